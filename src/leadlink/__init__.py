@@ -1,5 +1,44 @@
-"""leadlink: CRM lead data quality — clean, merge and score leads."""
+"""leadlink: CRM lead data quality — clean leads, merge duplicates into golden records.
+
+>>> import leadlink as ll
+>>> ll.normalize.phone("+86 138-0013-8000")
+'+8613800138000'
+"""
 
 from __future__ import annotations
 
+from leadlink import normalize
+from leadlink.errors import (
+    ColumnError,
+    ConfigError,
+    InputError,
+    LeadlinkError,
+    ModelError,
+    ResourceError,
+)
+from leadlink.io import read_leads
+from leadlink.metrics import evaluate_clusters
+from leadlink.model import LeadModel
+from leadlink.pipeline import DedupeResult, dedupe
+from leadlink.prepare import prepare
+from leadlink.validate import validate
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ColumnError",
+    "ConfigError",
+    "DedupeResult",
+    "InputError",
+    "LeadModel",
+    "LeadlinkError",
+    "ModelError",
+    "ResourceError",
+    "__version__",
+    "dedupe",
+    "evaluate_clusters",
+    "normalize",
+    "prepare",
+    "read_leads",
+    "validate",
+]

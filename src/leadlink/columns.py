@@ -15,7 +15,7 @@ import pandas as pd
 
 from leadlink.errors import ColumnError, InputError
 
-__all__ = ["ROLES", "MATCH_ROLES", "check_frame", "check_ids", "resolve_columns"]
+__all__ = ["MATCH_ROLES", "ROLES", "check_frame", "check_ids", "resolve_columns"]
 
 #: Every role leadlink understands, in display order.
 ROLES: tuple[str, ...] = (
@@ -36,27 +36,88 @@ MATCH_ROLES: tuple[str, ...] = ("name", "phone", "email", "company", "city")
 # Header spellings per role, compared after lower-casing and removing spaces, "_" and "-".
 _HEADERS: dict[str, tuple[str, ...]] = {
     "name": (
-        "name", "fullname", "contactname", "leadname", "customername", "contact", "person",
-        "姓名", "名字", "联系人", "客户姓名", "联系人姓名", "客户名称", "称呼",
+        "name",
+        "fullname",
+        "contactname",
+        "leadname",
+        "customername",
+        "contact",
+        "person",
+        "姓名",
+        "名字",
+        "联系人",
+        "客户姓名",
+        "联系人姓名",
+        "客户名称",
+        "称呼",
     ),
     "phone": (
-        "phone", "mobile", "mobilephone", "cellphone", "cell", "tel", "telephone", "phonenumber",
-        "mobilenumber", "contactnumber", "手机", "手机号", "手机号码", "电话", "联系电话",
-        "电话号码", "联系方式", "移动电话",
+        "phone",
+        "mobile",
+        "mobilephone",
+        "cellphone",
+        "cell",
+        "tel",
+        "telephone",
+        "phonenumber",
+        "mobilenumber",
+        "contactnumber",
+        "手机",
+        "手机号",
+        "手机号码",
+        "电话",
+        "联系电话",
+        "电话号码",
+        "联系方式",
+        "移动电话",
     ),
-    "email": ("email", "e mail", "emailaddress", "mail", "邮箱", "电子邮箱", "邮件", "电子邮件", "邮箱地址"),
+    "email": (
+        "email",
+        "e mail",
+        "emailaddress",
+        "mail",
+        "邮箱",
+        "电子邮箱",
+        "邮件",
+        "电子邮件",
+        "邮箱地址",
+    ),
     "company": (
-        "company", "companyname", "organization", "organisation", "org", "account",
-        "accountname", "employer", "公司", "公司名称", "单位", "企业", "企业名称", "工作单位",
-        "客户公司", "所属公司",
+        "company",
+        "companyname",
+        "organization",
+        "organisation",
+        "org",
+        "account",
+        "accountname",
+        "employer",
+        "公司",
+        "公司名称",
+        "单位",
+        "企业",
+        "企业名称",
+        "工作单位",
+        "客户公司",
+        "所属公司",
     ),
     "city": ("city", "town", "城市", "所在城市", "市"),
     "address": ("address", "streetaddress", "street", "地址", "详细地址", "联系地址", "公司地址"),
     "title": ("title", "jobtitle", "position", "role", "职位", "职务", "头衔", "岗位"),
     "source": ("source", "leadsource", "channel", "来源", "线索来源", "渠道", "获客渠道"),
     "created_at": (
-        "createdat", "created", "createdate", "createddate", "createtime", "date", "timestamp",
-        "创建时间", "创建日期", "录入时间", "时间", "日期", "提交时间",
+        "createdat",
+        "created",
+        "createdate",
+        "createddate",
+        "createtime",
+        "date",
+        "timestamp",
+        "创建时间",
+        "创建日期",
+        "录入时间",
+        "时间",
+        "日期",
+        "提交时间",
     ),
 }
 
@@ -107,9 +168,9 @@ def resolve_columns(
     for column in frame.columns:
         if column in taken:
             continue
-        role = _LOOKUP.get(_header_key(column))
-        if role is not None and role not in explicit:
-            detected.setdefault(role, []).append(str(column))
+        detected_role = _LOOKUP.get(_header_key(column))
+        if detected_role is not None and detected_role not in explicit:
+            detected.setdefault(detected_role, []).append(str(column))
     resolved = dict(explicit)
     for role, found in detected.items():
         if len(found) > 1:

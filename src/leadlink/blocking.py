@@ -1,0 +1,177 @@
+"""Blocking-rule presets for name, phone, email and company, with explosion guards.
+
+A blocking rule decides which pairs of leads are compared at all. Each preset here is one
+derived key column of the prepared table (``bk_phone``, ``bk_name_company`` ...): two leads
+are compared when they share the value of any preset's key.
+
+Real CRM data has keys shared by hundreds of leads — a company switchboard, 张伟, an
+empty-looking value — and one such key makes a block of n² / 2 pairs. Before predicting,
+the size of every block is counted, and a key value shared by more than ``max_block_size``
+leads is dropped from that preset (it stays in the combined presets, such as phone + name,
+which split it into small blocks). What was dropped is reported as counts, never values.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from leadlink.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_MAX_BLOCK_SIZE",
+    "PRESETS",
+    "BlockingPreset",
+    "BlockingReport",
+    "add_blocking_keys",
+    "presets_for",
+]
+
+logger = logging.getLogger(__name__)
+
+#: A key value shared by more leads than this is not used on its own (≈ 20k pairs a block).
+DEFAULT_MAX_BLOCK_SIZE = 200
+
+
+@dataclass(frozen=True)
+class BlockingPreset:
+    """One blocking rule: leads are compared when all ``fields`` of the prepared table agree."""
+
+    name: str
+    fields: tuple[str, ...]
+    description: str
+
+    @property
+    def column(self) -> str:
+        return f"bk_{self.name}"
+
+    @property
+    def roles(self) -> set[str]:
+        return {_FIELD_ROLE[f] for f in self.fields}
+
+
+_FIELD_ROLE = {
+    "phone": "phone",
+    "email": "email",
+    "email_user": "email",
+    "name_key": "name",
+    "name_han": "name",
+    "company": "company",
+    "city": "city",
+}
+
+#: Every preset, in the order they are tried.
+PRESETS: tuple[BlockingPreset, ...] = (
+    BlockingPreset("phone", ("phone",), "same main phone number"),
+    BlockingPreset("email", ("email",), "same canonical email"),
+    BlockingPreset("phone_name", ("phone", "name_key"), "same phone and same name key"),
+    BlockingPreset("name_company", ("name_key", "company"), "same name key and company"),
+    BlockingPreset("email_user", ("email_user",), "same mailbox name at any domain"),
+    BlockingPreset("name_city", ("name_key", "city"), "same name key and city"),
+)
+
+_BY_NAME = {preset.name: preset for preset in PRESETS}
+
+
+def presets_for(
+    roles: Iterable[str], names: Sequence[str] | None = None
+) -> tuple[BlockingPreset, ...]:
+    """The presets whose roles are all present (or the named ones, checked)."""
+    present = set(roles)
+    if names is not None:
+        unknown = [n for n in names if n not in _BY_NAME]
+        if unknown:
+            raise ConfigError(
+                f"unknown blocking preset(s) {unknown!r}; choose from {sorted(_BY_NAME)}"
+            )
+        chosen = tuple(_BY_NAME[n] for n in names)
+    else:
+        chosen = PRESETS
+    return tuple(p for p in chosen if p.roles <= present)
+
+
+@dataclass
+class BlockingReport:
+    """What the blocking guard counted and dropped, per preset (counts only, no values)."""
+
+    max_block_size: int
+    comparisons: dict[str, int] = field(default_factory=dict)
+    largest_block: dict[str, int] = field(default_factory=dict)
+    capped_keys: dict[str, int] = field(default_factory=dict)
+    capped_leads: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_comparisons(self) -> int:
+        """Upper bound on compared pairs (pairs found by several presets count once each)."""
+        return sum(self.comparisons.values())
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "comparisons": self.comparisons,
+                "largest_block": self.largest_block,
+                "capped_keys": self.capped_keys,
+                "capped_leads": self.capped_leads,
+            }
+        ).rename_axis("preset")
+
+
+def add_blocking_keys(
+    prepared: pd.DataFrame,
+    presets: Sequence[BlockingPreset],
+    *,
+    max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+    exclude: pd.Series | None = None,
+) -> tuple[pd.DataFrame, BlockingReport]:
+    """Add one ``bk_<preset>`` column per preset, with oversized blocks nulled out.
+
+    ``exclude`` marks leads kept out of matching (ghosts): their keys are null.
+    """
+    if max_block_size < 2:
+        raise ConfigError(f"max_block_size must be at least 2, not {max_block_size}")
+    out = prepared.copy()
+    report = BlockingReport(max_block_size=max_block_size)
+    excluded = np.zeros(len(out), dtype=bool) if exclude is None else exclude.to_numpy(dtype=bool)
+    for preset in presets:
+        key = _composite_key(out, preset.fields)
+        key[excluded] = None
+        codes, _ = pd.factorize(pd.Series(key, dtype=object), use_na_sentinel=True)
+        sizes = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, int)
+        oversized = sizes > max_block_size
+        kept_sizes = sizes[~oversized]
+        report.comparisons[preset.name] = int((kept_sizes * (kept_sizes - 1) // 2).sum())
+        report.largest_block[preset.name] = int(kept_sizes.max()) if kept_sizes.size else 0
+        report.capped_keys[preset.name] = int(oversized.sum())
+        report.capped_leads[preset.name] = int(sizes[oversized].sum())
+        if oversized.any():
+            drop = np.zeros(len(key), dtype=bool)
+            valid = codes >= 0
+            drop[valid] = oversized[codes[valid]]
+            key[drop] = None
+            logger.info(
+                "blocking preset %s: %d key value(s) shared by more than %d leads were "
+                "not used alone (%d leads)",
+                preset.name,
+                report.capped_keys[preset.name],
+                max_block_size,
+                report.capped_leads[preset.name],
+            )
+        out[preset.column] = key
+    return out, report
+
+
+def _composite_key(prepared: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:
+    parts = [prepared[f].to_numpy(dtype=object) for f in fields]
+    missing = np.zeros(len(prepared), dtype=bool)
+    for part in parts:
+        missing |= pd.isna(part)
+    if len(parts) == 1:
+        key = parts[0].copy()
+    else:
+        key = np.array(["\x1f".join(map(str, values)) for values in zip(*parts)], dtype=object)
+    key[missing] = None
+    return key

@@ -1,0 +1,217 @@
+"""The ``leadlink`` command: the same stages as the Python API, files in and out.
+
+Exit codes: 0 success, 2 bad input or options (one line on stderr), 1 internal error
+(one line on stderr; ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from leadlink.errors import LeadlinkError
+
+__all__ = ["main"]
+
+logger = logging.getLogger("leadlink")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="leadlink: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        result: int = args.run(args)
+        return result
+    except LeadlinkError as error:
+        if args.debug:
+            raise
+        _err(f"error: {error}")
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        _err(
+            f"internal error ({type(error).__name__}); run again with --debug for the "
+            "traceback and report it"
+        )
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadlink",
+        description="CRM lead data quality: clean leads, merge duplicates, score them.",
+    )
+    from leadlink import __version__
+
+    parser.add_argument("--version", action="version", version=f"leadlink {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show debug logs and tracebacks")
+    common.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="run the whole flow on the bundled sample leads",
+        description="Deduplicate the bundled sample leads, write the outputs and report "
+        "precision and recall against the sample's ground truth.",
+    )
+    demo.add_argument("--output-dir", default="leadlink-demo", help="where to write outputs")
+    demo.set_defaults(run=_run_demo)
+
+    dedupe = commands.add_parser(
+        "dedupe",
+        parents=[common],
+        help="merge duplicate leads into golden records",
+        description="Find duplicate leads and write clusters.csv, golden_records.csv, "
+        "pairs.parquet and model.json to the output folder.",
+    )
+    dedupe.add_argument("input", help="CSV or Parquet file of leads")
+    dedupe.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
+    dedupe.add_argument("--output-dir", required=True, help="folder for the outputs")
+    dedupe.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="map a role to a column, e.g. --column phone=手机 (repeatable)",
+    )
+    dedupe.add_argument("--threshold", type=float, help="match probability to link (0-1)")
+    dedupe.add_argument("--model", help="use this trained model.json instead of training")
+    dedupe.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
+    dedupe.add_argument("--region", default="CN", help="default phone region (default CN)")
+    dedupe.set_defaults(run=_run_dedupe)
+    return parser
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from leadlink.datasets import load_sample
+    from leadlink.metrics import evaluate_clusters
+    from leadlink.pipeline import dedupe
+
+    leads = load_sample()
+    truth = leads.pop("person_id")
+    truth_ghost = leads.pop("is_ghost") if "is_ghost" in leads.columns else None
+    result = dedupe(leads, id_column="lead_id", progress=_progress(args))
+    out = Path(args.output_dir)
+    written = _write_outputs(result, out)
+    scores = evaluate_clusters(result.clusters["cluster_id"], truth)
+    summary = result.summary()
+    lines = [
+        "leadlink demo — bundled sample leads",
+        f"  leads in            {summary['leads']:>8}",
+        f"  ghost leads flagged {summary['ghosts']:>8}",
+        f"  clusters            {summary['clusters']:>8}   "
+        f"({summary['clusters_with_duplicates']} with duplicates, largest "
+        f"{summary['largest_cluster']})",
+        f"  golden records      {len(result.golden):>8}",
+        f"  pairwise precision  {scores['pairwise_precision']:>8.3f}   "
+        f"recall {scores['pairwise_recall']:.3f}   F1 {scores['pairwise_f1']:.3f}",
+        f"  B-cubed precision   {scores['bcubed_precision']:>8.3f}   "
+        f"recall {scores['bcubed_recall']:.3f}   F1 {scores['bcubed_f1']:.3f}",
+    ]
+    if truth_ghost is not None:
+        flagged = result.validation["is_ghost"].to_numpy(dtype=bool)
+        actual = truth_ghost.astype(str).str.lower().isin(["true", "1"]).to_numpy()
+        hits = int((flagged & actual).sum())
+        lines.append(
+            f"  ghosts found        {hits:>8} of {int(actual.sum())} true ghosts, "
+            f"{int(flagged.sum()) - hits} false alarms"
+        )
+    lines.append(f"  outputs in {out}/: {', '.join(p.name for p in written)}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _run_dedupe(args: argparse.Namespace) -> int:
+    from leadlink.errors import ConfigError
+    from leadlink.io import read_leads
+    from leadlink.model import LeadModel
+    from leadlink.pipeline import dedupe
+
+    columns: dict[str, str] = {}
+    for item in args.column:
+        role, sep, column = item.partition("=")
+        if not sep or not role or not column:
+            raise ConfigError(f"--column takes ROLE=COLUMN (e.g. phone=手机), not {item!r}")
+        columns[role.strip()] = column.strip()
+    say = _progress(args)
+    say(f"reading {args.input}")
+    leads = read_leads(args.input)
+    model = LeadModel.load(args.model) if args.model else None
+    result = dedupe(
+        leads,
+        id_column=args.id_column,
+        columns=columns or None,
+        threshold=args.threshold,
+        seed=args.seed,
+        model=model,
+        region=args.region,
+        progress=say,
+    )
+    out = Path(args.output_dir)
+    written = _write_outputs(result, out)
+    summary = result.summary()
+    sys.stdout.write(
+        f"{summary['leads']} leads -> {summary['clusters']} clusters "
+        f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
+        f"leads kept single); wrote {', '.join(p.name for p in written)} to {out}/\n"
+    )
+    return 0
+
+
+def _write_outputs(result: Any, out: Path) -> list[Path]:
+    from leadlink.io import write_table
+
+    out.mkdir(parents=True, exist_ok=True)
+    golden = result.golden.copy()
+    for column in golden.columns:
+        if golden[column].map(lambda v: isinstance(v, list)).any():
+            golden[column] = golden[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+            )
+    written = [
+        write_table(result.clusters, out / "clusters.csv"),
+        write_table(golden, out / "golden_records.csv"),
+        write_table(_flat(result.pairs), out / "pairs.parquet"),
+    ]
+    if result.model is not None:
+        written.append(result.model.save(out / "model.json"))
+    return written
+
+
+def _flat(pairs: Any) -> Any:
+    flat = pairs.copy()
+    for column in flat.columns:
+        if str(flat[column].dtype) == "category":
+            flat[column] = flat[column].astype(str)
+    return flat
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    if getattr(args, "quiet", False):
+        return lambda message: None
+    return lambda message: _err(f"... {message}")
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"leadlink: {message}\n")
+    sys.stderr.flush()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

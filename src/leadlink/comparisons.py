@@ -1,0 +1,196 @@
+"""Comparison presets: how two prepared leads are compared, role by role.
+
+Each preset is a list of levels from the strongest agreement to the weakest; the model learns
+an m and u probability for every level. Levels are named by stable ids (``"same_mobile"``),
+which are what a saved model records, so a model file does not depend on a backend's SQL.
+
+Han-script names are never compared with byte-based string similarity (DuckDB counts UTF-8
+bytes: levenshtein('张三', '张四') is 3); they meet through ``name_key`` (pinyin, sorted
+tokens) and their simplified characters. Phones and company names carry term-frequency
+adjustments, so a switchboard shared by fifty colleagues or a very common company counts
+for little, while a personal mobile counts for a lot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+__all__ = ["COMPARISONS", "ComparisonPreset", "LevelPreset", "comparison_for"]
+
+_DIALECT = "duckdb"
+
+
+@dataclass(frozen=True)
+class LevelPreset:
+    """One level of a comparison: a stable id, a description and how to build it."""
+
+    id: str
+    description: str
+    build: Callable[[], ComparisonLevelCreator]
+    tf_column: str | None = None
+
+
+@dataclass(frozen=True)
+class ComparisonPreset:
+    """The comparison of one role, from the strongest level to the weakest."""
+
+    role: str
+    null_column: str
+    levels: tuple[LevelPreset, ...]
+
+    @property
+    def has_tf(self) -> bool:
+        return any(level.tf_column is not None for level in self.levels)
+
+    @property
+    def level_ids(self) -> list[str]:
+        return [level.id for level in self.levels]
+
+    def build(
+        self,
+        m: Sequence[float] | None = None,
+        u: Sequence[float] | None = None,
+    ) -> cl.CustomComparison:
+        """A Splink comparison for this role, with ``m``/``u`` per level when given."""
+        creators: list[ComparisonLevelCreator | dict[str, Any]] = [cll.NullLevel(self.null_column)]
+        for i, level in enumerate(self.levels):
+            creator = level.build().configure(label_for_charts=level.id)
+            if level.tf_column is not None:
+                creator = creator.configure(tf_adjustment_column=level.tf_column)
+            if m is not None and u is not None:
+                creator = creator.configure(m_probability=m[i], u_probability=u[i])
+            creators.append(creator)
+        return cl.CustomComparison(comparison_levels=creators, output_column_name=self.role)
+
+
+def _sql(condition: str) -> Callable[[], ComparisonLevelCreator]:
+    return lambda: cll.CustomLevel(condition, base_dialect_str=_DIALECT)
+
+
+def _surname_only() -> ComparisonLevelCreator:
+    # One side is a lone token (a surname from "张总", "王经理") found among the other's tokens.
+    return cll.CustomLevel(
+        "(name_partial_l = 1 OR name_partial_r = 1) AND ("
+        "instr(concat(' ', name_key_r, ' '), concat(' ', name_key_l, ' ')) > 0 OR "
+        "instr(concat(' ', name_key_l, ' '), concat(' ', name_key_r, ' ')) > 0)",
+        base_dialect_str=_DIALECT,
+    )
+
+
+def _else() -> ComparisonLevelCreator:
+    return cll.ElseLevel()
+
+
+NAME = ComparisonPreset(
+    role="name",
+    null_column="name_key",
+    levels=(
+        LevelPreset("exact", "same canonical name", lambda: cll.ExactMatchLevel("name"), "name"),
+        LevelPreset(
+            "same_key",
+            "same name across scripts and order (張偉 / Zhang Wei)",
+            lambda: cll.ExactMatchLevel("name_key"),
+            "name_key",
+        ),
+        LevelPreset(
+            "nickname", "same name up to nicknames", lambda: cll.ExactMatchLevel("name_nick")
+        ),
+        LevelPreset(
+            "similar",
+            "similar spelling (Jaro-Winkler ≥ 0.9 on the Latin key)",
+            lambda: cll.JaroWinklerLevel("name_key", 0.9),
+        ),
+        LevelPreset("surname_only", "one side gives only the surname", _surname_only),
+        LevelPreset("different", "different names", _else),
+    ),
+)
+
+PHONE = ComparisonPreset(
+    role="phone",
+    null_column="phone",
+    levels=(
+        LevelPreset(
+            "same_mobile",
+            "same mobile number",
+            _sql("phone_l = phone_r AND phone_kind_l = 'mobile'"),
+            "phone",
+        ),
+        LevelPreset(
+            "same_extension",
+            "same line and same extension",
+            _sql("phone_l = phone_r AND phone_ext_l = phone_ext_r"),
+            "phone",
+        ),
+        LevelPreset(
+            "shared_line",
+            "same landline or switchboard, extension different or missing",
+            _sql("phone_l = phone_r"),
+            "phone",
+        ),
+        LevelPreset("one_digit", "one digit apart", lambda: cll.LevenshteinLevel("phone", 1)),
+        LevelPreset("different", "different numbers", _else),
+    ),
+)
+
+EMAIL = ComparisonPreset(
+    role="email",
+    null_column="email",
+    levels=(
+        LevelPreset("exact", "same mailbox", lambda: cll.ExactMatchLevel("email"), "email"),
+        LevelPreset(
+            "same_user",
+            "same mailbox name at another domain",
+            lambda: cll.ExactMatchLevel("email_user"),
+            "email_user",
+        ),
+        LevelPreset("typo", "one or two typos", lambda: cll.LevenshteinLevel("email", 2)),
+        LevelPreset("different", "different emails", _else),
+    ),
+)
+
+COMPANY = ComparisonPreset(
+    role="company",
+    null_column="company",
+    levels=(
+        LevelPreset("exact", "same company key", lambda: cll.ExactMatchLevel("company"), "company"),
+        LevelPreset(
+            "contains",
+            "one company key contains the other (字节跳动 / 字节跳动科技)",
+            _sql(
+                "length(company_l) >= 2 AND length(company_r) >= 2 AND "
+                "(instr(company_l, company_r) > 0 OR instr(company_r, company_l) > 0)"
+            ),
+        ),
+        LevelPreset(
+            "similar",
+            "similar spelling (Jaro-Winkler ≥ 0.92 on the Latin form)",
+            lambda: cll.JaroWinklerLevel("company_latin", 0.92),
+        ),
+        LevelPreset("different", "different companies", _else),
+    ),
+)
+
+CITY = ComparisonPreset(
+    role="city",
+    null_column="city",
+    levels=(
+        LevelPreset("exact", "same city", lambda: cll.ExactMatchLevel("city")),
+        LevelPreset("different", "different cities", _else),
+    ),
+)
+
+#: The presets by role, in model order.
+COMPARISONS: dict[str, ComparisonPreset] = {
+    preset.role: preset for preset in (NAME, PHONE, EMAIL, COMPANY, CITY)
+}
+
+
+def comparison_for(role: str) -> ComparisonPreset:
+    """The comparison preset of ``role``."""
+    return COMPARISONS[role]

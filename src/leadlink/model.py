@@ -1,0 +1,583 @@
+"""LeadModel: Fellegi–Sunter match weights for leads, trained with Splink on DuckDB.
+
+scikit-learn style: ``__init__`` only stores options, :meth:`LeadModel.fit` learns m and u
+per comparison level and λ (the probability that two random leads are the same person),
+:meth:`LeadModel.predict` scores pairs of leads. The learnt parameters live in a plain,
+versioned JSON file (:meth:`LeadModel.save` / :meth:`LeadModel.load`) that names levels by
+stable ids, not by SQL, so a model trained on DuckDB scores on any Splink backend.
+
+The training recipe is deterministic (same leads + seed → same weights):
+
+1. roles that are absent, mostly null or constant are left out (and said so in
+   :attr:`LeadModel.diagnostics`), so Splink never trains on degenerate columns;
+2. λ from deterministic rules (same email; same phone and name), with an assumed recall;
+3. u from random pairs (seeded);
+4. m by expectation maximisation, in sessions blocked on phone, email and name + company —
+   each session trains the comparisons its blocking rule does not use;
+5. levels that were never observed get conservative values, listed in the diagnostics.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from leadlink.blocking import (
+    DEFAULT_MAX_BLOCK_SIZE,
+    BlockingPreset,
+    BlockingReport,
+    add_blocking_keys,
+    presets_for,
+)
+from leadlink.comparisons import COMPARISONS, ComparisonPreset
+from leadlink.errors import ConfigError, InputError, ModelError
+
+__all__ = ["DEFAULT_THRESHOLD", "MODEL_FORMAT", "MODEL_VERSION", "LeadModel"]
+
+logger = logging.getLogger(__name__)
+
+MODEL_FORMAT = "leadlink-model"
+MODEL_VERSION = 1
+
+#: Pairs at or above this match probability are linked by default.
+DEFAULT_THRESHOLD = 0.9
+
+# A role whose values cover less of the leads than this is left out of the model.
+_MIN_COVERAGE = 0.02
+# m for a level EM never saw; u for a level random sampling never saw.
+_UNSEEN_M = 1e-3
+_PROB_FLOOR = 1e-6
+_LAMBDA_RECALL = 0.8
+
+
+class LeadModel:
+    """Match weights for leads.
+
+    Args:
+        threshold: match probability at or above which two leads are linked.
+        max_block_size: a blocking key value shared by more leads is not used alone.
+        blocking: names of blocking presets to use (default: every preset whose roles
+            are present; see :data:`leadlink.blocking.PRESETS`).
+        seed: seed for the random sampling of u.
+        u_max_pairs: random pairs sampled to estimate u.
+        em_max_pairs: blocked pairs used per EM session at most.
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+        blocking: Sequence[str] | None = None,
+        seed: int = 0,
+        u_max_pairs: float = 2e6,
+        em_max_pairs: float = 2e6,
+    ) -> None:
+        self.threshold = threshold
+        self.max_block_size = max_block_size
+        self.blocking = None if blocking is None else tuple(blocking)
+        self.seed = seed
+        self.u_max_pairs = u_max_pairs
+        self.em_max_pairs = em_max_pairs
+        self._roles: list[str] | None = None
+        self._m: dict[str, list[float]] = {}
+        self._u: dict[str, list[float]] = {}
+        self._lambda: float | None = None
+        self._diagnostics: dict[str, Any] = {}
+        self._blocking_report: BlockingReport | None = None
+
+    # -- learnt parameters -------------------------------------------------------------
+
+    @property
+    def is_fitted(self) -> bool:
+        return self._roles is not None
+
+    @property
+    def roles(self) -> list[str]:
+        """The roles the model compares."""
+        return list(self._fitted()._roles or [])
+
+    @property
+    def lambda_(self) -> float:
+        """Prior probability that two random leads are the same person."""
+        value = self._fitted()._lambda
+        assert value is not None
+        return value
+
+    @property
+    def diagnostics(self) -> dict[str, Any]:
+        """What training did: roles left out and why, EM sessions, untrained levels, pairs."""
+        return json.loads(json.dumps(self._fitted()._diagnostics))  # a deep copy
+
+    @property
+    def blocking_report(self) -> BlockingReport | None:
+        """Block sizes counted by the last fit or predict (counts only)."""
+        return self._blocking_report
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """One row per comparison level: role, level, m, u, match weight (log2 m/u)."""
+        self._fitted()
+        rows = []
+        for role in self.roles:
+            preset = COMPARISONS[role]
+            for i, level in enumerate(preset.levels):
+                m, u = self._m[role][i], self._u[role][i]
+                rows.append(
+                    {
+                        "role": role,
+                        "level": level.id,
+                        "description": level.description,
+                        "m": m,
+                        "u": u,
+                        "match_weight": math.log2(m / u),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    # -- training ----------------------------------------------------------------------
+
+    def fit(self, prepared: pd.DataFrame) -> LeadModel:
+        """Learn λ, m and u from a prepared table (see :func:`leadlink.prepare.prepare`)."""
+        _check_prepared(prepared)
+        if len(prepared) < 2:
+            raise InputError(
+                f"training needs at least 2 leads, got {len(prepared)}; "
+                "pass more leads or load a trained model with LeadModel.load()"
+            )
+        roles, excluded = _usable_roles(prepared)
+        if not roles:
+            raise ModelError(
+                "no role has enough values to train on ("
+                + "; ".join(f"{r}: {why}" for r, why in excluded.items())
+                + "); provide at least one of name, phone, email, company"
+            )
+        presets = presets_for(roles, self.blocking)
+        if not presets:
+            raise ModelError(
+                f"no blocking preset fits the roles {roles}; pass leads with a phone, an "
+                "email, or a name with a company or city"
+            )
+        keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        self._blocking_report = report
+        diagnostics: dict[str, Any] = {
+            "n_leads": len(prepared),
+            "roles": roles,
+            "excluded_roles": excluded,
+            "blocking": report.to_frame().reset_index().to_dict("records"),
+            "em_sessions": [],
+            "untrained_levels": [],
+        }
+        from splink import Linker, SettingsCreator, block_on
+
+        with _quiet_splink():
+            db_api = _duckdb_api()
+            table = db_api.register(keyed[_model_columns(keyed, presets)])
+            settings = SettingsCreator(
+                link_type="dedupe_only",
+                unique_id_column_name="unique_id",
+                comparisons=[COMPARISONS[r].build() for r in roles],
+                blocking_rules_to_generate_predictions=[block_on(p.column) for p in presets],
+                retain_matching_columns=False,
+                retain_intermediate_calculation_columns=False,
+                em_convergence=1e-4,
+                max_iterations=25,
+            )
+            linker = Linker(table, settings, log_level=None)
+            lam = self._estimate_lambda(linker, presets, len(prepared))
+            diagnostics["lambda_method"] = lam[1]
+            linker.training.estimate_u_using_random_sampling(
+                max_pairs=self.u_max_pairs, seed=self.seed
+            )
+            trained: set[str] = set()
+            for preset in _training_presets(presets, roles):
+                learns = sorted(set(roles) - preset.roles)
+                rule = " AND ".join(
+                    [f'l."{preset.column}" = r."{preset.column}"']
+                    + [f'l."{f}" = r."{f}"' for f in preset.fields]
+                )
+                session = linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=self.em_max_pairs
+                )
+                diagnostics["em_sessions"].append(
+                    {
+                        "blocked_on": preset.name,
+                        "trains": learns,
+                        "iterations": len(
+                            getattr(session, "_core_model_settings_history", []) or []
+                        ),
+                    }
+                )
+                trained.update(learns)
+            model_json = linker.misc.save_model_to_json()
+        self._roles = roles
+        self._lambda = lam[0]
+        self._m, self._u = {}, {}
+        for comparison in model_json["comparisons"]:
+            role = comparison["output_column_name"]
+            comparison_preset = COMPARISONS[role]
+            levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+            m_values: list[float] = []
+            u_values: list[float] = []
+            for level_preset, level in zip(comparison_preset.levels, levels):
+                m, u = _finite(level.get("m_probability")), _finite(level.get("u_probability"))
+                if role not in trained:
+                    m = None
+                if m is None:
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.m")
+                if u is None:
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.u")
+                m_value, u_value = _fill_unseen(m, u, self.u_max_pairs)
+                m_values.append(m_value)
+                u_values.append(u_value)
+            self._m[role], self._u[role] = m_values, u_values
+        self._diagnostics = diagnostics
+        logger.info(
+            "trained on %d leads: roles %s, λ=%.3g, %d EM sessions",
+            len(prepared),
+            ", ".join(roles),
+            self._lambda,
+            len(diagnostics["em_sessions"]),
+        )
+        return self
+
+    def _estimate_lambda(
+        self, linker: Any, presets: Sequence[BlockingPreset], n: int
+    ) -> tuple[float, str]:
+        names = {p.name: p for p in presets}
+        rules = [
+            f'l."{names[k].column}" = r."{names[k].column}"'
+            for k in ("email", "phone_name")
+            if k in names
+        ]
+        fallback = min(0.5, 1.0 / max(n - 1, 1))
+        if not rules:
+            return fallback, "default: one duplicate per lead"
+        try:
+            linker.training.estimate_probability_two_random_records_match(
+                rules, recall=_LAMBDA_RECALL
+            )
+            value = float(linker._settings_obj._probability_two_random_records_match)
+        except Exception as error:  # Splink raises plain exceptions on degenerate data
+            logger.debug("λ estimation failed (%s); using the default", type(error).__name__)
+            return fallback, "default: deterministic rules found nothing"
+        if not math.isfinite(value) or value <= 0:
+            return fallback, "default: deterministic rules found nothing"
+        return (
+            min(value, 0.5),
+            f"deterministic rules {sorted(k for k in ('email', 'phone_name') if k in names)}, recall {_LAMBDA_RECALL}",
+        )
+
+    # -- prediction --------------------------------------------------------------------
+
+    def predict(self, prepared: pd.DataFrame, *, min_probability: float = 0.01) -> pd.DataFrame:
+        """Score the pairs of leads that share a blocking key.
+
+        Returns one row per scored pair with ``match_probability >= min_probability``:
+        ``id_l``, ``id_r`` (id_l < id_r), ``match_weight``, ``match_probability``,
+        ``found_by`` (the blocking preset) and one ``<role>_level`` column per role naming
+        the comparison level (``"same_mobile"``, ``"different"``, ``"null"``).
+        """
+        self._fitted()
+        _check_prepared(prepared)
+        if not 0 <= min_probability <= 1:
+            raise ConfigError(f"min_probability must be between 0 and 1, not {min_probability}")
+        roles = self.roles
+        presets = presets_for(roles, self.blocking)
+        keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        self._blocking_report = report
+        columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
+        columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
+        if len(prepared) < 2 or report.total_comparisons == 0:
+            return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+        from splink import Linker, SettingsCreator, block_on
+
+        with _quiet_splink():
+            db_api = _duckdb_api()
+            table = db_api.register(keyed[_model_columns(keyed, presets)])
+            settings = SettingsCreator(
+                link_type="dedupe_only",
+                unique_id_column_name="unique_id",
+                probability_two_random_records_match=self.lambda_,
+                comparisons=[COMPARISONS[r].build(self._m[r], self._u[r]) for r in roles],
+                blocking_rules_to_generate_predictions=[block_on(p.column) for p in presets],
+                retain_matching_columns=True,
+                retain_intermediate_calculation_columns=True,
+            )
+            linker = Linker(table, settings, log_level=None)
+            scored = linker.inference.predict(threshold_match_probability=min_probability)
+            wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+            wanted += ["match_key"] + [f"gamma_{r}" for r in roles]
+            wanted += [f"mw_{r}" for r in roles]
+            wanted += [f"mw_tf_adj_{r}" for r in roles if COMPARISONS[r].has_tf]
+            pairs = linker.misc.query_sql(
+                f"SELECT {', '.join(wanted)} FROM {scored.physical_name}", output_type="pandas"
+            )
+        out = pd.DataFrame(
+            {
+                "id_l": pairs["unique_id_l"].astype(str),
+                "id_r": pairs["unique_id_r"].astype(str),
+                "match_weight": pairs["match_weight"].astype(float),
+                "match_probability": pairs["match_probability"].astype(float),
+                "found_by": [presets[int(k)].name for k in pairs["match_key"]],
+            }
+        )
+        swap = out["id_l"] > out["id_r"]
+        out.loc[swap, ["id_l", "id_r"]] = out.loc[swap, ["id_r", "id_l"]].to_numpy()
+        for role in roles:
+            out[f"{role}_level"] = _level_names(COMPARISONS[role], pairs[f"gamma_{role}"])
+        for role in roles:
+            weight = pairs[f"mw_{role}"].astype(float)
+            if f"mw_tf_adj_{role}" in pairs.columns:
+                weight = weight + pairs[f"mw_tf_adj_{role}"].astype(float)
+            out[f"{role}_weight"] = weight.round(4).to_numpy()
+        out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
+        return out[columns]
+
+    # -- persistence -------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as plain JSON-ready data."""
+        self._fitted()
+        from leadlink import __version__
+
+        return {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "leadlink_version": __version__,
+            "options": {
+                "threshold": self.threshold,
+                "max_block_size": self.max_block_size,
+                "blocking": None if self.blocking is None else list(self.blocking),
+                "seed": self.seed,
+            },
+            "lambda": self._lambda,
+            "comparisons": [
+                {
+                    "role": role,
+                    "levels": [
+                        {"id": level.id, "m": self._m[role][i], "u": self._u[role][i]}
+                        for i, level in enumerate(COMPARISONS[role].levels)
+                    ],
+                }
+                for role in self.roles
+            ],
+            "diagnostics": self._diagnostics,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LeadModel:
+        """Rebuild a model from :meth:`to_dict` data, refusing anything inconsistent."""
+        if not isinstance(data, Mapping) or data.get("format") != MODEL_FORMAT:
+            raise ModelError(
+                "this is not a leadlink model file (its 'format' is not "
+                f"{MODEL_FORMAT!r}); save models with LeadModel.save()"
+            )
+        if data.get("version") != MODEL_VERSION:
+            raise ModelError(
+                f"model file version {data.get('version')!r} is not supported by this leadlink "
+                f"(it reads version {MODEL_VERSION}); retrain the model with this version"
+            )
+        try:
+            options = dict(data["options"])
+            model = cls(
+                threshold=float(options["threshold"]),
+                max_block_size=int(options["max_block_size"]),
+                blocking=options.get("blocking"),
+                seed=int(options.get("seed", 0)),
+            )
+            lam = float(data["lambda"])
+            comparisons = list(data["comparisons"])
+            m: dict[str, list[float]] = {}
+            u: dict[str, list[float]] = {}
+            for comparison in comparisons:
+                role = comparison["role"]
+                if role not in COMPARISONS:
+                    raise ModelError(f"the model file compares an unknown role {role!r}")
+                expected = COMPARISONS[role].level_ids
+                found = [level["id"] for level in comparison["levels"]]
+                if found != expected:
+                    raise ModelError(
+                        f"the model file's levels for {role!r} are {found}, this leadlink "
+                        f"expects {expected}; retrain the model with this version"
+                    )
+                m[role] = [_probability(level["m"], role, "m") for level in comparison["levels"]]
+                u[role] = [_probability(level["u"], role, "u") for level in comparison["levels"]]
+        except ModelError:
+            raise
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelError(
+                f"the model file is incomplete or was edited by hand ({type(error).__name__}: "
+                f"{error}); retrain and save it again"
+            ) from None
+        if not 0 < lam < 1:
+            raise ModelError(f"the model file's lambda must be between 0 and 1, not {lam}")
+        if not m:
+            raise ModelError("the model file has no comparisons; retrain and save it again")
+        if not 0 <= model.threshold <= 1:
+            raise ModelError(f"the model file's threshold must be in [0, 1], not {model.threshold}")
+        model._roles = [r for r in COMPARISONS if r in m]
+        model._m, model._u, model._lambda = m, u, lam
+        model._diagnostics = dict(data.get("diagnostics") or {})
+        return model
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model to ``path`` as JSON and return the path."""
+        target = Path(path)
+        target.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), "utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> LeadModel:
+        """Read a model written by :meth:`save`."""
+        source = Path(path)
+        try:
+            text = source.read_text("utf-8")
+        except FileNotFoundError:
+            raise ModelError(f"model file {str(source)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ModelError(f"cannot read model file {str(source)!r}: {error}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ModelError(
+                f"model file {str(source)!r} is not valid JSON ({error.msg} at line "
+                f"{error.lineno}); it may be truncated — save the model again"
+            ) from None
+        return cls.from_dict(data)
+
+    def __repr__(self) -> str:
+        state = f"roles={self._roles}" if self.is_fitted else "not fitted"
+        return f"LeadModel({state}, threshold={self.threshold})"
+
+    def _fitted(self) -> LeadModel:
+        if self._roles is None:
+            raise ModelError(
+                "this LeadModel is not fitted yet; call model.fit(prepared) or "
+                "LeadModel.load(path) first"
+            )
+        return self
+
+
+def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[float, float]:
+    """m and u for levels training never observed.
+
+    A level EM never saw among matches is rare among them; one random sampling never saw
+    is rarer than one in the pairs sampled. When neither was seen the level is neutral
+    (weight 0) rather than a guess.
+    """
+    if m is None and u is None:
+        return _UNSEEN_M, _UNSEEN_M
+    if m is None:
+        m = _UNSEEN_M
+    if u is None:
+        u = 0.5 / u_pairs
+    return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def _check_prepared(prepared: object) -> None:
+    if not isinstance(prepared, pd.DataFrame) or "unique_id" not in prepared.columns:
+        raise InputError(
+            "the model takes the prepared table from leadlink.prepare.prepare(), "
+            "not raw leads; or use leadlink.dedupe() which prepares them for you"
+        )
+
+
+def _usable_roles(prepared: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    roles: list[str] = []
+    excluded: dict[str, str] = {}
+    n = len(prepared)
+    for role, preset in COMPARISONS.items():
+        values = prepared[preset.null_column]
+        present = int(values.notna().sum())
+        if present == 0:
+            excluded[role] = "absent"
+        elif present / n < _MIN_COVERAGE:
+            excluded[role] = f"only {present} of {n} leads have a usable value"
+        elif values.nunique(dropna=True) < 2:
+            excluded[role] = "every lead has the same value"
+        else:
+            roles.append(role)
+    return roles, excluded
+
+
+def _training_presets(
+    presets: Sequence[BlockingPreset], roles: Sequence[str]
+) -> list[BlockingPreset]:
+    """EM sessions that together train every role at least once (a role a session blocks
+    on cannot be trained in that session)."""
+    chosen: list[BlockingPreset] = []
+    untrained = set(roles)
+    for preset in sorted(presets, key=lambda p: len(p.fields)):
+        learns = set(roles) - preset.roles
+        if learns & untrained:
+            chosen.append(preset)
+            untrained -= learns
+        if not untrained:
+            break
+    return chosen
+
+
+def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:
+    base = [c for c in keyed.columns if not c.startswith("bk_")]
+    return base + [p.column for p in presets]
+
+
+def _level_names(preset: ComparisonPreset, gamma: pd.Series) -> pd.Categorical:
+    n = len(preset.levels)
+    names = {n - 1 - i: level.id for i, level in enumerate(preset.levels)}
+    names[-1] = "null"
+    return pd.Categorical(gamma.astype(int).map(names), categories=[*preset.level_ids, "null"])
+
+
+def _dtype(column: str) -> str:
+    if column in ("match_weight", "match_probability") or column.endswith("_weight"):
+        return "float64"
+    return "object"
+
+
+def _probability(value: Any, role: str, which: str) -> float:
+    number = float(value)
+    if not 0 < number <= 1 or not math.isfinite(number):
+        raise ModelError(
+            f"the model file's {which} for {role!r} must be in (0, 1], not {value!r}; "
+            "it may have been edited by hand — retrain and save it again"
+        )
+    return number
+
+
+def _duckdb_api() -> Any:
+    import duckdb
+    from splink import DuckDBAPI
+
+    connection = duckdb.connect()
+    return DuckDBAPI(connection)
+
+
+@contextlib.contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Keep Splink's chatter (which can quote data values) out of the user's logs."""
+    splink_logger = logging.getLogger("splink")
+    previous = splink_logger.level
+    splink_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        splink_logger.setLevel(previous)

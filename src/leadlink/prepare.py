@@ -1,0 +1,167 @@
+"""Raw leads -> the prepared table of keys that matching uses.
+
+Every normalizer runs once per *distinct* value of its column (CRM exports repeat values a
+lot: switchboards, companies, cities), and the results are spread back with integer codes,
+so preparing a million leads costs a few hundred thousand normalizer calls, not millions.
+
+The prepared table has one row per input lead, in input order, with these columns (a
+column is all-null when its role is absent):
+
+==================  =============================================================
+``unique_id``       the lead id as text
+``name``            canonical name (script kept, 繁→简, honorifics dropped)
+``name_key``        script-independent key: 张伟 == 張偉 == "Zhang Wei" == "wei zhang"
+``name_nick``       ``name_key`` with English nicknames mapped (bob -> robert)
+``name_han``        the simplified Han characters of the name, if any
+``name_partial``    1 when the name is a single token (a surname from "张总"), else 0
+``phone``           E.164 main number
+``phone_ext``       extension (转 / ext / x)
+``phone_kind``      mobile, landline, toll_free, voip, other
+``email``           canonical mailbox
+``email_user``      its local part
+``company``         company key (legal form, region and script variants removed)
+``company_latin``   the company key in Latin letters (pinyin for Han), for fuzzy scores
+``city``            canonical city
+==================  =============================================================
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadlink import normalize
+from leadlink.columns import check_ids
+
+__all__ = ["PREPARED_COLUMNS", "prepare"]
+
+logger = logging.getLogger(__name__)
+
+PREPARED_COLUMNS: tuple[str, ...] = (
+    "unique_id",
+    "name",
+    "name_key",
+    "name_nick",
+    "name_han",
+    "name_partial",
+    "phone",
+    "phone_ext",
+    "phone_kind",
+    "email",
+    "email_user",
+    "company",
+    "company_latin",
+    "city",
+)
+
+
+def prepare(
+    leads: pd.DataFrame,
+    roles: Mapping[str, str],
+    *,
+    id_column: str,
+    region: str = "CN",
+) -> pd.DataFrame:
+    """Turn raw leads into the prepared table described in the module docstring.
+
+    ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.columns.resolve_columns`).
+    """
+    ids = check_ids(leads, id_column)
+    n = len(leads)
+    out: dict[str, Any] = {"unique_id": ids.to_numpy(dtype=object)}
+
+    def column(role: str) -> pd.Series | None:
+        name = roles.get(role)
+        return None if name is None else leads[name]
+
+    names = column("name")
+    if names is not None:
+        canonical = _map_distinct(names, normalize.name)
+        out["name"] = canonical
+        # Keys derive from the canonical name, so they are computed on its distinct values.
+        canonical_series = pd.Series(canonical, dtype=object)
+        out["name_key"] = _map_distinct(canonical_series, normalize.name_key)
+        out["name_nick"] = _map_distinct(canonical_series, normalize.name_nickname_key)
+        out["name_han"] = _map_distinct(canonical_series, normalize.name_han)
+        out["name_partial"] = _map_distinct(pd.Series(out["name_key"], dtype=object), _is_partial)
+    phones = column("phone")
+    if phones is not None:
+        phone_fn = _phone_normalizer(region)
+        kind_fn = _phone_kind(region)
+        out["phone"] = _map_distinct(phones, phone_fn)
+        out["phone_ext"] = _map_distinct(phones, normalize.phone_extension)
+        out["phone_kind"] = _map_distinct(phones, kind_fn)
+    emails = column("email")
+    if emails is not None:
+        canonical_email = _map_distinct(emails, normalize.email)
+        out["email"] = canonical_email
+        out["email_user"] = _map_distinct(pd.Series(canonical_email, dtype=object), _username)
+    companies = column("company")
+    if companies is not None:
+        company_key = _map_distinct(companies, normalize.company)
+        out["company"] = company_key
+        out["company_latin"] = _map_distinct(pd.Series(company_key, dtype=object), _latin)
+    cities = column("city")
+    if cities is not None:
+        out["city"] = _map_distinct(cities, normalize.city)
+
+    prepared = pd.DataFrame(
+        {col: out.get(col, np.full(n, None, dtype=object)) for col in PREPARED_COLUMNS}
+    )
+    prepared["name_partial"] = (
+        pd.Series(out["name_partial"], dtype=object).fillna(0).astype("int8")
+        if "name_partial" in out
+        else np.zeros(n, dtype="int8")
+    )
+    logger.debug("prepared %d leads; roles: %s", n, ", ".join(sorted(roles)))
+    return prepared
+
+
+def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """Apply ``fn`` once per distinct value of ``values``; missing values map to None."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[: len(uniques)] = [fn(value) for value in uniques]
+    mapped[-1] = None  # code -1 (missing) indexes the last slot
+    return mapped[codes]
+
+
+def _phone_normalizer(region: str) -> Callable[[Any], str | None]:
+    return lambda value: normalize.phone(value, region=region)
+
+
+def _phone_kind(region: str) -> Callable[[Any], str | None]:
+    return lambda value: normalize.phone_kind(value, region=region)
+
+
+def _username(email: Any) -> str | None:
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[0] or None
+
+
+def _is_partial(key: Any) -> int | None:
+    if not isinstance(key, str):
+        return None
+    return int(" " not in key)
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> Callable[[str], list[str]]:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin  # type: ignore[no-any-return]
+
+
+def _latin(key: Any) -> str | None:
+    """Company key in Latin letters, so that string similarity counts characters."""
+    if not isinstance(key, str) or not key:
+        return None
+    if key.isascii():
+        return key
+    return "".join(_pinyin()(key)).lower() or None
