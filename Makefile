@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit notebooks docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml
 	touch $@
 
 $(STAMP_DEV): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
@@ -30,9 +30,15 @@ typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
 unit: $(STAMP_DEV)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q tests
 
-test: lint typecheck unit
+notebooks: $(STAMP_DEV)
+	$(BIN)/python -m pytest -q -W ignore --nbmake notebooks
+
+docs: $(STAMP_DEV)
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
+
+test: lint typecheck unit notebooks docs
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/accuracy.py

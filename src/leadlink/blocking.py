@@ -14,7 +14,7 @@ which split it into small blocks). What was dropped is reported as counts, never
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,7 +51,7 @@ class BlockingPreset:
 
     @property
     def roles(self) -> set[str]:
-        return {_FIELD_ROLE[f] for f in self.fields}
+        return {_FIELD_ROLE.get(f, f) for f in self.fields}
 
 
 _FIELD_ROLE = {
@@ -78,9 +78,12 @@ _BY_NAME = {preset.name: preset for preset in PRESETS}
 
 
 def presets_for(
-    roles: Iterable[str], names: Sequence[str] | None = None
+    roles: Iterable[str],
+    names: Sequence[str] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> tuple[BlockingPreset, ...]:
-    """The presets whose roles are all present (or the named ones, checked)."""
+    """The presets whose roles are all present (or the named ones, checked), then one
+    preset per extra column of kind ``exact`` or ``date`` that is among ``roles``."""
     present = set(roles)
     if names is not None:
         unknown = [n for n in names if n not in _BY_NAME]
@@ -91,7 +94,12 @@ def presets_for(
         chosen = tuple(_BY_NAME[n] for n in names)
     else:
         chosen = PRESETS
-    return tuple(p for p in chosen if p.roles <= present)
+    own = tuple(
+        BlockingPreset(column, (column,), f"same {column}")
+        for column, kind in (extra or {}).items()
+        if kind in ("exact", "date") and column in present
+    )
+    return tuple(p for p in chosen if p.roles <= present) + own
 
 
 @dataclass

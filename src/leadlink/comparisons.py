@@ -21,7 +21,16 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-__all__ = ["COMPARISONS", "ComparisonPreset", "LevelPreset", "comparison_for"]
+from leadlink.errors import ConfigError
+
+__all__ = [
+    "COMPARISONS",
+    "EXTRA_KINDS",
+    "ComparisonPreset",
+    "LevelPreset",
+    "comparison_for",
+    "extra_comparison",
+]
 
 _DIALECT = "duckdb"
 
@@ -191,6 +200,69 @@ COMPARISONS: dict[str, ComparisonPreset] = {
 }
 
 
-def comparison_for(role: str) -> ComparisonPreset:
-    """The comparison preset of ``role``."""
-    return COMPARISONS[role]
+#: Comparison kinds for the user's own columns (a date of birth, a tax id ...).
+EXTRA_KINDS: tuple[str, ...] = ("exact", "fuzzy", "date", "numeric")
+
+
+def comparison_for(role: str, extra: dict[str, str] | None = None) -> ComparisonPreset:
+    """The comparison preset of ``role``; ``extra`` maps extra roles to their kind."""
+    if role in COMPARISONS:
+        return COMPARISONS[role]
+    if extra and role in extra:
+        return extra_comparison(role, extra[role])
+    raise KeyError(role)
+
+
+def extra_comparison(column: str, kind: str) -> ComparisonPreset:
+    """The comparison of a user's own prepared column ``column`` of the given ``kind``.
+
+    * ``exact``: identifiers (tax id, national id, member number): same / different, with
+      term-frequency adjustment;
+    * ``fuzzy``: free text in Latin letters: same, Jaro-Winkler ≥ 0.92, ≥ 0.8, different;
+    * ``date``: dates as ``YYYYMMDD``: same, one typo or swapped digits, same year, different;
+    * ``numeric``: numbers: same, within 1 %, within 10 %, different.
+    """
+    c = column
+    levels: tuple[LevelPreset, ...]
+    if kind == "exact":
+        levels = (
+            LevelPreset("exact", "same value", lambda: cll.ExactMatchLevel(c), c),
+            LevelPreset("different", "different values", _else),
+        )
+    elif kind == "fuzzy":
+        levels = (
+            LevelPreset("exact", "same value", lambda: cll.ExactMatchLevel(c), c),
+            LevelPreset("similar", "Jaro-Winkler ≥ 0.92", lambda: cll.JaroWinklerLevel(c, 0.92)),
+            LevelPreset("close", "Jaro-Winkler ≥ 0.8", lambda: cll.JaroWinklerLevel(c, 0.8)),
+            LevelPreset("different", "different values", _else),
+        )
+    elif kind == "date":
+        levels = (
+            LevelPreset("exact", "same date", lambda: cll.ExactMatchLevel(c)),
+            LevelPreset(
+                "typo",
+                "one digit wrong or two swapped",
+                lambda: cll.DamerauLevenshteinLevel(c, 1),
+            ),
+            LevelPreset(
+                "same_year", "same year", _sql(f"substr({c}_l, 1, 4) = substr({c}_r, 1, 4)")
+            ),
+            LevelPreset("different", "different dates", _else),
+        )
+    elif kind == "numeric":
+        levels = (
+            LevelPreset("exact", "same number", lambda: cll.ExactMatchLevel(c)),
+            LevelPreset(
+                "within_1pct", "within 1 %", lambda: cll.PercentageDifferenceLevel(c, 0.01)
+            ),
+            LevelPreset(
+                "within_10pct", "within 10 %", lambda: cll.PercentageDifferenceLevel(c, 0.1)
+            ),
+            LevelPreset("different", "different numbers", _else),
+        )
+    else:
+        raise ConfigError(
+            f"unknown comparison kind {kind!r} for column {column!r}; "
+            f"choose one of {', '.join(EXTRA_KINDS)}"
+        )
+    return ComparisonPreset(role=column, null_column=column, levels=levels)

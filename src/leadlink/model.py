@@ -37,8 +37,9 @@ from leadlink.blocking import (
     add_blocking_keys,
     presets_for,
 )
-from leadlink.comparisons import COMPARISONS, ComparisonPreset
+from leadlink.comparisons import COMPARISONS, ComparisonPreset, comparison_for, extra_comparison
 from leadlink.errors import ConfigError, InputError, ModelError
+from leadlink.prepare import extra_column
 
 __all__ = ["DEFAULT_THRESHOLD", "MODEL_FORMAT", "MODEL_VERSION", "LeadModel"]
 
@@ -69,6 +70,9 @@ class LeadModel:
         seed: seed for the random sampling of u.
         u_max_pairs: random pairs sampled to estimate u.
         em_max_pairs: blocked pairs used per EM session at most.
+        extra: the user's own columns to compare, column → kind (``"exact"``, ``"fuzzy"``,
+            ``"date"``, ``"numeric"``), e.g. ``{"date_of_birth": "date"}``; exact and date
+            columns also become blocking keys.
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class LeadModel:
         seed: int = 0,
         u_max_pairs: float = 2e6,
         em_max_pairs: float = 2e6,
+        extra: Mapping[str, str] | None = None,
     ) -> None:
         self.threshold = threshold
         self.max_block_size = max_block_size
@@ -87,6 +92,9 @@ class LeadModel:
         self.seed = seed
         self.u_max_pairs = u_max_pairs
         self.em_max_pairs = em_max_pairs
+        self.extra = dict(extra or {})
+        for column, kind in self.extra.items():
+            extra_comparison(extra_column(column), kind)  # refuses unknown kinds now
         self._roles: list[str] | None = None
         self._m: dict[str, list[float]] = {}
         self._u: dict[str, list[float]] = {}
@@ -128,12 +136,12 @@ class LeadModel:
         self._fitted()
         rows = []
         for role in self.roles:
-            preset = COMPARISONS[role]
+            preset = self._comparison(role)
             for i, level in enumerate(preset.levels):
                 m, u = self._m[role][i], self._u[role][i]
                 rows.append(
                     {
-                        "role": role,
+                        "role": self._display(role),
                         "level": level.id,
                         "description": level.description,
                         "m": m,
@@ -153,14 +161,14 @@ class LeadModel:
                 f"training needs at least 2 leads, got {len(prepared)}; "
                 "pass more leads or load a trained model with LeadModel.load()"
             )
-        roles, excluded = _usable_roles(prepared)
+        roles, excluded = _usable_roles(prepared, self._extra_kinds)
         if not roles:
             raise ModelError(
                 "no role has enough values to train on ("
                 + "; ".join(f"{r}: {why}" for r, why in excluded.items())
                 + "); provide at least one of name, phone, email, company"
             )
-        presets = presets_for(roles, self.blocking)
+        presets = presets_for(roles, self.blocking, self._extra_kinds)
         if not presets:
             raise ModelError(
                 f"no blocking preset fits the roles {roles}; pass leads with a phone, an "
@@ -184,7 +192,7 @@ class LeadModel:
             settings = SettingsCreator(
                 link_type="dedupe_only",
                 unique_id_column_name="unique_id",
-                comparisons=[COMPARISONS[r].build() for r in roles],
+                comparisons=[self._comparison(r).build() for r in roles],
                 blocking_rules_to_generate_predictions=[block_on(p.column) for p in presets],
                 retain_matching_columns=False,
                 retain_intermediate_calculation_columns=False,
@@ -223,7 +231,7 @@ class LeadModel:
         self._m, self._u = {}, {}
         for comparison in model_json["comparisons"]:
             role = comparison["output_column_name"]
-            comparison_preset = COMPARISONS[role]
+            comparison_preset = self._comparison(role)
             levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
             m_values: list[float] = []
             u_values: list[float] = []
@@ -291,7 +299,7 @@ class LeadModel:
         if not 0 <= min_probability <= 1:
             raise ConfigError(f"min_probability must be between 0 and 1, not {min_probability}")
         roles = self.roles
-        presets = presets_for(roles, self.blocking)
+        presets = presets_for(roles, self.blocking, self._extra_kinds)
         keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
         self._blocking_report = report
         columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
@@ -307,7 +315,7 @@ class LeadModel:
                 link_type="dedupe_only",
                 unique_id_column_name="unique_id",
                 probability_two_random_records_match=self.lambda_,
-                comparisons=[COMPARISONS[r].build(self._m[r], self._u[r]) for r in roles],
+                comparisons=[self._comparison(r).build(self._m[r], self._u[r]) for r in roles],
                 blocking_rules_to_generate_predictions=[block_on(p.column) for p in presets],
                 retain_matching_columns=True,
                 retain_intermediate_calculation_columns=True,
@@ -317,7 +325,7 @@ class LeadModel:
             wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
             wanted += ["match_key"] + [f"gamma_{r}" for r in roles]
             wanted += [f"mw_{r}" for r in roles]
-            wanted += [f"mw_tf_adj_{r}" for r in roles if COMPARISONS[r].has_tf]
+            wanted += [f"mw_tf_adj_{r}" for r in roles if self._comparison(r).has_tf]
             pairs = linker.misc.query_sql(
                 f"SELECT {', '.join(wanted)} FROM {scored.physical_name}", output_type="pandas"
             )
@@ -333,14 +341,19 @@ class LeadModel:
         swap = out["id_l"] > out["id_r"]
         out.loc[swap, ["id_l", "id_r"]] = out.loc[swap, ["id_r", "id_l"]].to_numpy()
         for role in roles:
-            out[f"{role}_level"] = _level_names(COMPARISONS[role], pairs[f"gamma_{role}"])
+            out[f"{role}_level"] = _level_names(self._comparison(role), pairs[f"gamma_{role}"])
         for role in roles:
             weight = pairs[f"mw_{role}"].astype(float)
             if f"mw_tf_adj_{role}" in pairs.columns:
                 weight = weight + pairs[f"mw_tf_adj_{role}"].astype(float)
             out[f"{role}_weight"] = weight.round(4).to_numpy()
         out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
-        return out[columns]
+        renames = {}
+        for role in roles:
+            if role != self._display(role):
+                renames[f"{role}_level"] = f"{self._display(role)}_level"
+                renames[f"{role}_weight"] = f"{self._display(role)}_weight"
+        return out[columns].rename(columns=renames)
 
     # -- persistence -------------------------------------------------------------------
 
@@ -358,6 +371,7 @@ class LeadModel:
                 "max_block_size": self.max_block_size,
                 "blocking": None if self.blocking is None else list(self.blocking),
                 "seed": self.seed,
+                "extra": self.extra,
             },
             "lambda": self._lambda,
             "comparisons": [
@@ -365,7 +379,7 @@ class LeadModel:
                     "role": role,
                     "levels": [
                         {"id": level.id, "m": self._m[role][i], "u": self._u[role][i]}
-                        for i, level in enumerate(COMPARISONS[role].levels)
+                        for i, level in enumerate(self._comparison(role).levels)
                     ],
                 }
                 for role in self.roles
@@ -393,6 +407,7 @@ class LeadModel:
                 max_block_size=int(options["max_block_size"]),
                 blocking=options.get("blocking"),
                 seed=int(options.get("seed", 0)),
+                extra=dict(options.get("extra") or {}),
             )
             lam = float(data["lambda"])
             comparisons = list(data["comparisons"])
@@ -400,9 +415,9 @@ class LeadModel:
             u: dict[str, list[float]] = {}
             for comparison in comparisons:
                 role = comparison["role"]
-                if role not in COMPARISONS:
+                if role not in COMPARISONS and role not in model._extra_kinds:
                     raise ModelError(f"the model file compares an unknown role {role!r}")
-                expected = COMPARISONS[role].level_ids
+                expected = model._comparison(role).level_ids
                 found = [level["id"] for level in comparison["levels"]]
                 if found != expected:
                     raise ModelError(
@@ -424,7 +439,7 @@ class LeadModel:
             raise ModelError("the model file has no comparisons; retrain and save it again")
         if not 0 <= model.threshold <= 1:
             raise ModelError(f"the model file's threshold must be in [0, 1], not {model.threshold}")
-        model._roles = [r for r in COMPARISONS if r in m]
+        model._roles = list(m)
         model._m, model._u, model._lambda = m, u, lam
         model._diagnostics = dict(data.get("diagnostics") or {})
         return model
@@ -457,6 +472,21 @@ class LeadModel:
     def __repr__(self) -> str:
         state = f"roles={self._roles}" if self.is_fitted else "not fitted"
         return f"LeadModel({state}, threshold={self.threshold})"
+
+    @property
+    def _extra_kinds(self) -> dict[str, str]:
+        """Prepared column → kind for the user's own columns."""
+        return {extra_column(column): kind for column, kind in self.extra.items()}
+
+    def _comparison(self, role: str) -> ComparisonPreset:
+        return comparison_for(role, self._extra_kinds)
+
+    def _display(self, role: str) -> str:
+        """The name a role is shown under: the user's column for their own columns."""
+        for column in self.extra:
+            if extra_column(column) == role:
+                return column
+        return role
 
     def _fitted(self) -> LeadModel:
         if self._roles is None:
@@ -498,11 +528,20 @@ def _check_prepared(prepared: object) -> None:
         )
 
 
-def _usable_roles(prepared: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+def _usable_roles(
+    prepared: pd.DataFrame, extra_kinds: Mapping[str, str]
+) -> tuple[list[str], dict[str, str]]:
     roles: list[str] = []
     excluded: dict[str, str] = {}
     n = len(prepared)
-    for role, preset in COMPARISONS.items():
+    candidates = list(COMPARISONS) + list(extra_kinds)
+    for role in candidates:
+        preset = comparison_for(role, dict(extra_kinds))
+        if preset.null_column not in prepared.columns:
+            raise InputError(
+                f"the prepared table has no column {preset.null_column!r}; prepare the leads "
+                "with the same extra columns the model was given"
+            )
         values = prepared[preset.null_column]
         present = int(values.notna().sum())
         if present == 0:

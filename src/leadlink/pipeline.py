@@ -79,6 +79,7 @@ def dedupe(
     backend: str | None = None,
     seed: int = 0,
     model: LeadModel | None = None,
+    extra_columns: Mapping[str, str] | None = None,
     match_ghosts: bool = False,
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     region: str = "CN",
@@ -94,6 +95,8 @@ def dedupe(
         backend: ``None`` or ``"duckdb"`` (the embedded DuckDB).
         seed: seed for the random sampling in training.
         model: a trained model to use instead of training one on these leads.
+        extra_columns: your own columns to compare too, column → kind (``"exact"``,
+            ``"fuzzy"``, ``"date"``, ``"numeric"``), e.g. ``{"tax_id": "exact"}``.
         match_ghosts: also match leads that :func:`leadlink.validate` flags as ghosts
             (by default they are kept out of matching and stay single).
         max_block_size: a blocking key shared by more leads is not used on its own.
@@ -128,12 +131,26 @@ def dedupe(
         timings[stage] = round(now - started, 3)
         started = now
 
+    if model is not None:
+        if extra_columns is not None and dict(extra_columns) != model.extra:
+            raise ConfigError(
+                f"extra_columns {dict(extra_columns)!r} differ from the model's "
+                f"{model.extra!r}; leave extra_columns out when passing a trained model"
+            )
+        extra = dict(model.extra)
+    else:
+        extra = dict(extra_columns or {})
+    clash = sorted(set(extra) & (set(roles.values()) | {id_column}))
+    if clash:
+        raise ConfigError(
+            f"extra_columns {clash!r} are already used as roles or ids; list only other columns"
+        )
     leads = leads.reset_index(drop=True)
     say(f"validating {len(leads)} leads")
     validation = validate(leads, columns=roles, region=region)
     lap("validate")
     say("preparing match keys")
-    prepared = prepare(leads, roles, id_column=id_column, region=region)
+    prepared = prepare(leads, roles, id_column=id_column, region=region, extra=extra)
     lap("prepare")
     matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
     if model is None and len(matchable) >= 2:
@@ -142,6 +159,7 @@ def dedupe(
             threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             max_block_size=max_block_size,
             seed=seed,
+            extra=extra,
         ).fit(matchable)
         lap("train")
     used_threshold = (

@@ -28,6 +28,8 @@ column is all-null when its role is absent):
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -37,8 +39,9 @@ import pandas as pd
 
 from leadlink import normalize
 from leadlink.columns import check_ids
+from leadlink.errors import ColumnError, ConfigError
 
-__all__ = ["PREPARED_COLUMNS", "prepare"]
+__all__ = ["PREPARED_COLUMNS", "extra_column", "prepare"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +69,13 @@ def prepare(
     *,
     id_column: str,
     region: str = "CN",
+    extra: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Turn raw leads into the prepared table described in the module docstring.
 
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.columns.resolve_columns`).
+    ``extra`` maps the user's own columns to a comparison kind (``exact``, ``fuzzy``,
+    ``date``, ``numeric``); each becomes a prepared column named by :func:`extra_column`.
     """
     ids = check_ids(leads, id_column)
     n = len(leads)
@@ -113,8 +119,23 @@ def prepare(
     prepared = pd.DataFrame(
         {col: out.get(col, np.full(n, None, dtype=object)) for col in PREPARED_COLUMNS}
     )
+    for own, kind in (extra or {}).items():
+        if own not in leads.columns:
+            raise ColumnError(
+                f"extra column {own!r} is not in the input; the input has "
+                f"{', '.join(map(repr, map(str, leads.columns[:12])))}"
+            )
+        if kind not in _EXTRA_NORMALIZERS:
+            raise ConfigError(
+                f"unknown comparison kind {kind!r} for column {own!r}; "
+                f"choose one of {', '.join(_EXTRA_NORMALIZERS)}"
+            )
+        values = _map_distinct(leads[own], _EXTRA_NORMALIZERS[kind])
+        prepared[extra_column(own)] = (
+            pd.to_numeric(pd.Series(values), errors="coerce") if kind == "numeric" else values
+        )
     prepared["name_partial"] = (
-        pd.Series(out["name_partial"], dtype=object).fillna(0).astype("int8")
+        np.array([v or 0 for v in out["name_partial"]], dtype="int8")
         if "name_partial" in out
         else np.zeros(n, dtype="int8")
     )
@@ -155,7 +176,7 @@ def _is_partial(key: Any) -> int | None:
 def _pinyin() -> Callable[[str], list[str]]:
     from pypinyin import lazy_pinyin
 
-    return lazy_pinyin  # type: ignore[no-any-return]
+    return lazy_pinyin
 
 
 def _latin(key: Any) -> str | None:
@@ -165,3 +186,67 @@ def _latin(key: Any) -> str | None:
     if key.isascii():
         return key
     return "".join(_pinyin()(key)).lower() or None
+
+
+def extra_column(column: str) -> str:
+    """The prepared column of the user's own column ``column`` (SQL-safe, stable).
+
+    >>> extra_column("date_of_birth"), extra_column("身份证")
+    ('x_date_of_birth', 'x_8eab4efd8bc1')
+    """
+    safe = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch == "_") else f"{ord(ch):x}" for ch in column
+    )
+    return f"x_{safe.lower()}"
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)[:1000]).strip().casefold()
+    text = re.sub(r"\s+", " ", text)
+    return text or None
+
+
+def _identifier(value: Any) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    return re.sub(r"[\s\-_./]", "", text) or None
+
+
+def _date(value: Any) -> str | None:
+    """A date as YYYYMMDD; an 8-digit value that is not a valid date is kept as digits,
+    so a typo in one digit still compares as a typo."""
+    text = _text(value)
+    if text is None:
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 8 and text.replace("-", "").replace("/", "").replace(".", "") == digits:
+        return digits
+    try:
+        stamp = pd.to_datetime(text, errors="coerce", format="mixed")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None if pd.isna(stamp) else stamp.strftime("%Y%m%d")
+
+
+def _number(value: Any) -> float | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        number = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+_EXTRA_NORMALIZERS: dict[str, Callable[[Any], Any]] = {
+    "exact": _identifier,
+    "fuzzy": _text,
+    "date": _date,
+    "numeric": _number,
+}

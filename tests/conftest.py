@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from leadlink.datasets import generate_leads
+
+
+@pytest.fixture(scope="session")
+def small_leads() -> pd.DataFrame:
+    """About 600 generated leads with truth columns (person_id, is_ghost)."""
+    return generate_leads(300, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_result(small_leads):
+    import leadlink as ll
+
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    return ll.dedupe(leads, id_column="lead_id")

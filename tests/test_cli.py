@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from leadlink.cli import main
+
+
+@pytest.fixture()
+def leads_csv(tmp_path, small_leads):
+    path = tmp_path / "leads.csv"
+    small_leads.drop(columns=["person_id", "is_ghost"]).head(300).to_csv(path, index=False)
+    return path
+
+
+def test_dedupe_writes_the_outputs(tmp_path, leads_csv, capsys):
+    out = tmp_path / "out"
+    code = main(["dedupe", str(leads_csv), "--id-column", "lead_id", "--output-dir", str(out)])
+    assert code == 0
+    for name in ("clusters.csv", "golden_records.csv", "pairs.parquet", "model.json"):
+        assert (out / name).exists(), name
+    clusters = pd.read_csv(out / "clusters.csv", dtype=str)
+    assert len(clusters) == 300
+    assert json.loads((out / "model.json").read_text("utf-8"))["format"] == "leadlink-model"
+    assert "300 leads" in capsys.readouterr().out
+
+
+def test_dedupe_with_a_saved_model_and_a_column_mapping(tmp_path, leads_csv):
+    first = tmp_path / "first"
+    assert main(["dedupe", str(leads_csv), "--output-dir", str(first), "--quiet"]) == 0
+    renamed = pd.read_csv(leads_csv, dtype=str).rename(columns={"phone": "tel_main"})
+    renamed_path = tmp_path / "renamed.csv"
+    renamed.to_csv(renamed_path, index=False)
+    second = tmp_path / "second"
+    code = main(
+        ["dedupe", str(renamed_path), "--output-dir", str(second), "--column", "phone=tel_main",
+         "--model", str(first / "model.json"), "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    a = pd.read_csv(first / "clusters.csv", dtype=str)
+    b = pd.read_csv(second / "clusters.csv", dtype=str)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["dedupe", "missing.csv", "--output-dir", "out"],
+        ["dedupe", "{csv}", "--output-dir", "{tmp}/o", "--id-column", "nope"],
+        ["dedupe", "{csv}", "--output-dir", "{tmp}/o", "--column", "phone"],
+        ["dedupe", "{csv}", "--output-dir", "{tmp}/o", "--threshold", "7"],
+        ["dedupe", "{csv}", "--output-dir", "{tmp}/o", "--model", "{tmp}/missing.json"],
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, leads_csv, capsys, argv):
+    argv = [a.format(csv=leads_csv, tmp=tmp_path) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("leadlink: error: ")
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_empty_file_exits_2(tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["dedupe", str(empty), "--output-dir", str(tmp_path / "o")]) == 2
+    assert "empty" in capsys.readouterr().err
+
+
+def test_gbk_and_semicolon_csv_are_read(tmp_path, capsys):
+    path = tmp_path / "gbk.csv"
+    text = "编号;姓名;手机\n1;张伟;13900139000\n2;張偉;139 0013 9000\n3;李娜;13700137000\n"
+    path.write_bytes(text.encode("gbk"))
+    assert (
+        main(["dedupe", str(path), "--id-column", "编号", "--output-dir", str(tmp_path / "o")]) == 0
+    )
+    clusters = pd.read_csv(tmp_path / "o" / "clusters.csv", dtype=str, encoding="utf-8-sig")
+    assert len(clusters) == 3
+
+
+def test_demo_runs_and_reports_accuracy(tmp_path, capsys):
+    assert main(["demo", "--output-dir", str(tmp_path / "demo"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "pairwise precision" in out and "ghost" in out
+    assert (tmp_path / "demo" / "golden_records.csv").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["dedupe"], ["demo"]])
+def test_help_is_available(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage" in capsys.readouterr().out

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from leadlink.columns import resolve_columns
+from leadlink.errors import InputError, ModelError
+from leadlink.model import LeadModel
+from leadlink.prepare import prepare
+
+
+@pytest.fixture(scope="module")
+def prepared(small_leads):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    return prepare(leads, resolve_columns(leads, id_column="lead_id"), id_column="lead_id")
+
+
+@pytest.fixture(scope="module")
+def fitted(prepared):
+    return LeadModel(seed=3).fit(prepared)
+
+
+def test_predict_before_fit_says_to_fit(prepared):
+    with pytest.raises(ModelError, match=r"call model\.fit"):
+        LeadModel().predict(prepared)
+
+
+def test_raw_leads_are_refused_with_a_pointer_to_prepare(small_leads):
+    with pytest.raises(InputError, match="prepare"):
+        LeadModel().fit(small_leads)
+
+
+def test_fit_learns_every_role_and_levels_are_ordered(fitted):
+    assert fitted.roles == ["name", "phone", "email", "company", "city"]
+    params = fitted.parameters
+    assert set(params["role"]) == set(fitted.roles)
+    assert ((params["m"] > 0) & (params["m"] <= 1) & (params["u"] > 0) & (params["u"] <= 1)).all()
+    weights = params.set_index(["role", "level"])["match_weight"]
+    # Agreement is evidence for a match, disagreement against it.
+    assert weights["phone", "same_mobile"] > 5 > weights["phone", "different"]
+    assert weights["email", "exact"] > 5 > 0 > weights["email", "different"]
+    assert weights["name", "exact"] > 0 > weights["name", "different"]
+    assert 0 < fitted.lambda_ < 0.5
+    assert fitted.diagnostics["em_sessions"]
+
+
+def test_training_is_deterministic(prepared, fitted):
+    again = LeadModel(seed=3).fit(prepared)
+    assert again.lambda_ == pytest.approx(fitted.lambda_, rel=1e-9)
+    pd.testing.assert_frame_equal(again.parameters, fitted.parameters, rtol=1e-9)
+
+
+def test_predict_returns_ordered_explained_pairs(prepared, fitted):
+    pairs = fitted.predict(prepared)
+    assert len(pairs) > 0
+    assert (pairs["id_l"] < pairs["id_r"]).all()
+    assert not pairs.duplicated(["id_l", "id_r"]).any()
+    assert pairs["match_probability"].between(0, 1).all()
+    role_weights = pairs[[f"{r}_weight" for r in fitted.roles]].sum(axis=1)
+    prior = np.log2(fitted.lambda_ / (1 - fitted.lambda_))
+    np.testing.assert_allclose(role_weights + prior, pairs["match_weight"], atol=1e-3)
+    assert set(pairs["phone_level"].dropna()) <= {*LeadModelLevels.phone, "null"}
+
+
+class LeadModelLevels:
+    phone = ("same_mobile", "same_extension", "shared_line", "one_digit", "different")
+
+
+def test_save_load_round_trip_scores_identically(tmp_path, prepared, fitted):
+    path = fitted.save(tmp_path / "model.json")
+    data = json.loads(path.read_text("utf-8"))
+    assert data["format"] == "leadlink-model" and data["version"] == 1
+    assert "sql" not in path.read_text("utf-8").lower()
+    loaded = LeadModel.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(prepared), fitted.predict(prepared))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(format="splink"), "not a leadlink model"),
+        (lambda d: d.update(version=99), "version 99"),
+        (lambda d: d["comparisons"][0]["levels"].pop(), "levels for"),
+        (lambda d: d["comparisons"][0]["levels"][0].update(m=1.7), "must be in"),
+        (lambda d: d["comparisons"][0]["levels"][0].pop("u"), "edited by hand"),
+        (lambda d: d.update(comparisons=[{"role": "dob", "levels": []}]), "unknown role"),
+        (lambda d: d.update({"lambda": 0}), "lambda"),
+    ],
+)
+def test_edited_model_files_are_refused(tmp_path, fitted, edit, message):
+    data = fitted.to_dict()
+    edit(data)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ModelError, match=message):
+        LeadModel.load(path)
+
+
+def test_truncated_and_missing_model_files_are_refused(tmp_path, fitted):
+    text = json.dumps(fitted.to_dict())
+    path = tmp_path / "model.json"
+    path.write_text(text[: len(text) // 2], "utf-8")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        LeadModel.load(path)
+    with pytest.raises(ModelError, match="does not exist"):
+        LeadModel.load(tmp_path / "missing.json")
+
+
+def test_mostly_null_role_is_left_out_and_reported(prepared):
+    sparse = prepared.copy()
+    sparse.loc[sparse.index[3:], ["email", "email_user"]] = None
+    model = LeadModel().fit(sparse)
+    assert "email" not in model.roles
+    assert "email" in model.diagnostics["excluded_roles"]
+
+
+def test_a_phone_on_every_row_is_capped_not_exploded(prepared):
+    shared = prepared.copy()
+    shared["phone"] = "+8613812345678"
+    shared["phone_kind"] = "mobile"
+    model = LeadModel(max_block_size=50).fit(prepared)
+    pairs = model.predict(shared)
+    report = model.blocking_report
+    assert report is not None
+    assert report.capped_keys["phone"] == 1
+    assert report.capped_leads["phone"] == len(shared)
+    assert len(pairs) < len(shared) * 5

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import leadlink as ll
+
+
+def test_every_lead_is_in_exactly_one_cluster_and_one_golden_record(small_leads, small_result):
+    clusters = small_result.clusters
+    assert clusters["lead_id"].tolist() == small_leads["lead_id"].tolist()
+    assert clusters["cluster_id"].notna().all()
+    golden = small_result.golden
+    assert golden["cluster_id"].is_unique
+    assert set(golden["cluster_id"]) == set(clusters["cluster_id"])
+    assert golden["n_leads"].sum() == len(small_leads)
+    members = golden.explode("lead_ids")["lead_ids"]
+    assert sorted(members) == sorted(small_leads["lead_id"])
+
+
+def test_golden_values_come_from_member_leads(small_leads, small_result):
+    by_id = small_leads.set_index("lead_id")
+    cluster_of = small_result.clusters.set_index("lead_id")["cluster_id"]
+    for _, record in small_result.golden.iterrows():
+        for role in ("name", "phone", "email", "company", "city"):
+            source = record.get(f"{role}_from")
+            if isinstance(source, str):
+                assert cluster_of[source] == record["cluster_id"]
+                assert by_id.loc[source, role] == record[role]
+
+
+def test_dedupe_finds_most_duplicates_without_merging_strangers(small_leads, small_result):
+    scores = ll.evaluate_clusters(small_result.clusters["cluster_id"], small_leads["person_id"])
+    # A sanity floor, far below what the accuracy benchmark reports; it catches a broken flow.
+    assert scores["pairwise_precision"] > 0.8
+    assert scores["pairwise_recall"] > 0.6
+
+
+def test_ghosts_are_flagged_and_stay_single(small_result):
+    ghosts = small_result.validation["is_ghost"].to_numpy()
+    assert ghosts.any()
+    sizes = small_result.golden.set_index("cluster_id")["n_leads"]
+    ghost_clusters = small_result.clusters.loc[ghosts, "cluster_id"]
+    assert (sizes[ghost_clusters] == 1).all()
+
+
+def test_clusters_do_not_depend_on_row_order(small_leads, small_result):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    shuffled = leads.sample(frac=1.0, random_state=5)
+    again = ll.dedupe(shuffled, id_column="lead_id")
+    first = small_result.clusters.set_index("lead_id")["cluster_id"].sort_index()
+    second = again.clusters.set_index("lead_id")["cluster_id"].sort_index()
+    pd.testing.assert_series_equal(first, second)
+
+
+def test_chinese_headers_and_integer_ids(small_leads):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"]).head(200)
+    leads = leads.rename(
+        columns={"name": "姓名", "phone": "手机", "email": "邮箱", "company": "公司名称",
+                 "city": "城市", "created_at": "创建时间", "source": "来源", "title": "职位"}
+    )  # fmt: skip
+    leads.insert(0, "编号", range(1000, 1000 + len(leads)))
+    leads = leads.drop(columns=["lead_id"])
+    result = ll.dedupe(leads, id_column="编号")
+    assert result.roles["phone"] == "手机"
+    assert result.clusters["编号"].tolist() == list(range(1000, 1000 + len(leads)))
+
+
+def test_one_lead_gives_one_cluster():
+    leads = pd.DataFrame({"lead_id": ["a"], "name": ["张伟"], "phone": ["13900139000"]})
+    result = ll.dedupe(leads)
+    assert len(result.clusters) == 1 and len(result.golden) == 1
+    assert result.model is None and result.pairs.empty
+
+
+@pytest.mark.parametrize(
+    ("leads", "error", "message"),
+    [
+        (pd.DataFrame({"lead_id": []}), ll.InputError, "no leads"),
+        (pd.DataFrame({"lead_id": ["a", "a"], "name": ["x", "y"]}), ll.InputError, "unique"),
+        (pd.DataFrame({"id": ["a"], "name": ["x"]}), ll.ColumnError, "id column"),
+        (pd.DataFrame({"lead_id": ["a"], "备注": ["x"]}), ll.ColumnError, "role"),
+    ],
+)
+def test_bad_input_gets_a_leadlink_error(leads, error, message):
+    with pytest.raises(error, match=message):
+        ll.dedupe(leads)
+
+
+def test_bad_options_get_a_config_error(small_leads):
+    with pytest.raises(ll.ConfigError, match="threshold"):
+        ll.dedupe(small_leads, threshold=1.5)
+    with pytest.raises(ll.ConfigError, match="backend"):
+        ll.dedupe(small_leads, backend="oracle")

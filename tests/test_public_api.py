@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import leadlink as ll
+
+
+def test_all_is_sorted_and_every_name_exists():
+    assert list(ll.__all__) == sorted(ll.__all__, key=str)
+    for name in ll.__all__:
+        assert hasattr(ll, name), name
+
+
+def test_errors_share_one_base():
+    for name in ("ColumnError", "ConfigError", "InputError", "ModelError", "ResourceError"):
+        assert issubclass(getattr(ll, name), ll.LeadlinkError)
