@@ -74,7 +74,8 @@ PRESETS: tuple[BlockingPreset, ...] = (
     BlockingPreset("name_city", ("name_key", "city"), "same name key and city"),
 )
 
-_BY_NAME = {preset.name: preset for preset in PRESETS}
+_NAME_ONLY = BlockingPreset("name", ("name_key",), "same name key (when nothing else fits)")
+_BY_NAME = {preset.name: preset for preset in (*PRESETS, _NAME_ONLY)}
 
 
 def presets_for(
@@ -99,7 +100,11 @@ def presets_for(
         for column, kind in (extra or {}).items()
         if kind in ("exact", "date") and column in present
     )
-    return tuple(p for p in chosen if p.roles <= present) + own
+    found = tuple(p for p in chosen if p.roles <= present) + own
+    if not found and names is None and "name" in present:
+        # Names alone are a last resort: common names make big blocks, which the guard caps.
+        found = (_NAME_ONLY,)
+    return found
 
 
 @dataclass

@@ -53,6 +53,22 @@ class ComparisonPreset:
     null_column: str
     levels: tuple[LevelPreset, ...]
 
+    def prior(self) -> tuple[list[float], list[float]]:
+        """Conservative m and u per level, used where training could not estimate them
+        (a tiny table, a role with no matching pairs to learn from).
+
+        The strongest level is strong evidence (m 0.6, u 0.001), the middle levels weak
+        evidence, and the last level ("different") evidence against.
+        """
+        n = len(self.levels)
+        if n == 1:
+            return [1.0], [1.0]
+        middle = n - 2
+        m = [0.6] + [0.3 / middle] * middle + [0.1] if middle else [0.9, 0.1]
+        u = [0.001] + [0.005] * middle
+        u.append(1.0 - sum(u))
+        return m, u
+
     @property
     def has_tf(self) -> bool:
         return any(level.tf_column is not None for level in self.levels)

@@ -163,11 +163,7 @@ class LeadModel:
             )
         roles, excluded = _usable_roles(prepared, self._extra_kinds)
         if not roles:
-            raise ModelError(
-                "no role has enough values to train on ("
-                + "; ".join(f"{r}: {why}" for r, why in excluded.items())
-                + "); provide at least one of name, phone, email, company"
-            )
+            return self._fit_prior(prepared, excluded)
         presets = presets_for(roles, self.blocking, self._extra_kinds)
         if not presets:
             raise ModelError(
@@ -202,46 +198,65 @@ class LeadModel:
             linker = Linker(table, settings, log_level=None)
             lam = self._estimate_lambda(linker, presets, len(prepared))
             diagnostics["lambda_method"] = lam[1]
-            linker.training.estimate_u_using_random_sampling(
-                max_pairs=self.u_max_pairs, seed=self.seed
-            )
+            u_trained = True
+            try:
+                linker.training.estimate_u_using_random_sampling(
+                    max_pairs=self.u_max_pairs, seed=self.seed
+                )
+            except Exception as error:  # degenerate samples make Splink raise plain errors
+                u_trained = False
+                diagnostics["u_failed"] = type(error).__name__
             trained: set[str] = set()
             for preset in _training_presets(presets, roles):
                 learns = sorted(set(roles) - preset.roles)
+                record: dict[str, Any] = {"blocked_on": preset.name, "trains": learns}
                 rule = " AND ".join(
                     [f'l."{preset.column}" = r."{preset.column}"']
                     + [f'l."{f}" = r."{f}"' for f in preset.fields]
                 )
-                session = linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, max_pairs=self.em_max_pairs
-                )
-                diagnostics["em_sessions"].append(
-                    {
-                        "blocked_on": preset.name,
-                        "trains": learns,
-                        "iterations": len(
-                            getattr(session, "_core_model_settings_history", []) or []
-                        ),
-                    }
-                )
-                trained.update(learns)
+                try:
+                    session = linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule, max_pairs=self.em_max_pairs
+                    )
+                except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
+                    record["failed"] = (
+                        f"{type(error).__name__}: too few pairs to learn from; "
+                        "the roles it trains keep conservative defaults"
+                    )
+                    _restore_lambda(linker, lam[0])
+                else:
+                    history = getattr(session, "_core_model_settings_history", None) or []
+                    record["iterations"] = len(history)
+                    trained.update(learns)
+                diagnostics["em_sessions"].append(record)
             model_json = linker.misc.save_model_to_json()
         self._roles = roles
         self._lambda = lam[0]
         self._m, self._u = {}, {}
-        for comparison in model_json["comparisons"]:
-            role = comparison["output_column_name"]
+        learnt = {c["output_column_name"]: c for c in model_json.get("comparisons", [])}
+        for role in roles:
             comparison_preset = self._comparison(role)
-            levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+            if role not in learnt:
+                trained.discard(role)
+            levels = [
+                lv
+                for lv in learnt.get(role, {}).get("comparison_levels", [{}] * 99)
+                if not lv.get("is_null_level")
+            ][: len(comparison_preset.levels)]
             m_values: list[float] = []
             u_values: list[float] = []
-            for level_preset, level in zip(comparison_preset.levels, levels):
+            prior_m, prior_u = comparison_preset.prior()
+            for i, (level_preset, level) in enumerate(zip(comparison_preset.levels, levels)):
                 m, u = _finite(level.get("m_probability")), _finite(level.get("u_probability"))
                 if role not in trained:
-                    m = None
-                if m is None:
+                    m = prior_m[i]
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.m (prior)")
+                elif m is None:
                     diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.m")
-                if u is None:
+                if not u_trained:
+                    u = prior_u[i]
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.u (prior)")
+                elif u is None:
                     diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.u")
                 m_value, u_value = _fill_unseen(m, u, self.u_max_pairs)
                 m_values.append(m_value)
@@ -255,6 +270,36 @@ class LeadModel:
             self._lambda,
             len(diagnostics["em_sessions"]),
         )
+        return self
+
+    def _fit_prior(self, prepared: pd.DataFrame, excluded: dict[str, str]) -> LeadModel:
+        """No role can be trained (a tiny or constant table): compare every role that has
+        values with the conservative prior m and u, and say so in the diagnostics."""
+        with_values = [
+            role
+            for role in [*COMPARISONS, *self._extra_kinds]
+            if prepared[self._comparison(role).null_column].notna().any()
+        ]
+        if not with_values:
+            raise ModelError(
+                "no role has any value to compare ("
+                + "; ".join(f"{r}: {why}" for r, why in excluded.items())
+                + "); provide at least one of name, phone, email, company"
+            )
+        self._roles = with_values
+        self._lambda = min(0.5, 1.0 / max(len(prepared) - 1, 1))
+        self._m, self._u = {}, {}
+        for role in with_values:
+            self._m[role], self._u[role] = self._comparison(role).prior()
+        self._diagnostics = {
+            "n_leads": len(prepared),
+            "roles": with_values,
+            "excluded_roles": excluded,
+            "prior_only": "no role could be trained, so every level uses its prior m and u",
+            "em_sessions": [],
+            "untrained_levels": [f"{r}.*" for r in with_values],
+        }
+        logger.info("prior-only model for %d leads: nothing to train on", len(prepared))
         return self
 
     def _estimate_lambda(
@@ -276,9 +321,12 @@ class LeadModel:
             value = float(linker._settings_obj._probability_two_random_records_match)
         except Exception as error:  # Splink raises plain exceptions on degenerate data
             logger.debug("λ estimation failed (%s); using the default", type(error).__name__)
-            return fallback, "default: deterministic rules found nothing"
+            value = math.nan
         if not math.isfinite(value) or value <= 0:
+            _restore_lambda(linker, fallback)
             return fallback, "default: deterministic rules found nothing"
+        value = min(value, 0.5)
+        _restore_lambda(linker, value)
         return (
             min(value, 0.5),
             f"deterministic rules {sorted(k for k in ('email', 'phone_name') if k in names)}, recall {_LAMBDA_RECALL}",
@@ -495,6 +543,12 @@ class LeadModel:
                 "LeadModel.load(path) first"
             )
         return self
+
+
+def _restore_lambda(linker: Any, value: float) -> None:
+    """Put λ back after Splink left it at 0 or NaN (which breaks its EM with a
+    'math domain error')."""
+    linker._settings_obj._probability_two_random_records_match = value
 
 
 def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[float, float]:
