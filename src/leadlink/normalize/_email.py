@@ -1,0 +1,192 @@
+"""Email addresses: canonical mailbox, provider rules, syntax, role and disposable flags.
+
+>>> normalize(" Zhang.Wei+crm@GoogleMail.com. ")
+'zhangwei@gmail.com'
+>>> is_role("sales@acme.com"), is_disposable("x@mailinator.com")
+(True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from leadlink.normalize._text import clean
+
+__all__ = ["domain", "is_disposable", "is_free_provider", "is_role", "is_valid", "normalize",
+           "username"]  # fmt: skip
+
+_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_GMAIL = {"gmail.com", "googlemail.com"}
+# Providers that deliver user+tag@ to user@.
+_PLUS_TAGS = {"outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com",
+              "mac.com", "fastmail.com", "fastmail.fm", "protonmail.com", "proton.me", "pm.me",
+              "yandex.ru", "yandex.com"}  # fmt: skip
+ROLE_ACCOUNTS = frozenset(
+    [
+        "info",
+        "sales",
+        "admin",
+        "administrator",
+        "support",
+        "contact",
+        "hr",
+        "service",
+        "services",
+        "marketing",
+        "noreply",
+        "no-reply",
+        "donotreply",
+        "webmaster",
+        "postmaster",
+        "office",
+        "team",
+        "hello",
+        "enquiries",
+        "inquiries",
+        "help",
+        "billing",
+        "finance",
+        "jobs",
+        "careers",
+        "press",
+        "media",
+        "kefu",
+        "service-cn",
+    ]
+)
+DISPOSABLE_DOMAINS = frozenset(
+    [
+        "mailinator.com",
+        "10minutemail.com",
+        "guerrillamail.com",
+        "guerrillamail.net",
+        "sharklasers.com",
+        "yopmail.com",
+        "yopmail.fr",
+        "temp-mail.org",
+        "tempmail.com",
+        "trashmail.com",
+        "trashmail.de",
+        "getnada.com",
+        "dispostable.com",
+        "maildrop.cc",
+        "mintemail.com",
+        "throwawaymail.com",
+        "fakeinbox.com",
+        "mailnesia.com",
+        "spamgourmet.com",
+        "tempr.email",
+        "mohmal.com",
+        "emailondeck.com",
+        "mytemp.email",
+        "burnermail.io",
+        "33mail.com",
+        "tempinbox.com",
+        "spambox.us",
+        "discard.email",
+        "mailcatch.com",
+        "bccto.me",
+        "chacuo.net",
+        "027168.com",
+        "linshiyouxiang.net",
+    ]
+)
+FREE_PROVIDERS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "qq.com",
+        "foxmail.com",
+        "163.com",
+        "126.com",
+        "yeah.net",
+        "sina.com",
+        "sina.cn",
+        "sohu.com",
+        "aliyun.com",
+        "139.com",
+        "189.cn",
+        "wo.cn",
+        "yahoo.com",
+        "yahoo.com.cn",
+        "yahoo.co.uk",
+        "ymail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "proton.me",
+        "protonmail.com",
+        "hanmail.net",
+        "naver.com",
+    ]
+)
+
+
+def normalize(value: Any) -> str | None:
+    """The canonical mailbox, or None when the address is not syntactically valid."""
+    text = clean(value)
+    if text is None:
+        return None
+    text = text.lower().replace(" ", "")
+    if text.startswith("mailto:"):
+        text = text[7:]
+    text = text.strip(".<>\"'")
+    if text.count("@") != 1:
+        return None
+    local, host = text.split("@")
+    host = host.strip(".")
+    if host in _GMAIL:
+        local = local.split("+", 1)[0].replace(".", "")
+        host = "gmail.com"
+    elif host in _PLUS_TAGS:
+        local = local.split("+", 1)[0]
+    if not local or len(local) > 64 or not _LOCAL.match(local):
+        return None
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return None
+    if not labels[-1].isalpha() or len(labels[-1]) < 2:
+        return None
+    return f"{local}@{host}"
+
+
+def is_valid(value: Any) -> bool:
+    return normalize(value) is not None
+
+
+def username(value: Any) -> str | None:
+    email = normalize(value)
+    return None if email is None else email.split("@")[0]
+
+
+def domain(value: Any) -> str | None:
+    email = normalize(value)
+    return None if email is None else email.split("@")[1]
+
+
+def is_role(value: Any) -> bool:
+    """A shared role mailbox (info@, sales@ ...), not a person's."""
+    user = username(value)
+    return user is not None and user in ROLE_ACCOUNTS
+
+
+def is_disposable(value: Any) -> bool:
+    host = domain(value)
+    return host is not None and host in DISPOSABLE_DOMAINS
+
+
+def is_free_provider(value: Any) -> bool:
+    host = domain(value)
+    return host is not None and host in FREE_PROVIDERS

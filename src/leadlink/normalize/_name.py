@@ -1,0 +1,363 @@
+"""Personal names: canonical form, script-independent key, nicknames, placeholders.
+
+>>> normalize("張 偉 先生"), normalize("SMITH, Dr. John")
+('张伟', 'john smith')
+>>> key("张伟") == key("Zhang Wei") == key("wei ZHANG") == key("張偉")
+True
+>>> key("张伟明") == key("Zhang Weiming")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from leadlink.normalize._text import ascii_fold, clean, has_han, is_han, pinyin, to_simplified
+
+__all__ = ["han", "is_placeholder", "key", "nickname_key", "normalize"]
+
+# Titles and honorifics written after a Han surname or name (张总, 王经理, 李女士).
+_HAN_TITLES = sorted(
+    [
+        "先生",
+        "女士",
+        "小姐",
+        "太太",
+        "夫人",
+        "总",
+        "总经理",
+        "副总",
+        "总裁",
+        "经理",
+        "副经理",
+        "总监",
+        "主管",
+        "老师",
+        "主任",
+        "博士",
+        "教授",
+        "老板",
+        "董事长",
+        "董事",
+        "处长",
+        "科长",
+        "部长",
+        "局长",
+        "院长",
+        "医生",
+        "律师",
+        "工程师",
+        "工",
+        "同学",
+        "专员",
+        "助理",
+        "老总",
+        "姐",
+        "哥",
+    ],
+    key=len,
+    reverse=True,
+)
+_LATIN_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "professor",
+        "sir",
+        "madam",
+        "mme",
+        "mlle",
+        "herr",
+        "frau",
+        "jr",
+        "sr",
+        "ii",
+        "iii",
+        "iv",
+        "phd",
+        "md",
+        "esq",
+        "dipl",
+        "ing",
+    ]
+)
+_COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "令狐",
+        "慕容",
+        "尉迟",
+        "长孙",
+        "夏侯",
+        "公孙",
+        "宇文",
+        "司徒",
+        "端木",
+        "南宫",
+        "西门",
+        "独孤",
+        "澹台",
+        "轩辕",
+        "呼延",
+        "万俟",
+        "申屠",
+        "太史",
+        "钟离",
+        "闻人",
+        "赫连",
+        "百里",
+        "东郭",
+        "淳于",
+        "单于",
+    ]
+)
+_PLACEHOLDERS = frozenset(
+    [
+        "测试",
+        "测试用户",
+        "测试客户",
+        "test",
+        "tester",
+        "testing",
+        "test1",
+        "test123",
+        "demo",
+        "演示",
+        "无",
+        "暂无",
+        "未知",
+        "不详",
+        "空",
+        "客户",
+        "用户",
+        "先生",
+        "女士",
+        "小姐",
+        "na",
+        "n/a",
+        "none",
+        "null",
+        "nil",
+        "nobody",
+        "unknown",
+        "anonymous",
+        "匿名",
+        "xxx",
+        "xx",
+        "x",
+        "asdf",
+        "asdfg",
+        "asdfgh",
+        "qwe",
+        "qwer",
+        "qwerty",
+        "abc",
+        "abcd",
+        "aaa",
+        "aaaa",
+        "123",
+        "1234",
+        "12345",
+        "-",
+        "--",
+        "?",
+        "??",
+        ".",
+        "某某",
+        "张三",
+        "李四",
+        "王五",
+        "sb",
+        "老板",
+        "name",
+        "姓名",
+        "fake",
+        "sample",
+        "样例",
+        "示例",
+    ]
+)
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_NICKNAMES: dict[str, str] = {}
+for _formal, _short in {
+    "robert": "bob bobby rob robbie bert",
+    "william": "bill billy will willy liam",
+    "elizabeth": "liz lizzie beth betty eliza libby",
+    "james": "jim jimmy jamie",
+    "michael": "mike mikey mick",
+    "katherine": "kate katie kathy kat kitty",
+    "catherine": "cathy cate",
+    "anthony": "tony",
+    "richard": "rick ricky dick rich",
+    "thomas": "tom tommy",
+    "joseph": "joe joey",
+    "charles": "charlie chuck chas",
+    "christopher": "chris kit",
+    "daniel": "dan danny",
+    "matthew": "matt",
+    "andrew": "andy drew",
+    "edward": "ed eddie ted ned",
+    "margaret": "maggie meg peggy marge",
+    "jennifer": "jen jenny",
+    "jessica": "jess jessie",
+    "patricia": "pat patty trish",
+    "steven": "steve",
+    "stephen": "steve",
+    "benjamin": "ben benny",
+    "samuel": "sam sammy",
+    "alexander": "alex al",
+    "alexandra": "alex sandra",
+    "nicholas": "nick nicky",
+    "jonathan": "jon",
+    "john": "johnny jack",
+    "david": "dave davey",
+    "susan": "sue susie",
+    "deborah": "debbie deb",
+    "rebecca": "becky becca",
+    "timothy": "tim timmy",
+    "gregory": "greg",
+    "ronald": "ron ronnie",
+    "donald": "don donnie",
+    "kenneth": "ken kenny",
+    "joshua": "josh",
+    "zachary": "zach zack",
+    "nathaniel": "nate nat",
+    "victoria": "vicky tori",
+    "abigail": "abby",
+    "samantha": "sam sammie",
+    "jacob": "jake",
+    "benedict": "benny",
+    "frederick": "fred freddie",
+    "henry": "hank harry",
+    "lawrence": "larry",
+    "gerald": "jerry",
+    "raymond": "ray",
+    "douglas": "doug",
+    "philip": "phil",
+    "peter": "pete",
+    "theodore": "theo",
+    "vincent": "vince",
+    "leonard": "leo len lenny",
+    "walter": "walt wally",
+    "eugene": "gene",
+    "harold": "hal",
+    "albert": "al bert",
+    "francis": "frank",
+    "susanna": "susie",
+    "christine": "chris christy",
+    "dorothy": "dot dottie",
+    "pamela": "pam",
+    "kimberly": "kim",
+    "cynthia": "cindy",
+    "barbara": "barb barbie",
+    "judith": "judy",
+    "teresa": "terry tess",
+}.items():
+    for _nick in _short.split():
+        _NICKNAMES.setdefault(_nick, _formal)
+
+_NON_NAME = re.compile(r"[^\w\s'\-]|\d|_")
+
+
+@lru_cache(maxsize=300_000)
+def _normalize(text: str) -> str | None:
+    text = to_simplified(text)
+    if "," in text and not has_han(text):
+        last, _, first = text.partition(",")
+        text = f"{first} {last}"
+    text = _NON_NAME.sub(" ", text)
+    if has_han(text):
+        han_chars = "".join(ch for ch in text if is_han(ch))
+        latin = " ".join(t for t in re.sub(r"[\u3400-\u9fff]", " ", text).split())
+        text = _strip_han_titles(han_chars) if han_chars else ""
+        if latin and not text:
+            text = latin
+    if not has_han(text):
+        tokens = [t.strip("'-") for t in ascii_fold(text).casefold().split()]
+        tokens = [t for t in tokens if t and t.rstrip(".") not in _LATIN_TITLES]
+        text = " ".join(tokens)
+    return text or None
+
+
+def _strip_han_titles(name: str) -> str:
+    for title in _HAN_TITLES:
+        if name.endswith(title) and len(name) > len(title):
+            return name[: -len(title)]
+    return name
+
+
+def normalize(value: Any) -> str | None:
+    """Canonical name: NFKC, 繁→简, honorifics and titles dropped, "Last, First"
+    reordered, Latin case folded, spaces inside Han names removed."""
+    text = clean(value)
+    return None if text is None else _normalize(text)
+
+
+@lru_cache(maxsize=300_000)
+def _key(name: str, nicknames: bool) -> str | None:
+    if has_han(name):
+        split = 2 if name[:2] in _COMPOUND_SURNAMES else 1
+        surname = "".join(pinyin(name[:split]))
+        given = "".join(pinyin(name[split:]))
+        tokens = [surname, given] if given else [surname]
+    else:
+        tokens = [t for t in re.split(r"[\s\-']+", name) if t]
+        if nicknames:
+            tokens = [_NICKNAMES.get(t, t) for t in tokens]
+    tokens = [re.sub(r"[^a-z]", "", t) for t in tokens]
+    tokens = [t for t in tokens if t]
+    return " ".join(sorted(tokens)) or None
+
+
+def key(value: Any) -> str | None:
+    """Script- and order-independent key: 张伟, 張偉, "Zhang Wei", "wei ZHANG" -> 'wei zhang'.
+
+    Han names become surname + given name in pinyin, the given name as one token
+    (张伟明 -> 'weiming zhang'), which is how Chinese names are written in Latin letters.
+    """
+    name = normalize(value)
+    return None if name is None else _key(name, False)
+
+
+def nickname_key(value: Any) -> str | None:
+    """Like :func:`key`, with English nicknames mapped to the formal name (bob -> robert)."""
+    name = normalize(value)
+    return None if name is None else _key(name, True)
+
+
+def han(value: Any) -> str | None:
+    """The simplified Han characters of the name, or None if it has none."""
+    name = normalize(value)
+    if name is None or not has_han(name):
+        return None
+    return "".join(ch for ch in name if is_han(ch)) or None
+
+
+def is_placeholder(value: Any) -> bool:
+    """A value that is not a real name: 测试, test, 无, n/a, xxx, keyboard mash ..."""
+    text = clean(value)
+    if text is None:
+        return False
+    folded = to_simplified(text).casefold().strip()
+    compact = re.sub(r"\s+", "", folded)
+    if compact in _PLACEHOLDERS or folded in _PLACEHOLDERS:
+        return True
+    if "测试" in compact or re.fullmatch(r"test\d*|.*test.*user|user\d+|客户\d+", compact):
+        return True
+    if re.fullmatch(r"[\W\d_]+", compact):
+        return True
+    if len(compact) >= 3 and len(set(compact)) == 1:
+        return True
+    return len(compact) >= 4 and any(compact in row for row in _KEYBOARD_ROWS)

@@ -1,0 +1,99 @@
+"""Phone numbers: E.164 of the main number, the extension, the kind of line.
+
+>>> normalize("８６１３８００１３８０００"), normalize("010-8888 6666 转 8001")
+('+8613800138000', '+861088886666')
+>>> extension("010-8888 6666 转 8001"), kind("+86 138 0013 8000")
+('8001', 'mobile')
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from leadlink.normalize._text import clean
+
+__all__ = ["extension", "is_valid", "kind", "normalize"]
+
+_EXTENSION = re.compile(
+    r"(?:转|轉|分机|分機|内线|ext\.?|extension|x|#|,|;)\s*[:：]?\s*(\d{1,6})\s*$", re.IGNORECASE
+)
+# A bare CN mobile with optional country prefix and separators: the common case, parsed
+# without phonenumbers (it gives the same answer, faster).
+_CN_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
+_KINDS = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.VOIP: "voip",
+}
+
+
+def _split(value: Any) -> tuple[str, str | None] | None:
+    text = clean(value)
+    if text is None:
+        return None
+    match = _EXTENSION.search(text)
+    if match and len(re.sub(r"\D", "", text[: match.start()])) >= 7:
+        return text[: match.start()], match.group(1)
+    return text, None
+
+
+@lru_cache(maxsize=500_000)
+def _parse(main: str, region: str) -> phonenumbers.PhoneNumber | None:
+    digits = re.sub(r"[^\d+]", "", main.replace("(0)", ""))
+    if not digits or len(digits) > 20:
+        return None
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif region == "CN" and digits.startswith("86") and len(digits) >= 12:
+        digits = "+" + digits
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def normalize(value: Any, region: str = "CN") -> str | None:
+    """E.164 of the main number (extension removed); None when it is not a valid number."""
+    split = _split(value)
+    if split is None:
+        return None
+    main = split[0]
+    compact = re.sub(r"[\s\-().]", "", main)
+    fast = _CN_MOBILE.match(compact)
+    if (fast and region == "CN") or (fast and compact.startswith(("+86", "0086"))):
+        return "+86" + fast.group(1)
+    number = _parse(main, region)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def extension(value: Any) -> str | None:
+    """The extension: '转123', '分机 123', 'ext. 123', 'x123', '#123' -> '123'."""
+    split = _split(value)
+    return None if split is None else split[1]
+
+
+def kind(value: Any, region: str = "CN") -> str | None:
+    """'mobile', 'landline', 'toll_free', 'voip' or 'other'; None when not valid."""
+    e164 = normalize(value, region)
+    if e164 is None:
+        return None
+    if e164.startswith("+861") and len(e164) == 14:
+        return "mobile"
+    number = _parse(e164, region)
+    if number is None:
+        return None
+    return _KINDS.get(phonenumbers.number_type(number), "other")
+
+
+def is_valid(value: Any, region: str = "CN") -> bool:
+    return normalize(value, region) is not None
