@@ -30,6 +30,7 @@ validate in seconds. Nothing here logs phones, emails or names.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -139,7 +140,16 @@ _BLANK_TOKENS = frozenset(
     {"", "nan", "none", "null", "nil", "n/a", "na", "nat", "<na>", "-", "--", "---", "/", "?"}
 )
 # ... and, in contact and company columns, in Chinese too (a name "无" is a placeholder name).
-_BLANK_CONTACT_TOKENS = _BLANK_TOKENS | {"无", "暂无", "没有", "空", "未知", "不详", "未填", "未提供"}
+_BLANK_CONTACT_TOKENS = _BLANK_TOKENS | {
+    "无",
+    "暂无",
+    "没有",
+    "空",
+    "未知",
+    "不详",
+    "未填",
+    "未提供",
+}
 
 # Columns the stale check may use, most specific first (a last-activity role wins if the
 # column contract grows one).
@@ -366,7 +376,9 @@ def _timedelta(stale_after: str | pd.Timedelta | None) -> pd.Timedelta | None:
             "or pd.Timedelta(days=90)"
         ) from error
     if pd.isna(delta) or delta <= pd.Timedelta(0):
-        raise ConfigError(f"stale_after must be a positive duration such as '90D', not {stale_after!r}")
+        raise ConfigError(
+            f"stale_after must be a positive duration such as '90D', not {stale_after!r}"
+        )
     return delta
 
 
@@ -382,7 +394,11 @@ def _reference_time(now: Any) -> pd.Timestamp:
         ) from error
     if pd.isna(stamp):
         raise ConfigError(f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp")
-    return stamp.tz_localize(None) if stamp.tzinfo is None else stamp.tz_convert("UTC").tz_localize(None)
+    return (
+        stamp.tz_localize(None)
+        if stamp.tzinfo is None
+        else stamp.tz_convert("UTC").tz_localize(None)
+    )
 
 
 # ------------------------------------------------------------------------------ fields
@@ -590,7 +606,7 @@ def _is_placeholder_digits(digits: str) -> bool:
 
 def _is_run(digits: str) -> bool:
     """Consecutive digits, up or down, wrapping 9 → 0: 12345678, 34567890, 98765432."""
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:])}
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(digits)}
     return steps in ({1}, {9})
 
 
@@ -709,9 +725,7 @@ def _stale(
 def _verdict(mask: int, reach: int) -> tuple[float, tuple[str, ...], str]:
     """Score, problem codes and explanation for one combination of problems."""
     problems = tuple(p for p in _PROBLEMS if mask & _BIT[p])
-    signals = sorted(
-        (p for p in problems if p in _GHOST_POINTS), key=lambda p: -_GHOST_POINTS[p]
-    )
+    signals = sorted((p for p in problems if p in _GHOST_POINTS), key=lambda p: -_GHOST_POINTS[p])
     points = _PRIOR_POINTS + sum(_GHOST_POINTS[p] for p in signals)
     points += _REACHABLE_POINTS * (bin(reach).count("1"))
     score = round(1.0 / (1.0 + math.exp(-points)), 3)
@@ -719,5 +733,3 @@ def _verdict(mask: int, reach: int) -> tuple[float, tuple[str, ...], str]:
     if score > GHOST_THRESHOLD:
         reasons = "; ".join(_REASON_TEXT[p] for p in signals)
     return score, tuple(p.value for p in problems), reasons
-
-
