@@ -3,12 +3,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leadlink.datasets import generate_leads
-
 
 @pytest.fixture(scope="session")
 def small_leads() -> pd.DataFrame:
     """About 600 generated leads with truth columns (person_id, is_ghost)."""
+    from leadlink.datasets import generate_leads
+
     return generate_leads(300, seed=7)
 
 

@@ -1,0 +1,30 @@
+"""Synthetic CRM leads with ground truth, and a small bundled sample.
+
+>>> from leadlink.datasets import generate_leads
+>>> leads = generate_leads(100, seed=1)
+>>> {"person_id", "is_ghost"} <= set(leads.columns)
+True
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pandas as pd
+
+from leadlink.datasets._generate import ZH_HEADERS, generate_leads
+
+__all__ = ["SAMPLE_SEED", "ZH_HEADERS", "generate_leads", "load_sample"]
+
+#: The seed the bundled sample was generated with: ``generate_leads(1000, seed=SAMPLE_SEED)``.
+SAMPLE_SEED = 20240501
+
+
+def load_sample() -> pd.DataFrame:
+    """The bundled sample: about 2,000 generated leads with ``person_id`` and ``is_ghost``
+    truth columns, every column read as text (``is_ghost`` as bool)."""
+    source = resources.files("leadlink.datasets").joinpath("data/sample_leads.csv")
+    with source.open("r", encoding="utf-8") as handle:
+        frame = pd.read_csv(handle, dtype=str, keep_default_na=False, na_values=[""])
+    frame["is_ghost"] = frame["is_ghost"].str.lower().eq("true")
+    return frame
