@@ -40,7 +40,7 @@ def test_fit_learns_every_role_and_levels_are_ordered(fitted):
     assert ((params["m"] > 0) & (params["m"] <= 1) & (params["u"] > 0) & (params["u"] <= 1)).all()
     weights = params.set_index(["role", "level"])["match_weight"]
     # Agreement is evidence for a match, disagreement against it.
-    assert weights["phone", "same_mobile"] > 5 > weights["phone", "different"]
+    assert weights["phone", "same_personal"] > 5 > weights["phone", "different"]
     assert weights["email", "exact"] > 5 > 0 > weights["email", "different"]
     assert weights["name", "exact"] > 0 > weights["name", "different"]
     assert 0 < fitted.lambda_ < 0.5
@@ -66,7 +66,7 @@ def test_predict_returns_ordered_explained_pairs(prepared, fitted):
 
 
 class LeadModelLevels:
-    phone = ("same_mobile", "same_extension", "shared_line", "one_digit", "different")
+    phone = ("same_personal", "same_extension", "shared_line", "one_digit", "different")
 
 
 def test_save_load_round_trip_scores_identically(tmp_path, prepared, fitted):

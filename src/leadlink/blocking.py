@@ -44,6 +44,8 @@ class BlockingPreset:
     name: str
     fields: tuple[str, ...]
     description: str
+    #: Extra SQL condition when this preset blocks pairs for EM training (not prediction).
+    training_condition: str | None = None
 
     @property
     def column(self) -> str:
@@ -66,7 +68,14 @@ _FIELD_ROLE = {
 
 #: Every preset, in the order they are tried.
 PRESETS: tuple[BlockingPreset, ...] = (
-    BlockingPreset("phone", ("phone",), "same main phone number"),
+    BlockingPreset(
+        "phone",
+        ("phone",),
+        "same main phone number",
+        # Colleagues sharing a switchboard are not the same person; training on them would
+        # teach EM that matches have different names.
+        training_condition='l."phone_shared" = 0',
+    ),
     BlockingPreset("email", ("email",), "same canonical email"),
     BlockingPreset("phone_name", ("phone", "name_key"), "same phone and same name key"),
     BlockingPreset("name_company", ("name_key", "company"), "same name key and company"),

@@ -1,7 +1,7 @@
 """Comparison presets: how two prepared leads are compared, role by role.
 
 Each preset is a list of levels from the strongest agreement to the weakest; the model learns
-an m and u probability for every level. Levels are named by stable ids (``"same_mobile"``),
+an m and u probability for every level. Levels are named by stable ids (``"same_personal"``),
 which are what a saved model records, so a model file does not depend on a backend's SQL.
 
 Han-script names are never compared with byte-based string similarity (DuckDB counts UTF-8
@@ -141,9 +141,9 @@ PHONE = ComparisonPreset(
     null_column="phone",
     levels=(
         LevelPreset(
-            "same_mobile",
-            "same mobile number",
-            _sql("phone_l = phone_r AND phone_kind_l = 'mobile'"),
+            "same_personal",
+            "same personal number (a mobile nobody else uses)",
+            _sql("phone_l = phone_r AND phone_shared_l = 0"),
             "phone",
         ),
         LevelPreset(
@@ -155,8 +155,9 @@ PHONE = ComparisonPreset(
         LevelPreset(
             "shared_line",
             "same landline or switchboard, extension different or missing",
+            # No term-frequency adjustment: a small company's switchboard is rare in the
+            # data but still shared by colleagues.
             _sql("phone_l = phone_r"),
-            "phone",
         ),
         LevelPreset("one_digit", "one digit apart", lambda: cll.LevenshteinLevel("phone", 1)),
         LevelPreset("different", "different numbers", _else),

@@ -213,6 +213,7 @@ class LeadModel:
                 rule = " AND ".join(
                     [f'l."{preset.column}" = r."{preset.column}"']
                     + [f'l."{f}" = r."{f}"' for f in preset.fields]
+                    + ([preset.training_condition] if preset.training_condition else [])
                 )
                 try:
                     session = linker.training.estimate_parameters_using_expectation_maximisation(
@@ -340,7 +341,7 @@ class LeadModel:
         Returns one row per scored pair with ``match_probability >= min_probability``:
         ``id_l``, ``id_r`` (id_l < id_r), ``match_weight``, ``match_probability``,
         ``found_by`` (the blocking preset) and one ``<role>_level`` column per role naming
-        the comparison level (``"same_mobile"``, ``"different"``, ``"null"``).
+        the comparison level (``"same_personal"``, ``"different"``, ``"null"``).
         """
         self._fitted()
         _check_prepared(prepared)

@@ -17,6 +17,9 @@ column is all-null when its role is absent):
 ``phone``           E.164 main number
 ``phone_ext``       extension (转 / ext / x)
 ``phone_kind``      mobile, landline, toll_free, voip, other
+``phone_shared``    1 when the number is a shared line: a landline or toll-free number, a
+                    number given with an extension, or one given with three or more
+                    different names; 0 for a personal number
 ``email``           canonical mailbox
 ``email_user``      its local part
 ``company``         company key (legal form, region and script variants removed)
@@ -55,6 +58,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "phone",
     "phone_ext",
     "phone_kind",
+    "phone_shared",
     "email",
     "email_user",
     "company",
@@ -139,6 +143,7 @@ def prepare(
         if "name_partial" in out
         else np.zeros(n, dtype="int8")
     )
+    prepared["phone_shared"] = _shared_lines(prepared)
     logger.debug("prepared %d leads; roles: %s", n, ", ".join(sorted(roles)))
     return prepared
 
@@ -150,6 +155,32 @@ def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
     mapped[: len(uniques)] = [fn(value) for value in uniques]
     mapped[-1] = None  # code -1 (missing) indexes the last slot
     return mapped[codes]
+
+
+#: A number given with this many different full names is a shared line, not a person's.
+SHARED_LINE_NAMES = 3
+
+
+def _shared_lines(prepared: pd.DataFrame) -> np.ndarray:
+    """1 for numbers that are shared lines (see the module docstring), else 0."""
+    phone = prepared["phone"]
+    shared = np.zeros(len(prepared), dtype="int8")
+    known = phone.notna().to_numpy()
+    if not known.any():
+        return shared
+    line_kind = prepared["phone_kind"].isin(["landline", "toll_free", "other"]).to_numpy()
+    with_extension = prepared["phone_ext"].notna().to_numpy()
+    full_names = prepared["name_key"].where(prepared["name_partial"] == 0)
+    per_phone = pd.DataFrame({"phone": phone, "ext": with_extension, "line": line_kind,
+                              "name": full_names})[known]  # fmt: skip
+    stats = per_phone.groupby("phone").agg(
+        ext=("ext", "any"), line=("line", "any"), names=("name", "nunique")
+    )
+    shared_numbers = stats.index[
+        stats["ext"] | stats["line"] | (stats["names"] >= SHARED_LINE_NAMES)
+    ]
+    shared[phone.isin(shared_numbers).to_numpy()] = 1
+    return shared
 
 
 def _phone_normalizer(region: str) -> Callable[[Any], str | None]:

@@ -30,7 +30,6 @@ validate in seconds. Nothing here logs phones, emails or names.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import re
@@ -114,9 +113,11 @@ _GHOST_POINTS: dict[Problem, float] = {
     Problem.EMAIL_DISPOSABLE: 1.0,
     Problem.COMPANY_PLACEHOLDER: 1.0,
     Problem.NAME_MISSING: 1.0,
-    Problem.PHONE_INVALID: 0.25,
-    Problem.EMAIL_SYNTAX: 0.25,
     Problem.EMAIL_ROLE: 0.25,
+    # A number or address that fails validation but is no placeholder is nearly always a
+    # real person's typo: it speaks against a ghost.
+    Problem.PHONE_INVALID: -0.5,
+    Problem.EMAIL_SYNTAX: -0.5,
 }
 # Points each working channel takes off (a real-looking phone; an email that is neither a
 # placeholder nor disposable): someone can be reached there.
@@ -151,6 +152,8 @@ _BLANK_CONTACT_TOKENS = _BLANK_TOKENS | {
     "未提供",
 }
 
+_LONGEST_TOKEN = max(map(len, _BLANK_CONTACT_TOKENS))
+
 # Columns the stale check may use, most specific first (a last-activity role wins if the
 # column contract grows one).
 _WHEN_ROLES = ("last_activity", "created_at")
@@ -181,8 +184,10 @@ _EMAIL_PLACEHOLDER_LOCALS = frozenset(
 )  # fmt: skip
 _TEST_LOCAL = re.compile(r"^(?:test|testing|demo|fake)[._\-]?\d{0,4}$")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+_VOWELS = frozenset("aeiouy")
 _EXTENSION_SPLIT = re.compile(r"转|分机|ext|[x#,;]", re.IGNORECASE)
 _NON_DIGIT = re.compile(r"\D")
+_NON_ALNUM = re.compile(r"[\W_]")
 
 
 def validate(
@@ -226,10 +231,10 @@ def validate(
     email_ok = np.zeros(n, dtype=bool)
     missing: dict[str, np.ndarray] = {}
 
-    for role, check in _FIELD_CHECKS.items():
+    for role, make_check in _FIELD_CHECKS.items():
         if role not in roles:
             continue
-        field = _check_distinct(leads[roles[role]], check, region)
+        field = _check_distinct(leads[roles[role]], make_check(region))
         masks |= field.masks
         missing[role] = field.blank
         if role == "phone":
@@ -246,7 +251,7 @@ def validate(
         elif role in missing:
             blank = missing[role]
         else:
-            blank = _check_distinct(leads[roles[role]], _check_other, region).blank
+            blank = _check_distinct(leads[roles[role]], _presence_check(region)).blank
         masks |= np.where(blank, _BIT[Problem(f"required.{role}")], 0)
 
     if stale_delta is not None:
@@ -301,10 +306,11 @@ def missing_summary(
     for role, column in roles.items():
         if role == "created_at":
             values = leads[column]
-            blank = _check_distinct(values, _check_other, region).blank
+            blank = _check_distinct(values, _presence_check(region)).blank
             invalid = ~blank & np.isnat(_parse_times(values))
         else:
-            field = _check_distinct(leads[column], _FIELD_CHECKS.get(role, _check_other), region)
+            make_check = _FIELD_CHECKS.get(role, _presence_check)
+            field = _check_distinct(leads[column], make_check(region))
             blank = field.blank
             invalid = (field.masks & _INVALID_BITS.get(role, 0)) != 0
         n_missing, n_invalid = int(blank.sum()), int(invalid.sum())
@@ -416,17 +422,17 @@ class _Field:
 
 
 # A check takes one distinct raw value and returns (problem bits, blank, usable contact).
-_Check = Callable[[Any, str], "tuple[int, bool, bool]"]
+_Check = Callable[[Any], "tuple[int, bool, bool]"]
 
 
-def _check_distinct(values: pd.Series, check: _Check, region: str) -> _Field:
+def _check_distinct(values: pd.Series, check: _Check) -> _Field:
     """Run ``check`` once per distinct value of ``values`` and spread the results back."""
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts): judge their text
         codes, uniques = pd.factorize(values.map(_hashable), use_na_sentinel=True)
-    results = [check(value, region) for value in uniques]
-    results.append(check(None, region))  # code -1: missing
+    results = [check(value) for value in uniques]
+    results.append(check(None))  # code -1: missing
     masks = np.fromiter((r[0] for r in results), dtype=np.int64, count=len(results))
     blank = np.fromiter((r[1] for r in results), dtype=bool, count=len(results))
     ok = np.fromiter((r[2] for r in results), dtype=bool, count=len(results))
@@ -456,83 +462,116 @@ def _text(value: Any) -> str | None:
     return None if text.casefold() in _BLANK_TOKENS else text
 
 
-def _contact_text(value: Any) -> str | None:
+def _is_blank(value: Any, tokens: frozenset[str] = _BLANK_CONTACT_TOKENS) -> bool:
+    """Whether the value is missing, empty or a "nothing here" token."""
+    if isinstance(value, str) and len(value.strip()) > _LONGEST_TOKEN:
+        return False  # the common case, without Unicode normalization
     text = _text(value)
-    return None if text is None or text.casefold() in _BLANK_CONTACT_TOKENS else text
+    return text is None or text.casefold() in tokens
 
 
-def _check_phone(value: Any, region: str) -> tuple[int, bool, bool]:
-    text = _contact_text(value)
-    if text is None:
-        return _BIT[Problem.PHONE_MISSING], True, False
+def _phone_check(region: str) -> _Check:
     from leadlink import normalize
 
-    e164 = normalize.phone(value, region=region)
-    if e164 is None:
-        main = _EXTENSION_SPLIT.split(text, maxsplit=1)[0]
-        if _is_placeholder_digits(_national_from_raw(_NON_DIGIT.sub("", main))):
+    def check(value: Any) -> tuple[int, bool, bool]:
+        if _is_blank(value):
+            return _BIT[Problem.PHONE_MISSING], True, False
+        e164 = normalize.phone(value, region=region)
+        if e164 is None:
+            main = _EXTENSION_SPLIT.split(_text(value) or "", maxsplit=1)[0]
+            if _is_placeholder_digits(_national_from_raw(_NON_DIGIT.sub("", main))):
+                return _BIT[Problem.PHONE_PLACEHOLDER], False, False
+            return _BIT[Problem.PHONE_INVALID], False, False
+        if _is_placeholder_e164(e164):
             return _BIT[Problem.PHONE_PLACEHOLDER], False, False
-        return _BIT[Problem.PHONE_INVALID], False, False
-    if _is_placeholder_e164(e164):
-        return _BIT[Problem.PHONE_PLACEHOLDER], False, False
-    return 0, False, True
+        return 0, False, True
+
+    return check
 
 
-def _check_email(value: Any, region: str) -> tuple[int, bool, bool]:
-    text = _contact_text(value)
-    if text is None:
-        return _BIT[Problem.EMAIL_MISSING], True, False
+def _email_check(region: str) -> _Check:
+    """Syntax per distinct address; role, disposable and placeholder flags per distinct
+    local part and domain (a role mailbox is a property of the local part, a disposable
+    one of the domain), so a million addresses at a few hundred domains stay cheap."""
     from leadlink import normalize
 
-    canonical = normalize.email(value)
-    if canonical is None or "@" not in canonical:
-        bits = _BIT[Problem.EMAIL_SYNTAX]
-        local = text.casefold().split("@", 1)[0].strip()
-        if _is_placeholder_local(local):
-            bits |= _BIT[Problem.EMAIL_PLACEHOLDER]
-        return bits, False, False
-    bits = 0
-    if _is_placeholder_email(canonical):
-        bits |= _BIT[Problem.EMAIL_PLACEHOLDER]
-    if _safe_bool(normalize.email_is_disposable, canonical):
-        bits |= _BIT[Problem.EMAIL_DISPOSABLE]
-    if _safe_bool(normalize.email_is_role, canonical):
-        bits |= _BIT[Problem.EMAIL_ROLE]
-    return bits, False, not bits & _BIT[Problem.EMAIL_PLACEHOLDER]
+    domain_bits: dict[str, int] = {}
+    local_bits: dict[str, int] = {}
+
+    def check(value: Any) -> tuple[int, bool, bool]:
+        if _is_blank(value):
+            return _BIT[Problem.EMAIL_MISSING], True, False
+        canonical = normalize.email(value)
+        if canonical is None or "@" not in canonical:
+            bits = _BIT[Problem.EMAIL_SYNTAX]
+            text = _text(value) or ""
+            if _is_placeholder_local(text.casefold().split("@", 1)[0].strip()):
+                bits |= _BIT[Problem.EMAIL_PLACEHOLDER]
+            return bits, False, False
+        local, _, domain = canonical.rpartition("@")
+        of_domain = domain_bits.get(domain)
+        if of_domain is None:
+            of_domain = _BIT[Problem.EMAIL_PLACEHOLDER] if _is_placeholder_domain(domain) else 0
+            if _safe_bool(normalize.email_is_disposable, canonical):
+                of_domain |= _BIT[Problem.EMAIL_DISPOSABLE]
+            domain_bits[domain] = of_domain
+        of_local = local_bits.get(local)
+        if of_local is None:
+            of_local = _BIT[Problem.EMAIL_PLACEHOLDER] if _is_placeholder_local(local) else 0
+            if _safe_bool(normalize.email_is_role, canonical):
+                of_local |= _BIT[Problem.EMAIL_ROLE]
+            local_bits[local] = of_local
+        bits = of_domain | of_local
+        if len(local) <= 4 and local == domain.split(".", 1)[0]:
+            bits |= _BIT[Problem.EMAIL_PLACEHOLDER]  # a@a.com, abc@abc.com
+        return bits, False, not bits & _BIT[Problem.EMAIL_PLACEHOLDER]
+
+    return check
 
 
-def _check_name(value: Any, region: str) -> tuple[int, bool, bool]:
-    text = _text(value)
-    if text is None:
-        return _BIT[Problem.NAME_MISSING], True, False
+def _name_check(region: str) -> _Check:
     from leadlink import normalize
 
-    if _safe_bool(normalize.is_placeholder_name, value):
-        return _BIT[Problem.NAME_PLACEHOLDER], False, False
-    return 0, False, True
+    def check(value: Any) -> tuple[int, bool, bool]:
+        if _is_blank(value, _BLANK_TOKENS):
+            return _BIT[Problem.NAME_MISSING], True, False
+        if _safe_bool(normalize.is_placeholder_name, value) or _is_name_mash(value):
+            return _BIT[Problem.NAME_PLACEHOLDER], False, False
+        return 0, False, True
+
+    return check
 
 
-def _check_company(value: Any, region: str) -> tuple[int, bool, bool]:
-    text = _contact_text(value)
-    if text is None:
-        return 0, True, False
+def _company_check(region: str) -> _Check:
     from leadlink import normalize
 
-    if _safe_bool(normalize.is_placeholder_company, value):
-        return _BIT[Problem.COMPANY_PLACEHOLDER], False, False
-    return 0, False, True
+    def check(value: Any) -> tuple[int, bool, bool]:
+        # "无" and "个人" are answers (no company, a private person), so the normalizer
+        # judges them; only null markers count as blank.
+        if _is_blank(value, _BLANK_TOKENS):
+            return 0, True, False
+        if _safe_bool(normalize.is_placeholder_company, value):
+            return _BIT[Problem.COMPANY_PLACEHOLDER], False, False
+        return 0, False, True
+
+    return check
 
 
-def _check_other(value: Any, region: str) -> tuple[int, bool, bool]:
-    blank = _contact_text(value) is None
-    return 0, blank, not blank
+def _presence_check(region: str) -> _Check:
+    def check(value: Any) -> tuple[int, bool, bool]:
+        blank = _is_blank(value)
+        return 0, blank, not blank
+
+    return check
 
 
-_FIELD_CHECKS: dict[str, _Check] = {
-    "phone": _check_phone,
-    "email": _check_email,
-    "name": _check_name,
-    "company": _check_company,
+# Per role, a factory of the check for one distinct value; roles not listed are only
+# checked for presence.
+_FIELD_CHECKS: dict[str, Callable[[str], _Check]] = {
+    "phone": _phone_check,
+    "email": _email_check,
+    "name": _name_check,
+    "company": _company_check,
 }
 
 _INVALID_BITS: dict[str, int] = {
@@ -564,7 +603,7 @@ def _country_codes() -> frozenset[str]:
 
 def _split_e164(e164: str) -> tuple[str, str]:
     """``"+8613800138000"`` → ``("86", "13800138000")``; country codes are prefix-free."""
-    digits = _NON_DIGIT.sub("", e164)
+    digits = e164.lstrip("+")
     for size in (1, 2, 3):
         if digits[:size] in _country_codes():
             return digits[:size], digits[size:]
@@ -596,46 +635,42 @@ def _is_placeholder_digits(digits: str) -> bool:
     """
     if len(digits) < 5:
         return False
-    if digits in _KNOWN_FAKE_PHONES or len(set(digits)) == 1 or _is_run(digits):
+    if digits in _KNOWN_FAKE_PHONES or _is_run(digits):
         return True
-    if len(digits) >= 7 and _period(digits) <= 3:
-        return True
+    if _period(digits, 3 if len(digits) >= 7 else 1):
+        return True  # 11111, 1212121212, 138138138
     tail = digits[-8:]
-    return len(digits) >= 10 and (len(set(tail)) == 1 or _is_run(tail) or _period(tail) <= 2)
+    return len(digits) >= 10 and (_is_run(tail) or _period(tail, 2) > 0)
+
+
+_ASCENDING = "0123456789" * 3
+_DESCENDING = _ASCENDING[::-1]
 
 
 def _is_run(digits: str) -> bool:
     """Consecutive digits, up or down, wrapping 9 → 0: 12345678, 34567890, 98765432."""
-    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(digits)}
-    return steps in ({1}, {9})
+    return len(digits) <= 20 and (digits in _ASCENDING or digits in _DESCENDING)
 
 
-def _period(text: str) -> int:
-    """The length of the shortest chunk that repeats to make ``text``: 'abab' → 2."""
-    for size in range(1, len(text) // 2 + 1):
-        if all(text[i] == text[i % size] for i in range(size, len(text))):
+def _period(text: str, longest: int) -> int:
+    """The length (up to ``longest``) of the chunk that repeats to make ``text``, else 0.
+
+    >>> _period("abab", 3), _period("12121", 2), _period("abcd", 3)
+    (2, 2, 0)
+    """
+    for size in range(1, min(longest, len(text) - 1) + 1):
+        if text[size:] == text[:-size]:
             return size
-    return len(text)
+    return 0
 
 
 # -------------------------------------------------------------------------------- emails
 
 
-def _is_placeholder_email(canonical: str) -> bool:
-    """test@test.com, a@a.com, asdf@…, xxx@example.com, anything @example.com / test.com.
-
-    >>> [_is_placeholder_email(e) for e in ("test@test.com", "a@a.com", "asdf@qq.com",
-    ...     "xxx@example.com", "test01@163.com", "lili@163.com", "123456789@qq.com",
-    ...     "384729102@qq.com", "wei.zhang@acme.cn")]
-    [True, True, True, True, True, False, True, False, False]
-    """
-    local, _, domain = canonical.casefold().rpartition("@")
-    if domain in _EMAIL_PLACEHOLDER_DOMAINS or domain.rsplit(".", 1)[-1] in _EMAIL_PLACEHOLDER_TLDS:
-        return True
-    label = domain.split(".", 1)[0]
-    if local == label and len(local) <= 4:
-        return True  # a@a.com, abc@abc.com
-    return _is_placeholder_local(local)
+def _is_placeholder_domain(domain: str) -> bool:
+    return domain in _EMAIL_PLACEHOLDER_DOMAINS or (
+        domain.rsplit(".", 1)[-1] in _EMAIL_PLACEHOLDER_TLDS
+    )
 
 
 def _is_placeholder_local(local: str) -> bool:
@@ -644,7 +679,7 @@ def _is_placeholder_local(local: str) -> bool:
         return False
     if local in _EMAIL_PLACEHOLDER_LOCALS or _TEST_LOCAL.match(local):
         return True
-    if len(set(local)) == 1:
+    if _period(local, 1) or len(local) == 1:
         return True  # aaaa, xxx, 0000
     if local.isdigit():
         return _is_placeholder_digits(local) or len(local) < 5
@@ -652,24 +687,39 @@ def _is_placeholder_local(local: str) -> bool:
 
 
 def _is_keyboard_mash(text: str) -> bool:
-    """Letters dragged along a keyboard row, or a short stretch of one repeated.
+    """Letters dragged along a keyboard row, or a short chunk typed on one row, repeated.
 
     Reduplicated pinyin given names (lili, tingting, jiajia) are not mash.
 
-    >>> [_is_keyboard_mash(t) for t in ("asdf", "qwerty", "sdfsdf", "jkjkjk", "lili", "tingting")]
+    >>> [_is_keyboard_mash(t) for t in ("asdf", "qwerty", "sdfsdf", "ajaj", "lili", "tingting")]
     [True, True, True, True, False, False]
     """
-    letters = "".join(ch for ch in text if ch.isalnum())
+    letters = _NON_ALNUM.sub("", text).lower()
     if len(letters) < 4:
         return False
     if _on_keyboard_row(letters):
         return True
-    chunk = letters[: _period(letters)]
-    return len(chunk) < len(letters) and 2 <= len(chunk) <= 4 and _on_keyboard_row(chunk)
+    size = _period(letters, 4)
+    return size >= 2 and any(set(letters[:size]) <= set(row) for row in _KEYBOARD_ROWS)
 
 
 def _on_keyboard_row(text: str) -> bool:
     return any(text in row or text in row[::-1] for row in _KEYBOARD_ROWS)
+
+
+def _is_name_mash(value: Any) -> bool:
+    """A one-word Latin "name" that is keyboard mash or has no vowel at all (qwkh, sdfg).
+
+    Only single words: "Zhang Wei" or "Robert Smith" are never judged here, and email
+    local parts are not held to the vowel rule (zwm1988@ is a real mailbox).
+
+    >>> [_is_name_mash(n) for n in ("qwkh", "rddhg", "sdfsdf", "Lily", "Smith", "张伟", "Li Ming")]
+    [True, True, True, False, False, False, False]
+    """
+    text = _text(value)
+    if text is None or not text.isascii() or not text.isalpha() or len(text) < 4:
+        return False
+    return _is_keyboard_mash(text) or not _VOWELS.intersection(text.lower())
 
 
 # --------------------------------------------------------------------------------- stale
@@ -731,5 +781,5 @@ def _verdict(mask: int, reach: int) -> tuple[float, tuple[str, ...], str]:
     score = round(1.0 / (1.0 + math.exp(-points)), 3)
     reasons = ""
     if score > GHOST_THRESHOLD:
-        reasons = "; ".join(_REASON_TEXT[p] for p in signals)
+        reasons = "; ".join(_REASON_TEXT[p] for p in signals if _GHOST_POINTS[p] > 0)
     return score, tuple(p.value for p in problems), reasons

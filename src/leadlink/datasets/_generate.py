@@ -222,7 +222,7 @@ def generate_leads(
                 base_time + np.timedelta64(int(rng.integers(0, 730 * 86400)), "s")
             )
             rows.append(lead)
-    n_ghosts = int(round(len(rows) * ghost_rate / max(1e-9, 1 - ghost_rate)))
+    n_ghosts = round(len(rows) * ghost_rate / max(1e-9, 1 - ghost_rate))
     for i in range(n_ghosts):
         ghost = _ghost(rng, i)
         ghost["created_at"] = str(
