@@ -687,12 +687,14 @@ def _is_placeholder_local(local: str) -> bool:
 
 
 def _is_keyboard_mash(text: str) -> bool:
-    """Letters dragged along a keyboard row, or a short chunk typed on one row, repeated.
+    """Letters dragged along a keyboard row, or such a stretch repeated (sdfsdf, jkjkjk).
 
-    Reduplicated pinyin given names (lili, tingting, jiajia) are not mash.
+    Reduplicated pinyin (lili, weiwei, yuyu, tingting) is not mash: two-letter stretches
+    count only when repeated three times, since many pinyin syllables lie along a row.
 
-    >>> [_is_keyboard_mash(t) for t in ("asdf", "qwerty", "sdfsdf", "ajaj", "lili", "tingting")]
-    [True, True, True, True, False, False]
+    >>> [_is_keyboard_mash(t) for t in ("asdf", "qwerty", "sdfsdf", "jkjkjk", "lili",
+    ...                                 "weiwei", "yuyu", "popo", "tingting")]
+    [True, True, True, True, False, False, False, False, False]
     """
     letters = _NON_ALNUM.sub("", text).lower()
     if len(letters) < 4:
@@ -700,7 +702,9 @@ def _is_keyboard_mash(text: str) -> bool:
     if _on_keyboard_row(letters):
         return True
     size = _period(letters, 4)
-    return size >= 2 and any(set(letters[:size]) <= set(row) for row in _KEYBOARD_ROWS)
+    if size == 2 and len(letters) < 6:
+        return False
+    return size >= 2 and _on_keyboard_row(letters[:size])
 
 
 def _on_keyboard_row(text: str) -> bool:
