@@ -48,13 +48,23 @@ ACCEPTED: dict[str, Callable[[], pd.DataFrame]] = {
     "float ids": lambda: BASE.assign(lead_id=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
     "a role column all null": lambda: _with(email=None),
     "only an id and a name": lambda: BASE[["lead_id", "name"]],
-    "numbers where strings belong": lambda: _with(phone=[13800138001] * 3 + [13900139002, np.nan, 1.5]),
+    "numbers where strings belong": lambda: _with(
+        phone=[13800138001] * 3 + [13900139002, np.nan, 1.5]
+    ),
     "mixed types": lambda: _with(name=["张伟", 3, None, 4.5, True, "x"]),
     "1 MB strings": lambda: _with(company=["公" * 1_000_000] + [None] * 5),
-    "NUL and control characters": lambda: _with(name=["张\x00伟", "\x01\x02", "a\tb", "\r\n", "x\x7f", "y"]),
-    "emoji and right-to-left text": lambda: _with(name=["😴", "张伟😀", "مرحبا", "\u202eabc", "שלום", "x"]),
-    "SQL text in values": lambda: _with(name=["'; DROP TABLE leads; --", "\" OR 1=1", "x", "y", "z", "w"]),
-    "quotes and SQL in column names": lambda: BASE.assign(**{"note\"; DROP TABLE x; --": "x", "it's": 1}),
+    "NUL and control characters": lambda: _with(
+        name=["张\x00伟", "\x01\x02", "a\tb", "\r\n", "x\x7f", "y"]
+    ),
+    "emoji and right-to-left text": lambda: _with(
+        name=["😴", "张伟😀", "مرحبا", "\u202eabc", "שלום", "x"]
+    ),
+    "SQL text in values": lambda: _with(
+        name=["'; DROP TABLE leads; --", '" OR 1=1', "x", "y", "z", "w"]
+    ),
+    "quotes and SQL in column names": lambda: BASE.assign(
+        **{'note"; DROP TABLE x; --': "x", "it's": 1}
+    ),
     "the same phone on every row": lambda: _with(phone="13800138001"),
     "the same name on every row": lambda: _with(name="张伟"),
     "whitespace-only values": lambda: _with(name=["  ", "\t", "张伟", "\u3000", "", "x"]),
@@ -123,7 +133,16 @@ CSV = BASE.to_csv(index=False)
         (b"\xff\xfe\x00\x00garbage", 2),
         (None, 2),
     ],
-    ids=["gbk", "bom", "semicolon", "tab", "empty file", "header only", "undecodable", "missing file"],
+    ids=[
+        "gbk",
+        "bom",
+        "semicolon",
+        "tab",
+        "empty file",
+        "header only",
+        "undecodable",
+        "missing file",
+    ],
 )
 def test_files_are_read_or_refused_with_exit_2(tmp_path, capsys, payload, code):
     got, _ = _run(tmp_path, payload)

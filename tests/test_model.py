@@ -66,7 +66,14 @@ def test_predict_returns_ordered_explained_pairs(prepared, fitted):
 
 
 class LeadModelLevels:
-    phone = ("same_personal", "same_extension", "shared_line", "one_digit", "different")
+    phone = (
+        "same_personal",
+        "same_extension",
+        "shared_line",
+        "one_digit",
+        "different_personal",
+        "different",
+    )
 
 
 def test_save_load_round_trip_scores_identically(tmp_path, prepared, fitted):

@@ -1,7 +1,13 @@
-"""Clustering scored pairs into people.
+"""Clustering scored pairs into people, resisting chains.
 
-:func:`cluster_pairs` links every pair at or above the threshold and takes connected
-components. Every lead — linked or not, ghost or not — gets exactly one cluster.
+Plain connected components at a threshold chain people together: one shared switchboard or
+one common name links colleague to colleague until a cluster holds a department.
+:func:`cluster_pairs` therefore merges greedily, strongest link first, and refuses a merge
+when the two groups hold a pair of leads that the model scored as clearly different people
+(``match_probability`` below ``cannot_link_below``): a link between two groups must not
+contradict what is known about their other members. With ``cannot_link_below=0`` it is
+plain connected components. Every lead — linked or not, ghost or not — gets exactly one
+cluster.
 
 Cluster ids are derived from the members, not from a counter: a cluster's id is a hash of its
 smallest member id. The same leads therefore always get the same ids, whatever their order;
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,25 +29,54 @@ from leadlink.errors import ConfigError
 __all__ = ["cluster_id_for", "cluster_pairs"]
 
 
+#: Pairs scored below this probability are taken as different people when clustering.
+DEFAULT_CANNOT_LINK_BELOW = 0.05
+
+
 def cluster_pairs(
     ids: Sequence[str] | pd.Series,
     pairs: pd.DataFrame,
     *,
     threshold: float,
+    cannot_link_below: float = DEFAULT_CANNOT_LINK_BELOW,
 ) -> pd.DataFrame:
-    """Connected components of the pairs with ``match_probability >= threshold``.
+    """Cluster the leads linked by pairs with ``match_probability >= threshold``.
 
+    Links are merged strongest first; a merge is refused when any pair across the two
+    groups scored below ``cannot_link_below`` (see the module docstring).
     Returns one row per id, in the order given: ``id`` and ``cluster_id``.
     """
     if not 0 <= threshold <= 1:
         raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
+    if not 0 <= cannot_link_below <= threshold:
+        raise ConfigError(
+            f"cannot_link_below must be between 0 and the threshold ({threshold}), "
+            f"not {cannot_link_below}"
+        )
     id_array = np.asarray(list(ids), dtype=object)
     position = pd.Index(id_array)
-    linked = pairs.loc[pairs["match_probability"] >= threshold, ["id_l", "id_r"]]
-    left = position.get_indexer(linked["id_l"])
-    right = position.get_indexer(linked["id_r"])
+    left = position.get_indexer(pairs["id_l"])
+    right = position.get_indexer(pairs["id_r"])
+    probability = pairs["match_probability"].to_numpy(dtype=float)
     known = (left >= 0) & (right >= 0)
-    roots = _components(len(id_array), left[known], right[known])
+    left, right, probability = left[known], right[known], probability[known]
+    strong = probability >= threshold
+    # Strongest first; ties broken by the ids, so the result ignores row order.
+    order = np.lexsort(
+        (
+            id_array[right[strong]].astype(str),
+            id_array[left[strong]].astype(str),
+            -probability[strong],
+        )
+    )
+    conflicts = probability < cannot_link_below
+    roots = _constrained_components(
+        len(id_array),
+        left[strong][order],
+        right[strong][order],
+        left[conflicts],
+        right[conflicts],
+    )
     # Name each component after its smallest member id, so ids ignore row order.
     order = np.argsort(id_array.astype(str), kind="stable")
     smallest: dict[int, str] = {}
@@ -56,9 +92,21 @@ def cluster_id_for(smallest_member: str) -> str:
     return f"C{digest[:12]}"
 
 
-def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Union-find with path halving; returns the root of every node."""
+def _constrained_components(
+    n: int,
+    left: np.ndarray,
+    right: np.ndarray,
+    conflict_left: np.ndarray,
+    conflict_right: np.ndarray,
+) -> np.ndarray:
+    """Union-find over the links in the order given, skipping a union when the two groups
+    contain a conflicting pair; returns the root of every node."""
     parent = list(range(n))
+    members: dict[int, list[int]] = {}
+    against: dict[int, set[int]] = {}
+    for a, b in zip(conflict_left.tolist(), conflict_right.tolist()):
+        against.setdefault(a, set()).add(b)
+        against.setdefault(b, set()).add(a)
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -68,9 +116,25 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
     for a, b in zip(left.tolist(), right.tolist()):
         ra, rb = find(a), find(b)
-        if ra != rb:
-            if ra < rb:
-                parent[rb] = ra
-            else:
-                parent[ra] = rb
+        if ra == rb:
+            continue
+        group_a = members.get(ra, [ra])
+        group_b = members.get(rb, [rb])
+        if len(group_a) > len(group_b):
+            ra, rb, group_a, group_b = rb, ra, group_b, group_a
+        if against and _conflict(group_a, rb, against, find):
+            continue
+        keep, drop = (ra, rb) if ra < rb else (rb, ra)
+        parent[drop] = keep
+        members[keep] = group_a + group_b
+        members.pop(drop, None)
     return np.array([find(i) for i in range(n)], dtype=np.int64)
+
+
+def _conflict(group: list[int], other_root: int, against: dict[int, set[int]], find: Any) -> bool:
+    """Whether a member of ``group`` conflicts with a member of the group of ``other_root``."""
+    for node in group:
+        for other in against.get(node, ()):
+            if find(other) == other_root:
+                return True
+    return False

@@ -160,7 +160,12 @@ PHONE = ComparisonPreset(
             _sql("phone_l = phone_r"),
         ),
         LevelPreset("one_digit", "one digit apart", lambda: cll.LevenshteinLevel("phone", 1)),
-        LevelPreset("different", "different numbers", _else),
+        LevelPreset(
+            "different_personal",
+            "two different personal numbers (strong sign of two people)",
+            _sql("phone_shared_l = 0 AND phone_shared_r = 0"),
+        ),
+        LevelPreset("different", "different numbers, one of them a shared line", _else),
     ),
 )
 
@@ -176,6 +181,11 @@ EMAIL = ComparisonPreset(
             "email_user",
         ),
         LevelPreset("typo", "one or two typos", lambda: cll.LevenshteinLevel("email", 2)),
+        LevelPreset(
+            "same_domain",
+            "other mailbox at the same domain (colleagues at one company)",
+            lambda: cll.ExactMatchLevel("email_domain"),
+        ),
         LevelPreset("different", "different emails", _else),
     ),
 )

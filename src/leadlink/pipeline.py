@@ -169,7 +169,8 @@ def dedupe(
     )
     if model is not None and len(matchable) >= 2:
         say("scoring candidate pairs")
-        pairs = model.predict(matchable)
+        # Every blocked pair is kept: the low scores are what stops chains in clustering.
+        pairs = model.predict(matchable, min_probability=0.0)
     else:
         pairs = pd.DataFrame(
             {

@@ -22,6 +22,7 @@ column is all-null when its role is absent):
                     different names; 0 for a personal number
 ``email``           canonical mailbox
 ``email_user``      its local part
+``email_domain``    its domain
 ``company``         company key (legal form, region and script variants removed)
 ``company_latin``   the company key in Latin letters (pinyin for Han), for fuzzy scores
 ``city``            canonical city
@@ -61,6 +62,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "phone_shared",
     "email",
     "email_user",
+    "email_domain",
     "company",
     "company_latin",
     "city",
@@ -110,7 +112,9 @@ def prepare(
     if emails is not None:
         canonical_email = _map_distinct(emails, normalize.email)
         out["email"] = canonical_email
-        out["email_user"] = _map_distinct(pd.Series(canonical_email, dtype=object), _username)
+        canonical_series = pd.Series(canonical_email, dtype=object)
+        out["email_user"] = _map_distinct(canonical_series, _username)
+        out["email_domain"] = _map_distinct(canonical_series, _domain)
     companies = column("company")
     if companies is not None:
         company_key = _map_distinct(companies, normalize.company)
@@ -195,6 +199,12 @@ def _username(email: Any) -> str | None:
     if not isinstance(email, str) or "@" not in email:
         return None
     return email.rsplit("@", 1)[0] or None
+
+
+def _domain(email: Any) -> str | None:
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1] or None
 
 
 def _is_partial(key: Any) -> int | None:

@@ -11,21 +11,29 @@
 ================  ===============================================================
 
 Ghost detection weighs signals instead of trusting any single one, like a
-Fellegi–Sunter match weight: each problem adds log-odds *points* (a placeholder phone
-adds many, a role mailbox almost none), a contact channel that works subtracts some, and
-the sum, through the logistic function, is ``ghost_score``. A lead is a ghost when the
-score passes 0.5. So a placeholder phone is enough on its own, a placeholder name is a
-ghost only together with no way to reach the person, and ``info@company.com`` alone is not.
+Fellegi–Sunter match weight: each problem adds log-odds *points* (a placeholder phone or
+email adds many, a placeholder name some, a role mailbox almost none, a mistyped number
+takes a little away, since typos are made by real people), each working contact channel
+takes points away, and the sum, through the logistic function, is ``ghost_score``. A lead
+is a ghost when the score passes :data:`GHOST_THRESHOLD` (0.5). So:
+
+* a placeholder phone (13800138000) and no other contact is a ghost;
+* a placeholder name (测试, asdf) is a ghost only when nothing reaches the person;
+* a placeholder phone next to a working personal email is *not*: someone can be reached;
+* ``info@company.com`` alone, or 13900001111, is not.
 
 Every normalizer runs once per *distinct* value of its column, so a million leads
 validate in seconds. Nothing here logs phones, emails or names.
 
 >>> import pandas as pd
 >>> leads = pd.DataFrame({"name": ["张伟", "测试"], "phone": ["13912345670", "13800138000"]})
->>> validate(leads)[["is_ghost", "problems"]]
-   is_ghost                                          problems
-0     False                                                []
-1      True  [phone.placeholder, name.placeholder, contact.none]
+>>> result = validate(leads)
+>>> result["is_ghost"].tolist()
+[False, True]
+>>> result.loc[1, "problems"]
+['phone.placeholder', 'name.placeholder', 'contact.none']
+>>> result.loc[1, "ghost_reasons"]
+'placeholder phone number; placeholder name; no valid phone or email'
 """
 
 from __future__ import annotations
