@@ -125,6 +125,125 @@ def test_problem_codes_are_stable_strings() -> None:
     assert {f"required.{role}" for role in ROLES} <= {p.value for p in Problem}
 
 
+# One field at a time: the codes that field alone produces.
+# fmt: off
+PHONES: list[tuple[str, str]] = [
+    ("13800138000",          "phone.placeholder"),
+    ("+86 138 0013 8000",    "phone.placeholder"),
+    ("12345678901",          "phone.placeholder"),
+    ("11111111111",          "phone.placeholder"),
+    ("00000000000",          "phone.placeholder"),
+    ("13888888888",          "phone.placeholder"),
+    ("13912345678",          "phone.placeholder"),
+    ("13987654321",          "phone.placeholder"),
+    ("13912121212",          "phone.placeholder"),
+    ("123456",               "phone.placeholder"),
+    ("1234567890",           "phone.placeholder"),
+    ("+1 212 555 0123",      "phone.placeholder"),
+    ("+44 7700 900123",      "phone.placeholder"),
+    ("13900001111",          ""),
+    ("13912345670",          ""),
+    ("13812348765",          ""),
+    ("13800138001",          ""),
+    ("010-8888 6666 转 8001", ""),
+    ("+1 415 692 7310",      ""),
+    ("1390000",              "phone.invalid"),
+    ("call me",              "phone.invalid"),
+    ("无",                   "phone.missing"),
+    ("  ",                   "phone.missing"),
+]
+EMAILS: list[tuple[str, str]] = [
+    ("test@test.com",        "email.placeholder"),
+    ("a@a.com",              "email.placeholder"),
+    ("asdf@qq.com",          "email.placeholder"),
+    ("asdf@asdf.com",        "email.placeholder"),
+    ("xxx@example.com",      "email.placeholder"),
+    ("wei@example.org",      "email.placeholder"),
+    ("test01@163.com",       "email.placeholder"),
+    ("123@qq.com",           "email.placeholder"),
+    ("123456789@qq.com",     "email.placeholder"),
+    ("lin@shop.test",        "email.placeholder"),
+    ("lili@163.com",         ""),
+    ("wei.wei@acme.cn",      ""),
+    ("yuyu@126.com",         ""),
+    ("384729102@qq.com",     ""),
+    ("zwm1988@qq.com",       ""),
+    ("Zhang.Wei+crm@Gmail.com", ""),
+    ("info@acme.cn",         "email.role"),
+    ("x9k2@mailinator.com",  "email.disposable"),
+    ("zhang@",               "email.syntax"),
+    ("asdf",                 "email.syntax email.placeholder"),
+    ("暂无",                 "email.missing"),
+]
+NAMES: list[tuple[str, str]] = [
+    ("测试",                 "name.placeholder"),
+    ("test",                 "name.placeholder"),
+    ("asdf",                 "name.placeholder"),
+    ("xxx",                  "name.placeholder"),
+    ("无",                   "name.placeholder"),
+    ("sdfsdf",               "name.placeholder"),
+    ("qwkh",                 "name.placeholder"),
+    ("张伟",                 ""),
+    ("張偉",                 ""),
+    ("Lily",                 ""),
+    ("Smith",                ""),
+    ("Wang Tingting",        ""),
+    ("weiwei",               ""),
+    ("欧阳娜娜",             ""),
+    ("N/A",                  "name.missing"),
+]
+# fmt: on
+
+
+def _codes_of(role: str, value: str) -> list[str]:
+    result = validate(pd.DataFrame({role: [value]}), required=())
+    return sorted(p for p in result.loc[0, "problems"] if p != "contact.none")
+
+
+@pytest.mark.parametrize(("value", "codes"), PHONES, ids=[p[0] for p in PHONES])
+def test_phone_codes(value: str, codes: str) -> None:
+    assert _codes_of("phone", value) == sorted(codes.split())
+
+
+@pytest.mark.parametrize(("value", "codes"), EMAILS, ids=[e[0] for e in EMAILS])
+def test_email_codes(value: str, codes: str) -> None:
+    assert _codes_of("email", value) == sorted(codes.split())
+
+
+@pytest.mark.parametrize(("value", "codes"), NAMES, ids=[n[0] for n in NAMES])
+def test_name_codes(value: str, codes: str) -> None:
+    assert _codes_of("name", value) == sorted(codes.split())
+
+
+def test_placeholder_company_alone_is_not_a_ghost() -> None:
+    leads = pd.DataFrame({"name": ["张伟"] * 3, "phone": ["13917263548"] * 3,
+                          "company": ["测试公司", "个人", "N/A"]})  # fmt: skip
+    result = validate(leads)
+    assert list(result["problems"]) == [["company.placeholder"]] * 2 + [[]]
+    assert not result["is_ghost"].any()
+
+
+def test_generated_leads(small_leads: pd.DataFrame) -> None:
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    result = validate(leads)
+    assert result.index.equals(leads.index)
+    truth = small_leads["is_ghost"].to_numpy(dtype=bool)
+    flagged = result["is_ghost"].to_numpy(dtype=bool)
+    assert truth.any()
+    precision = (truth & flagged).sum() / flagged.sum()
+    recall = (truth & flagged).sum() / truth.sum()
+    assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+
+
+def test_generated_leads_with_chinese_headers() -> None:
+    from leadlink.datasets import generate_leads
+
+    leads = generate_leads(200, seed=3, headers="zh")
+    truth = leads.pop("is_ghost").to_numpy(dtype=bool)
+    result = validate(leads.drop(columns=[c for c in leads.columns if c.startswith("person")]))
+    assert (result["is_ghost"].to_numpy() == truth).mean() > 0.97
+
+
 # ------------------------------------------------------------------------- index, rows
 
 

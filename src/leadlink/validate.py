@@ -486,8 +486,7 @@ def _phone_check(region: str) -> _Check:
             return _BIT[Problem.PHONE_MISSING], True, False
         e164 = normalize.phone(value, region=region)
         if e164 is None:
-            main = _EXTENSION_SPLIT.split(_text(value) or "", maxsplit=1)[0]
-            if _is_placeholder_digits(_national_from_raw(_NON_DIGIT.sub("", main))):
+            if _is_placeholder_raw_phone(_text(value) or ""):
                 return _BIT[Problem.PHONE_PLACEHOLDER], False, False
             return _BIT[Problem.PHONE_INVALID], False, False
         if _is_placeholder_e164(e164):
@@ -623,6 +622,17 @@ def _national_from_raw(digits: str) -> str:
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             return digits[len(prefix) :]
     return digits
+
+
+def _is_placeholder_raw_phone(text: str) -> bool:
+    """For numbers that fail validation: 00000000000, 123456, +44 7700 900123 (fiction
+    ranges are not always valid numbers)."""
+    main = _EXTENSION_SPLIT.split(text, maxsplit=1)[0]
+    digits = _NON_DIGIT.sub("", main)
+    international = main.lstrip().startswith("+") or digits.startswith("00")
+    if international and _is_placeholder_e164("+" + digits.removeprefix("00")):
+        return True
+    return _is_placeholder_digits(_national_from_raw(digits))
 
 
 def _is_placeholder_e164(e164: str) -> bool:
