@@ -69,6 +69,7 @@ class LeadModelLevels:
     phone = (
         "same_personal",
         "same_extension",
+        "other_extension",
         "shared_line",
         "one_digit",
         "different_personal",

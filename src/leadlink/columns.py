@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from leadlink.errors import ColumnError, InputError
@@ -219,10 +220,11 @@ def check_ids(frame: pd.DataFrame, id_column: str) -> pd.Series:
         )
     duplicated = as_text[as_text.duplicated(keep=False)]
     if not duplicated.empty:
+        first_row = int(np.flatnonzero(as_text.duplicated(keep=False).to_numpy())[0])
         raise InputError(
             f"{duplicated.nunique()} id value(s) in {id_column!r} are used by more than one "
-            f"lead (e.g. row {int(duplicated.index.get_indexer([duplicated.index[0]])[0])} of "
-            "the duplicates); ids must be unique — de-duplicate the ids or pick another id column"
+            f"lead (the first at row {first_row}); ids must be unique — de-duplicate the ids "
+            "or pick another id column"
         )
     return as_text
 

@@ -153,8 +153,13 @@ PHONE = ComparisonPreset(
             "phone",
         ),
         LevelPreset(
+            "other_extension",
+            "same switchboard, different extensions (colleagues)",
+            _sql("phone_l = phone_r AND phone_ext_l <> phone_ext_r"),
+        ),
+        LevelPreset(
             "shared_line",
-            "same landline or switchboard, extension different or missing",
+            "same landline or switchboard, an extension missing",
             # No term-frequency adjustment: a small company's switchboard is rare in the
             # data but still shared by colleagues.
             _sql("phone_l = phone_r"),

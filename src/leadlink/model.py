@@ -632,11 +632,13 @@ def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> li
     return base + [p.column for p in presets]
 
 
-def _level_names(preset: ComparisonPreset, gamma: pd.Series) -> pd.Categorical:
+def _level_names(preset: ComparisonPreset, gamma: pd.Series) -> pd.Series:
+    """Splink's gamma (levels numbered from the weakest, -1 for null) as level ids."""
     n = len(preset.levels)
     names = {n - 1 - i: level.id for i, level in enumerate(preset.levels)}
     names[-1] = "null"
-    return pd.Categorical(gamma.astype(int).map(names), categories=[*preset.level_ids, "null"])
+    levels = pd.CategoricalDtype([*preset.level_ids, "null"])
+    return gamma.astype(int).map(names).astype(levels).reset_index(drop=True)
 
 
 def _dtype(column: str) -> str:

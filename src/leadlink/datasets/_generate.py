@@ -300,6 +300,19 @@ def _people(
     firsts = rng.choice(len(_FIRST), size=n, p=first_w)
     lasts = rng.choice(len(_LAST), size=n, p=last_w)
     people = []
+    taken: set[str] = set()
+
+    def unique(address: str) -> str:
+        # A mail server gives every person their own mailbox: 王伟 and 王伟 at one company
+        # get wangwei@ and wangwei2@.
+        local, host = address.split("@")
+        candidate, k = address, 1
+        while candidate in taken:
+            k += 1
+            candidate = f"{local}{k}@{host}"
+        taken.add(candidate)
+        return candidate
+
     for i in range(n):
         if is_chinese[i]:
             company = cn_ids[int(cn_pick[i])]
@@ -334,8 +347,11 @@ def _people(
             )
             person = {"cn": False, "first": first, "last": last, "name": f"{first} {last}"}
         person.update(
-            person_id=f"P{i + 1:07d}", company=company, mobile=mobile, personal_email=personal,
-            work_email=f"{work_local}@{companies[company]['domain']}",
+            person_id=f"P{i + 1:07d}",
+            company=company,
+            mobile=mobile,
+            personal_email=unique(personal),
+            work_email=unique(f"{work_local}@{companies[company]['domain']}"),
             extension=str(int(rng.integers(100, 9999))), title=str(rng.choice(_TITLES)),
         )  # fmt: skip
         people.append(person)
