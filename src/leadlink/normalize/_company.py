@@ -129,8 +129,14 @@ def _is_region(text: str) -> bool:
     return stripped in REGIONS or stripped.lower() in LATIN_CITIES or stripped == "中国"
 
 
+_LEADING_FORMS = ("株式会社", "有限会社", "合同会社")
+
+
 def _han_key(text: str) -> str | None:
     text = re.sub(r"[\s\W_]+", "", text)
+    for form in _LEADING_FORMS:  # Japanese legal forms may lead: 株式会社ソニー
+        if text.startswith(form) and len(text) > len(form):
+            text = text[len(form) :]
     for _ in range(2):  # 北京市海淀区 / 中国北京
         for region in ("中国", *REGIONS):
             if text.startswith(region) and len(text) > len(region) + 1:

@@ -281,7 +281,8 @@ def _normalize(text: str) -> str | None:
     if has_han(text):
         han_chars = "".join(ch for ch in text if is_han(ch))
         latin = " ".join(t for t in re.sub(r"[\u3400-\u9fff]", " ", text).split())
-        text = _strip_han_titles(han_chars) if han_chars else ""
+        # A lone title after a Latin name ("John Smith先生") is not a name.
+        text = _strip_han_titles(han_chars) if han_chars and han_chars not in _HAN_TITLES else ""
         if latin and not text:
             text = latin
     if not has_han(text):
@@ -313,7 +314,7 @@ def _key(name: str, nicknames: bool) -> str | None:
         given = "".join(pinyin(name[split:]))
         tokens = [surname, given] if given else [surname]
     else:
-        tokens = [t for t in re.split(r"[\s\-']+", name) if t]
+        tokens = [t for t in re.split(r"[\s\-]+", name.replace("'", "")) if t]
         if nicknames:
             tokens = [_NICKNAMES.get(t, t) for t in tokens]
     tokens = [re.sub(r"[^a-z]", "", t) for t in tokens]

@@ -30,6 +30,9 @@ _KINDS = {
     PhoneNumberType.FIXED_LINE: "landline",
     PhoneNumberType.FIXED_LINE_OR_MOBILE: "mobile",
     PhoneNumberType.TOLL_FREE: "toll_free",
+    # 400 numbers in China are shared-cost service lines; callers treat them like 800.
+    PhoneNumberType.SHARED_COST: "toll_free",
+    PhoneNumberType.UAN: "toll_free",
     PhoneNumberType.VOIP: "voip",
 }
 
