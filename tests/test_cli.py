@@ -93,3 +93,19 @@ def test_help_is_available(command, capsys):
         main([*command, "--help"])
     assert exit_info.value.code == 0
     assert "usage" in capsys.readouterr().out
+
+
+def test_check_writes_the_report_and_prints_a_summary(tmp_path, leads_csv, capsys):
+    out = tmp_path / "report"
+    assert main(["check", str(leads_csv), "--output-dir", str(out), "--quiet"]) == 0
+    report = pd.read_csv(out / "validation.csv", dtype=str, encoding="utf-8-sig")
+    assert len(report) == 300
+    assert {"lead_id", "is_ghost", "problems", "ghost_reasons"} <= set(report.columns)
+    assert (out / "missing.csv").exists()
+    printed = capsys.readouterr().out
+    assert "300 leads checked" in printed and "missing" in printed
+
+
+def test_check_refuses_a_missing_id_column(tmp_path, leads_csv, capsys):
+    assert main(["check", str(leads_csv), "--output-dir", str(tmp_path), "--id-column", "x"]) == 2
+    assert "id column" in capsys.readouterr().err

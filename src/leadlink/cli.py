@@ -95,6 +95,28 @@ def _parser() -> argparse.ArgumentParser:
     dedupe.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
     dedupe.add_argument("--region", default="CN", help="default phone region (default CN)")
     dedupe.set_defaults(run=_run_dedupe)
+
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="validate leads: problems, missing fields, ghost leads",
+        description="Check every lead and write validation.csv (one row per lead: id, "
+        "is_ghost, ghost_score, problems, ghost_reasons) and missing.csv to the output "
+        "folder; print a summary table.",
+    )
+    check.add_argument("input", help="CSV or Parquet file of leads")
+    check.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
+    check.add_argument("--output-dir", required=True, help="folder for the report")
+    check.add_argument(
+        "--column", action="append", default=[], metavar="ROLE=COLUMN",
+        help="map a role to a column, e.g. --column phone=手机 (repeatable)",
+    )  # fmt: skip
+    check.add_argument(
+        "--required", default="name", help="comma-separated roles every lead must have"
+    )
+    check.add_argument("--stale-after", help="flag leads older than this, e.g. 180D")
+    check.add_argument("--region", default="CN", help="default phone region (default CN)")
+    check.set_defaults(run=_run_check)
     return parser
 
 
@@ -137,18 +159,67 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_dedupe(args: argparse.Namespace) -> int:
+def _columns(items: Sequence[str]) -> dict[str, str]:
     from leadlink.errors import ConfigError
-    from leadlink.io import read_leads
-    from leadlink.model import LeadModel
-    from leadlink.pipeline import dedupe
 
     columns: dict[str, str] = {}
-    for item in args.column:
+    for item in items:
         role, sep, column = item.partition("=")
         if not sep or not role or not column:
             raise ConfigError(f"--column takes ROLE=COLUMN (e.g. phone=手机), not {item!r}")
         columns[role.strip()] = column.strip()
+    return columns
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from leadlink.columns import check_ids, resolve_columns
+    from leadlink.io import read_leads, write_table
+    from leadlink.validate import missing_summary, validate
+
+    say = _progress(args)
+    say(f"reading {args.input}")
+    leads = read_leads(args.input)
+    ids = check_ids(leads, args.id_column)
+    roles = resolve_columns(leads, _columns(args.column) or None, id_column=args.id_column)
+    required = tuple(r.strip() for r in args.required.split(",") if r.strip())
+    say(f"checking {len(leads)} leads")
+    report = validate(
+        leads, columns=roles, required=required, stale_after=args.stale_after, region=args.region
+    )
+    missing = missing_summary(leads, roles, region=args.region)
+    out = Path(args.output_dir)
+    table = report.copy()
+    table.insert(0, args.id_column, ids.to_numpy())
+    table["problems"] = table["problems"].map(lambda codes: ";".join(map(str, codes)))
+    written = [
+        write_table(table, out / "validation.csv"),
+        write_table(missing.reset_index(), out / "missing.csv"),
+    ]
+    counts: dict[str, int] = {}
+    for codes in report["problems"]:
+        for code in codes:
+            counts[str(code)] = counts.get(str(code), 0) + 1
+    lines = [
+        f"{len(leads)} leads checked: {int(report['is_ghost'].sum())} ghost leads, "
+        f"{int(report['problems'].map(bool).sum())} with at least one problem",
+        "",
+        "problem                     leads",
+    ]
+    lines += [f"{code:<26} {n:>6}" for code, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    lines += ["", "role        missing   invalid"]
+    for role, row in missing.iterrows():
+        lines.append(f"{role!s:<10} {row['missing_share']:>8.1%} {row['invalid_share']:>9.1%}")
+    lines.append(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _run_dedupe(args: argparse.Namespace) -> int:
+    from leadlink.io import read_leads
+    from leadlink.model import LeadModel
+    from leadlink.pipeline import dedupe
+
+    columns = _columns(args.column)
     say = _progress(args)
     say(f"reading {args.input}")
     leads = read_leads(args.input)

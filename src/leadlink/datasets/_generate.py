@@ -89,11 +89,38 @@ _CITY_LATIN = {"北京": "Beijing", "上海": "Shanghai", "广州": "Guangzhou",
 _INTL = (  # city, country code, area, mobile prefix, legal forms
     ("San Francisco", "1", "415", "415", ("Inc.", "LLC", "Corp.")),
     ("New York", "1", "212", "917", ("Inc.", "LLC", "Corporation")),
-    ("London", "44", "20", "7", ("Ltd", "Limited", "PLC")),
+    ("London", "44", "20", "77", ("Ltd", "Limited", "PLC")),
     ("Berlin", "49", "30", "151", ("GmbH", "AG")),
     ("Singapore", "65", "6", "9", ("Pte Ltd", "Pte. Ltd.")),
-    ("Hong Kong", "852", "2", "9", ("Limited", "Ltd")),
+    ("Hong Kong", "852", "2", "6", ("Limited", "Ltd")),
 )
+# National significant number lengths: (landline, mobile) per country code.
+_NSN = {"1": (10, 10), "44": (10, 10), "49": (10, 11), "65": (8, 8), "852": (8, 8), "86": (10, 11)}
+_VALID_CN_MOBILE = ("130 131 132 133 134 135 136 137 138 139 145 147 150 151 152 153 155 156 "
+                    "157 158 159 166 170 171 172 173 175 176 177 178 180 181 182 183 184 185 "
+                    "186 187 188 189 190 191 192 193 195 196 197 198 199").split()  # fmt: skip
+
+
+def _cn_mobile(seed_number: int) -> str:
+    """A CN mobile with a prefix in service, unique for a unique ``seed_number``."""
+    prefix = _VALID_CN_MOBILE[seed_number % len(_VALID_CN_MOBILE)]
+    return f"{prefix}{(seed_number // len(_VALID_CN_MOBILE)) % 10**8:08d}"
+
+
+def _valid_national(rng: np.random.Generator, cc: str, prefix: str, length: int) -> str:
+    """Random digits after ``prefix`` until phonenumbers calls the number valid (one digit
+    shorter is tried too: some area codes have 7-digit subscriber numbers)."""
+    import phonenumbers
+
+    for attempt in range(200):
+        size = length - len(prefix) - (attempt % 2)
+        tail = "".join(str(d) for d in rng.integers(0, 10, size=max(0, size)))
+        candidate = prefix + tail
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+{cc}{candidate}")):
+            return candidate
+    raise RuntimeError(f"no valid number found for +{cc} {prefix}")
+
+
 _BRAND_SYLLABLES = (
     "ac me no va ter ra lux or bit qua zen vi ta sol ix ion cor tek nex gen flo mar ka do".split()
 )
@@ -254,8 +281,8 @@ def _companies(rng: np.random.Generator, n: int, intl_share: float) -> list[dict
                     break
             industry = str(rng.choice(_INDUSTRIES))
             area = _CITY_AREA[city]
-            digits = 8 if len(area) == 3 else 7 + int(rng.integers(0, 2))
-            board = f"{area}-{int(rng.integers(10 ** (digits - 1) * 2, 10**digits))}"
+            national = _valid_national(rng, "86", area[1:], 10 if len(area) == 3 else 11)
+            board = f"{area}-{national[len(area) - 1 :]}"
             companies.append({"cn": True, "brand": brand, "industry": industry, "city": city,
                               "form": str(rng.choice(_CN_FORMS)), "board": board,
                               "domain": f"{_pinyin(brand)}{i}.com.cn" if rng.random() < 0.3
@@ -270,12 +297,8 @@ def _companies(rng: np.random.Generator, n: int, intl_share: float) -> list[dict
                     used.add(brand)
                     break
             kind = str(rng.choice(_INTL_KINDS))
-            number = int(rng.integers(2_000_000, 9_999_999))
-            board = (
-                f"+{cc} {area} {number}"
-                if cc != "1"
-                else f"+1 ({area}) {number // 10000:03d}-{number % 10000:04d}"
-            )
+            rest = _valid_national(rng, cc, area, _NSN[cc][0])[len(area) :]
+            board = f"+{cc} {area} {rest}" if cc != "1" else f"+1 ({area}) {rest[:3]}-{rest[3:]}"
             companies.append({"cn": False, "brand": brand, "industry": kind, "city": city,
                               "form": str(rng.choice(forms)), "board": board, "cc": cc,
                               "domain": f"{brand.lower()}{kind.lower()}.com"})  # fmt: skip
@@ -318,7 +341,7 @@ def _people(
             company = cn_ids[int(cn_pick[i])]
             surname = _SURNAMES[int(surnames[i])]
             given = _GIVEN[int(givens[i])]
-            mobile = f"1{int(mobiles[i]):010d}"[:11]
+            mobile = _cn_mobile(int(mobiles[i]))
             handle = _pinyin(surname) + _pinyin(given)
             free = str(rng.choice(_FREE_CN))
             personal = (
@@ -337,9 +360,8 @@ def _people(
                 if code == cc:
                     mobile_prefix = prefix
                     break
-            digits = 10 if cc == "1" else 8 if cc in ("65", "852") else 10
-            tail = f"{int(mobiles[i]) % 10 ** (digits - len(mobile_prefix or '')):0{digits - len(mobile_prefix or '')}d}"
-            mobile = f"+{cc} {mobile_prefix}{tail}"
+            national = _valid_national(rng, cc, mobile_prefix or "", _NSN[cc][1])
+            mobile = f"+{cc} {national}"
             handle = f"{first}.{last}".lower().replace("ü", "u")
             personal = f"{handle}{int(rng.integers(1, 99))}@{rng.choice(_FREE_INTL)}"
             work_local = (

@@ -63,15 +63,28 @@ def _parse(main: str, region: str) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
-def normalize(value: Any, region: str = "CN") -> str | None:
-    """E.164 of the main number (extension removed); None when it is not a valid number."""
-    split = _split(value)
-    if split is None:
-        return None
-    main = split[0]
+@lru_cache(maxsize=1)
+def _cn_mobile_prefixes() -> frozenset[str]:
+    """The 1xx mobile prefixes phonenumbers accepts, so the fast path agrees with it."""
+    valid = set()
+    for prefix in range(130, 200):
+        samples = (f"+86{prefix}{tail}" for tail in ("12345678", "87654321", "55500011"))
+        if all(phonenumbers.is_valid_number(phonenumbers.parse(s)) for s in samples):
+            valid.add(str(prefix))
+    return frozenset(valid)
+
+
+_DASH_EXTENSION = re.compile(r"^(.*\d)\s*-\s*(\d{1,5})$")
+
+
+def _main(main: str, region: str) -> str | None:
     compact = re.sub(r"[\s\-().]", "", main)
     fast = _CN_MOBILE.match(compact)
-    if (fast and region == "CN") or (fast and compact.startswith(("+86", "0086"))):
+    if (
+        fast
+        and (region == "CN" or compact.startswith(("+86", "0086")))
+        and fast.group(1)[:3] in _cn_mobile_prefixes()
+    ):
         return "+86" + fast.group(1)
     number = _parse(main, region)
     if number is None:
@@ -79,10 +92,32 @@ def normalize(value: Any, region: str = "CN") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def extension(value: Any) -> str | None:
-    """The extension: '转123', '分机 123', 'ext. 123', 'x123', '#123' -> '123'."""
+def _resolve(value: Any, region: str) -> tuple[str | None, str | None]:
+    """(E.164 of the main number, extension)."""
     split = _split(value)
-    return None if split is None else split[1]
+    if split is None:
+        return None, None
+    main, ext = split
+    e164 = _main(main, region)
+    if e164 is None and ext is None:
+        # "010-88886666-8001": a trailing dash group is an extension when the rest is valid.
+        dashed = _DASH_EXTENSION.match(main)
+        if dashed:
+            e164 = _main(dashed.group(1), region)
+            if e164 is not None:
+                ext = dashed.group(2)
+    return e164, ext
+
+
+def normalize(value: Any, region: str = "CN") -> str | None:
+    """E.164 of the main number (extension removed); None when it is not a valid number."""
+    return _resolve(value, region)[0]
+
+
+def extension(value: Any, region: str = "CN") -> str | None:
+    """The extension: '转123', '分机 123', 'ext. 123', 'x123', '#123', '010-88886666-123'
+    -> '123'."""
+    return _resolve(value, region)[1]
 
 
 def kind(value: Any, region: str = "CN") -> str | None:
