@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from leadlink import normalize
+from leadlink.enrich import EnrichResult, enrich
 from leadlink.errors import (
     ColumnError,
     ConfigError,
@@ -29,6 +30,7 @@ __all__ = [
     "ColumnError",
     "ConfigError",
     "DedupeResult",
+    "EnrichResult",
     "InputError",
     "LeadModel",
     "LeadlinkError",
@@ -36,6 +38,7 @@ __all__ = [
     "ResourceError",
     "__version__",
     "dedupe",
+    "enrich",
     "evaluate_clusters",
     "normalize",
     "prepare",
