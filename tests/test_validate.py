@@ -374,6 +374,24 @@ def test_stale_with_datetime_column_and_tz_now() -> None:
     assert ["lead.stale" in p for p in result["problems"]] == [True, False]
 
 
+def test_stale_with_mixed_date_formats() -> None:
+    import datetime as dt
+
+    when = ["2023/12/31", pd.Timestamp("2024-06-01"), dt.date(2020, 5, 1), "2024-06-29 23:00",
+            20200101, "2024年6月1日"]  # fmt: skip
+    leads = pd.DataFrame({"name": ["张伟"] * len(when), "created_at": when})
+    result = validate(leads, stale_after="90D", now="2024-06-30")
+    # numbers and unreadable text are never called stale
+    assert ["lead.stale" in p for p in result["problems"]] == [
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
 def test_stale_needs_a_date_column() -> None:
     with pytest.raises(ColumnError, match="created_at"):
         validate(pd.DataFrame({"name": ["x"]}), stale_after="30D")

@@ -435,16 +435,22 @@ _Check = Callable[[Any], "tuple[int, bool, bool]"]
 
 def _check_distinct(values: pd.Series, check: _Check) -> _Field:
     """Run ``check`` once per distinct value of ``values`` and spread the results back."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists, dicts): judge their text
-        codes, uniques = pd.factorize(values.map(_hashable), use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     results = [check(value) for value in uniques]
     results.append(check(None))  # code -1: missing
     masks = np.fromiter((r[0] for r in results), dtype=np.int64, count=len(results))
     blank = np.fromiter((r[1] for r in results), dtype=bool, count=len(results))
     ok = np.fromiter((r[2] for r in results), dtype=bool, count=len(results))
     return _Field(masks[codes], blank[codes], ok[codes])
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 for missing) and the distinct values."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts): judge their text
+        codes, uniques = pd.factorize(values.map(_hashable), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _hashable(value: Any) -> Any:
@@ -754,12 +760,19 @@ def _parse_times(values: pd.Series) -> np.ndarray:
         return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.to_numpy(dtype="datetime64[ns]")
-    codes, uniques = pd.factorize(values.map(_hashable), use_na_sentinel=True)
-    table = np.append(
-        np.array([_to_utc(value) for value in uniques], dtype="datetime64[ns]"),
-        np.datetime64("NaT", "ns"),
-    )
-    return table[codes]
+    codes, uniques = _factorize(values)
+    parsed = np.full(len(uniques) + 1, np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    texts = pd.Series(uniques, dtype=object)
+    iso = texts.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    if iso.any():  # the common case, vectorised; anything else is parsed one by one
+        try:
+            stamps = pd.to_datetime(texts[iso], errors="coerce", utc=True, format="ISO8601")
+            parsed[:-1][iso] = stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        except (ValueError, TypeError, OverflowError):
+            pass
+    for i in np.flatnonzero(np.isnat(parsed[:-1])):
+        parsed[i] = _to_utc(uniques[i])
+    return parsed[codes]
 
 
 def _to_utc(value: Any) -> np.datetime64:
