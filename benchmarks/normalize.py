@@ -29,7 +29,7 @@ def leads_of_size(n_leads: int, seed: int) -> pd.DataFrame:
     """About ``n_leads`` generated leads (the generator takes people, not leads)."""
     probe = generate_leads(2000, seed=seed)
     per_person = len(probe) / 2000
-    frame = generate_leads(int(n_leads / per_person) + 1, seed=seed)
+    frame = generate_leads(int(n_leads / per_person * 1.05) + 1, seed=seed)
     return frame.head(n_leads).drop(columns=["person_id", "is_ghost"])
 
 

@@ -44,6 +44,7 @@ import pandas as pd
 from leadlink import normalize
 from leadlink.columns import check_ids
 from leadlink.errors import ColumnError, ConfigError
+from leadlink.normalize import _phone
 
 __all__ = ["PREPARED_COLUMNS", "extra_column", "prepare"]
 
@@ -103,11 +104,9 @@ def prepare(
         out["name_partial"] = _map_distinct(pd.Series(out["name_key"], dtype=object), _is_partial)
     phones = column("phone")
     if phones is not None:
-        phone_fn = _phone_normalizer(region)
-        kind_fn = _phone_kind(region)
-        out["phone"] = _map_distinct(phones, phone_fn)
-        out["phone_ext"] = _map_distinct(phones, normalize.phone_extension)
-        out["phone_kind"] = _map_distinct(phones, kind_fn)
+        described = _map_distinct(phones, _phone_describer(region))
+        for i, name in enumerate(("phone", "phone_ext", "phone_kind")):
+            out[name] = np.array([None if d is None else d[i] for d in described], dtype=object)
     emails = column("email")
     if emails is not None:
         canonical_email = _map_distinct(emails, normalize.email)
@@ -187,12 +186,8 @@ def _shared_lines(prepared: pd.DataFrame) -> np.ndarray:
     return shared
 
 
-def _phone_normalizer(region: str) -> Callable[[Any], str | None]:
-    return lambda value: normalize.phone(value, region=region)
-
-
-def _phone_kind(region: str) -> Callable[[Any], str | None]:
-    return lambda value: normalize.phone_kind(value, region=region)
+def _phone_describer(region: str) -> Callable[[Any], tuple[str | None, ...]]:
+    return lambda value: _phone.describe(value, region=region)
 
 
 def _username(email: Any) -> str | None:

@@ -17,7 +17,7 @@ from phonenumbers import PhoneNumberType
 
 from leadlink.normalize._text import clean
 
-__all__ = ["extension", "is_valid", "kind", "normalize"]
+__all__ = ["describe", "extension", "is_valid", "kind", "normalize"]
 
 _EXTENSION = re.compile(
     r"(?:转|轉|分机|分機|内线|ext\.?|extension|x|#|,|;)\s*[:：]?\s*(\d{1,6})\s*$", re.IGNORECASE
@@ -47,9 +47,13 @@ def _split(value: Any) -> tuple[str, str | None] | None:
     return text, None
 
 
-@lru_cache(maxsize=500_000)
 def _parse(main: str, region: str) -> phonenumbers.PhoneNumber | None:
-    digits = re.sub(r"[^\d+]", "", main.replace("(0)", ""))
+    # Formatting variants of one number share a cache entry: only digits and '+' count.
+    return _parse_digits(re.sub(r"[^\d+]", "", main.replace("(0)", "")), region)
+
+
+@lru_cache(maxsize=500_000)
+def _parse_digits(digits: str, region: str) -> phonenumbers.PhoneNumber | None:
     if not digits or len(digits) > 20:
         return None
     if digits.startswith("00"):
@@ -120,9 +124,14 @@ def extension(value: Any, region: str = "CN") -> str | None:
     return _resolve(value, region)[1]
 
 
-def kind(value: Any, region: str = "CN") -> str | None:
-    """'mobile', 'landline', 'toll_free', 'voip' or 'other'; None when not valid."""
-    e164 = normalize(value, region)
+def describe(value: Any, region: str = "CN") -> tuple[str | None, str | None, str | None]:
+    """(E.164, extension, kind) in one pass — what ``prepare`` needs per distinct value."""
+    e164, ext = _resolve(value, region)
+    return e164, ext, _kind_of(e164, region)
+
+
+@lru_cache(maxsize=500_000)
+def _kind_of(e164: str | None, region: str) -> str | None:
     if e164 is None:
         return None
     if e164.startswith("+861") and len(e164) == 14:
@@ -131,6 +140,11 @@ def kind(value: Any, region: str = "CN") -> str | None:
     if number is None:
         return None
     return _KINDS.get(phonenumbers.number_type(number), "other")
+
+
+def kind(value: Any, region: str = "CN") -> str | None:
+    """'mobile', 'landline', 'toll_free', 'voip' or 'other'; None when not valid."""
+    return _kind_of(normalize(value, region), region)
 
 
 def is_valid(value: Any, region: str = "CN") -> bool:
