@@ -136,3 +136,30 @@ def test_a_phone_on_every_row_is_capped_not_exploded(prepared):
     assert report.capped_keys["phone"] == 1
     assert report.capped_leads["phone"] == len(shared)
     assert len(pairs) < len(shared) * 5
+
+
+def test_hard_rules_decide_pairs_and_survive_save_load(tmp_path, prepared):
+    model = LeadModel(must_link=["email"], never_link=["phone"]).fit(prepared)
+    pairs = model.predict(prepared, min_probability=0.0)
+    by_id = prepared.set_index("unique_id")
+    same_email = pairs["id_l"].map(by_id["email"]) == pairs["id_r"].map(by_id["email"])
+    left_phone = pairs["id_l"].map(by_id["phone"])
+    right_phone = pairs["id_r"].map(by_id["phone"])
+    other_phone = left_phone.notna() & right_phone.notna() & (left_phone != right_phone)
+    assert (pairs.loc[other_phone, "match_probability"] == 0).all()
+    assert (pairs.loc[other_phone, "rule"] == "never_link:phone").all()
+    must = same_email & ~other_phone
+    assert must.any()
+    assert (pairs.loc[must, "match_probability"] == 1).all()
+    assert (pairs.loc[must, "rule"] == "must_link:email").all()
+    loaded = LeadModel.load(model.save(tmp_path / "rules.json"))
+    assert loaded.must_link == ("email",) and loaded.never_link == ("phone",)
+    pd.testing.assert_frame_equal(loaded.predict(prepared, min_probability=0.0), pairs)
+
+
+def test_rules_on_unknown_roles_are_refused():
+    from leadlink.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot make a rule"):
+        LeadModel(never_link=["national_id"])
+    LeadModel(never_link=["national_id"], extra={"national_id": "exact"})

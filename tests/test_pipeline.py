@@ -92,3 +92,25 @@ def test_bad_options_get_a_config_error(small_leads):
         ll.dedupe(small_leads, threshold=1.5)
     with pytest.raises(ll.ConfigError, match="backend"):
         ll.dedupe(small_leads, backend="oracle")
+
+
+def test_never_link_keeps_leads_apart_in_clusters():
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c", "d"],
+            "name": ["张伟", "张伟", "张伟", "李娜"],
+            "phone": ["13900139001", "13900139001", "13900139001", "13700137000"],
+            "national_id": ["110101199001011234", "110101199001011234", "220101198502023456", None],
+        }
+    )
+    free = ll.dedupe(leads)
+    ruled = ll.dedupe(
+        leads,
+        extra_columns={"national_id": "exact"},
+        must_link=["national_id"],
+        never_link=["national_id"],
+    )
+    cluster = ruled.clusters.set_index("lead_id")["cluster_id"]
+    assert cluster["a"] == cluster["b"]
+    assert cluster["c"] != cluster["a"]
+    assert free.clusters["cluster_id"].nunique() == 4  # too little evidence without the rules

@@ -70,6 +70,11 @@ class LeadModel:
         seed: seed for the random sampling of u.
         u_max_pairs: random pairs sampled to estimate u.
         em_max_pairs: blocked pairs used per EM session at most.
+        must_link: roles whose equal values always mean the same person (an admin rule
+            such as "the same email is the same person"): such pairs get probability 1.
+        never_link: roles whose different values never mean the same person (two
+            different national ids): such pairs get probability 0, and clustering never
+            puts the two leads in one cluster. Never-link wins over must-link.
         extra: the user's own columns to compare, column → kind (``"exact"``, ``"fuzzy"``,
             ``"date"``, ``"numeric"``), e.g. ``{"date_of_birth": "date"}``; exact and date
             columns also become blocking keys.
@@ -85,6 +90,8 @@ class LeadModel:
         u_max_pairs: float = 2e6,
         em_max_pairs: float = 2e6,
         extra: Mapping[str, str] | None = None,
+        must_link: Sequence[str] = (),
+        never_link: Sequence[str] = (),
     ) -> None:
         self.threshold = threshold
         self.max_block_size = max_block_size
@@ -93,6 +100,10 @@ class LeadModel:
         self.u_max_pairs = u_max_pairs
         self.em_max_pairs = em_max_pairs
         self.extra = dict(extra or {})
+        self.must_link = tuple(must_link)
+        self.never_link = tuple(never_link)
+        for rule_role in (*self.must_link, *self.never_link):
+            self._rule_column(rule_role)  # refuses unknown roles now
         for column, kind in self.extra.items():
             extra_comparison(extra_column(column), kind)  # refuses unknown kinds now
         self._roles: list[str] | None = None
@@ -397,6 +408,8 @@ class LeadModel:
                 weight = weight + pairs[f"mw_tf_adj_{role}"].astype(float)
             out[f"{role}_weight"] = weight.round(4).to_numpy()
         out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
+        out["rule"] = self._apply_rules(out, prepared)
+        columns.append("rule")
         renames = {}
         for role in roles:
             if role != self._display(role):
@@ -421,6 +434,8 @@ class LeadModel:
                 "blocking": None if self.blocking is None else list(self.blocking),
                 "seed": self.seed,
                 "extra": self.extra,
+                "must_link": list(self.must_link),
+                "never_link": list(self.never_link),
             },
             "lambda": self._lambda,
             "comparisons": [
@@ -457,6 +472,8 @@ class LeadModel:
                 blocking=options.get("blocking"),
                 seed=int(options.get("seed", 0)),
                 extra=dict(options.get("extra") or {}),
+                must_link=list(options.get("must_link") or []),
+                never_link=list(options.get("never_link") or []),
             )
             lam = float(data["lambda"])
             comparisons = list(data["comparisons"])
@@ -521,6 +538,40 @@ class LeadModel:
     def __repr__(self) -> str:
         state = f"roles={self._roles}" if self.is_fitted else "not fitted"
         return f"LeadModel({state}, threshold={self.threshold})"
+
+    def _rule_column(self, role: str) -> str:
+        """The prepared column a hard rule on ``role`` compares."""
+        standard = {"name": "name_key", "phone": "phone", "email": "email",
+                    "company": "company", "city": "city"}  # fmt: skip
+        if role in standard:
+            return standard[role]
+        if role in self.extra:
+            return extra_column(role)
+        raise ConfigError(
+            f"cannot make a rule on {role!r}: rules take a role ({', '.join(standard)}) or "
+            "one of the extra columns (extra={'national_id': 'exact'})"
+        )
+
+    def _apply_rules(self, out: pd.DataFrame, prepared: pd.DataFrame) -> pd.Series:
+        """Set the probability of pairs decided by must-link / never-link rules; return the
+        rule that decided each pair ('' for none)."""
+        rule = pd.Series("", index=out.index, dtype=object)
+        if not (self.must_link or self.never_link) or out.empty:
+            return rule
+        by_id = prepared.set_index("unique_id")
+        for kind, roles, probability in (
+            ("must_link", self.must_link, 1.0),
+            ("never_link", self.never_link, 0.0),  # applied last: never-link wins
+        ):
+            for role in roles:
+                values = by_id[self._rule_column(role)]
+                left = out["id_l"].map(values)
+                right = out["id_r"].map(values)
+                both = left.notna() & right.notna()
+                hit = both & (left == right) if kind == "must_link" else both & (left != right)
+                out.loc[hit, "match_probability"] = probability
+                rule[hit] = f"{kind}:{role}"
+        return rule
 
     @property
     def _extra_kinds(self) -> dict[str, str]:

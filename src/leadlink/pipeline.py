@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,8 @@ def dedupe(
     seed: int = 0,
     model: LeadModel | None = None,
     extra_columns: Mapping[str, str] | None = None,
+    must_link: Sequence[str] = (),
+    never_link: Sequence[str] = (),
     match_ghosts: bool = False,
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     region: str = "CN",
@@ -97,6 +99,8 @@ def dedupe(
         model: a trained model to use instead of training one on these leads.
         extra_columns: your own columns to compare too, column → kind (``"exact"``,
             ``"fuzzy"``, ``"date"``, ``"numeric"``), e.g. ``{"tax_id": "exact"}``.
+        must_link: roles (or extra columns) whose equal values always mean one person.
+        never_link: roles (or extra columns) whose different values never do.
         match_ghosts: also match leads that :func:`leadlink.validate` flags as ghosts
             (by default they are kept out of matching and stay single).
         max_block_size: a blocking key shared by more leads is not used on its own.
@@ -138,6 +142,15 @@ def dedupe(
                 f"{model.extra!r}; leave extra_columns out when passing a trained model"
             )
         extra = dict(model.extra)
+        for name, given, trained in (
+            ("must_link", tuple(must_link), model.must_link),
+            ("never_link", tuple(never_link), model.never_link),
+        ):
+            if given and given != trained:
+                raise ConfigError(
+                    f"{name} {list(given)} differs from the model's {list(trained)}; "
+                    "rules are part of the model — leave them out when passing a model"
+                )
     else:
         extra = dict(extra_columns or {})
     clash = sorted(set(extra) & (set(roles.values()) | {id_column}))
@@ -160,6 +173,8 @@ def dedupe(
             max_block_size=max_block_size,
             seed=seed,
             extra=extra,
+            must_link=must_link,
+            never_link=never_link,
         ).fit(matchable)
         lap("train")
     used_threshold = (
