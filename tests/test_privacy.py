@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
+import pytest
 
 import leadlink as ll
 
@@ -51,3 +52,23 @@ def test_no_personal_data_in_logs_at_debug():
     text = "\n".join(capture.messages)
     leaked = [secret for secret in SECRETS if secret.lower() in text.lower()]
     assert not leaked, f"personal data in logs: {leaked}"
+
+
+def test_pseudonymised_matching_gives_the_same_clusters_without_clear_contacts():
+    leads = pd.concat([LEADS] * 3, ignore_index=True)
+    leads["lead_id"] = [f"L{i}" for i in range(len(leads))]
+    clear = ll.dedupe(leads)
+    hashed = ll.dedupe(leads, hash_key="a-secret-key-of-32-characters-xx")
+    prepared = ll.prepare(
+        leads, hashed.roles, id_column="lead_id", hash_key="a-secret-key-of-32-characters-xx"
+    )
+    text = prepared.to_csv() + hashed.pairs.to_csv()
+    for secret in ("13800138001", "8613800138001", "zw@qq.com", "lina@163.com", "qq.com"):
+        assert secret not in text
+    # Equal values still meet: the exact-match clusters are the same.
+    assert clear.clusters["cluster_id"].nunique() == hashed.clusters["cluster_id"].nunique()
+
+
+def test_short_hash_keys_are_refused():
+    with pytest.raises(ll.ConfigError, match="16 bytes"):
+        ll.dedupe(LEADS, hash_key="short")

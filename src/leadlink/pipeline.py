@@ -82,6 +82,7 @@ def dedupe(
     extra_columns: Mapping[str, str] | None = None,
     must_link: Sequence[str] = (),
     never_link: Sequence[str] = (),
+    hash_key: bytes | str | None = None,
     match_ghosts: bool = False,
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     region: str = "CN",
@@ -101,6 +102,8 @@ def dedupe(
             ``"fuzzy"``, ``"date"``, ``"numeric"``), e.g. ``{"tax_id": "exact"}``.
         must_link: roles (or extra columns) whose equal values always mean one person.
         never_link: roles (or extra columns) whose different values never do.
+        hash_key: a secret; phones and emails are matched as keyed hashes (HMAC-SHA256)
+            so the database tables, pairs and model never hold them in clear.
         match_ghosts: also match leads that :func:`leadlink.validate` flags as ghosts
             (by default they are kept out of matching and stay single).
         max_block_size: a blocking key shared by more leads is not used on its own.
@@ -163,7 +166,9 @@ def dedupe(
     validation = validate(leads, columns=roles, region=region)
     lap("validate")
     say("preparing match keys")
-    prepared = prepare(leads, roles, id_column=id_column, region=region, extra=extra)
+    prepared = prepare(
+        leads, roles, id_column=id_column, region=region, extra=extra, hash_key=hash_key
+    )
     lap("prepare")
     matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
     if model is None and len(matchable) >= 2:

@@ -31,6 +31,8 @@ column is all-null when its role is absent):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import unicodedata
@@ -77,8 +79,15 @@ def prepare(
     id_column: str,
     region: str = "CN",
     extra: Mapping[str, str] | None = None,
+    hash_key: bytes | str | None = None,
 ) -> pd.DataFrame:
     """Turn raw leads into the prepared table described in the module docstring.
+
+    With ``hash_key``, phone numbers, extensions and email addresses (and their mailbox
+    names and domains) are replaced by keyed hashes (HMAC-SHA256) right after they are
+    normalised, so the prepared table, the database tables built from it, the scored pairs
+    and the model never hold them in clear. Equal values still match; fuzzy levels (one
+    digit apart, email typos) no longer fire.
 
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.columns.resolve_columns`).
     ``extra`` maps the user's own columns to a comparison kind (``exact``, ``fuzzy``,
@@ -147,6 +156,8 @@ def prepare(
         else np.zeros(n, dtype="int8")
     )
     prepared["phone_shared"] = _shared_lines(prepared)
+    if hash_key is not None:
+        _pseudonymise(prepared, hash_key)
     logger.debug("prepared %d leads; roles: %s", n, ", ".join(sorted(roles)))
     return prepared
 
@@ -194,6 +205,27 @@ def _username(email: Any) -> str | None:
     if not isinstance(email, str) or "@" not in email:
         return None
     return email.rsplit("@", 1)[0] or None
+
+
+#: Prepared columns that hold personal contact data, hashed in pseudonymised mode.
+PSEUDONYMISED_COLUMNS = ("phone", "phone_ext", "email", "email_user", "email_domain")
+
+
+def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
+    key = hash_key.encode("utf-8") if isinstance(hash_key, str) else bytes(hash_key)
+    if len(key) < 16:
+        raise ConfigError(
+            "hash_key must be at least 16 bytes; use a random secret, e.g. "
+            "secrets.token_hex(32), and keep it to hash new leads the same way"
+        )
+
+    def token(value: Any) -> str | None:
+        if value is None:
+            return None
+        return hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    for column in PSEUDONYMISED_COLUMNS:
+        prepared[column] = _map_distinct(prepared[column], token)
 
 
 def _domain(email: Any) -> str | None:
