@@ -114,3 +114,13 @@ def test_never_link_keeps_leads_apart_in_clusters():
     assert cluster["a"] == cluster["b"]
     assert cluster["c"] != cluster["a"]
     assert free.clusters["cluster_id"].nunique() == 4  # too little evidence without the rules
+
+
+def test_same_input_and_seed_give_identical_outputs(small_leads, small_result):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    again = ll.dedupe(leads, id_column="lead_id")
+    pd.testing.assert_frame_equal(again.clusters, small_result.clusters)
+    pd.testing.assert_frame_equal(again.golden, small_result.golden)
+    pd.testing.assert_frame_equal(again.pairs, small_result.pairs)
+    assert again.model is not None and small_result.model is not None
+    assert again.model.to_dict()["comparisons"] == small_result.model.to_dict()["comparisons"]
