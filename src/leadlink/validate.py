@@ -78,6 +78,24 @@ class Problem(str, Enum):
 
     The values are the contract (``"phone.placeholder"``); compare against them or the
     members, which are equal to their values.
+
+    =======================  ==========================================================
+    ``phone.missing``        no phone (blank, null marker, 无)
+    ``phone.invalid``        not a valid number for its region, and no placeholder
+    ``phone.placeholder``    13800138000, 12345678901, 11111111111, a repeated or
+                             sequential subscriber number, 555-01xx, UK drama ranges
+    ``email.missing``        no email
+    ``email.syntax``         not an email address
+    ``email.placeholder``    test@test.com, a@a.com, asdf@…, …@example.com, test01@…
+    ``email.disposable``     a throw-away mailbox domain
+    ``email.role``           a shared mailbox: info@, sales@ …
+    ``name.missing``         no name
+    ``name.placeholder``     测试, test, asdf, 无, xxx, keyboard mash
+    ``company.placeholder``  测试公司, test, 无, 个人 …
+    ``contact.none``         neither a usable phone nor a usable email
+    ``lead.stale``           older than ``stale_after``
+    ``required.<role>``      a role listed in ``required`` is blank
+    =======================  ==========================================================
     """
 
     PHONE_MISSING = "phone.missing"
@@ -279,7 +297,7 @@ def validate(
         {
             "is_ghost": scores > GHOST_THRESHOLD,
             "ghost_score": scores,
-            "problems": [list(problem_lists[code]) for code in codes],
+            "problems": [list(problem_lists[code]) for code in codes.tolist()],
             "ghost_reasons": reasons,
         },
         index=leads.index,
