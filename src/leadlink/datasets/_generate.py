@@ -274,7 +274,7 @@ def _companies(rng: np.random.Generator, n: int, intl_share: float) -> list[dict
     for i in range(n):
         if rng.random() >= intl_share:
             city = str(rng.choice(list(_CITY_AREA)))
-            while True:
+            for _attempt in range(1000):
                 brand = "".join(rng.choice(_BRAND_CHARS, size=int(rng.integers(2, 5))))
                 if brand not in used:
                     used.add(brand)
@@ -289,10 +289,12 @@ def _companies(rng: np.random.Generator, n: int, intl_share: float) -> list[dict
                               else f"{_pinyin(brand)}{i}.com"})  # fmt: skip
         else:
             city, cc, area, _, forms = _INTL[int(rng.integers(0, len(_INTL)))]
-            while True:
+            for attempt in range(1000):
                 brand = "".join(
-                    rng.choice(_BRAND_SYLLABLES, size=int(rng.integers(2, 4)))
+                    rng.choice(_BRAND_SYLLABLES, size=int(rng.integers(2, 5)))
                 ).capitalize()
+                if attempt > 20:  # the syllable space runs out on very large sets
+                    brand += str(int(rng.integers(2, 1000)))
                 if brand not in used:
                     used.add(brand)
                     break
