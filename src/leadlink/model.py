@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from leadlink.blocking import (
@@ -370,7 +371,11 @@ class LeadModel:
 
         with _quiet_splink():
             db_api = _duckdb_api()
-            table = db_api.register(keyed[_model_columns(keyed, presets)])
+            # Integer ids inside the database: a pair costs two integers, not two strings.
+            ids = keyed["unique_id"].to_numpy(dtype=object)
+            table = db_api.register(
+                keyed[_model_columns(keyed, presets)].assign(unique_id=np.arange(len(keyed)))
+            )
             settings = SettingsCreator(
                 link_type="dedupe_only",
                 unique_id_column_name="unique_id",
@@ -382,31 +387,41 @@ class LeadModel:
             )
             linker = Linker(table, settings, log_level=None)
             scored = linker.inference.predict(threshold_match_probability=min_probability)
-            wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-            wanted += ["match_key"] + [f"gamma_{r}" for r in roles]
-            wanted += [f"mw_{r}" for r in roles]
-            wanted += [f"mw_tf_adj_{r}" for r in roles if self._comparison(r).has_tf]
+            wanted = [
+                "CAST(unique_id_l AS INTEGER) AS l",
+                "CAST(unique_id_r AS INTEGER) AS r",
+                "match_weight",
+                "match_probability",
+                "CAST(match_key AS TINYINT) AS match_key",
+            ]
+            for r in roles:
+                tf = f" + coalesce(mw_tf_adj_{r}, 0)" if self._comparison(r).has_tf else ""
+                wanted += [f"CAST(gamma_{r} AS TINYINT) AS gamma_{r}", f"mw_{r}{tf} AS w_{r}"]
             pairs = linker.misc.query_sql(
                 f"SELECT {', '.join(wanted)} FROM {scored.physical_name}", output_type="pandas"
             )
+            db_api._con.close()  # frees the database's memory before the pairs are built
+        left = pairs["l"].to_numpy()
+        right = pairs["r"].to_numpy()
+        # ids are compared as text so that id_l < id_r holds for the string ids.
+        swap = ids[left].astype(str) > ids[right].astype(str)
+        left, right = np.where(swap, right, left), np.where(swap, left, right)
         out = pd.DataFrame(
             {
-                "id_l": pairs["unique_id_l"].astype(str),
-                "id_r": pairs["unique_id_r"].astype(str),
-                "match_weight": pairs["match_weight"].astype(float),
-                "match_probability": pairs["match_probability"].astype(float),
-                "found_by": [presets[int(k)].name for k in pairs["match_key"]],
+                "id_l": ids[left],
+                "id_r": ids[right],
+                "match_weight": pairs["match_weight"].to_numpy(dtype=float),
+                "match_probability": pairs["match_probability"].to_numpy(dtype=float),
+                "found_by": pd.Categorical.from_codes(
+                    pairs["match_key"].to_numpy(dtype=int), pd.Index([p.name for p in presets])
+                ),
             }
         )
-        swap = out["id_l"] > out["id_r"]
-        out.loc[swap, ["id_l", "id_r"]] = out.loc[swap, ["id_r", "id_l"]].to_numpy()
         for role in roles:
             out[f"{role}_level"] = _level_names(self._comparison(role), pairs[f"gamma_{role}"])
         for role in roles:
-            weight = pairs[f"mw_{role}"].astype(float)
-            if f"mw_tf_adj_{role}" in pairs.columns:
-                weight = weight + pairs[f"mw_tf_adj_{role}"].astype(float)
-            out[f"{role}_weight"] = weight.round(4).to_numpy()
+            out[f"{role}_weight"] = pairs[f"w_{role}"].to_numpy(dtype=float).round(4)
+        del pairs
         out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
         out["rule"] = self._apply_rules(out, prepared)
         columns.append("rule")
@@ -708,11 +723,22 @@ def _probability(value: Any, role: str, which: str) -> float:
     return number
 
 
+#: DuckDB may use this much memory before it spills to a temporary folder on disk.
+DUCKDB_MEMORY_LIMIT = "768MB"
+
+
 def _duckdb_api() -> Any:
+    import tempfile
+
     import duckdb
     from splink import DuckDBAPI
 
-    connection = duckdb.connect()
+    connection = duckdb.connect(
+        config={
+            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "temp_directory": tempfile.gettempdir(),
+        }
+    )
     return DuckDBAPI(connection)
 
 
