@@ -22,7 +22,7 @@ from leadlink.metrics import evaluate_clusters
 from leadlink.model import LeadModel
 from leadlink.pipeline import DedupeResult, dedupe
 from leadlink.prepare import prepare
-from leadlink.validate import validate
+from leadlink.validate import Problem, missing_summary, validate
 
 __version__ = "0.1.0"
 
@@ -35,11 +35,13 @@ __all__ = [
     "LeadModel",
     "LeadlinkError",
     "ModelError",
+    "Problem",
     "ResourceError",
     "__version__",
     "dedupe",
     "enrich",
     "evaluate_clusters",
+    "missing_summary",
     "normalize",
     "prepare",
     "read_leads",
