@@ -185,7 +185,14 @@ EMAIL = ComparisonPreset(
             lambda: cll.ExactMatchLevel("email_user"),
             "email_user",
         ),
-        LevelPreset("typo", "one or two typos", lambda: cll.LevenshteinLevel("email", 2)),
+        LevelPreset(
+            "typo",
+            "one typo or two letters swapped (not a different number: wangwei2@ is not wangwei@)",
+            lambda: cll.And(
+                cll.DamerauLevenshteinLevel("email", 1),
+                cll.CustomLevel("email_letters_l <> email_letters_r", base_dialect_str=_DIALECT),
+            ),
+        ),
         LevelPreset(
             "same_domain",
             "other mailbox at the same domain (colleagues at one company)",

@@ -23,6 +23,7 @@ column is all-null when its role is absent):
 ``email``           canonical mailbox
 ``email_user``      its local part
 ``email_domain``    its domain
+``email_letters``   the mailbox without digits (wangwei2@x.com -> wangwei@x.com)
 ``company``         company key (legal form, region and script variants removed)
 ``company_latin``   the company key in Latin letters (pinyin for Han), for fuzzy scores
 ``city``            canonical city
@@ -66,6 +67,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "email",
     "email_user",
     "email_domain",
+    "email_letters",
     "company",
     "company_latin",
     "city",
@@ -123,6 +125,7 @@ def prepare(
         canonical_series = pd.Series(canonical_email, dtype=object)
         out["email_user"] = _map_distinct(canonical_series, _username)
         out["email_domain"] = _map_distinct(canonical_series, _domain)
+        out["email_letters"] = _map_distinct(canonical_series, _without_digits)
     companies = column("company")
     if companies is not None:
         company_key = _map_distinct(companies, normalize.company)
@@ -208,7 +211,14 @@ def _username(email: Any) -> str | None:
 
 
 #: Prepared columns that hold personal contact data, hashed in pseudonymised mode.
-PSEUDONYMISED_COLUMNS = ("phone", "phone_ext", "email", "email_user", "email_domain")
+PSEUDONYMISED_COLUMNS = (
+    "phone",
+    "phone_ext",
+    "email",
+    "email_user",
+    "email_domain",
+    "email_letters",
+)
 
 
 def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
@@ -226,6 +236,10 @@ def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
 
     for column in PSEUDONYMISED_COLUMNS:
         prepared[column] = _map_distinct(prepared[column], token)
+
+
+def _without_digits(email: Any) -> str | None:
+    return re.sub(r"\d", "", email) if isinstance(email, str) else None
 
 
 def _domain(email: Any) -> str | None:
