@@ -52,6 +52,7 @@ ZH_HEADERS = {
 
 _SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 彭 曾 肖 田 董 袁 潘 于 蒋 蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈 姚 卢 姜 崔 钟 谭 陆 汪 范 金 石 廖 贾 夏 韦 付 方 白 邹 孟 熊 秦 邱 江 尹 薛 闫 段 雷 侯 龙 史 陶 黎 贺 顾 毛 郝 龚 邵 万 钱 严 覃 武 戴 莫 孔 欧阳 司马".split()
 _GIVEN = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀英 霞 平 刚 桂英 华 玉兰 萍 红 鹏 辉 建华 建国 建军 丹 玲 飞 斌 宇 浩 凯 婷 雪 琳 晨 欣 宁 颖 倩 俊 帅 波 鑫 慧 阳 健 志强 晓明 海燕 春梅 立新 文 博 子涵 梓萱 一诺 浩然 宇轩 欣怡 雨桐 思远 嘉怡 俊杰 家豪 佳琪 志明 国强 丽娟 小红 晓东 永刚".split()
+_GIVEN_CHARS = "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 英 霞 平 刚 华 兰 萍 红 鹏 辉 建 国 丹 玲 飞 斌 宇 浩 凯 婷 雪 琳 晨 欣 宁 颖 倩 俊 帅 波 鑫 慧 阳 健 志 晓 海 燕 春 梅 立 新 文 博 子 涵 梓 萱 诺 然 轩 怡 雨 桐 思 远 嘉 家 豪 佳 琪 永 东 成 德 福 贵 荣 生 祥 云 峰 龙 亮 彬 婉 瑶 璐 嫣 莹 晶 琦 薇 蕾 秀 月 泽 睿 铭 航 奕 哲 毅 澜 岚 清 涵 桦 森 楠 柏 松 乐 安 悦".split()
 _HOMOPHONES = {"伟": "玮", "芳": "方", "娜": "那", "静": "晶", "敏": "民", "丽": "莉", "强": "蔷",
                "磊": "蕾", "军": "君", "杰": "洁", "涛": "韬", "明": "铭", "华": "桦", "平": "萍",
                "婷": "亭", "琳": "林", "欣": "馨", "俊": "骏", "浩": "昊", "宇": "雨"}  # fmt: skip
@@ -322,6 +323,11 @@ def _people(
     intl_pick = rng.choice(len(intl_ids), size=n, p=intl_w)
     surnames = rng.choice(len(_SURNAMES), size=n, p=surname_w)
     givens = rng.choice(len(_GIVEN), size=n, p=given_w)
+    # Half of the given names are the common ones above (so 张伟 and 王芳 recur, as they do
+    # in real CRMs); the other half are two characters from a wider pool, as most real
+    # Chinese given names are.
+    composed = rng.random(n) < 0.5
+    pool = rng.choice(len(_GIVEN_CHARS), size=(n, 2))
     firsts = rng.choice(len(_FIRST), size=n, p=first_w)
     lasts = rng.choice(len(_LAST), size=n, p=last_w)
     people = []
@@ -342,7 +348,10 @@ def _people(
         if is_chinese[i]:
             company = cn_ids[int(cn_pick[i])]
             surname = _SURNAMES[int(surnames[i])]
-            given = _GIVEN[int(givens[i])]
+            if composed[i]:
+                given = _GIVEN_CHARS[int(pool[i, 0])] + _GIVEN_CHARS[int(pool[i, 1])]
+            else:
+                given = _GIVEN[int(givens[i])]
             mobile = _cn_mobile(int(mobiles[i]))
             handle = _pinyin(surname) + _pinyin(given)
             free = str(rng.choice(_FREE_CN))
