@@ -180,3 +180,33 @@ def test_model_file_is_plain_json_not_pickle(tmp_path):
     assert result.model is not None
     path = result.model.save(tmp_path / "m.json")
     assert isinstance(json.loads(path.read_text("utf-8")), dict)
+
+
+def test_internal_errors_exit_1_with_one_line_and_no_traceback(tmp_path, capsys, monkeypatch):
+    import leadlink.pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret value 13800138001 inside")
+
+    monkeypatch.setattr(leadlink.pipeline, "dedupe", broken)
+    got, _ = _run(tmp_path, CSV.encode("utf-8"))
+    assert got == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "13800138001" not in err
+    assert err.strip().splitlines()[-1].startswith("leadlink: internal error (RuntimeError)")
+
+
+def test_pathological_block_is_capped_before_pairs_are_made():
+    leads = pd.DataFrame(
+        {
+            "lead_id": [f"L{i}" for i in range(3000)],
+            "name": [f"客户{i % 1500}号" for i in range(3000)],
+            "phone": ["13800138001"] * 3000,
+        }
+    )
+    result = ll.dedupe(leads)
+    assert result.model is not None and result.model.blocking_report is not None
+    report = result.model.blocking_report
+    assert report.capped_keys["phone"] == 1 and report.capped_leads["phone"] == 3000
+    assert report.total_comparisons < 3000 * 10
+    _accounted(leads, result)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import leadlink as ll
 
@@ -124,3 +126,15 @@ def test_same_input_and_seed_give_identical_outputs(small_leads, small_result):
     pd.testing.assert_frame_equal(again.pairs, small_result.pairs)
     assert again.model is not None and small_result.model is not None
     assert again.model.to_dict()["comparisons"] == small_result.model.to_dict()["comparisons"]
+
+
+@settings(max_examples=3, deadline=None)
+@given(st.integers(0, 10_000))
+def test_row_order_never_changes_clusters(random_state):
+    from leadlink.datasets import generate_leads
+
+    leads = generate_leads(80, seed=3).drop(columns=["person_id", "is_ghost"])
+    first = ll.dedupe(leads).clusters.set_index("lead_id")["cluster_id"].sort_index()
+    shuffled = leads.sample(frac=1.0, random_state=random_state)
+    second = ll.dedupe(shuffled).clusters.set_index("lead_id")["cluster_id"].sort_index()
+    pd.testing.assert_series_equal(first, second)
