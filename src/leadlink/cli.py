@@ -61,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show debug logs and tracebacks")
     common.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    table = argparse.ArgumentParser(add_help=False)
+    table.add_argument("input", help="CSV or Parquet file of leads")
+    table.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
+    table.add_argument("--output-dir", required=True, help="folder for the outputs")
+    table.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="map a role to a column, e.g. --column phone=手机 (repeatable)",
+    )
+    table.add_argument("--region", default="CN", help="default phone region (default CN)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -75,47 +87,28 @@ def _parser() -> argparse.ArgumentParser:
 
     dedupe = commands.add_parser(
         "dedupe",
-        parents=[common],
+        parents=[common, table],
         help="merge duplicate leads into golden records",
         description="Find duplicate leads and write clusters.csv, golden_records.csv, "
         "pairs.parquet and model.json to the output folder.",
     )
-    dedupe.add_argument("input", help="CSV or Parquet file of leads")
-    dedupe.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
-    dedupe.add_argument("--output-dir", required=True, help="folder for the outputs")
-    dedupe.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="ROLE=COLUMN",
-        help="map a role to a column, e.g. --column phone=手机 (repeatable)",
-    )
     dedupe.add_argument("--threshold", type=float, help="match probability to link (0-1)")
     dedupe.add_argument("--model", help="use this trained model.json instead of training")
     dedupe.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
-    dedupe.add_argument("--region", default="CN", help="default phone region (default CN)")
     dedupe.set_defaults(run=_run_dedupe)
 
     check = commands.add_parser(
         "check",
-        parents=[common],
+        parents=[common, table],
         help="validate leads: problems, missing fields, ghost leads",
         description="Check every lead and write validation.csv (one row per lead: id, "
         "is_ghost, ghost_score, problems, ghost_reasons) and missing.csv to the output "
         "folder; print a summary table.",
     )
-    check.add_argument("input", help="CSV or Parquet file of leads")
-    check.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
-    check.add_argument("--output-dir", required=True, help="folder for the report")
-    check.add_argument(
-        "--column", action="append", default=[], metavar="ROLE=COLUMN",
-        help="map a role to a column, e.g. --column phone=手机 (repeatable)",
-    )  # fmt: skip
     check.add_argument(
         "--required", default="name", help="comma-separated roles every lead must have"
     )
     check.add_argument("--stale-after", help="flag leads older than this, e.g. 180D")
-    check.add_argument("--region", default="CN", help="default phone region (default CN)")
     check.set_defaults(run=_run_check)
     return parser
 

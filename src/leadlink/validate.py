@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink.columns import ROLES
 from leadlink.errors import ColumnError, ConfigError, InputError
 
 __all__ = ["GHOST_THRESHOLD", "Problem", "missing_summary", "validate"]
@@ -59,18 +60,7 @@ logger = logging.getLogger(__name__)
 #: A lead is a ghost when its ``ghost_score`` is above this.
 GHOST_THRESHOLD = 0.5
 
-# The roles leadlink knows; kept in step with leadlink.columns.ROLES (checked by a test).
-_ROLES: tuple[str, ...] = (
-    "name",
-    "phone",
-    "email",
-    "company",
-    "city",
-    "address",
-    "title",
-    "source",
-    "created_at",
-)
+_ROLES: tuple[str, ...] = ROLES
 
 
 class Problem(str, Enum):
