@@ -218,9 +218,15 @@ class LeadModel:
             except Exception as error:  # degenerate samples make Splink raise plain errors
                 u_trained = False
                 diagnostics["u_failed"] = type(error).__name__
+            # Snapshots: a failed EM session can leave Splink's settings half-updated, so
+            # what each step learnt is read right after it.
+            u_learnt = _levels_by_role(linker)
+            m_learnt: dict[str, list[dict[str, Any]]] = {}
             trained: set[str] = set()
-            for preset in _training_presets(presets, roles):
+            for preset in _training_presets(presets):
                 learns = sorted(set(roles) - preset.roles)
+                if not set(learns) - trained:
+                    continue  # every role this session would train is trained already
                 record: dict[str, Any] = {"blocked_on": preset.name, "trains": learns}
                 rule = " AND ".join(
                     [f'l."{preset.column}" = r."{preset.column}"']
@@ -233,29 +239,32 @@ class LeadModel:
                     )
                 except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
                     record["failed"] = (
-                        f"{type(error).__name__}: too few pairs to learn from; "
-                        "the roles it trains keep conservative defaults"
+                        f"{type(error).__name__}: EM could not estimate on these blocks (too "
+                        "few pairs, or nearly all of them matches); the next session that "
+                        "trains these roles is used, else they keep conservative priors"
                     )
                     _restore_lambda(linker, lam[0])
                 else:
                     history = getattr(session, "_core_model_settings_history", None) or []
                     record["iterations"] = len(history)
-                    trained.update(learns)
+                    snapshot = _levels_by_role(linker)
+                    for role in learns:
+                        if role in snapshot:
+                            m_learnt[role] = snapshot[role]
+                            trained.add(role)
                 diagnostics["em_sessions"].append(record)
-            model_json = linker.misc.save_model_to_json()
         self._roles = roles
         self._lambda = lam[0]
         self._m, self._u = {}, {}
-        learnt = {c["output_column_name"]: c for c in model_json.get("comparisons", [])}
         for role in roles:
             comparison_preset = self._comparison(role)
-            if role not in learnt:
-                trained.discard(role)
+            n_levels = len(comparison_preset.levels)
+            m_levels = m_learnt.get(role) or [{}] * n_levels
+            u_levels = u_learnt.get(role) or [{}] * n_levels
             levels = [
-                lv
-                for lv in learnt.get(role, {}).get("comparison_levels", [{}] * 99)
-                if not lv.get("is_null_level")
-            ][: len(comparison_preset.levels)]
+                {"m_probability": m.get("m_probability"), "u_probability": u.get("u_probability")}
+                for m, u in zip(m_levels, u_levels)
+            ]
             m_values: list[float] = []
             u_values: list[float] = []
             prior_m, prior_u = comparison_preset.prior()
@@ -676,21 +685,32 @@ def _usable_roles(
     return roles, excluded
 
 
-def _training_presets(
-    presets: Sequence[BlockingPreset], roles: Sequence[str]
-) -> list[BlockingPreset]:
-    """EM sessions that together train every role at least once (a role a session blocks
-    on cannot be trained in that session)."""
-    chosen: list[BlockingPreset] = []
-    untrained = set(roles)
-    for preset in sorted(presets, key=lambda p: len(p.fields)):
-        learns = set(roles) - preset.roles
-        if learns & untrained:
-            chosen.append(preset)
-            untrained -= learns
-        if not untrained:
-            break
-    return chosen
+def _levels_by_role(linker: Any) -> dict[str, list[dict[str, Any]]]:
+    """The non-null levels of every comparison in the linker's current settings."""
+    settings = linker.misc.save_model_to_json()
+    return {
+        c["output_column_name"]: [
+            lv for lv in c["comparison_levels"] if not lv.get("is_null_level")
+        ]
+        for c in settings.get("comparisons", [])
+    }
+
+
+# EM sessions in order of preference: the same personal phone, the same email, then the
+# same name at the same company. A session that fails (same-email blocks can hold only
+# matches, which drives EM's λ to 1) is followed by the next one that trains its roles.
+_TRAINING_ORDER = ("phone", "email", "name_company", "name_city", "phone_name", "email_user")
+
+
+def _training_presets(presets: Sequence[BlockingPreset]) -> list[BlockingPreset]:
+    """Candidate EM sessions, most preferred first (a session cannot train the roles it
+    blocks on; :meth:`LeadModel.fit` skips those whose roles are trained already)."""
+
+    def order(preset: BlockingPreset) -> tuple[int, int]:
+        rank = _TRAINING_ORDER.index(preset.name) if preset.name in _TRAINING_ORDER else 99
+        return rank, len(preset.fields)
+
+    return sorted(presets, key=order)
 
 
 def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:
