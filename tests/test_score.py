@@ -183,6 +183,8 @@ def test_title_levels(title, expected):
         ("2025年9月30日", 92),
         ("看情况", "stated"),
         ("暂无计划", None),
+        ("暂不考虑", None),
+        ("no plans for now", None),
         (None, None),
     ],
 )
@@ -194,6 +196,32 @@ def test_timeline_reading(text, days):
         assert found is not None and np.isnan(found)
     else:
         assert found == pytest.approx(days, abs=1)
+
+
+def test_empty_and_blank_leads():
+    empty = score(pd.DataFrame({"lead_id": [], "name": []}), events=_one_event(1), now=NOW)
+    assert empty.empty
+    assert list(empty.columns) == ["score", "tier", "stage", "reasons"]
+    blank = score(pd.DataFrame({"name": [None, ""], "title": [np.nan, " "]}))
+    assert blank["score"].tolist() == [0, 0]
+    assert blank["stage"].tolist() == ["new", "new"]
+
+
+def test_events_join_on_id_text_and_skip_unreadable_times():
+    leads = pd.DataFrame({"lead_id": [1.0, 2.0, 2.0]}, index=["a", "b", "c"])
+    events = pd.DataFrame(
+        {
+            "lead_id": [1, "2", 2, 1],
+            "Event Type": ["visit", "Demo Request", "download", "visit"],
+            "时间": ["2025-06-29", "2025-06-30T08:00:00+08:00", "not a date", None],
+        }
+    )
+    result = score(leads, events=events, now=NOW)
+    assert result.loc["a", "reasons"] == ["1 visit 1 day ago (+1)"]
+    # a lead id used twice: both rows get that lead's events
+    assert (
+        result.loc["b", "reasons"] == result.loc["c", "reasons"] == ["1 demo request today (+12)"]
+    )
 
 
 def test_columns_map_score_roles():

@@ -45,6 +45,8 @@ __all__ = [
     "CHAMP_RULES",
     "DEFAULT_RULES",
     "SCORE_ROLES",
+    "STAGES",
+    "TIERS",
     "OutcomeModel",
     "auc",
     "fit_outcome_model",
@@ -55,6 +57,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Tier values, best first, and lifecycle stages, earliest first.
 TIERS: tuple[str, ...] = ("high", "medium", "low")
 STAGES: tuple[str, ...] = ("new", "potential", "intent", "customer")
 
@@ -810,15 +813,10 @@ def _gather_events(
         np.maximum.at(oldest, rows[mine], table["age"].to_numpy(dtype=float)[mine])
         raw_points.append(decayed * rules.weights[kind])
         decayed_by_kind.append(decayed)
-        texts_by_kind.append(
-            np.array(
-                [
-                    None if c == 0 else _event_text(kind, int(c), age)
-                    for c, age in zip(count, oldest)
-                ],
-                dtype=object,
-            )
-        )
+        texts = np.full(n, None, dtype=object)
+        for i in np.flatnonzero(count):
+            texts[i] = _event_text(kind, int(count[i]), float(oldest[i]))
+        texts_by_kind.append(texts)
     total = np.sum(raw_points, axis=0) if raw_points else np.zeros(n)
     scale = np.ones(n)
     if rules.cap is not None:
@@ -863,14 +861,15 @@ def _event_table(
                 f"the events have {', '.join(map(repr, map(str, events.columns)))}"
             )
         found[name] = match[0]
-    kinds = events[found["event"]].map(_event_key)
-    kinds = kinds.map(lambda k: rules.aliases.get(k, k))
+    codes, uniques = _factorize(events[found["event"]])
+    kind_of = [rules.aliases.get(_event_key(u), _event_key(u)) for u in uniques]
+    kinds = np.array([*kind_of, ""], dtype=object)[codes]
     times = _times(events[found["timestamp"]])
     age = (now.to_datetime64() - times) / np.timedelta64(1, "D")
     table = pd.DataFrame(
         {
             "key": events[id_column].map(_id_text).to_numpy(dtype=object),
-            "kind": kinds.to_numpy(dtype=object),
+            "kind": kinds,
             "age": np.clip(age, 0, None),  # a time after `now` counts as now
         }
     )
@@ -920,10 +919,13 @@ _AMOUNT = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)"
 _UNIT = "|".join(sorted((re.escape(u) for u in _UNIT_DAYS), key=len, reverse=True))
 _DURATION = re.compile(rf"{_AMOUNT}\s*个?\s*({_UNIT})(?![a-z])")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2}))?")
+_NO_TIMELINE = re.compile(
+    r"暂不|暂时不|不考虑|没有计划|无计划|不采购|不买|no plans?\b|not (?:now|yet|planned|interested)"
+)
 _PHRASES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(pattern), days)
     for pattern, days in (
-        (r"立即|立刻|马上|尽快|紧急|\basap\b|immediate|urgent|right away|\bnow\b", 7),
+        (r"立即|立刻|马上|尽快|紧急|\basap\b|immediate|urgent|right away", 7),
         (r"本周|这周|this week", 7),
         (r"下周|next week", 14),
         (r"本月|这个月|当月|this month", 30),
@@ -948,6 +950,8 @@ def _timeline_days(value: Any, now: pd.Timestamp) -> float | None:
     if _is_none(value) or isinstance(value, (bool, int, float, np.number)):
         return None if _is_none(value) else math.nan
     text = str(value).strip().lower()
+    if _NO_TIMELINE.search(text):
+        return None
     date = _DATE.search(text)
     if date:
         year, month, day = int(date[1]), int(date[2]), int(date[3] or 15)
@@ -1576,10 +1580,14 @@ def _times(values: pd.Series) -> np.ndarray:
         return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values.to_numpy(dtype="datetime64[ns]")
-    stamps = pd.to_datetime(
-        values.astype(str).where(values.notna()), errors="coerce", utc=True, format="mixed"
+    codes, uniques = _factorize(values)  # parse each distinct value once
+    texts = pd.Series([str(u) for u in uniques], dtype=object)
+    stamps = pd.to_datetime(texts, errors="coerce", utc=True, format="mixed")
+    parsed = np.append(
+        stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]"),
+        np.datetime64("NaT", "ns"),
     )
-    return stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    return parsed[codes]
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
