@@ -109,3 +109,34 @@ def test_check_writes_the_report_and_prints_a_summary(tmp_path, leads_csv, capsy
 def test_check_refuses_a_missing_id_column(tmp_path, leads_csv, capsys):
     assert main(["check", str(leads_csv), "--output-dir", str(tmp_path), "--id-column", "x"]) == 2
     assert "id column" in capsys.readouterr().err
+
+
+def test_score_writes_scores_with_tiers_and_reasons(tmp_path, leads_csv, capsys):
+    events = tmp_path / "events.csv"
+    leads = pd.read_csv(leads_csv, dtype=str)
+    pd.DataFrame(
+        {
+            "lead_id": leads["lead_id"].head(3),
+            "event": ["demo_request", "download", "visit"],
+            "timestamp": ["2026-11-20", "2026-11-01", "2026-10-01"],
+        }
+    ).to_csv(events, index=False)
+    out = tmp_path / "scored"
+    code = main(
+        ["score", str(leads_csv), "--output-dir", str(out), "--events", str(events),
+         "--now", "2026-11-22", "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    scores = pd.read_csv(out / "scores.csv", dtype=str, encoding="utf-8-sig")
+    assert len(scores) == 300
+    assert set(scores["tier"]) <= {"high", "medium", "low"}
+    assert "leads scored" in capsys.readouterr().out
+
+
+def test_score_with_bad_rules_exits_2(tmp_path, leads_csv, capsys):
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"tiers": {"high": "lots"}}', "utf-8")
+    assert (
+        main(["score", str(leads_csv), "--output-dir", str(tmp_path), "--rules", str(rules)]) == 2
+    )
+    assert "error" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from leadlink.metrics import evaluate_clusters
 from leadlink.model import LeadModel
 from leadlink.pipeline import DedupeResult, dedupe
 from leadlink.prepare import prepare
+from leadlink.score import OutcomeModel, fit_outcome_model, score, score_golden
 from leadlink.validate import Problem, missing_summary, validate
 
 __version__ = "0.1.0"
@@ -35,15 +36,19 @@ __all__ = [
     "LeadModel",
     "LeadlinkError",
     "ModelError",
+    "OutcomeModel",
     "Problem",
     "ResourceError",
     "__version__",
     "dedupe",
     "enrich",
     "evaluate_clusters",
+    "fit_outcome_model",
     "missing_summary",
     "normalize",
     "prepare",
     "read_leads",
+    "score",
+    "score_golden",
     "validate",
 ]

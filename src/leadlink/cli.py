@@ -110,6 +110,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--stale-after", help="flag leads older than this, e.g. 180D")
     check.set_defaults(run=_run_check)
+
+    score = commands.add_parser(
+        "score",
+        parents=[common, table],
+        help="score leads: 0-100, tier, stage and the reasons",
+        description="Score every lead with BANT/CHAMP rules (or your own JSON rules) and "
+        "its behaviour events; write scores.csv (id, score, tier, stage, reasons).",
+    )
+    score.add_argument("--events", help="CSV or Parquet of events: lead id, event, timestamp")
+    score.add_argument("--rules", help="bant (default), champ, or a rules JSON file")
+    score.add_argument("--now", help="reference time for recency, e.g. 2026-11-22")
+    score.set_defaults(run=_run_score)
     return parser
 
 
@@ -204,6 +216,39 @@ def _run_check(args: argparse.Namespace) -> int:
         lines.append(f"{role!s:<10} {row['missing_share']:>8.1%} {row['invalid_share']:>9.1%}")
     lines.append(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
     sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _run_score(args: argparse.Namespace) -> int:
+    from leadlink.columns import check_ids
+    from leadlink.io import read_leads, write_table
+    from leadlink.score import score
+
+    say = _progress(args)
+    say(f"reading {args.input}")
+    leads = read_leads(args.input)
+    ids = check_ids(leads, args.id_column)
+    events = read_leads(args.events) if args.events else None
+    say(f"scoring {len(leads)} leads")
+    scored = score(
+        leads,
+        events=events,
+        rules=args.rules,
+        columns=_columns(args.column) or None,
+        id_column=args.id_column,
+        now=args.now,
+    )
+    table = scored.copy()
+    table.insert(0, args.id_column, ids.to_numpy())
+    table["reasons"] = table["reasons"].map(lambda reasons: "; ".join(map(str, reasons)))
+    out = Path(args.output_dir)
+    written = write_table(table, out / "scores.csv")
+    tiers = scored["tier"].value_counts()
+    sys.stdout.write(
+        f"{len(leads)} leads scored: {int(tiers.get('high', 0))} high, "
+        f"{int(tiers.get('medium', 0))} medium, {int(tiers.get('low', 0))} low; "
+        f"wrote {written.name} to {out}/\n"
+    )
     return 0
 
 
