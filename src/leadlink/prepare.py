@@ -35,10 +35,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import multiprocessing
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -99,41 +104,32 @@ def prepare(
     n = len(leads)
     out: dict[str, Any] = {"unique_id": ids.to_numpy(dtype=object)}
 
-    def column(role: str) -> pd.Series | None:
-        name = roles.get(role)
-        return None if name is None else leads[name]
-
-    names = column("name")
-    if names is not None:
-        canonical = _map_distinct(names, normalize.name)
-        out["name"] = canonical
-        # Keys derive from the canonical name, so they are computed on its distinct values.
-        canonical_series = pd.Series(canonical, dtype=object)
-        out["name_key"] = _map_distinct(canonical_series, normalize.name_key)
-        out["name_nick"] = _map_distinct(canonical_series, normalize.name_nickname_key)
-        out["name_han"] = _map_distinct(canonical_series, normalize.name_han)
-        out["name_partial"] = _map_distinct(pd.Series(out["name_key"], dtype=object), _is_partial)
-    phones = column("phone")
-    if phones is not None:
-        described = _map_distinct(phones, _phone_describer(region))
-        for i, name in enumerate(("phone", "phone_ext", "phone_kind")):
-            out[name] = np.array([None if d is None else d[i] for d in described], dtype=object)
-    emails = column("email")
-    if emails is not None:
-        canonical_email = _map_distinct(emails, normalize.email)
-        out["email"] = canonical_email
-        canonical_series = pd.Series(canonical_email, dtype=object)
-        out["email_user"] = _map_distinct(canonical_series, _username)
-        out["email_domain"] = _map_distinct(canonical_series, _domain)
-        out["email_letters"] = _map_distinct(canonical_series, _without_digits)
-    companies = column("company")
-    if companies is not None:
-        company_key = _map_distinct(companies, normalize.company)
-        out["company"] = company_key
-        out["company_latin"] = _map_distinct(pd.Series(company_key, dtype=object), _latin)
-    cities = column("city")
-    if cities is not None:
-        out["city"] = _map_distinct(cities, normalize.city)
+    # Each field is described once per distinct value; large tables spread the fields
+    # over two processes (the phone field alone is about half the work).
+    fields = [
+        (role, describer)
+        for role, describer in (
+            ("name", _describe_name),
+            ("phone", partial(_describe_phone, region=region)),
+            ("email", _describe_email),
+            ("company", _describe_company),
+            ("city", _describe_city),
+        )
+        if role in roles
+    ]
+    distinct = {role: pd.factorize(leads[roles[role]], use_na_sentinel=True) for role, _ in fields}
+    described = _run_fields(
+        [(describer, distinct[role][1]) for role, describer in fields],
+        parallel=n >= PARALLEL_FROM and len(fields) > 1,
+    )
+    for (role, _), values in zip(fields, described):
+        codes = distinct[role][0]
+        for i, name in enumerate(_FIELD_COLUMNS[role]):
+            # One slot per distinct value plus a last one for missing (code -1).
+            table = np.empty(len(values) + 1, dtype=object)
+            table[: len(values)] = [None if d is None else d[i] for d in values]
+            table[-1] = None
+            out[name] = table[codes]
 
     prepared = pd.DataFrame(
         {col: out.get(col, np.full(n, None, dtype=object)) for col in PREPARED_COLUMNS}
@@ -149,9 +145,11 @@ def prepare(
                 f"unknown comparison kind {kind!r} for column {own!r}; "
                 f"choose one of {', '.join(_EXTRA_NORMALIZERS)}"
             )
-        values = _map_distinct(leads[own], _EXTRA_NORMALIZERS[kind])
+        own_values = _map_distinct(leads[own], _EXTRA_NORMALIZERS[kind])
         prepared[extra_column(own)] = (
-            pd.to_numeric(pd.Series(values), errors="coerce") if kind == "numeric" else values
+            pd.to_numeric(pd.Series(own_values), errors="coerce")
+            if kind == "numeric"
+            else own_values
         )
     prepared["name_partial"] = (
         np.array([v or 0 for v in out["name_partial"]], dtype="int8")
@@ -163,6 +161,73 @@ def prepare(
         _pseudonymise(prepared, hash_key)
     logger.debug("prepared %d leads; roles: %s", n, ", ".join(sorted(roles)))
     return prepared
+
+
+#: From this many leads on, fields are described in two processes (Linux, fork).
+PARALLEL_FROM = 200_000
+
+_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "name_key", "name_nick", "name_han", "name_partial"),
+    "phone": ("phone", "phone_ext", "phone_kind"),
+    "email": ("email", "email_user", "email_domain", "email_letters"),
+    "company": ("company", "company_latin"),
+    "city": ("city",),
+}
+
+
+def _describe_name(value: Any) -> tuple[Any, ...] | None:
+    canonical = normalize.name(value)
+    if canonical is None:
+        return None
+    key = normalize.name_key(canonical)
+    return (
+        canonical,
+        key,
+        normalize.name_nickname_key(canonical),
+        normalize.name_han(canonical),
+        _is_partial(key),
+    )
+
+
+def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:
+    return _phone.describe(value, region=region)
+
+
+def _describe_email(value: Any) -> tuple[Any, ...] | None:
+    email = normalize.email(value)
+    if email is None:
+        return None
+    return email, _username(email), _domain(email), _without_digits(email)
+
+
+def _describe_company(value: Any) -> tuple[Any, ...] | None:
+    key = normalize.company(value)
+    return None if key is None else (key, _latin(key))
+
+
+def _describe_city(value: Any) -> tuple[Any, ...] | None:
+    city = normalize.city(value)
+    return None if city is None else (city,)
+
+
+def _describe_all(describer: Callable[[Any], Any], uniques: Any) -> list[Any]:
+    return [describer(value) for value in uniques]
+
+
+def _run_fields(
+    tasks: list[tuple[Callable[[Any], Any], Any]], *, parallel: bool
+) -> list[list[Any]]:
+    """Describe each field's distinct values, in two processes when ``parallel`` and the
+    platform can fork (workers inherit the loaded normalizers, nothing is re-imported)."""
+    if parallel and sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1:
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+                futures = [pool.submit(_describe_all, fn, list(u)) for fn, u in tasks]
+                return [future.result() for future in futures]
+        except (OSError, BrokenProcessPool) as error:  # no fork here: do it in one process
+            logger.debug("parallel prepare unavailable (%s)", type(error).__name__)
+    return [_describe_all(fn, uniques) for fn, uniques in tasks]
 
 
 def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
@@ -198,10 +263,6 @@ def _shared_lines(prepared: pd.DataFrame) -> np.ndarray:
     ]
     shared[phone.isin(shared_numbers).to_numpy()] = 1
     return shared
-
-
-def _phone_describer(region: str) -> Callable[[Any], tuple[str | None, ...]]:
-    return lambda value: _phone.describe(value, region=region)
 
 
 def _username(email: Any) -> str | None:
