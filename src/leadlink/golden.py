@@ -18,7 +18,8 @@ them, the next rule breaks its ties, and so on; remaining ties go to the most re
 ``personal``           phone: a personal number (``phone_shared == 0``) before a shared
                        line; email: a personal mailbox before a role one (sales@, info@)
 a callable             ``fn(values) -> index``: receives the usable values of a cluster's
-                       members as entered (lead id order) and returns the index it chose
+                       members as entered (lead id order; called only when there are two
+                       or more) and returns the index of the one it chose
 =====================  ===================================================================
 
 The golden record shows the chosen lead's value as it was entered and records which lead
@@ -275,8 +276,8 @@ def golden_records(
         validation: :func:`leadlink.validate` output aligned with ``leads``, for the
             ``first_valid`` rule; computed when needed and not given.
         explain: also add ``<role>_rule``: the rule that decided between the winner and the
-            runner-up (``only_value`` when there was one candidate, ``most_recent`` or
-            ``lead_id`` when the policy's rules tied).
+            best alternative value (``only_value`` when the members agree after
+            normalisation, ``most_recent`` or ``lead_id`` when the policy's rules tied).
     """
     context = _Context(leads, prepared, clusters, roles, validation)
     policy = policy or SurvivorshipPolicy()
@@ -594,23 +595,27 @@ class _Context:
             # lexsort: last key is primary; higher scores first.
             order = np.lexsort((*(-s for s in reversed(scores)), cluster))
             sorted_cluster = cluster[order]
-            first = np.r_[True, sorted_cluster[1:] != sorted_cluster[:-1]]
+            first = _group_starts(sorted_cluster)
             winners = order[first]
             won = sorted_cluster[first]
             value[won] = raw[rows[winners]]
             source[won] = self.lead_ids[rows[winners]].astype(str)
             rule_used[won] = "only_value"
-            # The rule that decided: the first score on which the runner-up differs.
-            second = np.flatnonzero(first) + 1
-            has_second = second < len(order)
-            has_second[has_second] = sorted_cluster[second[has_second]] == won[has_second]
-            a = winners[has_second]
-            b = order[second[has_second]]
+            # The rule that decided: the first score on which the runner-up differs, the
+            # runner-up being the best candidate with another value after normalisation.
+            key_codes = pd.factorize(key[rows])[0][order]
+            group_start = np.cumsum(first) - 1
+            other = key_codes != key_codes[np.flatnonzero(first)][group_start]
+            runner = np.flatnonzero(other)
+            runner = runner[_group_starts(sorted_cluster[runner])]
+            has_other = np.isin(won, sorted_cluster[runner])
+            a = winners[has_other]
+            b = order[runner]
             decided = np.full(len(a), None, dtype=object)
             for name, score in zip(names, scores):
                 differs = (score[a] != score[b]) & pd.isna(decided)
                 decided[differs] = name
-            rule_used[won[has_second]] = decided
+            rule_used[won[has_other]] = decided
         return pd.DataFrame({"value": value, "from": source, "rule": rule_used})
 
     def _score(
@@ -667,9 +672,11 @@ class _Context:
         score = np.zeros(len(rows))
         order = np.lexsort((self.id_rank[rows], self.cluster_codes[rows]))
         cluster = self.cluster_codes[rows][order]
-        starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]])
+        starts = np.flatnonzero(_group_starts(cluster))
         ends = np.r_[starts[1:], len(order)]
         for start, end in zip(starts.tolist(), ends.tolist()):
+            if end - start < 2:
+                continue  # one candidate: nothing to choose
             members = order[start:end]
             values = [raw[rows[m]] for m in members]
             chosen = fn(values)
@@ -757,6 +764,13 @@ class _Context:
         out.insert(0, "cluster_id", np.asarray(self.cluster_names, dtype=object)[out["c"]])
         out.insert(1, "role", role)
         return out[["cluster_id", "role", "key", "value", "lead_ids", "n_leads", "_first"]]
+
+
+def _group_starts(sorted_codes: np.ndarray) -> np.ndarray:
+    """True where a run of equal codes starts."""
+    starts = np.ones(len(sorted_codes), dtype=bool)
+    starts[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    return starts
 
 
 def _aligned_clusters(lead_ids: np.ndarray, clusters: pd.DataFrame) -> np.ndarray:
