@@ -91,6 +91,18 @@ DISPOSABLE_DOMAINS = frozenset(
         "chacuo.net",
         "027168.com",
         "linshiyouxiang.net",
+        "guerrillamail.org",
+        "guerrillamailblock.com",
+        "grr.la",
+        "10minutemail.net",
+        "temp-mail.io",
+        "tempmailo.com",
+        "mailinator.net",
+        "trashmail.net",
+        "trash-mail.com",
+        "mailnull.com",
+        "spam4.me",
+        "moakt.com",
     ]
 )
 FREE_PROVIDERS = frozenset(
@@ -130,18 +142,49 @@ FREE_PROVIDERS = frozenset(
         "protonmail.com",
         "hanmail.net",
         "naver.com",
+        "vip.qq.com",
+        "vip.163.com",
+        "vip.126.com",
+        "vip.sina.com",
+        "tom.com",
+        "21cn.com",
+        "263.net",
+        "yahoo.com.hk",
+        "yahoo.com.tw",
+        "yahoo.co.jp",
+        "hotmail.co.uk",
+        "outlook.cn",
+        "live.cn",
+        "gmx.com",
+        "mail.com",
+        "zoho.com",
+        "tutanota.com",
+        "rocketmail.com",
     ]
 )
 
 
+_ANGLE = re.compile(r"<([^<>]*@[^<>]*)>")
+_FULL_STOPS = str.maketrans({"。": ".", "．": ".", "｡": "."})
+
+
 def normalize(value: Any) -> str | None:
-    """The canonical mailbox, or None when the address is not syntactically valid."""
+    """The canonical mailbox, or None when the address is not syntactically valid.
+
+    Lower case, spaces and a "mailto:" removed, "Name <addr>" reduced to the address,
+    ideographic full stops (qq。com) read as dots; gmail dots and +tags dropped, +tags dropped
+    for the providers that deliver them to the plain mailbox (not yahoo, whose "-" aliases
+    are separate disposable addresses).
+    """
     text = clean(value)
     if text is None:
         return None
-    text = text.lower().replace(" ", "")
+    angle = _ANGLE.search(text)
+    if angle:
+        text = angle.group(1)
+    text = text.lower().translate(_FULL_STOPS).replace(" ", "")
     if text.startswith("mailto:"):
-        text = text[7:]
+        text = text[7:].split("?", 1)[0]
     text = text.strip(".<>\"'")
     if text.count("@") != 1:
         return None
@@ -177,16 +220,26 @@ def domain(value: Any) -> str | None:
 
 
 def is_role(value: Any) -> bool:
-    """A shared role mailbox (info@, sales@ ...), not a person's."""
+    """A shared role mailbox (info@, sales@, sales2@ ...), not a person's."""
     user = username(value)
-    return user is not None and user in ROLE_ACCOUNTS
+    return user is not None and (
+        user in ROLE_ACCOUNTS or user.rstrip("0123456789") in ROLE_ACCOUNTS
+    )
+
+
+def _in_domains(host: str | None, domains: frozenset[str]) -> bool:
+    """The host or one of its parent domains is listed (x.mailinator.com, vip.163.com)."""
+    if host is None:
+        return False
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in domains for i in range(len(labels) - 1))
 
 
 def is_disposable(value: Any) -> bool:
-    host = domain(value)
-    return host is not None and host in DISPOSABLE_DOMAINS
+    """A throw-away mailbox domain (mailinator, yopmail, 10minutemail ...)."""
+    return _in_domains(domain(value), DISPOSABLE_DOMAINS)
 
 
 def is_free_provider(value: Any) -> bool:
-    host = domain(value)
-    return host is not None and host in FREE_PROVIDERS
+    """A free mailbox provider (gmail, qq.com, 163.com, outlook ...), not a company domain."""
+    return _in_domains(domain(value), FREE_PROVIDERS)
