@@ -157,7 +157,9 @@ def test_fast_path_agrees_with_phonenumbers():
 def test_lookup_agrees_with_phonenumbers_on_prefixed_mobiles():
     rng = random.Random(7)
     for _ in range(2000):
-        national = "1" + "".join(rng.choices("3456789", k=1)) + "".join(rng.choices("0123456789", k=9))
+        national = (
+            "1" + "".join(rng.choices("3456789", k=1)) + "".join(rng.choices("0123456789", k=9))
+        )
         for digits in (national, "+86" + national, "0086" + national, "86" + national):
             reference = _reference("+" + digits[2:] if digits.startswith("00") else digits, "CN")
             if digits.startswith("86"):

@@ -14,7 +14,15 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from leadlink.normalize._text import ascii_fold, clean, has_han, is_han, pinyin, to_simplified
+from leadlink.normalize._text import (
+    ascii_fold,
+    clean,
+    has_han,
+    is_han,
+    pinyin,
+    surname_pinyin,
+    to_simplified,
+)
 
 __all__ = ["han", "is_placeholder", "key", "nickname_key", "normalize"]
 
@@ -269,33 +277,57 @@ for _formal, _short in {
         _NICKNAMES.setdefault(_nick, _formal)
 
 _NON_NAME = re.compile(r"[^\w\s'\-]|\d|_")
+_BRACKETED = re.compile(r"[(\[（【<《][^)\]）】>》]*[)\]）】>》]?")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 @lru_cache(maxsize=300_000)
 def _normalize(text: str) -> str | None:
     text = to_simplified(text)
+    # "张伟（销售）", "John Smith (Acme)": what is in brackets is not the name.
+    unbracketed = _BRACKETED.sub(" ", text)
+    if unbracketed.strip():
+        text = unbracketed
     if "," in text and not has_han(text):
         last, _, first = text.partition(",")
         text = f"{first} {last}"
     text = _NON_NAME.sub(" ", text)
-    if has_han(text):
-        han_chars = "".join(ch for ch in text if is_han(ch))
-        latin = " ".join(t for t in re.sub(r"[\u3400-\u9fff]", " ", text).split())
-        # A lone title after a Latin name ("John Smith先生") is not a name.
-        text = _strip_han_titles(han_chars) if han_chars and han_chars not in _HAN_TITLES else ""
-        if latin and not text:
-            text = latin
     if not has_han(text):
-        tokens = [t.strip("'-") for t in ascii_fold(text).casefold().split()]
-        tokens = [t for t in tokens if t and t.rstrip(".") not in _LATIN_TITLES]
-        text = " ".join(tokens)
-    return text or None
+        return _latin(text)
+    han_chars = "".join(ch for ch in text if is_han(ch))
+    latin = _latin(_HAN_RUN.sub(" ", text))
+    han_name = _strip_han_titles(han_chars)
+    if not han_name:
+        # A lone title after a Latin name ("John Smith先生") is not a name.
+        return latin
+    if latin and _is_lone_surname(han_name):
+        # "Tony 王": an English given name with a Han surname.
+        return f"{latin} {han_name}"
+    return han_name
+
+
+def _latin(text: str) -> str | None:
+    tokens = [t.strip("'-") for t in ascii_fold(text).casefold().split()]
+    tokens = [t for t in tokens if t and t.rstrip(".") not in _LATIN_TITLES]
+    return " ".join(tokens) or None
+
+
+def _is_lone_surname(han_name: str) -> bool:
+    return len(han_name) == 1 or han_name in _COMPOUND_SURNAMES
 
 
 def _strip_han_titles(name: str) -> str:
-    for title in _HAN_TITLES:
-        if name.endswith(title) and len(name) > len(title):
-            return name[: -len(title)]
+    """张伟先生 -> 张伟, 王经理 -> 王, 张总 -> 张, 李娜姐 -> 李娜; a name that is only a
+    title -> ''. Titles are dropped from the end while something remains, so a given name
+    that really ends in a title character (总, 工, 姐, 哥) loses it: rare, and accepted."""
+    for _ in range(2):  # 张总经理先生
+        for title in _HAN_TITLES:
+            if not name.endswith(title):
+                continue
+            name = name[: -len(title)]
+            break
+        else:
+            break
     return name
 
 
@@ -306,27 +338,57 @@ def normalize(value: Any) -> str | None:
     return None if text is None else _normalize(text)
 
 
+# Spellings of pinyin ü: 吕 is "lv" in pypinyin, "Lü", "Lu" or "Lyu" in Latin letters.
+_U_SPELLINGS = {"lv": "lu", "nv": "nu", "lyu": "lu", "nyu": "nu", "lve": "lue", "nve": "nue"}
+_PINYIN_SYLLABLE = re.compile(
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:a|o|e|ai|ei|ao|ou|an|en|ang|eng|ong|er|i|ia|ie|iao|iu|ian|in|iang|ing|iong"
+    r"|u|ua|uo|uai|ui|uan|un|uang|v|ve|ue|van|vn)"
+)
+_NOT_LETTER = re.compile(r"[\W\d_]")
+
+
+def _latin_tokens(name: str) -> list[str]:
+    """Tokens of a Latin-script name; a hyphenated pinyin given name is one token
+    ("Wei-Ming" -> 'weiming', as 伟明), other hyphenated names are split ("Mary-Jane")."""
+    tokens: list[str] = []
+    for word in name.replace("'", "").split():
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1 and all(_PINYIN_SYLLABLE.fullmatch(p) for p in parts):
+            tokens.append("".join(parts))
+        else:
+            tokens.extend(parts)
+    return tokens
+
+
 @lru_cache(maxsize=300_000)
 def _key(name: str, nicknames: bool) -> str | None:
-    if has_han(name):
-        split = 2 if name[:2] in _COMPOUND_SURNAMES else 1
-        surname = "".join(pinyin(name[:split]))
-        given = "".join(pinyin(name[split:]))
-        tokens = [surname, given] if given else [surname]
-    else:
-        tokens = [t for t in re.split(r"[\s\-]+", name.replace("'", "")) if t]
-        if nicknames:
-            tokens = [_NICKNAMES.get(t, t) for t in tokens]
-    tokens = [re.sub(r"[^a-z]", "", t) for t in tokens]
-    tokens = [t for t in tokens if t]
-    return " ".join(sorted(tokens)) or None
+    tokens: list[str] = []
+    han_runs = _HAN_RUN.findall(name)
+    if han_runs:
+        han_name = "".join(han_runs)
+        split = 2 if han_name[:2] in _COMPOUND_SURNAMES else 1
+        tokens.append(surname_pinyin(han_name[:split]))
+        given = "".join(_U_SPELLINGS.get(s, s) for s in pinyin(han_name[split:]))
+        if given:
+            tokens.append(given)
+        name = _HAN_RUN.sub(" ", name)
+    latin = _latin_tokens(name)
+    if nicknames:
+        latin = [_NICKNAMES.get(t, t) for t in latin]
+    tokens.extend(latin)
+    tokens = [_U_SPELLINGS.get(t, t) for t in (_NOT_LETTER.sub("", t) for t in tokens)]
+    return " ".join(sorted(t for t in tokens if t)) or None
 
 
 def key(value: Any) -> str | None:
     """Script- and order-independent key: 张伟, 張偉, "Zhang Wei", "wei ZHANG" -> 'wei zhang'.
 
     Han names become surname + given name in pinyin, the given name as one token
-    (张伟明 -> 'weiming zhang'), which is how Chinese names are written in Latin letters.
+    (张伟明 -> 'weiming zhang'), which is how Chinese names are written in Latin letters
+    (passports, "Zhang Weiming"); a hyphenated pinyin given name is joined the same way
+    ("Wei-Ming"). Surnames use their surname reading (单 -> shan), ü is written u (吕 -> lu,
+    like "Lü" and "Lu"). Other scripts keep their letters, case folded.
     """
     name = normalize(value)
     return None if name is None else _key(name, False)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["MAX_LENGTH", "ascii_fold", "clean", "has_han", "is_han", "pinyin", "to_simplified"]
+__all__ = [
+    "MAX_LENGTH",
+    "ascii_fold",
+    "clean",
+    "has_han",
+    "is_han",
+    "pinyin",
+    "surname_pinyin",
+    "to_pinyin_tokens",
+    "to_simplified",
+]
 
 #: Cells longer than this are cut before any expensive step (a 1 MB cell is junk).
 MAX_LENGTH = 400
@@ -25,21 +37,35 @@ def clean(value: Any) -> str | None:
     >>> clean("  １３８　0013 "), clean(13800138000.0), clean(float("nan"))
     ('138 0013', '13800138000', None)
     """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        text = str(int(value)) if value.is_integer() else repr(value)
-    elif isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, str):
+    if isinstance(value, str):
         text = value
-    else:
+    elif value is None or isinstance(value, bool):
         return None
+    elif isinstance(value, numbers.Integral):  # int, numpy integers
+        number_text = _integer_text(int(value))
+        if number_text is None:
+            return None
+        text = number_text
+    elif isinstance(value, (numbers.Real, Decimal)):  # float, numpy floats, Decimal
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):
+            return None
+        if not math.isfinite(number):
+            return None
+        text = (_integer_text(int(number)) or "") if number.is_integer() else repr(number)
+    else:
+        return None  # bytes, containers, pandas.NA ...: not a cell value we can read
     text = unicodedata.normalize("NFKC", text[: MAX_LENGTH * 2])[:MAX_LENGTH]
     text = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
     return text or None
+
+
+def _integer_text(number: int) -> str | None:
+    # str() of an int with thousands of digits raises (Python's int/str conversion limit)
+    if abs(number) >= 10**MAX_LENGTH:
+        return None
+    return str(number)
 
 
 def has_han(text: str) -> bool:
@@ -67,13 +93,37 @@ def to_simplified(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def pinyin(han: str) -> tuple[str, ...]:
-    """Pinyin syllables without tones, one per Han character (non-Han runs kept)."""
+    """Pinyin syllables without tones (ü written v, pypinyin's default), one per Han
+    character, read in context (phrases); non-Han runs kept as they are."""
     from pypinyin import Style, lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(han, style=Style.NORMAL, errors="default"))
 
 
+def to_pinyin_tokens(han_text: str) -> list[str]:
+    """Pinyin syllables of a Han text, no tones: '张伟' -> ['zhang', 'wei']."""
+    return list(pinyin(han_text))
+
+
+# Surnames read differently from the everyday character (单 is dan, as a surname shan).
+# pypinyin has no surname mode; this is the short list of common polyphonic surnames.
+_SURNAMES = {
+    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha",
+    "区": "ou", "乐": "yue", "盖": "ge", "缪": "miao", "翟": "zhai", "覃": "qin",
+    "种": "chong", "秘": "bi", "员": "yun", "召": "shao", "柏": "bai", "藏": "zang",
+    "繁": "po", "折": "she", "阚": "kan", "隗": "wei", "能": "nai", "过": "guo",
+    "尉迟": "yuchi", "万俟": "moqi", "长孙": "zhangsun", "澹台": "tantai", "单于": "chanyu",
+    "纪": "ji", "宿": "su", "句": "gou", "角": "jue", "贾": "jia", "薄": "bo", "沈": "shen",
+}  # fmt: skip
+
+
+def surname_pinyin(surname: str) -> str:
+    """The pinyin of a Han surname as one token: '单' -> 'shan', '欧阳' -> 'ouyang'."""
+    return _SURNAMES.get(surname) or "".join(pinyin(surname))
+
+
 def ascii_fold(text: str) -> str:
-    """Strip accents: 'José Müller' -> 'Jose Muller'."""
+    """Strip accents: 'José Müller' -> 'Jose Muller' (other scripts are kept, recomposed)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped)
