@@ -36,10 +36,18 @@ def city(value: Any) -> str | None:
         for name in _BY_LENGTH:
             if compact.startswith(name):
                 return name
-        for suffix in _SUFFIXES:
-            if compact.endswith(suffix) and len(compact) > len(suffix) + 1:
-                return compact[: -len(suffix)]
-        return compact or None
+        stripped = True
+        while stripped:
+            stripped = False
+            for suffix in _SUFFIXES:
+                if compact.endswith(suffix) and len(compact) > len(suffix) + 1:
+                    compact = compact[: -len(suffix)]
+                    stripped = True
+                    break
+        for name in _BY_LENGTH:  # 苏州市市 -> 苏州
+            if compact.startswith(name):
+                return name
+        return compact if has_han(compact) else None
     folded = " ".join(re.split(r"[^a-z']+", ascii_fold(text).casefold())).strip()
     folded = re.sub(r"\s+(city|shi)$", "", folded)
     return LATIN_CITIES.get(folded, folded) or None

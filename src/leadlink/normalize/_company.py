@@ -126,27 +126,47 @@ def _is_region(text: str) -> bool:
     for suffix in _REGION_SUFFIX:
         if stripped.endswith(suffix):
             stripped = stripped[: -len(suffix)]
-    return stripped in REGIONS or stripped.lower() in LATIN_CITIES or stripped == "中国"
+    return stripped in REGIONS or stripped.lower() in LATIN_CITIES or stripped in _COUNTRY
 
 
+_COUNTRY = frozenset(["中国", "china", "prc", "p.r.c.", "中国大陆"])
 _LEADING_FORMS = ("株式会社", "有限会社", "合同会社")
+# A branch is the company it belongs to: XX有限公司北京分公司 -> XX.
+_BRANCH = re.compile(
+    "(?:(?:中国|" + "|".join(REGIONS) + ")(?:省|市|自治区|特别行政区)?)?"
+    "(?:分公司|分店|办事处|分部|分行|支行|营业部|分厂)+$"
+)
+# Words that name a trade, not a company. A leading region is kept when only such words
+# would remain: 北京银行 and 南京银行 are different banks, 北京字节跳动科技 is 字节跳动科技.
+_INDUSTRY = re.compile(
+    r"(?:银行|商业银行|农商银行|农村商业银行|科技|技术|网络|信息|软件|电子|通信|汽车|大学|学院|"
+    r"中学|小学|医院|人民医院|证券|保险|信托|基金|投资|贸易|商贸|实业|啤酒|日报|晚报|电视台|"
+    r"广播电视台|航空|地铁|公交|电力|燃气|水务|钢铁|化工|建设|建工|地产|房地产|置业|物流|"
+    r"传媒|文化|教育|咨询|管理|服务|发展|控股|集团|港|港务|机场|医药|药业|制药|能源|电气|"
+    r"机械|食品|农业|旅游|酒店|商场|百货|超市|国际|工业|产业|城建|城投|交通|交投|"
+    r"会计师|律师|事务所|研究院|研究所|设计院|出版社)+"
+)
 
 
-def _han_key(text: str) -> str | None:
-    text = re.sub(r"[\s\W_]+", "", text)
-    for form in _LEADING_FORMS:  # Japanese legal forms may lead: 株式会社ソニー
-        if text.startswith(form) and len(text) > len(form):
-            text = text[len(form) :]
-    for _ in range(2):  # 北京市海淀区 / 中国北京
-        for region in ("中国", *REGIONS):
-            if text.startswith(region) and len(text) > len(region) + 1:
-                rest = text[len(region) :]
-                for suffix in _REGION_SUFFIX:
-                    if rest.startswith(suffix) and len(rest) > len(suffix) + 1:
-                        rest = rest[len(suffix) :]
-                        break
-                text = rest
+def _strip_region(text: str) -> str:
+    """A leading 中国/province/city (with 省/市 ...) when a brand remains after it."""
+    for region in ("中国", *REGIONS):
+        if not text.startswith(region):
+            continue
+        rest = text[len(region) :]
+        for suffix in _REGION_SUFFIX:
+            if rest.startswith(suffix):
+                rest = rest[len(suffix) :]
                 break
+        core = _strip_forms(rest)
+        if len(core) >= 2 and not _INDUSTRY.fullmatch(core):
+            return rest
+        return text
+    return text
+
+
+def _strip_forms(text: str) -> str:
+    """Legal forms at the end (有限公司, 股份有限公司 ...) while something remains."""
     changed = True
     while changed:
         changed = False
@@ -155,17 +175,54 @@ def _han_key(text: str) -> str | None:
                 text = text[: -len(form)]
                 changed = True
                 break
+    return text
+
+
+def _han_key(text: str) -> str | None:
+    text = re.sub(r"[\s\W_]+", "", text)
+    # Each step only shortens the text; run them until none applies, so a key is its own key.
+    previous = None
+    while text != previous:
+        previous = text
+        for form in _LEADING_FORMS:  # Japanese legal forms may lead: 株式会社ソニー
+            if text.startswith(form) and len(text) > len(form):
+                text = text[len(form) :]
+        branch = _BRANCH.search(text)
+        if branch and branch.start() > 1:
+            text = text[: branch.start()]
+        text = _strip_forms(text)
+        text = _strip_region(text)
+        if text.endswith("中国") and len(text) > 3:  # 微软中国, IBM中国
+            text = text[:-2]
     return text or None
+
+
+# Generic English words: a leading city is kept when only these would remain.
+_GENERIC = frozenset(
+    ["bank", "banking", "technology", "technologies", "tech", "university", "college",
+     "hospital", "insurance", "securities", "airlines", "airport", "port", "metro", "group",
+     "holdings", "holding", "trading", "investment", "investments", "international", "and",
+     "of", "the", "electric", "power", "gas", "water", "steel", "chemical", "media"]
+)  # fmt: skip
+_LATIN_TOKEN = re.compile(r"[\W_]+")
 
 
 def _latin_key(text: str) -> str | None:
     text = ascii_fold(text).replace("&", " and ")
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    tokens = [t for t in re.split(r"[^a-z0-9]+", text) if t]
-    if tokens and tokens[0] == "the":
+    tokens = [t for t in _LATIN_TOKEN.split(text) if t]
+    if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _LATIN_FORMS:
         tokens.pop()
+    if len(tokens) > 2 and tokens[-1] == "china" and tokens[-2] not in ("of", "in", "for", "and"):
+        tokens.pop()  # "Siemens China", not "Bank of China"
+    for size in (2, 1):  # "Beijing ByteDance Technology", "Hong Kong Acme Trading"
+        city = " ".join(tokens[:size])
+        rest = tokens[size:]
+        if city in LATIN_CITIES and rest and not all(t in _GENERIC for t in rest):
+            tokens = rest
+            break
     return "".join(tokens) or None
 
 

@@ -276,6 +276,7 @@ for _formal, _short in {
     for _nick in _short.split():
         _NICKNAMES.setdefault(_nick, _formal)
 
+_MAX_NAME = 100
 _NON_NAME = re.compile(r"[^\w\s'\-]|\d|_")
 _BRACKETED = re.compile(r"[(\[（【<《][^)\]）】>》]*[)\]）】>》]?")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -320,14 +321,14 @@ def _strip_han_titles(name: str) -> str:
     """张伟先生 -> 张伟, 王经理 -> 王, 张总 -> 张, 李娜姐 -> 李娜; a name that is only a
     title -> ''. Titles are dropped from the end while something remains, so a given name
     that really ends in a title character (总, 工, 姐, 哥) loses it: rare, and accepted."""
-    for _ in range(2):  # 张总经理先生
+    stripped = True
+    while stripped and name:  # 张总经理先生
+        stripped = False
         for title in _HAN_TITLES:
-            if not name.endswith(title):
-                continue
-            name = name[: -len(title)]
-            break
-        else:
-            break
+            if name.endswith(title):
+                name = name[: -len(title)]
+                stripped = True
+                break
     return name
 
 
@@ -335,7 +336,8 @@ def normalize(value: Any) -> str | None:
     """Canonical name: NFKC, 繁→简, honorifics and titles dropped, "Last, First"
     reordered, Latin case folded, spaces inside Han names removed."""
     text = clean(value)
-    return None if text is None else _normalize(text)
+    # A personal name is short: longer cells are cut (bounds the pinyin work too).
+    return None if text is None else _normalize(text[:_MAX_NAME])
 
 
 # Spellings of pinyin ü: 吕 is "lv" in pypinyin, "Lü", "Lu" or "Lyu" in Latin letters.
