@@ -148,20 +148,22 @@ _INDUSTRY = re.compile(
 )
 
 
+_LEADING_REGION = re.compile(
+    "^(?:" + "|".join(sorted(("中国", *REGIONS), key=len, reverse=True)) + ")"
+    "(?:特别行政区|自治区|市|省)?"
+)
+_BRANCH_ENDS = ("分公司", "分店", "办事处", "分部", "分行", "支行", "营业部", "分厂")
+
+
 def _strip_region(text: str) -> str:
     """A leading 中国/province/city (with 省/市 ...) when a brand remains after it."""
-    for region in ("中国", *REGIONS):
-        if not text.startswith(region):
-            continue
-        rest = text[len(region) :]
-        for suffix in _REGION_SUFFIX:
-            if rest.startswith(suffix):
-                rest = rest[len(suffix) :]
-                break
-        core = _strip_forms(rest)
-        if len(core) >= 2 and not _INDUSTRY.fullmatch(core):
-            return rest
+    match = _LEADING_REGION.match(text)
+    if match is None:
         return text
+    rest = text[match.end() :]
+    core = _strip_forms(rest)
+    if len(core) >= 2 and not _INDUSTRY.fullmatch(core):
+        return rest
     return text
 
 
@@ -187,7 +189,7 @@ def _han_key(text: str) -> str | None:
         for form in _LEADING_FORMS:  # Japanese legal forms may lead: 株式会社ソニー
             if text.startswith(form) and len(text) > len(form):
                 text = text[len(form) :]
-        branch = _BRANCH.search(text)
+        branch = _BRANCH.search(text) if text.endswith(_BRANCH_ENDS) else None
         if branch and branch.start() > 1:
             text = text[: branch.start()]
         text = _strip_forms(text)

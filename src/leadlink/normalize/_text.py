@@ -83,10 +83,34 @@ def _converter() -> Any:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Every character that opencc's t2s dictionaries may change: text with none of them
+    comes out of opencc unchanged, so it need not go in (most leads are simplified)."""
+    from pathlib import Path
+
+    import opencc
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    chars: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (folder / name).read_text("utf-8").splitlines():
+            source, _, targets = line.partition("\t")
+            target = targets.split(" ")[0] if targets else source
+            if len(target) != len(source):
+                chars.update(source)
+            else:
+                chars.update(a for a, b in zip(source, target) if a != b)
+    return frozenset(chars)
+
+
 @lru_cache(maxsize=200_000)
 def to_simplified(text: str) -> str:
-    """繁体 → 简体 (opencc); text without Han characters is returned as is."""
+    """繁体 → 简体 (opencc); text without traditional characters is returned as is."""
     if not has_han(text):
+        return text
+    traditional = _traditional_chars()
+    if not any(ch in traditional for ch in text):
         return text
     return str(_converter().convert(text))
 
