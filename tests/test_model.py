@@ -8,7 +8,7 @@ import pytest
 
 from leadlink.columns import resolve_columns
 from leadlink.errors import InputError, ModelError
-from leadlink.model import LeadModel
+from leadlink.model import MODEL_VERSION, LeadModel
 from leadlink.prepare import prepare
 
 
@@ -66,10 +66,11 @@ def test_predict_returns_ordered_explained_pairs(prepared, fitted):
 
 
 class LeadModelLevels:
-    phone = (
+    phone: tuple[str, ...] = (
         "same_personal",
         "same_extension",
         "other_extension",
+        "shared_line_same_company",
         "shared_line",
         "one_digit",
         "different_personal",
@@ -80,7 +81,7 @@ class LeadModelLevels:
 def test_save_load_round_trip_scores_identically(tmp_path, prepared, fitted):
     path = fitted.save(tmp_path / "model.json")
     data = json.loads(path.read_text("utf-8"))
-    assert data["format"] == "leadlink-model" and data["version"] == 1
+    assert data["format"] == "leadlink-model" and data["version"] == MODEL_VERSION == 2
     assert "sql" not in path.read_text("utf-8").lower()
     loaded = LeadModel.load(path)
     pd.testing.assert_frame_equal(loaded.predict(prepared), fitted.predict(prepared))
@@ -163,3 +164,44 @@ def test_rules_on_unknown_roles_are_refused():
     with pytest.raises(ConfigError, match="cannot make a rule"):
         LeadModel(never_link=["national_id"])
     LeadModel(never_link=["national_id"], extra={"national_id": "exact"})
+
+
+def test_company_evidence_is_counted_once(prepared, fitted):
+    # A switchboard and a city agreeing at the same company add nothing to the company.
+    params = fitted.parameters.set_index(["role", "level"])
+    for role, level in (("phone", "shared_line_same_company"), ("city", "same_company_city")):
+        assert params.loc[(role, level), "match_weight"] == pytest.approx(0.0, abs=1e-9)
+    pairs = fitted.predict(prepared, min_probability=0.0)
+    same_board = pairs[pairs["phone_level"] == "shared_line_same_company"]
+    assert len(same_board) > 0
+    assert (same_board["company_level"] == "exact").all()
+    assert np.allclose(same_board["phone_weight"], 0.0)
+
+
+def test_u_is_corrected_for_the_matches_in_random_pairs():
+    from leadlink.model import _without_matches
+
+    # Observed: (1 - λ)·u + λ·m. A level common among matches loses their share.
+    m, observed, lam = [0.5, 0.3, 0.2], [0.0002, 0.0198, 0.98], 0.0002
+    corrected = _without_matches(m, observed, lam)
+    assert corrected[0] < observed[0]
+    assert corrected[0] >= observed[0] / 10 / sum(corrected) - 1e-12
+    assert sum(corrected) == pytest.approx(1.0)
+
+
+def test_name_frequencies_count_people_not_leads():
+    from leadlink.model import _person_term_frequencies
+
+    prepared = pd.DataFrame(
+        {
+            "name": ["黄华刚", "黄华刚", "黄华刚", "张伟", "张伟", None],
+            "phone": ["+8613000000001", "+8613000000001", None, "+8613000000002", None, None],
+            "phone_shared": [0, 0, 0, 0, 0, 0],
+            "email": [None, "h@x.com", "h@x.com", None, "z@y.com", "q@z.com"],
+        }
+    )
+    tf = _person_term_frequencies(prepared, "name").set_index("name")["tf_name"]
+    # 黄华刚's three leads are one person (a mobile and a mailbox chain them); the two 张伟
+    # leads share nothing, so they count as two: three groups with a name in all.
+    assert tf["黄华刚"] == pytest.approx(1 / 3)
+    assert tf["张伟"] == pytest.approx(2 / 3)

@@ -43,6 +43,9 @@ class LevelPreset:
     description: str
     build: Callable[[], ComparisonLevelCreator]
     tf_column: str | None = None
+    #: Evidence another comparison already counts (the same city when the companies
+    #: agree): the level is kept for explanations, but its weight is fixed at 0 (m = u).
+    neutral: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,15 +124,20 @@ NAME = ComparisonPreset(
             "same_key",
             "same name across scripts and order (張偉 / Zhang Wei)",
             lambda: cll.ExactMatchLevel("name_key"),
-            "name_key",
         ),
         LevelPreset(
             "nickname", "same name up to nicknames", lambda: cll.ExactMatchLevel("name_nick")
         ),
         LevelPreset(
             "similar",
-            "similar spelling (Jaro-Winkler ≥ 0.9 on the Latin key)",
-            lambda: cll.JaroWinklerLevel("name_key", 0.9),
+            "similar spelling of two names in Latin letters (Jaro-Winkler ≥ 0.9)",
+            # Not for Han names: 张伟 and 张玮 are close in pinyin but different people.
+            lambda: cll.And(
+                cll.JaroWinklerLevel("name_key", 0.9),
+                cll.CustomLevel(
+                    "name_han_l IS NULL AND name_han_r IS NULL", base_dialect_str=_DIALECT
+                ),
+            ),
         ),
         LevelPreset("surname_only", "one side gives only the surname", _surname_only),
         LevelPreset("different", "different names", _else),
@@ -144,7 +152,6 @@ PHONE = ComparisonPreset(
             "same_personal",
             "same personal number (a mobile nobody else uses)",
             _sql("phone_l = phone_r AND phone_shared_l = 0"),
-            "phone",
         ),
         LevelPreset(
             "same_extension",
@@ -156,6 +163,12 @@ PHONE = ComparisonPreset(
             "other_extension",
             "same switchboard, different extensions (colleagues)",
             _sql("phone_l = phone_r AND phone_ext_l <> phone_ext_r"),
+        ),
+        LevelPreset(
+            "shared_line_same_company",
+            "same switchboard at the same company (counted once, by the company)",
+            _sql("phone_l = phone_r AND company_l = company_r"),
+            neutral=True,
         ),
         LevelPreset(
             "shared_line",
@@ -178,7 +191,7 @@ EMAIL = ComparisonPreset(
     role="email",
     null_column="email",
     levels=(
-        LevelPreset("exact", "same mailbox", lambda: cll.ExactMatchLevel("email"), "email"),
+        LevelPreset("exact", "same mailbox", lambda: cll.ExactMatchLevel("email")),
         LevelPreset(
             "same_user",
             "same mailbox name at another domain",
@@ -228,6 +241,12 @@ CITY = ComparisonPreset(
     role="city",
     null_column="city",
     levels=(
+        LevelPreset(
+            "same_company_city",
+            "same city of the same company (counted once, by the company)",
+            _sql("city_l = city_r AND company_l = company_r"),
+            neutral=True,
+        ),
         LevelPreset("exact", "same city", lambda: cll.ExactMatchLevel("city")),
         LevelPreset("different", "different cities", _else),
     ),

@@ -47,10 +47,10 @@ __all__ = ["DEFAULT_THRESHOLD", "MODEL_FORMAT", "MODEL_VERSION", "LeadModel"]
 logger = logging.getLogger(__name__)
 
 MODEL_FORMAT = "leadlink-model"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 #: Pairs at or above this match probability are linked by default.
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_THRESHOLD = 0.5
 
 # A role whose values cover less of the leads than this is left out of the model.
 _MIN_COVERAGE = 0.02
@@ -283,6 +283,11 @@ class LeadModel:
                 m_value, u_value = _fill_unseen(m, u, self.u_max_pairs)
                 m_values.append(m_value)
                 u_values.append(u_value)
+            if u_trained:
+                u_values = _without_matches(m_values, u_values, lam[0])
+            for i, level_preset in enumerate(comparison_preset.levels):
+                if level_preset.neutral:
+                    m_values[i] = u_values[i]
             self._m[role], self._u[role] = m_values, u_values
         self._diagnostics = diagnostics
         logger.info(
@@ -395,6 +400,11 @@ class LeadModel:
                 retain_intermediate_calculation_columns=True,
             )
             linker = Linker(table, settings, log_level=None)
+            if "name" in roles:
+                lookup = _person_term_frequencies(keyed, "name")
+                linker.table_management.register_term_frequency_lookup(
+                    db_api.register(lookup), "name"
+                )
             scored = linker.inference.predict(threshold_match_probability=min_probability)
             wanted = [
                 "CAST(unique_id_l AS INTEGER) AS l",
@@ -641,6 +651,57 @@ def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[floa
     if u is None:
         u = 0.5 / u_pairs
     return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
+
+
+def _without_matches(m: Sequence[float], u: Sequence[float], lam: float) -> list[float]:
+    """u with the matches taken out of the random sample it was counted on.
+
+    Random sampling counts every sampled pair as a non-match, but a fraction λ of them are
+    matches: the observed frequency of a level is (1 - λ)·u + λ·m. For a level that is rare
+    among non-matches and common among matches (the same personal mobile, the same
+    mailbox) the matches are a large part of what was counted, and u comes out several
+    times too high. Solved for u, floored at a tenth of the observed value so that an
+    overestimated λ or m cannot make a level unboundedly strong; renormalised.
+    """
+    corrected = [
+        max((observed - lam * m_level) / (1.0 - lam), observed / 10.0)
+        for m_level, observed in zip(m, u)
+    ]
+    total = sum(corrected)
+    return [max(value / total, _PROB_FLOOR) for value in corrected]
+
+
+def _person_term_frequencies(prepared: pd.DataFrame, column: str) -> pd.DataFrame:
+    """How often each value of ``column`` occurs among people rather than among leads.
+
+    Splink's term frequencies count leads, so a rare name given on four leads by one
+    person looks four times as common as it is, and exactly the people with duplicates
+    get their name discounted. Leads that share a personal mobile or a mailbox are counted
+    as one person here; the frequency of a value is the share of such groups that use it.
+    """
+    n = len(prepared)
+    group = np.arange(n)
+    keys = [
+        prepared["phone"].where(prepared["phone_shared"] == 0),
+        prepared["email"],
+    ]
+    codes = [pd.factorize(key, use_na_sentinel=True)[0] for key in keys]
+    for _ in range(20):  # label propagation: each lead takes the smallest label it reaches
+        before = group.copy()
+        for code in codes:
+            has = code >= 0
+            smallest = pd.Series(group[has]).groupby(code[has]).transform("min").to_numpy()
+            group[has] = np.minimum(group[has], smallest)
+        if (group == before).all():
+            break
+    values = prepared[column]
+    present = values.notna().to_numpy()
+    people = pd.DataFrame({column: values[present].to_numpy(), "group": group[present]})
+    per_value = people.drop_duplicates().groupby(column).size()
+    total = max(int(people["group"].nunique()), 1)
+    return pd.DataFrame(
+        {column: per_value.index.to_numpy(), f"tf_{column}": per_value.to_numpy() / total}
+    )
 
 
 def _finite(value: Any) -> float | None:
