@@ -19,12 +19,71 @@ def test_dedupe_writes_the_outputs(tmp_path, leads_csv, capsys):
     out = tmp_path / "out"
     code = main(["dedupe", str(leads_csv), "--id-column", "lead_id", "--output-dir", str(out)])
     assert code == 0
-    for name in ("clusters.csv", "golden_records.csv", "pairs.parquet", "model.json"):
+    for name in (
+        "clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv", "review.csv",
+        "pairs.parquet", "model.json",
+    ):  # fmt: skip
         assert (out / name).exists(), name
     clusters = pd.read_csv(out / "clusters.csv", dtype=str)
     assert len(clusters) == 300
     assert json.loads((out / "model.json").read_text("utf-8"))["format"] == "leadlink-model"
-    assert "300 leads" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "300 leads" in printed and "to review" in printed
+    ids = set(clusters["lead_id"])
+    lineage = pd.read_csv(out / "lineage.csv", dtype=str, encoding="utf-8-sig")
+    assert {"cluster_id", "role", "value", "lead_id"} <= set(lineage.columns)
+    assert set(lineage["lead_id"]) <= ids
+    for name, columns in (
+        ("conflicts.csv", {"cluster_id", "role", "key", "value", "lead_ids", "survived"}),
+        ("review.csv", {"cluster_id", "n_leads", "reason", "detail", "lead_ids"}),
+    ):
+        table = pd.read_csv(out / name, dtype=str, encoding="utf-8-sig")
+        assert columns <= set(table.columns), name
+        listed = {lead for cell in table["lead_ids"] for lead in json.loads(cell)}
+        assert listed <= ids, name
+        assert set(table["cluster_id"]) <= set(clusters["cluster_id"]), name
+
+
+def test_dedupe_with_a_survivorship_policy(tmp_path, leads_csv):
+    policy = tmp_path / "survivorship.json"
+    policy.write_text('{"rules": {"name": ["longest"]}}', encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(
+        ["dedupe", str(leads_csv), "--output-dir", str(out), "--policy", str(policy), "--quiet"]
+    )
+    assert code == 0
+    leads = pd.read_csv(leads_csv, dtype=str).set_index("lead_id")
+    golden = pd.read_csv(out / "golden_records.csv", dtype=str, encoding="utf-8-sig")
+    checked = 0
+    for members, name in zip(golden["lead_ids"], golden["name"]):
+        names = leads.loc[json.loads(members), "name"].dropna().str.strip()
+        if len(names) > 1 and isinstance(name, str):
+            assert len(name.strip()) == names.str.len().max()
+            checked += 1
+    assert checked
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('{"rules": {"email": ["newest"]}}', "unknown survivorship rule 'newest'"),
+        ("{rules: }", "not valid JSON"),
+        (None, "cannot read the survivorship config"),
+    ],
+)
+def test_dedupe_with_a_bad_policy_exits_2_before_any_work(
+    tmp_path, leads_csv, capsys, config, message
+):
+    policy = tmp_path / "survivorship.json"
+    if config is not None:
+        policy.write_text(config, encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["dedupe", str(leads_csv), "--output-dir", str(out), "--policy", str(policy)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("leadlink: error: ")
+    assert message in err[0]
+    assert not out.exists()
 
 
 def test_dedupe_with_a_saved_model_and_a_column_mapping(tmp_path, leads_csv):
@@ -87,12 +146,19 @@ def test_demo_runs_and_reports_accuracy(tmp_path, capsys):
     assert (tmp_path / "demo" / "golden_records.csv").exists()
 
 
-@pytest.mark.parametrize("command", [[], ["dedupe"], ["demo"]])
+@pytest.mark.parametrize("command", [[], ["dedupe"], ["demo"], ["check"], ["score"]])
 def test_help_is_available(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
     assert exit_info.value.code == 0
     assert "usage" in capsys.readouterr().out
+
+
+def test_dedupe_help_describes_the_policy_file(capsys):
+    with pytest.raises(SystemExit):
+        main(["dedupe", "--help"])
+    text = capsys.readouterr().out
+    assert "--policy FILE" in text and "source_priority" in text and "review.csv" in text
 
 
 def test_check_writes_the_report_and_prints_a_summary(tmp_path, leads_csv, capsys):
@@ -140,3 +206,18 @@ def test_score_with_bad_rules_exits_2(tmp_path, leads_csv, capsys):
         main(["score", str(leads_csv), "--output-dir", str(tmp_path), "--rules", str(rules)]) == 2
     )
     assert "error" in capsys.readouterr().err
+
+
+def test_score_reads_yaml_rules(tmp_path, leads_csv, capsys):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("tiers:\n  high: 99\n  medium: 98\n", encoding="utf-8")
+    out = tmp_path / "scored"
+    code = main(
+        ["score", str(leads_csv), "--output-dir", str(out), "--rules", str(rules),
+         "--now", "2026-11-22", "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    scores = pd.read_csv(out / "scores.csv", dtype=str, encoding="utf-8-sig")
+    assert len(scores) == 300
+    # Cut-offs no lead reaches: the YAML was read, not ignored.
+    assert set(scores["tier"]) == {"low"}

@@ -38,3 +38,32 @@ def test_clusters_do_not_depend_on_row_order(edges, rnd):
         "cluster_id"
     ]
     assert first.sort_index().equals(second.sort_index())
+
+
+def test_a_clearly_different_pair_stops_a_chain():
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.98), ("a", "c", 0.01)])
+    resisted = cluster_pairs(["a", "b", "c"], pairs, threshold=0.5)
+    got = dict(zip(resisted["id"], resisted["cluster_id"]))
+    assert resisted["cluster_id"].nunique() == 2
+    assert got["a"] == got["b"] == cluster_id_for("a")  # the strongest link wins
+    assert got["c"] == cluster_id_for("c")
+    chained = cluster_pairs(["a", "b", "c"], pairs, threshold=0.5, cannot_link_below=0)
+    assert chained["cluster_id"].nunique() == 1
+
+
+def test_cluster_ids_survive_new_leads_that_do_not_touch_them():
+    before_pairs = [("L02", "L03", 0.99), ("L04", "L05", 0.97), ("L06", "L07", 0.96)]
+    before = cluster_pairs([f"L{i:02d}" for i in range(2, 9)], _pairs(before_pairs), threshold=0.5)
+    # New leads: L09 joins {L04, L05} (a larger id), L01 joins {L06, L07} (a smaller id),
+    # L10 and L11 form a new cluster; {L02, L03} and L08 are not touched.
+    new_pairs = [("L05", "L09", 0.95), ("L01", "L06", 0.98), ("L10", "L11", 0.99)]
+    after = cluster_pairs(
+        [f"L{i:02d}" for i in range(1, 12)], _pairs(before_pairs + new_pairs), threshold=0.5
+    )
+    old = before.set_index("id")["cluster_id"]
+    new = after.set_index("id")["cluster_id"]
+    for unchanged in ("L02", "L03", "L08", "L04", "L05"):
+        assert new[unchanged] == old[unchanged], unchanged
+    assert new["L09"] == old["L04"]
+    assert new["L06"] == new["L07"] == new["L01"] == cluster_id_for("L01") != old["L06"]
+    assert new["L10"] == new["L11"] == cluster_id_for("L10")

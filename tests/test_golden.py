@@ -342,3 +342,19 @@ def test_golden_records_refuse_clusters_that_miss_leads(generated):
     leads, prepared, result = generated
     with pytest.raises(ll.InputError, match="every lead needs exactly one cluster"):
         golden_records(leads, prepared, result.clusters.iloc[1:], result.roles)
+
+
+def test_unmerge_then_merge_back_restores_clusters_and_golden_records(generated):
+    leads, prepared, result = generated
+    multi = result.golden.loc[result.golden["n_leads"] >= 2, "lead_ids"]
+    members = multi.iloc[len(multi) // 2]
+    taken = members[-1]  # not the smallest id, so the cluster keeps its id meanwhile
+    apart = unmerge(result.clusters, [taken])
+    assert _ids(apart)[taken] == cluster_id_for(taken)
+    assert _ids(apart)[members[0]] == _ids(result.clusters)[members[0]]
+    back = merge(apart, [taken, members[0]])
+    pd.testing.assert_frame_equal(back, result.clusters)
+    original = golden_records(leads, prepared, result.clusters, result.roles)
+    rebuilt = golden_records(leads, prepared, back, result.roles)
+    pd.testing.assert_frame_equal(rebuilt, original)
+    pd.testing.assert_frame_equal(original, result.golden)

@@ -12,3 +12,12 @@ def test_all_is_sorted_and_every_name_exists():
 def test_errors_share_one_base():
     for name in ("ColumnError", "ConfigError", "InputError", "ModelError", "ResourceError"):
         assert issubclass(getattr(ll, name), ll.LeadlinkError)
+
+
+def test_golden_record_tools_are_exported():
+    from leadlink import golden, review
+
+    for name in ("SurvivorshipPolicy", "conflicts", "golden_records", "lineage", "merge",
+                 "split", "unmerge"):  # fmt: skip
+        assert getattr(ll, name) is getattr(golden, name), name
+    assert ll.review_clusters is review.review_clusters

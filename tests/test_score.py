@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
+import sys
 
 import numpy as np
 import pandas as pd
@@ -352,13 +352,20 @@ def test_unreadable_rules_files(tmp_path):
     broken.write_text('{"tiers": {"high": 70,}}', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"not valid JSON.*line 1"):
         load_rules(broken)
+    bad_yaml = tmp_path / "broken.yaml"
+    bad_yaml.write_text("tiers: [high: 70\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_rules(bad_yaml)
+
+
+def test_yaml_rules_files(tmp_path, monkeypatch):
     yaml_file = tmp_path / "rules.yaml"
     yaml_file.write_text("tiers:\n  high: 75\n", encoding="utf-8")
-    if importlib.util.find_spec("yaml") is None:
-        with pytest.raises(ConfigError, match="PyYAML is not installed; write the rules as JSON"):
-            load_rules(yaml_file)
-    else:
-        assert load_rules(yaml_file)["tiers"]["high"] == 75
+    assert load_rules(yaml_file)["tiers"]["high"] == 75  # PyYAML is a dependency
+    assert load_rules(str(yaml_file)) == load_rules({"tiers": {"high": 75}})
+    monkeypatch.setitem(sys.modules, "yaml", None)  # as if PyYAML were not installed
+    with pytest.raises(ConfigError, match="PyYAML is not installed; write the rules as JSON"):
+        load_rules(yaml_file)
 
 
 def test_bad_arguments():

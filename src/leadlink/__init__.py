@@ -17,11 +17,21 @@ from leadlink.errors import (
     ModelError,
     ResourceError,
 )
+from leadlink.golden import (
+    SurvivorshipPolicy,
+    conflicts,
+    golden_records,
+    lineage,
+    merge,
+    split,
+    unmerge,
+)
 from leadlink.io import read_leads
 from leadlink.metrics import evaluate_clusters
 from leadlink.model import LeadModel
 from leadlink.pipeline import DedupeResult, dedupe
 from leadlink.prepare import prepare
+from leadlink.review import review_clusters
 from leadlink.score import OutcomeModel, fit_outcome_model, score, score_golden
 from leadlink.validate import Problem, missing_summary, validate
 
@@ -39,16 +49,24 @@ __all__ = [
     "OutcomeModel",
     "Problem",
     "ResourceError",
+    "SurvivorshipPolicy",
     "__version__",
+    "conflicts",
     "dedupe",
     "enrich",
     "evaluate_clusters",
     "fit_outcome_model",
+    "golden_records",
+    "lineage",
+    "merge",
     "missing_summary",
     "normalize",
     "prepare",
     "read_leads",
+    "review_clusters",
     "score",
     "score_golden",
+    "split",
+    "unmerge",
     "validate",
 ]

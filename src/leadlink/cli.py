@@ -90,11 +90,24 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common, table],
         help="merge duplicate leads into golden records",
         description="Find duplicate leads and write clusters.csv, golden_records.csv, "
-        "pairs.parquet and model.json to the output folder.",
+        "lineage.csv (where each golden value came from), conflicts.csv (the values the "
+        "members disagree on), review.csv (clusters worth a human look), pairs.parquet and "
+        "model.json to the output folder.",
+        epilog='A --policy file is JSON: {"rules": {ROLE: [RULE, ...]}, "sources": [...]}, '
+        'e.g. {"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM", '
+        '"官网表单"]}. Roles: name, phone, email, company, city, title, address (the others '
+        "keep their default rules). Rules, best first: first_valid, longest, most_complete, "
+        "most_frequent, most_recent, personal (phone, email), source_priority (needs "
+        "sources, best first). See docs/golden.md.",
     )
     dedupe.add_argument("--threshold", type=float, help="match probability to link (0-1)")
     dedupe.add_argument("--model", help="use this trained model.json instead of training")
     dedupe.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
+    dedupe.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="survivorship rules as JSON: which value each golden record keeps (see below)",
+    )
     dedupe.set_defaults(run=_run_dedupe)
 
     check = commands.add_parser(
@@ -119,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         "its behaviour events; write scores.csv (id, score, tier, stage, reasons).",
     )
     score.add_argument("--events", help="CSV or Parquet of events: lead id, event, timestamp")
-    score.add_argument("--rules", help="bant (default), champ, or a rules JSON file")
+    score.add_argument("--rules", help="bant (default), champ, or a rules JSON or YAML file")
     score.add_argument("--now", help="reference time for recency, e.g. 2026-11-22")
     score.set_defaults(run=_run_score)
     return parser
@@ -253,11 +266,14 @@ def _run_score(args: argparse.Namespace) -> int:
 
 
 def _run_dedupe(args: argparse.Namespace) -> int:
+    from leadlink.golden import SurvivorshipPolicy
     from leadlink.io import read_leads
     from leadlink.model import LeadModel
     from leadlink.pipeline import dedupe
 
     columns = _columns(args.column)
+    # Read the policy first: a typo in it should not cost a training run.
+    policy = SurvivorshipPolicy.from_file(args.policy) if args.policy else None
     say = _progress(args)
     say(f"reading {args.input}")
     leads = read_leads(args.input)
@@ -270,37 +286,51 @@ def _run_dedupe(args: argparse.Namespace) -> int:
         seed=args.seed,
         model=model,
         region=args.region,
+        policy=policy,
         progress=say,
     )
     out = Path(args.output_dir)
-    written = _write_outputs(result, out)
+    say("writing outputs")
+    review = result.review()
+    written = _write_outputs(result, out, review=review)
     summary = result.summary()
     sys.stdout.write(
         f"{summary['leads']} leads -> {summary['clusters']} clusters "
         f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
-        f"leads kept single); wrote {', '.join(p.name for p in written)} to {out}/\n"
+        f"leads kept single, {review['cluster_id'].nunique()} to review); "
+        f"wrote {', '.join(p.name for p in written)} to {out}/\n"
     )
     return 0
 
 
-def _write_outputs(result: Any, out: Path) -> list[Path]:
+def _write_outputs(result: Any, out: Path, *, review: Any = None) -> list[Path]:
     from leadlink.io import write_table
 
     out.mkdir(parents=True, exist_ok=True)
-    golden = result.golden.copy()
-    for column in golden.columns:
-        if golden[column].map(lambda v: isinstance(v, list)).any():
-            golden[column] = golden[column].map(
-                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
-            )
+    if review is None:
+        review = result.review()
     written = [
         write_table(result.clusters, out / "clusters.csv"),
-        write_table(golden, out / "golden_records.csv"),
+        write_table(_json_lists(result.golden), out / "golden_records.csv"),
+        write_table(result.lineage(), out / "lineage.csv"),
+        write_table(_json_lists(result.conflicts()), out / "conflicts.csv"),
+        write_table(_json_lists(review), out / "review.csv"),
         write_table(_flat(result.pairs), out / "pairs.parquet"),
     ]
     if result.model is not None:
         written.append(result.model.save(out / "model.json"))
     return written
+
+
+def _json_lists(frame: Any) -> Any:
+    """``frame`` with list-valued columns as JSON text, so a CSV cell holds one value."""
+    flat = frame.copy()
+    for column in flat.columns:
+        if flat[column].map(lambda v: isinstance(v, list)).any():
+            flat[column] = flat[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+            )
+    return flat
 
 
 def _flat(pairs: Any) -> Any:

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
 import pandas as pd
@@ -14,9 +15,10 @@ from leadlink.blocking import DEFAULT_MAX_BLOCK_SIZE
 from leadlink.cluster import cluster_pairs
 from leadlink.columns import MATCH_ROLES, check_frame, check_ids, resolve_columns
 from leadlink.errors import ColumnError, ConfigError, InputError
-from leadlink.golden import golden_records
+from leadlink.golden import SurvivorshipPolicy, conflicts, golden_records, lineage
 from leadlink.model import DEFAULT_THRESHOLD, LeadModel
 from leadlink.prepare import prepare
+from leadlink.review import DEFAULT_LARGE, DEFAULT_WEAK_BELOW, review_clusters
 from leadlink.validate import validate
 
 __all__ = ["DedupeResult", "dedupe"]
@@ -24,6 +26,9 @@ __all__ = ["DedupeResult", "dedupe"]
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+
+#: What ``dedupe(policy=...)`` takes: a policy, its plain-data form, or a JSON file path.
+PolicyLike = SurvivorshipPolicy | Mapping[str, Any] | str | PathLike[str]
 
 
 @dataclass
@@ -41,6 +46,15 @@ class DedupeResult:
         roles: the role → column mapping that was used.
         threshold: the match probability at which pairs were linked.
         timings: seconds per stage.
+        leads: the input leads (index reset), aligned row by row with ``prepared``.
+        prepared: :func:`leadlink.prepare` output for ``leads`` — the match keys that
+            :func:`~leadlink.golden.golden_records`, :func:`~leadlink.golden.conflicts` and
+            :func:`~leadlink.review.review_clusters` take, so they need not be recomputed.
+            It holds normalised phones and emails: do not log it.
+        policy: the :class:`~leadlink.golden.SurvivorshipPolicy` that built ``golden``.
+
+    ``leads`` and ``prepared`` are None only in a result built by hand; :meth:`conflicts`
+    and :meth:`review` need them.
     """
 
     clusters: pd.DataFrame
@@ -51,6 +65,9 @@ class DedupeResult:
     roles: dict[str, str]
     threshold: float
     timings: dict[str, float] = field(default_factory=dict)
+    leads: pd.DataFrame | None = field(default=None, repr=False)
+    prepared: pd.DataFrame | None = field(default=None, repr=False)
+    policy: SurvivorshipPolicy | None = None
 
     @property
     def n_ghosts(self) -> int:
@@ -69,6 +86,46 @@ class DedupeResult:
             "scored_pairs": len(self.pairs),
         }
 
+    def lineage(self) -> pd.DataFrame:
+        """Where each golden value came from: ``cluster_id``, ``role``, ``value``,
+        ``lead_id`` (see :func:`leadlink.golden.lineage`)."""
+        return lineage(self.golden)
+
+    def conflicts(self) -> pd.DataFrame:
+        """Every alternative value where a cluster's members disagree, with ``survived``
+        marking the golden record's value (see :func:`leadlink.golden.conflicts`)."""
+        leads, prepared = self._inputs("conflicts")
+        return conflicts(leads, prepared, self.clusters, self.roles, golden=self.golden)
+
+    def review(
+        self,
+        *,
+        large: int = DEFAULT_LARGE,
+        weak_below: float = DEFAULT_WEAK_BELOW,
+        threshold: float | None = None,
+    ) -> pd.DataFrame:
+        """Clusters worth a human look, one row per cluster and reason (see
+        :func:`leadlink.review.review_clusters`); ``threshold`` defaults to the one the
+        clusters were linked at."""
+        _, prepared = self._inputs("review")
+        return review_clusters(
+            self.clusters,
+            self.pairs,
+            prepared,
+            large=large,
+            weak_below=weak_below,
+            threshold=self.threshold if threshold is None else threshold,
+        )
+
+    def _inputs(self, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if self.leads is None or self.prepared is None:
+            raise InputError(
+                f"this DedupeResult has no leads or prepared table, which {method}() needs; "
+                "use the result of leadlink.dedupe(), or build it with leads=... and "
+                "prepared=leadlink.prepare(leads, roles, id_column=...)"
+            )
+        return self.leads, self.prepared
+
 
 def dedupe(
     leads: pd.DataFrame,
@@ -86,6 +143,7 @@ def dedupe(
     match_ghosts: bool = False,
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     region: str = "CN",
+    policy: PolicyLike | None = None,
     progress: Progress | None = None,
 ) -> DedupeResult:
     """Find the leads that are the same person and build one golden record per person.
@@ -108,6 +166,11 @@ def dedupe(
             (by default they are kept out of matching and stay single).
         max_block_size: a blocking key shared by more leads is not used on its own.
         region: default phone region for numbers without a country code.
+        policy: which value survives into the golden records: a
+            :class:`~leadlink.golden.SurvivorshipPolicy`, the same as plain data
+            (``{"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM"]}``)
+            or the path of a JSON file holding it (see ``docs/golden.md``); default
+            :data:`~leadlink.golden.DEFAULT_RULES`.
         progress: called with a short message as each stage starts.
     """
     say = progress or (lambda message: None)
@@ -118,6 +181,7 @@ def dedupe(
         )
     if threshold is not None and not 0 <= threshold <= 1:
         raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
+    survivorship = _policy(policy)
     check_frame(leads)
     if leads.empty:
         raise InputError("the input has no leads; nothing to deduplicate")
@@ -208,7 +272,9 @@ def dedupe(
     )
     lap("cluster")
     say("building golden records")
-    golden = golden_records(leads, prepared, clustered, roles)
+    golden = golden_records(
+        leads, prepared, clustered, roles, policy=survivorship, validation=validation
+    )
     lap("golden")
     logger.info(
         "dedupe: %d leads, %d ghosts, %d clusters",
@@ -225,4 +291,24 @@ def dedupe(
         roles=roles,
         threshold=used_threshold,
         timings=timings,
+        leads=leads,
+        prepared=prepared,
+        policy=survivorship,
+    )
+
+
+def _policy(policy: PolicyLike | None) -> SurvivorshipPolicy:
+    """The survivorship policy that ``policy`` stands for (checked before any work)."""
+    if policy is None:
+        return SurvivorshipPolicy()
+    if isinstance(policy, SurvivorshipPolicy):
+        return policy
+    if isinstance(policy, Mapping):
+        return SurvivorshipPolicy.from_dict(policy)
+    if isinstance(policy, (str, PathLike)):
+        return SurvivorshipPolicy.from_file(policy)
+    raise ConfigError(
+        f"policy must be a SurvivorshipPolicy, a dict like "
+        f'{{"rules": {{"email": ["first_valid", "most_recent"]}}}} or the path of a JSON '
+        f"file holding one, not {type(policy).__name__}"
     )
