@@ -208,8 +208,16 @@ EMAIL = ComparisonPreset(
         ),
         LevelPreset(
             "same_domain",
-            "other mailbox at the same domain (colleagues at one company)",
-            lambda: cll.ExactMatchLevel("email_domain"),
+            "other mailbox at the same company domain (colleagues)",
+            lambda: cll.And(
+                cll.ExactMatchLevel("email_domain"),
+                cll.CustomLevel("email_free_l = 0", base_dialect_str=_DIALECT),
+            ),
+        ),
+        LevelPreset(
+            "both_personal",
+            "two different mailboxes at free providers (qq.com, gmail.com ...)",
+            _sql("email_free_l = 1 AND email_free_r = 1"),
         ),
         LevelPreset("different", "different emails", _else),
     ),

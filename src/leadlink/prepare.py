@@ -24,6 +24,7 @@ column is all-null when its role is absent):
 ``email_user``      its local part
 ``email_domain``    its domain
 ``email_letters``   the mailbox without digits (wangwei2@x.com -> wangwei@x.com)
+``email_free``      1 when the mailbox is at a free provider (qq.com, gmail.com ...), else 0
 ``company``         company key (legal form, region and script variants removed)
 ``company_latin``   the company key in Latin letters (pinyin for Han), for fuzzy scores
 ``city``            canonical city
@@ -73,6 +74,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "email_user",
     "email_domain",
     "email_letters",
+    "email_free",
     "company",
     "company_latin",
     "city",
@@ -156,6 +158,11 @@ def prepare(
         if "name_partial" in out
         else np.zeros(n, dtype="int8")
     )
+    prepared["email_free"] = (
+        np.array([v or 0 for v in out["email_free"]], dtype="int8")
+        if "email_free" in out
+        else np.zeros(n, dtype="int8")
+    )
     prepared["phone_shared"] = _shared_lines(prepared)
     if hash_key is not None:
         _pseudonymise(prepared, hash_key)
@@ -169,7 +176,7 @@ PARALLEL_FROM = 200_000
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "name_key", "name_nick", "name_han", "name_partial"),
     "phone": ("phone", "phone_ext", "phone_kind"),
-    "email": ("email", "email_user", "email_domain", "email_letters"),
+    "email": ("email", "email_user", "email_domain", "email_letters", "email_free"),
     "company": ("company", "company_latin"),
     "city": ("city",),
 }
@@ -197,7 +204,8 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
     email = normalize.email(value)
     if email is None:
         return None
-    return email, _username(email), _domain(email), _without_digits(email)
+    free = int(normalize.email_is_free(email))
+    return email, _username(email), _domain(email), _without_digits(email), free
 
 
 def _describe_company(value: Any) -> tuple[Any, ...] | None:
