@@ -169,12 +169,16 @@ def test_rules_on_unknown_roles_are_refused():
 def test_company_evidence_is_counted_once(prepared, fitted):
     # A switchboard and a city agreeing at the same company add nothing to the company.
     params = fitted.parameters.set_index(["role", "level"])
-    for role, level in (("phone", "shared_line_same_company"), ("city", "same_company_city")):
+    for role, level in (
+        ("phone", "shared_line_same_company"),
+        ("city", "same_company_city"),
+        ("email", "same_user_same_name"),
+    ):
         assert params.loc[(role, level), "match_weight"] == pytest.approx(0.0, abs=1e-9)
     pairs = fitted.predict(prepared, min_probability=0.0)
     same_board = pairs[pairs["phone_level"] == "shared_line_same_company"]
     assert len(same_board) > 0
-    assert (same_board["company_level"] == "exact").all()
+    assert same_board["company_level"].isin(["exact", "contains"]).all()
     assert np.allclose(same_board["phone_weight"], 0.0)
 
 
@@ -205,3 +209,13 @@ def test_name_frequencies_count_people_not_leads():
     # leads share nothing, so they count as two: three groups with a name in all.
     assert tf["黄华刚"] == pytest.approx(1 / 3)
     assert tf["张伟"] == pytest.approx(2 / 3)
+
+
+def test_lambda_uses_the_rule_recall_implied_by_the_trained_m(small_leads, prepared, fitted):
+    # λ from "same mailbox, or same phone and name" needs that rule's recall; it comes from
+    # the trained m and coverage, not from an assumed constant.
+    assert "from the trained m" in fitted.diagnostics["lambda_method"]
+    people = small_leads.loc[~small_leads["is_ghost"], "person_id"].value_counts()
+    n = int(people.sum())
+    true_lambda = float((people * (people - 1) / 2).sum()) / (n * (n - 1) / 2)
+    assert 0.5 * true_lambda < fitted.lambda_ < 2 * true_lambda

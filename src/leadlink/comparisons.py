@@ -111,6 +111,20 @@ def _surname_only() -> ComparisonLevelCreator:
     )
 
 
+_COMPANY_CONTAINS = (
+    "length(company_l) >= 2 AND length(company_r) >= 2 AND "
+    "(instr(company_l, company_r) > 0 OR instr(company_r, company_l) > 0)"
+)
+
+#: Two leads show the same employer: the same or a contained company key, the same shared
+#: line, or the same company mail domain. Evidence that only restates this is weighed 0.
+_SAME_EMPLOYER = (
+    f"(company_l = company_r OR ({_COMPANY_CONTAINS}) "
+    "OR (phone_l = phone_r AND phone_shared_l = 1) "
+    "OR (email_domain_l = email_domain_r AND email_free_l = 0))"
+)
+
+
 def _else() -> ComparisonLevelCreator:
     return cll.ElseLevel()
 
@@ -167,7 +181,7 @@ PHONE = ComparisonPreset(
         LevelPreset(
             "shared_line_same_company",
             "same switchboard at the same company (counted once, by the company)",
-            _sql("phone_l = phone_r AND company_l = company_r"),
+            _sql(f"phone_l = phone_r AND (company_l = company_r OR ({_COMPANY_CONTAINS}))"),
             neutral=True,
         ),
         LevelPreset(
@@ -192,6 +206,12 @@ EMAIL = ComparisonPreset(
     null_column="email",
     levels=(
         LevelPreset("exact", "same mailbox", lambda: cll.ExactMatchLevel("email")),
+        LevelPreset(
+            "same_user_same_name",
+            "same mailbox name at another domain, spelling the same name (counted by the name)",
+            _sql("email_user_l = email_user_r AND name_key_l = name_key_r"),
+            neutral=True,
+        ),
         LevelPreset(
             "same_user",
             "same mailbox name at another domain",
@@ -231,10 +251,7 @@ COMPANY = ComparisonPreset(
         LevelPreset(
             "contains",
             "one company key contains the other (字节跳动 / 字节跳动科技)",
-            _sql(
-                "length(company_l) >= 2 AND length(company_r) >= 2 AND "
-                "(instr(company_l, company_r) > 0 OR instr(company_r, company_l) > 0)"
-            ),
+            _sql(_COMPANY_CONTAINS),
         ),
         LevelPreset(
             "similar",
@@ -251,8 +268,8 @@ CITY = ComparisonPreset(
     levels=(
         LevelPreset(
             "same_company_city",
-            "same city of the same company (counted once, by the company)",
-            _sql("city_l = city_r AND company_l = company_r"),
+            "same city of the same employer (counted once, by the company or switchboard)",
+            _sql(f"city_l = city_r AND {_SAME_EMPLOYER}"),
             neutral=True,
         ),
         LevelPreset("exact", "same city", lambda: cll.ExactMatchLevel("city")),

@@ -58,6 +58,20 @@ _MIN_COVERAGE = 0.02
 _UNSEEN_M = 1e-3
 _PROB_FLOOR = 1e-6
 _LAMBDA_RECALL = 0.8
+# The comparison levels at which each λ rule (same mailbox; same phone and name key) holds.
+_LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
+    {"email": ("exact",)},
+    {
+        "phone": (
+            "same_personal",
+            "same_extension",
+            "other_extension",
+            "shared_line_same_company",
+            "shared_line",
+        ),
+        "name": ("exact", "same_key"),
+    },
+)
 
 
 class LeadModel:
@@ -254,7 +268,6 @@ class LeadModel:
                             trained.add(role)
                 diagnostics["em_sessions"].append(record)
         self._roles = roles
-        self._lambda = lam[0]
         self._m, self._u = {}, {}
         for role in roles:
             comparison_preset = self._comparison(role)
@@ -283,12 +296,21 @@ class LeadModel:
                 m_value, u_value = _fill_unseen(m, u, self.u_max_pairs)
                 m_values.append(m_value)
                 u_values.append(u_value)
-            if u_trained:
-                u_values = _without_matches(m_values, u_values, lam[0])
-            for i, level_preset in enumerate(comparison_preset.levels):
-                if level_preset.neutral:
-                    m_values[i] = u_values[i]
             self._m[role], self._u[role] = m_values, u_values
+        self._lambda = lam[0]
+        if lam[1].startswith("deterministic"):
+            recall = self._rule_recall(prepared, trained)
+            if recall is not None:
+                self._lambda = min(0.5, lam[0] * _LAMBDA_RECALL / recall)
+                diagnostics["lambda_method"] = (
+                    f"{lam[1].split(', recall')[0]}, recall {recall:.3f} from the trained m"
+                )
+        for role in roles:
+            if u_trained:
+                self._u[role] = _without_matches(self._m[role], self._u[role], self._lambda)
+            for i, level_preset in enumerate(self._comparison(role).levels):
+                if level_preset.neutral:
+                    self._m[role][i] = self._u[role][i]
         self._diagnostics = diagnostics
         logger.info(
             "trained on %d leads: roles %s, λ=%.3g, %d EM sessions",
@@ -328,6 +350,36 @@ class LeadModel:
         }
         logger.info("prior-only model for %d leads: nothing to train on", len(prepared))
         return self
+
+    def _rule_recall(self, prepared: pd.DataFrame, trained: set[str]) -> float | None:
+        """The share of matching pairs that the λ rules find, from the trained m.
+
+        λ is first estimated from the pairs that deterministic rules (same mailbox; same
+        phone and name) find, divided by an assumed recall. Once m is trained, that recall
+        follows from it: a match has both values present (coverage²) and the rule's levels
+        (m); the two rules are taken as independent. None when a rule's roles were not
+        trained.
+        """
+
+        def agree(role: str, levels: Sequence[str]) -> float | None:
+            if role not in trained or role not in self._m:
+                return None
+            preset = self._comparison(role)
+            coverage = float(prepared[preset.null_column].notna().mean())
+            m = sum(self._m[role][preset.level_ids.index(level)] for level in levels)
+            return coverage**2 * min(m, 1.0)
+
+        misses = 1.0
+        used = False
+        for rule in _LAMBDA_RULE_LEVELS:
+            parts = [agree(role, levels) for role, levels in rule.items()]
+            if any(part is None for part in parts):
+                continue
+            misses *= 1.0 - float(np.prod([p for p in parts if p is not None]))
+            used = True
+        if not used:
+            return None
+        return float(min(max(1.0 - misses, 0.05), 0.95))
 
     def _estimate_lambda(
         self, linker: Any, presets: Sequence[BlockingPreset], n: int
@@ -400,10 +452,16 @@ class LeadModel:
                 retain_intermediate_calculation_columns=True,
             )
             linker = Linker(table, settings, log_level=None)
-            if "name" in roles:
-                lookup = _person_term_frequencies(keyed, "name")
+            tf_columns = {
+                level.tf_column
+                for role in roles
+                for level in self._comparison(role).levels
+                if level.tf_column is not None
+            }
+            for column in sorted(tf_columns):
+                lookup = _person_term_frequencies(keyed, column)
                 linker.table_management.register_term_frequency_lookup(
-                    db_api.register(lookup), "name"
+                    db_api.register(lookup), column
                 )
             scored = linker.inference.predict(threshold_match_probability=min_probability)
             wanted = [
