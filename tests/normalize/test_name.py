@@ -50,6 +50,9 @@ NAMES = [
     ("John Smith Jr.", "john smith", "john smith"),
     ("John Smith (Acme)", "john smith", "john smith"),
     ("Smith John", "smith john", "john smith"),
+    ("James C. Martin", "james c martin", "james martin"),  # middle initial out of the key
+    ("Smith, John A.", "john a smith", "john smith"),
+    ("J. Smith", "j smith", "j smith"),  # a lone initial is all of the given name
     ("José García", "jose garcia", "garcia jose"),
     ("Jürgen Müller", "jurgen muller", "jurgen muller"),
     ("Mary-Jane O'Neil", "mary-jane o'neil", "jane mary oneil"),

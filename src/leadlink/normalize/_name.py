@@ -376,6 +376,10 @@ def _key(name: str, nicknames: bool) -> str | None:
             tokens.append(given)
         name = _HAN_RUN.sub(" ", name)
     latin = _latin_tokens(name)
+    if len(tokens) + len(latin) >= 3:
+        # Middle initials come and go ("James C. Martin" / "James Martin"); a lone
+        # initial ("J. Smith") stays, as it is all there is of the given name.
+        latin = [t for t in latin if len(_NOT_LETTER.sub("", t)) > 1] or latin
     if nicknames:
         latin = [_NICKNAMES.get(t, t) for t in latin]
     tokens.extend(latin)
@@ -385,6 +389,8 @@ def _key(name: str, nicknames: bool) -> str | None:
 
 def key(value: Any) -> str | None:
     """Script- and order-independent key: 张伟, 張偉, "Zhang Wei", "wei ZHANG" -> 'wei zhang'.
+
+    Middle initials are left out ("James C. Martin" -> 'james martin').
 
     Han names become surname + given name in pinyin, the given name as one token
     (张伟明 -> 'weiming zhang'), which is how Chinese names are written in Latin letters
