@@ -46,6 +46,8 @@ class BlockingPreset:
     description: str
     #: Extra SQL condition when this preset blocks pairs for EM training (not prediction).
     training_condition: str | None = None
+    #: A tighter block-size cap for a weak key (a name alone): only rare values are used.
+    max_block_size: int | None = None
 
     @property
     def column(self) -> str:
@@ -61,6 +63,8 @@ _FIELD_ROLE = {
     "email": "email",
     "email_user": "email",
     "name_key": "name",
+    "name_nick": "name",
+    "phone_ext": "phone",
     "name_han": "name",
     "company": "company",
     "city": "city",
@@ -77,10 +81,23 @@ PRESETS: tuple[BlockingPreset, ...] = (
         training_condition='l."phone_shared" = 0',
     ),
     BlockingPreset("email", ("email",), "same canonical email"),
-    BlockingPreset("phone_name", ("phone", "name_key"), "same phone and same name key"),
-    BlockingPreset("name_company", ("name_key", "company"), "same name key and company"),
+    BlockingPreset(
+        "phone_extension",
+        ("phone", "phone_ext"),
+        "same line and extension (a personal line, even on a capped switchboard)",
+    ),
+    # Names block through the nickname key (Jim Miller meets James Miller); leads with the
+    # same name key always share it.
+    BlockingPreset("phone_name", ("phone", "name_nick"), "same phone and same name"),
+    BlockingPreset("name_company", ("name_nick", "company"), "same name and company"),
     BlockingPreset("email_user", ("email_user",), "same mailbox name at any domain"),
-    BlockingPreset("name_city", ("name_key", "city"), "same name key and city"),
+    BlockingPreset("name_city", ("name_nick", "city"), "same name and city"),
+    BlockingPreset(
+        "rare_name",
+        ("name_nick",),
+        "same name, for names given on few leads (a lead whose contacts all changed)",
+        max_block_size=10,
+    ),
 )
 
 _NAME_ONLY = BlockingPreset("name", ("name_key",), "same name key (when nothing else fits)")
@@ -163,7 +180,8 @@ def add_blocking_keys(
         key[excluded] = None
         codes, _ = pd.factorize(pd.Series(key, dtype=object), use_na_sentinel=True)
         sizes = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, int)
-        oversized = sizes > max_block_size
+        cap = min(max_block_size, preset.max_block_size or max_block_size)
+        oversized = sizes > cap
         kept_sizes = sizes[~oversized]
         report.comparisons[preset.name] = int((kept_sizes * (kept_sizes - 1) // 2).sum())
         report.largest_block[preset.name] = int(kept_sizes.max()) if kept_sizes.size else 0

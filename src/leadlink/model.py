@@ -58,7 +58,7 @@ _MIN_COVERAGE = 0.02
 _UNSEEN_M = 1e-3
 _PROB_FLOOR = 1e-6
 _LAMBDA_RECALL = 0.8
-# The comparison levels at which each λ rule (same mailbox; same phone and name key) holds.
+# The comparison levels at which each λ rule (same mailbox; same phone and name) holds.
 _LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
     {"email": ("exact",)},
     {
@@ -69,7 +69,7 @@ _LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
             "shared_line_same_company",
             "shared_line",
         ),
-        "name": ("exact", "same_key"),
+        "name": ("exact", "same_key", "nickname"),
     },
 )
 
