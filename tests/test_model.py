@@ -219,3 +219,12 @@ def test_lambda_uses_the_rule_recall_implied_by_the_trained_m(small_leads, prepa
     n = int(people.sum())
     true_lambda = float((people * (people - 1) / 2).sum()) / (n * (n - 1) / 2)
     assert 0.5 * true_lambda < fitted.lambda_ < 2 * true_lambda
+
+
+def test_a_level_never_seen_among_matches_counts_against():
+    from leadlink.model import _fill_unseen
+
+    m, u = _fill_unseen(None, 0.002, 2e6)
+    assert m == pytest.approx(0.002 / 100)
+    assert _fill_unseen(None, None, 2e6) == (1e-3, 1e-3)  # never seen at all: neutral
+    assert _fill_unseen(0.3, None, 2e6) == (0.3, 0.5 / 2e6)

@@ -56,6 +56,8 @@ DEFAULT_THRESHOLD = 0.5
 _MIN_COVERAGE = 0.02
 # m for a level EM never saw; u for a level random sampling never saw.
 _UNSEEN_M = 1e-3
+# A level EM never saw among matches is taken to be this many times rarer among them.
+_UNSEEN_RATIO = 100.0
 _PROB_FLOOR = 1e-6
 _LAMBDA_RECALL = 0.8
 # The comparison levels at which each λ rule (same mailbox; same phone and name) holds.
@@ -698,16 +700,18 @@ def _restore_lambda(linker: Any, value: float) -> None:
 def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[float, float]:
     """m and u for levels training never observed.
 
-    A level EM never saw among matches is rare among them; one random sampling never saw
-    is rarer than one in the pairs sampled. When neither was seen the level is neutral
-    (weight 0) rather than a guess.
+    A level EM never saw among the matches it trained on, but random sampling saw among
+    non-matches, is evidence against a match: it is taken to be at least a hundred times
+    rarer among matches (weight ≤ −6.6; two extensions on one switchboard are two desks).
+    One random sampling never saw is rarer than one in the pairs sampled. When neither was
+    seen the level is neutral (weight 0) rather than a guess.
     """
     if m is None and u is None:
         return _UNSEEN_M, _UNSEEN_M
-    if m is None:
-        m = _UNSEEN_M
     if u is None:
         u = 0.5 / u_pairs
+    if m is None:
+        m = min(_UNSEEN_M, u / _UNSEEN_RATIO)
     return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
 
 
