@@ -136,7 +136,17 @@ NAME = ComparisonPreset(
         LevelPreset("exact", "same canonical name", lambda: cll.ExactMatchLevel("name"), "name"),
         LevelPreset(
             "same_key",
-            "same name across scripts and order (張偉 / Zhang Wei)",
+            "same name in another order or with homophone characters (Wei Zhang / Zhang Wei)",
+            lambda: cll.And(
+                cll.ExactMatchLevel("name_key"),
+                cll.CustomLevel(
+                    "(name_han_l IS NULL) = (name_han_r IS NULL)", base_dialect_str=_DIALECT
+                ),
+            ),
+        ),
+        LevelPreset(
+            "same_key_other_script",
+            "the same name in Han characters and in pinyin (张伟 / Zhang Wei)",
             lambda: cll.ExactMatchLevel("name_key"),
         ),
         LevelPreset(

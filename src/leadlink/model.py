@@ -71,7 +71,7 @@ _LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
             "shared_line_same_company",
             "shared_line",
         ),
-        "name": ("exact", "same_key", "nickname"),
+        "name": ("exact", "same_key", "same_key_other_script", "nickname"),
     },
 )
 
