@@ -225,6 +225,7 @@ def test_a_level_never_seen_among_matches_counts_against():
     from leadlink.model import _fill_unseen
 
     m, u = _fill_unseen(None, 0.002, 2e6)
+    assert u == 0.002
     assert m == pytest.approx(0.002 / 100)
     assert _fill_unseen(None, None, 2e6) == (1e-3, 1e-3)  # never seen at all: neutral
     assert _fill_unseen(0.3, None, 2e5) == (0.3, 0.5 / 2e5)  # rarer than one in the sample
