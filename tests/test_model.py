@@ -229,3 +229,14 @@ def test_a_level_never_seen_among_matches_counts_against():
     assert m == pytest.approx(0.002 / 100)
     assert _fill_unseen(None, None, 2e6) == (1e-3, 1e-3)  # never seen at all: neutral
     assert _fill_unseen(0.3, None, 2e5) == (0.3, 0.5 / 2e5)  # rarer than one in the sample
+
+
+def test_neutral_levels_weigh_zero_and_condition_the_others():
+    from leadlink.model import _neutralised
+
+    # city: same employer's city (neutral), same city, different
+    m, u = _neutralised([0.7, 0.29, 0.01], [0.02, 0.04, 0.94], [True, False, False])
+    assert m[0] == u[0] == 0.02
+    # The other levels tell what the city adds beyond the employer: P(· | not neutral).
+    assert m[1] == pytest.approx(0.29 / 0.3) and u[1] == pytest.approx(0.04 / 0.98)
+    assert m[1] + m[2] == pytest.approx(1.0) and u[1] + u[2] == pytest.approx(1.0)

@@ -310,9 +310,9 @@ class LeadModel:
         for role in roles:
             if u_trained:
                 self._u[role] = _without_matches(self._m[role], self._u[role], self._lambda)
-            for i, level_preset in enumerate(self._comparison(role).levels):
-                if level_preset.neutral:
-                    self._m[role][i] = self._u[role][i]
+            neutral = [level.neutral for level in self._comparison(role).levels]
+            if any(neutral):
+                self._m[role], self._u[role] = _neutralised(self._m[role], self._u[role], neutral)
         self._diagnostics = diagnostics
         logger.info(
             "trained on %d leads: roles %s, λ=%.3g, %d EM sessions",
@@ -713,6 +713,34 @@ def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[floa
     if m is None:
         m = min(_UNSEEN_M, u / _UNSEEN_RATIO)
     return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
+
+
+def _neutralised(
+    m: Sequence[float], u: Sequence[float], neutral: Sequence[bool]
+) -> tuple[list[float], list[float]]:
+    """m and u with the ``neutral`` levels weighed 0 and the others conditioned on them
+    not holding.
+
+    A neutral level is evidence another comparison already counts (the same city when the
+    companies agree). Its weight is 0 (m = u), and the other levels are what this
+    comparison tells *beyond* it: P(level | match, not neutral) over P(level | non-match,
+    not neutral). Without the conditioning, a city that agrees for a lead with no company
+    would lose the share of matches that the same-company level took.
+    """
+    m_neutral = sum(value for value, flag in zip(m, neutral) if flag)
+    u_neutral = sum(value for value, flag in zip(u, neutral) if flag)
+    scale_m = 1.0 / (1.0 - m_neutral) if m_neutral < 0.99 else 1.0
+    scale_u = 1.0 / (1.0 - u_neutral) if u_neutral < 0.99 else 1.0
+    new_m: list[float] = []
+    new_u: list[float] = []
+    for m_level, u_level, flag in zip(m, u, neutral):
+        if flag:
+            new_m.append(u_level)
+            new_u.append(u_level)
+        else:
+            new_m.append(min(m_level * scale_m, 1.0))
+            new_u.append(min(u_level * scale_u, 1.0))
+    return new_m, new_u
 
 
 def _without_matches(m: Sequence[float], u: Sequence[float], lam: float) -> list[float]:
