@@ -240,3 +240,29 @@ def test_neutral_levels_weigh_zero_and_condition_the_others():
     # The other levels tell what the city adds beyond the employer: P(· | not neutral).
     assert m[1] == pytest.approx(0.29 / 0.3) and u[1] == pytest.approx(0.04 / 0.98)
     assert m[1] + m[2] == pytest.approx(1.0) and u[1] + u[2] == pytest.approx(1.0)
+
+
+def test_pinyin_matches_of_common_names_weigh_less_than_rare_ones(fitted):
+    # 10 people share the pinyin key "wei zhang", one has "huagang huang".
+    keyed = pd.DataFrame(
+        {
+            "name_key": ["wei zhang"] * 10 + ["huagang huang"],
+            "name_nick": ["wei zhang"] * 10 + ["huagang huang"],
+            "phone": [f"+86138000000{i:02d}" for i in range(11)],
+            "phone_shared": [0] * 11,
+            "email": [None] * 11,
+        }
+    )
+    out = pd.DataFrame(
+        {
+            "match_weight": [0.0, 0.0],
+            "match_probability": [0.5, 0.5],
+            "name_level": ["same_key_other_script", "same_key_other_script"],
+            "name_weight": [0.0, 0.0],
+        }
+    )
+    fitted._relative_frequencies(out, keyed, np.array([0, 10]), ["name"])
+    common, rare = out["name_weight"]
+    assert common < 0 < rare
+    assert out["match_probability"].iloc[0] < 0.5 < out["match_probability"].iloc[1]
+    np.testing.assert_allclose(out["match_weight"], out["name_weight"])

@@ -46,6 +46,10 @@ class LevelPreset:
     #: Evidence another comparison already counts (the same city when the companies
     #: agree): the level is kept for explanations, but its weight is fixed at 0 (m = u).
     neutral: bool = False
+    #: A column whose value frequency (among people) scales this level's weight relative to
+    #: the average value: a level below the exact one (the same name in pinyin) cannot use
+    #: Splink's absolute term frequencies, which assume the exact level's u.
+    relative_tf: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,14 +147,19 @@ NAME = ComparisonPreset(
                     "(name_han_l IS NULL) = (name_han_r IS NULL)", base_dialect_str=_DIALECT
                 ),
             ),
+            relative_tf="name_key",
         ),
         LevelPreset(
             "same_key_other_script",
             "the same name in Han characters and in pinyin (张伟 / Zhang Wei)",
             lambda: cll.ExactMatchLevel("name_key"),
+            relative_tf="name_key",
         ),
         LevelPreset(
-            "nickname", "same name up to nicknames", lambda: cll.ExactMatchLevel("name_nick")
+            "nickname",
+            "same name up to nicknames",
+            lambda: cll.ExactMatchLevel("name_nick"),
+            relative_tf="name_nick",
         ),
         LevelPreset(
             "similar",

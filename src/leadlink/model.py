@@ -499,8 +499,11 @@ class LeadModel:
         for role in roles:
             out[f"{role}_level"] = _level_names(self._comparison(role), pairs[f"gamma_{role}"])
         for role in roles:
-            out[f"{role}_weight"] = pairs[f"w_{role}"].to_numpy(dtype=float).round(4)
+            out[f"{role}_weight"] = pairs[f"w_{role}"].to_numpy(dtype=float)
         del pairs
+        self._relative_frequencies(out, keyed, left, roles)
+        for role in roles:
+            out[f"{role}_weight"] = out[f"{role}_weight"].round(4)
         out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
         out["rule"] = self._apply_rules(out, prepared)
         columns.append("rule")
@@ -510,6 +513,37 @@ class LeadModel:
                 renames[f"{role}_level"] = f"{self._display(role)}_level"
                 renames[f"{role}_weight"] = f"{self._display(role)}_weight"
         return out[columns].rename(columns=renames)
+
+    def _relative_frequencies(
+        self, out: pd.DataFrame, keyed: pd.DataFrame, left: np.ndarray, roles: Sequence[str]
+    ) -> None:
+        """Adjust the weight of levels with a ``relative_tf`` column by how common the
+        pair's value is among people, relative to the average agreeing pair: log2 of
+        Σ tf² / tf(value), within ±10 bits; probabilities follow the new weights."""
+        changed = False
+        for role in roles:
+            for level in self._comparison(role).levels:
+                if level.relative_tf is None:
+                    continue
+                hit = (out[f"{role}_level"] == level.id).to_numpy()
+                if not hit.any():
+                    continue
+                lookup = _person_term_frequencies(keyed, level.relative_tf)
+                tf = pd.Series(
+                    lookup[f"tf_{level.relative_tf}"].to_numpy(),
+                    index=lookup[level.relative_tf].to_numpy(),
+                )
+                average = float((tf**2).sum())
+                values = keyed[level.relative_tf].to_numpy(dtype=object)[left[hit]]
+                frequency = pd.Series(values).map(tf).to_numpy(dtype=float)
+                adjust = np.clip(np.log2(average / frequency), -10.0, 10.0)
+                adjust = np.nan_to_num(adjust, nan=0.0)
+                out.loc[hit, f"{role}_weight"] += adjust
+                out.loc[hit, "match_weight"] += adjust
+                changed = True
+        if changed:
+            weight = out["match_weight"].to_numpy(dtype=float)
+            out["match_probability"] = 1.0 / (1.0 + np.exp2(-weight))
 
     # -- persistence -------------------------------------------------------------------
 
