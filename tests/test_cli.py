@@ -221,3 +221,30 @@ def test_score_reads_yaml_rules(tmp_path, leads_csv, capsys):
     assert len(scores) == 300
     # Cut-offs no lead reaches: the YAML was read, not ignored.
     assert set(scores["tier"]) == {"low"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["dedupe"],
+        ["dedupe", "x.csv", "--output-dir", "o", "--threshold", "abc"],
+        ["frob"],
+        ["score", "x.csv", "--output-dir", "o", "--no-such-option"],
+    ],
+    ids=["missing arguments", "not a number", "unknown command", "unknown option"],
+)
+def test_wrong_options_exit_2_with_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("leadlink: error: ")
+    assert "--help" in err
+
+
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(tmp_path, capsys):
+    missing = tmp_path / "missing.csv"
+    assert main(["dedupe", str(missing), "--output-dir", str(tmp_path), "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert err.rstrip().splitlines()[-1].startswith("leadlink: error: input file")

@@ -10,9 +10,10 @@ import argparse
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from leadlink.errors import LeadlinkError
 
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except LeadlinkError as error:
         if args.debug:
-            raise
+            traceback.print_exc()
         _err(f"error: {error}")
         return 2
     except KeyboardInterrupt:
@@ -42,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as error:
         if args.debug:
-            raise
+            traceback.print_exc()
+            _err(f"internal error ({type(error).__name__}); please report it")
+            return 1
         _err(
             f"internal error ({type(error).__name__}); run again with --debug for the "
             "traceback and report it"
@@ -50,18 +53,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: a wrong option exits 2 with one line on stderr, like
+    every other bad input, instead of a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        _err(f"error: {message} (see {self.prog} --help)")
+        raise SystemExit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="leadlink",
         description="CRM lead data quality: clean leads, merge duplicates, score them.",
     )
     from leadlink import __version__
 
     parser.add_argument("--version", action="version", version=f"leadlink {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show debug logs and tracebacks")
     common.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
-    table = argparse.ArgumentParser(add_help=False)
+    table = _Parser(add_help=False)
     table.add_argument("input", help="CSV or Parquet file of leads")
     table.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
     table.add_argument("--output-dir", required=True, help="folder for the outputs")
