@@ -1,13 +1,18 @@
-"""Personal data (phones, emails, names) never appears in log messages, at any level."""
+"""Personal data (phones, emails, names) never appears in log messages, at any level, nor
+in what the command line prints."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
 
 import leadlink as ll
+from leadlink.cli import main
+from leadlink.datasets import generate_leads
 
 LEADS = pd.DataFrame(
     {
@@ -31,27 +36,161 @@ class _Capture(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        self.messages.append(self.format(record))  # the message and any traceback
 
 
-def test_no_personal_data_in_logs_at_debug():
+@contextmanager
+def _capturing_logs() -> Iterator[_Capture]:
+    """Every record of every logger (they all propagate to the root) from DEBUG up."""
     capture = _Capture()
     root = logging.getLogger()
-    previous = root.level
+    previous_level, previous_handlers = root.level, list(root.handlers)
     root.addHandler(capture)
     root.setLevel(logging.DEBUG)
     try:
+        yield capture
+    finally:
+        root.handlers[:] = previous_handlers  # also drops a handler the CLI's basicConfig added
+        root.setLevel(previous_level)
+
+
+def _assert_nothing_leaked(texts: Mapping[str, str], secrets: Collection[str]) -> None:
+    folded = {where: text.casefold() for where, text in texts.items()}
+    leaked = {
+        where: found
+        for where, text in folded.items()
+        if (found := sorted({s for s in secrets if s.casefold() in text}))
+    }
+    assert not leaked, f"personal data leaked: {leaked}"
+
+
+def test_no_personal_data_in_logs_at_debug():
+    with _capturing_logs() as capture:
         result = ll.dedupe(LEADS)
         ll.validate(LEADS)
         assert result.model is not None
         result.model.predict(ll.prepare(LEADS, result.roles, id_column="lead_id"))
-    finally:
-        root.removeHandler(capture)
-        root.setLevel(previous)
     assert capture.messages, "expected some log messages to check"
-    text = "\n".join(capture.messages)
-    leaked = [secret for secret in SECRETS if secret.lower() in text.lower()]
-    assert not leaked, f"personal data in logs: {leaked}"
+    _assert_nothing_leaked({"logs": "\n".join(capture.messages)}, SECRETS)
+
+
+# --------------------------------------------- generated leads: every stage after dedupe
+
+
+@pytest.fixture(scope="module")
+def generated() -> tuple[pd.DataFrame, ll.DedupeResult]:
+    """About 120 generated leads (60 people) and their dedupe result."""
+    leads = generate_leads(60, seed=23).drop(columns=["person_id", "is_ghost"])
+    return leads, ll.dedupe(leads)
+
+
+@pytest.fixture(scope="module")
+def personal(generated) -> set[str]:
+    """Every name, phone (as entered and as E.164, with and without the +) and email (as
+    entered and canonical) of the generated leads. Placeholder names (test, asdf) are
+    nobody's data, and would match the test's own folder names."""
+    leads, _ = generated
+    values: set[str] = set()
+    for name in leads["name"].dropna():
+        if not ll.normalize.is_placeholder_name(name):
+            values |= {str(name), ll.normalize.name(name) or ""}
+    for phone in leads["phone"].dropna():
+        e164 = ll.normalize.phone(phone) or ""
+        values |= {str(phone), e164, e164.removeprefix("+")}
+    for email in leads["email"].dropna():
+        values |= {str(email), ll.normalize.email(email) or ""}
+    return {value.strip() for value in values if len(value.strip()) >= 2}
+
+
+def test_no_personal_data_in_logs_of_enrich(generated, personal):
+    leads, _ = generated
+    reference = leads.sample(frac=0.7, random_state=1)[
+        ["name", "phone", "email", "company", "city", "title"]
+    ].reset_index(drop=True)
+    reference.loc[::3, "name"] = "Someone Else"  # present values that disagree are reported
+    blanked = leads.copy()
+    blanked.loc[blanked.index[::2], ["name", "company", "city", "title"]] = None
+    with _capturing_logs() as capture:
+        results = [
+            ll.enrich(blanked, reference, key=key, source="registry")
+            for key in ("company", "email", "phone", "name", "city")
+        ]
+    assert all(len(r.filled) + len(r.disagreements) for r in results[:4])
+    _assert_nothing_leaked({"logs": "\n".join(capture.messages)}, personal)
+
+
+def test_no_personal_data_in_logs_of_golden_records_and_corrections(generated, personal):
+    _, result = generated
+    assert result.leads is not None and result.prepared is not None
+    args = (result.leads, result.prepared)
+    merged = result.golden.loc[result.golden["n_leads"] > 1, "lead_ids"]
+    assert len(merged) >= 2, "expected clusters with duplicates to correct"
+    with _capturing_logs() as capture:
+        golden = ll.golden_records(*args, result.clusters, result.roles, explain=True)
+        ll.lineage(golden)
+        ll.conflicts(*args, result.clusters, result.roles, golden=golden)
+        result.lineage()
+        result.conflicts()
+        unmerged = ll.unmerge(result.clusters, [merged.iloc[0][0]])
+        ll.golden_records(*args, unmerged, result.roles)
+        split = ll.split(result.clusters, [merged.iloc[1][:1]])
+        rejoined = ll.merge(split, merged.iloc[1])
+        ll.golden_records(*args, rejoined, result.roles, policy=ll.SurvivorshipPolicy())
+    _assert_nothing_leaked({"logs": "\n".join(capture.messages)}, personal)
+
+
+def test_no_personal_data_in_logs_or_details_of_review(generated, personal):
+    _, result = generated
+    assert result.prepared is not None
+    with _capturing_logs() as capture:
+        review = result.review()
+        strict = ll.review_clusters(
+            result.clusters, result.pairs, result.prepared, large=2, weak_below=0.99
+        )
+    assert capture.messages, "expected the review summary in the logs"
+    assert len(strict), "expected clusters to review"
+    details = "\n".join([*review["detail"], *strict["detail"]])
+    _assert_nothing_leaked({"logs": "\n".join(capture.messages), "details": details}, personal)
+
+
+def test_no_personal_data_in_logs_of_scoring(generated, personal):
+    leads, result = generated
+    ids = leads["lead_id"].tolist()
+    events = pd.DataFrame(
+        {
+            "lead_id": [*ids[:40], *ids[:10], "L-unknown", ids[0]],
+            "event": ["visit"] * 40 + ["demo_request"] * 10 + ["visit", "pricing"],
+            "timestamp": ["2025-12-01"] * 51 + ["not a time"],
+        }
+    )
+    converted = pd.Series([i % 3 == 0 for i in range(len(leads))], index=leads.index)
+    now = "2026-01-01"
+    with _capturing_logs() as capture:
+        ll.score(leads, events=events, now=now)
+        ll.score(leads, events=events, rules="champ", now=now, golden=result.golden)
+        ll.score_golden(result.golden, leads, events, now=now)
+        model = ll.fit_outcome_model(leads, converted, events=events, now=now)
+        ll.score(leads, events=events, rules=model, now=now)
+    assert capture.messages, "expected the skipped events and the model fit in the logs"
+    _assert_nothing_leaked({"logs": "\n".join(capture.messages)}, personal)
+
+
+@pytest.mark.parametrize("command", ["dedupe", "check", "score"])
+def test_no_personal_data_from_the_command_line_with_debug(
+    command, generated, personal, tmp_path, capsys
+):
+    leads, _ = generated
+    path = tmp_path / "leads.csv"
+    leads.to_csv(path, index=False)
+    with _capturing_logs() as capture:
+        code = main([command, str(path), "--output-dir", str(tmp_path / "out"), "--debug"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert printed.out and printed.err  # a summary, and progress messages
+    _assert_nothing_leaked(
+        {"stderr": printed.err, "stdout": printed.out, "logs": "\n".join(capture.messages)},
+        personal,
+    )
 
 
 def test_pseudonymised_matching_gives_the_same_clusters_without_clear_contacts():
