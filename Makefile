@@ -11,12 +11,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): $(BIN)/python pyproject.toml
+$(STAMP_RUN): $(BIN)/python pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(STAMP_DEV): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+$(STAMP_DEV): $(BIN)/python pyproject.toml Makefile
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,spark]'
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)

@@ -235,11 +235,16 @@ def test_neutral_levels_weigh_zero_and_condition_the_others():
     from leadlink.model import _neutralised
 
     # city: same employer's city (neutral), same city, different
-    m, u = _neutralised([0.7, 0.29, 0.01], [0.02, 0.04, 0.94], [True, False, False])
+    prior = [0.6, 0.3, 0.1]
+    m, u = _neutralised([0.7, 0.29, 0.01], [0.02, 0.04, 0.94], [True, False, False], prior)
     assert m[0] == u[0] == 0.02
-    # The other levels tell what the city adds beyond the employer: P(· | not neutral).
-    assert m[1] == pytest.approx(0.29 / 0.3) and u[1] == pytest.approx(0.04 / 0.98)
+    # The other levels tell what the city adds beyond the employer: P(· | not neutral),
+    # smoothed toward the prior's proportions (0.75 / 0.25) by a pseudo-count of 0.01.
+    assert m[1] == pytest.approx((0.29 + 0.0075) / 0.31) and u[1] == pytest.approx(0.04 / 0.98)
     assert m[1] + m[2] == pytest.approx(1.0) and u[1] + u[2] == pytest.approx(1.0)
+    # Nearly all matches on the neutral level: the prior decides, no extreme weights.
+    m, _ = _neutralised([0.9999, 0.0001, 0.0], [0.02, 0.04, 0.94], [True, False, False], prior)
+    assert m[2] > 0.2
 
 
 def test_pinyin_matches_of_common_names_weigh_less_than_rare_ones(fitted):
@@ -266,3 +271,13 @@ def test_pinyin_matches_of_common_names_weigh_less_than_rare_ones(fitted):
     assert common < 0 < rare
     assert out["match_probability"].iloc[0] < 0.5 < out["match_probability"].iloc[1]
     np.testing.assert_allclose(out["match_weight"], out["name_weight"])
+
+
+def test_training_does_not_depend_on_row_order(prepared):
+    # Few sampled pairs, so Splink really samples (u and EM) rather than taking all pairs.
+    options = {"seed": 5, "u_max_pairs": 5_000, "em_max_pairs": 5_000}
+    first = LeadModel(**options).fit(prepared)
+    shuffled = prepared.sample(frac=1.0, random_state=11).reset_index(drop=True)
+    second = LeadModel(**options).fit(shuffled)
+    assert second.lambda_ == pytest.approx(first.lambda_, rel=1e-9)
+    pd.testing.assert_frame_equal(second.parameters, first.parameters)

@@ -15,22 +15,29 @@ The training recipe is deterministic (same leads + seed → same weights):
 4. m by expectation maximisation, in sessions blocked on phone, email and name + company —
    each session trains the comparisons its blocking rule does not use;
 5. levels that were never observed get conservative values, listed in the diagnostics.
+
+Training and scoring run on a private in-memory DuckDB unless a Splink database API is
+passed (``db_api=splink.SparkAPI(spark_session=spark)``);
+:func:`leadlink.backends.database_api` turns the ``backend`` option of
+:func:`leadlink.dedupe` into one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from leadlink.backends import database
 from leadlink.blocking import (
     DEFAULT_MAX_BLOCK_SIZE,
     BlockingPreset,
@@ -41,6 +48,9 @@ from leadlink.blocking import (
 from leadlink.comparisons import COMPARISONS, ComparisonPreset, comparison_for, extra_comparison
 from leadlink.errors import ConfigError, InputError, ModelError
 from leadlink.prepare import extra_column
+
+if TYPE_CHECKING:
+    from splink.internals.database_api import DatabaseAPI
 
 __all__ = ["DEFAULT_THRESHOLD", "MODEL_FORMAT", "MODEL_VERSION", "LeadModel"]
 
@@ -58,6 +68,8 @@ _MIN_COVERAGE = 0.02
 _UNSEEN_M = 1e-3
 # A level EM never saw among matches is taken to be this many times rarer among them.
 _UNSEEN_RATIO = 100.0
+# Pseudo-count toward the prior when conditioning levels on a neutral one (see _neutralised).
+_NEUTRAL_PSEUDO = 0.01
 _PROB_FLOOR = 1e-6
 _LAMBDA_RECALL = 0.8
 # The comparison levels at which each λ rule (same mailbox; same phone and name) holds.
@@ -181,8 +193,12 @@ class LeadModel:
 
     # -- training ----------------------------------------------------------------------
 
-    def fit(self, prepared: pd.DataFrame) -> LeadModel:
-        """Learn λ, m and u from a prepared table (see :func:`leadlink.prepare.prepare`)."""
+    def fit(self, prepared: pd.DataFrame, *, db_api: DatabaseAPI | None = None) -> LeadModel:
+        """Learn λ, m and u from a prepared table (see :func:`leadlink.prepare.prepare`).
+
+        ``db_api`` is the Splink database to train in (``splink.SparkAPI(...)``); by
+        default a private in-memory DuckDB.
+        """
         _check_prepared(prepared)
         if len(prepared) < 2:
             raise InputError(
@@ -210,9 +226,11 @@ class LeadModel:
         }
         from splink import Linker, SettingsCreator, block_on
 
-        with _quiet_splink():
-            db_api = _duckdb_api()
-            table = db_api.register(keyed[_model_columns(keyed, presets)])
+        with _quiet_splink(), database(db_api) as db:
+            # In id order: Splink samples pairs for u and EM by row position, and the
+            # weights must not depend on the order the leads came in.
+            ordered = keyed.sort_values("unique_id", kind="stable")
+            table = db.register(ordered[_model_columns(ordered, presets)])
             settings = SettingsCreator(
                 link_type="dedupe_only",
                 unique_id_column_name="unique_id",
@@ -237,6 +255,10 @@ class LeadModel:
             # Snapshots: a failed EM session can leave Splink's settings half-updated, so
             # what each step learnt is read right after it.
             u_learnt = _levels_by_role(linker)
+            # Each EM session starts from these settings on a linker of its own: a session
+            # that fails can leave Splink's settings half-updated (NaN m, λ at 0 or 1), which
+            # would make every later session fail too.
+            after_u = linker.misc.save_model_to_json()
             m_learnt: dict[str, list[dict[str, Any]]] = {}
             trained: set[str] = set()
             for preset in _training_presets(presets):
@@ -249,9 +271,12 @@ class LeadModel:
                     + [f'l."{f}" = r."{f}"' for f in preset.fields]
                     + ([preset.training_condition] if preset.training_condition else [])
                 )
+                session_linker = Linker(table, copy.deepcopy(after_u), log_level=None)
                 try:
-                    session = linker.training.estimate_parameters_using_expectation_maximisation(
-                        rule, max_pairs=self.em_max_pairs
+                    session = (
+                        session_linker.training.estimate_parameters_using_expectation_maximisation(
+                            _rule(rule), max_pairs=self.em_max_pairs
+                        )
                     )
                 except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
                     record["failed"] = (
@@ -259,11 +284,10 @@ class LeadModel:
                         "few pairs, or nearly all of them matches); the next session that "
                         "trains these roles is used, else they keep conservative priors"
                     )
-                    _restore_lambda(linker, lam[0])
                 else:
                     history = getattr(session, "_core_model_settings_history", None) or []
                     record["iterations"] = len(history)
-                    snapshot = _levels_by_role(linker)
+                    snapshot = _levels_by_role(session_linker)
                     for role in learns:
                         if role in snapshot:
                             m_learnt[role] = snapshot[role]
@@ -312,7 +336,9 @@ class LeadModel:
                 self._u[role] = _without_matches(self._m[role], self._u[role], self._lambda)
             neutral = [level.neutral for level in self._comparison(role).levels]
             if any(neutral):
-                self._m[role], self._u[role] = _neutralised(self._m[role], self._u[role], neutral)
+                self._m[role], self._u[role] = _neutralised(
+                    self._m[role], self._u[role], neutral, self._comparison(role).prior()[0]
+                )
         self._diagnostics = diagnostics
         logger.info(
             "trained on %d leads: roles %s, λ=%.3g, %d EM sessions",
@@ -397,7 +423,7 @@ class LeadModel:
             return fallback, "default: one duplicate per lead"
         try:
             linker.training.estimate_probability_two_random_records_match(
-                rules, recall=_LAMBDA_RECALL
+                [_rule(rule) for rule in rules], recall=_LAMBDA_RECALL
             )
             value = float(linker._settings_obj._probability_two_random_records_match)
         except Exception as error:  # Splink raises plain exceptions on degenerate data
@@ -415,13 +441,22 @@ class LeadModel:
 
     # -- prediction --------------------------------------------------------------------
 
-    def predict(self, prepared: pd.DataFrame, *, min_probability: float = 0.01) -> pd.DataFrame:
+    def predict(
+        self,
+        prepared: pd.DataFrame,
+        *,
+        min_probability: float = 0.01,
+        db_api: DatabaseAPI | None = None,
+    ) -> pd.DataFrame:
         """Score the pairs of leads that share a blocking key.
 
         Returns one row per scored pair with ``match_probability >= min_probability``:
         ``id_l``, ``id_r`` (id_l < id_r), ``match_weight``, ``match_probability``,
         ``found_by`` (the blocking preset) and one ``<role>_level`` column per role naming
         the comparison level (``"same_personal"``, ``"different"``, ``"null"``).
+
+        ``db_api`` is the Splink database to score in (``splink.SparkAPI(...)``); by
+        default a private in-memory DuckDB, closed when the pairs are read back.
         """
         self._fitted()
         _check_prepared(prepared)
@@ -437,11 +472,10 @@ class LeadModel:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
         from splink import Linker, SettingsCreator, block_on
 
-        with _quiet_splink():
-            db_api = _duckdb_api()
+        with _quiet_splink(), database(db_api) as db:
             # Integer ids inside the database: a pair costs two integers, not two strings.
             ids = keyed["unique_id"].to_numpy(dtype=object)
-            table = db_api.register(
+            table = db.register(
                 keyed[_model_columns(keyed, presets)].assign(unique_id=np.arange(len(keyed)))
             )
             settings = SettingsCreator(
@@ -462,10 +496,9 @@ class LeadModel:
             }
             for column in sorted(tf_columns):
                 lookup = _person_term_frequencies(keyed, column)
-                linker.table_management.register_term_frequency_lookup(
-                    db_api.register(lookup), column
-                )
+                linker.table_management.register_term_frequency_lookup(db.register(lookup), column)
             scored = linker.inference.predict(threshold_match_probability=min_probability)
+            # Plain SQL that DuckDB and Spark SQL (and Splink's other backends) all read.
             wanted = [
                 "CAST(unique_id_l AS INTEGER) AS l",
                 "CAST(unique_id_r AS INTEGER) AS r",
@@ -479,7 +512,6 @@ class LeadModel:
             pairs = linker.misc.query_sql(
                 f"SELECT {', '.join(wanted)} FROM {scored.physical_name}", output_type="pandas"
             )
-            db_api._con.close()  # frees the database's memory before the pairs are built
         left = pairs["l"].to_numpy()
         right = pairs["r"].to_numpy()
         # ids are compared as text so that id_l < id_r holds for the string ids.
@@ -725,6 +757,14 @@ class LeadModel:
         return self
 
 
+def _rule(condition: str) -> Any:
+    """A blocking rule written in DuckDB SQL, which Splink translates for other backends
+    (a bare string is read in the backend's own dialect: Spark reads "col" as text)."""
+    from splink.blocking_rule_library import CustomRule
+
+    return CustomRule(condition, sql_dialect="duckdb")
+
+
 def _restore_lambda(linker: Any, value: float) -> None:
     """Put λ back after Splink left it at 0 or NaN (which breaks its EM with a
     'math domain error')."""
@@ -750,7 +790,7 @@ def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[floa
 
 
 def _neutralised(
-    m: Sequence[float], u: Sequence[float], neutral: Sequence[bool]
+    m: Sequence[float], u: Sequence[float], neutral: Sequence[bool], prior_m: Sequence[float]
 ) -> tuple[list[float], list[float]]:
     """m and u with the ``neutral`` levels weighed 0 and the others conditioned on them
     not holding.
@@ -759,20 +799,27 @@ def _neutralised(
     companies agree). Its weight is 0 (m = u), and the other levels are what this
     comparison tells *beyond* it: P(level | match, not neutral) over P(level | non-match,
     not neutral). Without the conditioning, a city that agrees for a lead with no company
-    would lose the share of matches that the same-company level took.
+    would lose the share of matches that the same-company level took. When EM put nearly
+    all matches on the neutral level, the little left says little, so the conditional m is
+    smoothed toward the prior's proportions (a pseudo-count of 0.01).
     """
-    m_neutral = sum(value for value, flag in zip(m, neutral) if flag)
+    free_m = [value for value, flag in zip(m, neutral) if not flag]
+    free_prior = [value for value, flag in zip(prior_m, neutral) if not flag]
+    prior_total = sum(free_prior) or 1.0
+    mass = sum(free_m)
     u_neutral = sum(value for value, flag in zip(u, neutral) if flag)
-    scale_m = 1.0 / (1.0 - m_neutral) if m_neutral < 0.99 else 1.0
     scale_u = 1.0 / (1.0 - u_neutral) if u_neutral < 0.99 else 1.0
     new_m: list[float] = []
     new_u: list[float] = []
-    for m_level, u_level, flag in zip(m, u, neutral):
+    for m_level, u_level, flag, p_level in zip(m, u, neutral, prior_m):
         if flag:
             new_m.append(u_level)
             new_u.append(u_level)
         else:
-            new_m.append(min(m_level * scale_m, 1.0))
+            smoothed = (m_level + _NEUTRAL_PSEUDO * p_level / prior_total) / (
+                mass + _NEUTRAL_PSEUDO
+            )
+            new_m.append(min(max(smoothed, _PROB_FLOOR), 1.0))
             new_u.append(min(u_level * scale_u, 1.0))
     return new_m, new_u
 
@@ -926,25 +973,6 @@ def _probability(value: Any, role: str, which: str) -> float:
             "it may have been edited by hand — retrain and save it again"
         )
     return number
-
-
-#: DuckDB may use this much memory before it spills to a temporary folder on disk.
-DUCKDB_MEMORY_LIMIT = "768MB"
-
-
-def _duckdb_api() -> Any:
-    import tempfile
-
-    import duckdb
-    from splink import DuckDBAPI
-
-    connection = duckdb.connect(
-        config={
-            "memory_limit": DUCKDB_MEMORY_LIMIT,
-            "temp_directory": tempfile.gettempdir(),
-        }
-    )
-    return DuckDBAPI(connection)
 
 
 @contextlib.contextmanager

@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from leadlink.backends import check_backend, database_api
 from leadlink.blocking import DEFAULT_MAX_BLOCK_SIZE
 from leadlink.cluster import cluster_pairs
 from leadlink.columns import MATCH_ROLES, check_frame, check_ids, resolve_columns
@@ -20,6 +21,9 @@ from leadlink.model import DEFAULT_THRESHOLD, LeadModel
 from leadlink.prepare import prepare
 from leadlink.review import DEFAULT_LARGE, DEFAULT_WEAK_BELOW, review_clusters
 from leadlink.validate import validate
+
+if TYPE_CHECKING:
+    from splink.internals.database_api import DatabaseAPI
 
 __all__ = ["DedupeResult", "dedupe"]
 
@@ -133,7 +137,7 @@ def dedupe(
     id_column: str = "lead_id",
     columns: Mapping[str, str] | None = None,
     threshold: float | None = None,
-    backend: str | None = None,
+    backend: str | DatabaseAPI | None = None,
     seed: int = 0,
     model: LeadModel | None = None,
     extra_columns: Mapping[str, str] | None = None,
@@ -153,7 +157,10 @@ def dedupe(
         id_column: the column holding a unique id per lead.
         columns: role → column, for headers that are not detected (``{"phone": "手机"}``).
         threshold: match probability at which two leads are linked (default: the model's).
-        backend: ``None`` or ``"duckdb"`` (the embedded DuckDB).
+        backend: where the model trains and scores: ``None`` or ``"duckdb"`` (the embedded
+            DuckDB), ``"spark"`` (the active SparkSession, else a local one; needs
+            ``pip install 'leadlink[spark]'`` and Java), or a Splink database API such as
+            ``splink.SparkAPI(spark_session=spark)``.
         seed: seed for the random sampling in training.
         model: a trained model to use instead of training one on these leads.
         extra_columns: your own columns to compare too, column → kind (``"exact"``,
@@ -174,11 +181,7 @@ def dedupe(
         progress: called with a short message as each stage starts.
     """
     say = progress or (lambda message: None)
-    if backend not in (None, "duckdb"):
-        raise ConfigError(
-            f"backend {backend!r} is not available; leadlink runs on the embedded DuckDB "
-            "(backend=None or 'duckdb')"
-        )
+    check_backend(backend)
     if threshold is not None and not 0 <= threshold <= 1:
         raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
     survivorship = _policy(policy)
@@ -235,6 +238,7 @@ def dedupe(
     )
     lap("prepare")
     matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
+    db_api = database_api(backend) if len(matchable) >= 2 else None
     if model is None and len(matchable) >= 2:
         say(f"training the match model on {len(matchable)} leads")
         model = LeadModel(
@@ -244,7 +248,7 @@ def dedupe(
             extra=extra,
             must_link=must_link,
             never_link=never_link,
-        ).fit(matchable)
+        ).fit(matchable, db_api=db_api)
         lap("train")
     used_threshold = (
         threshold
@@ -254,7 +258,7 @@ def dedupe(
     if model is not None and len(matchable) >= 2:
         say("scoring candidate pairs")
         # Every blocked pair is kept: the low scores are what stops chains in clustering.
-        pairs = model.predict(matchable, min_probability=0.0)
+        pairs = model.predict(matchable, min_probability=0.0, db_api=db_api)
     else:
         pairs = pd.DataFrame(
             {

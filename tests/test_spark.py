@@ -1,0 +1,107 @@
+"""The model on Spark: a model file trained on DuckDB scores the same pairs on Spark."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import leadlink as ll
+from leadlink.columns import resolve_columns
+from leadlink.model import LeadModel
+from leadlink.prepare import prepare
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    """One local Spark session for the module, offline, with Splink's similarity jar."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("leadlink-tests")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.pyspark.python", sys.executable)
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        # A short-lived JVM on two cores: the quick JIT compiler starts and warms up in
+        # half the time of the optimising one.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("spark-checkpoints")))
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def leads(small_leads):
+    return small_leads.drop(columns=["person_id", "is_ghost"])
+
+
+@pytest.fixture(scope="module")
+def prepared(leads):
+    return prepare(leads, resolve_columns(leads, id_column="lead_id"), id_column="lead_id")
+
+
+@pytest.fixture(scope="module")
+def duckdb_model(prepared):
+    return LeadModel().fit(prepared)
+
+
+def test_a_model_file_trained_on_duckdb_scores_the_same_pairs_on_spark(
+    spark, duckdb_model, prepared, tmp_path
+):
+    from splink import SparkAPI
+
+    model = LeadModel.load(duckdb_model.save(tmp_path / "model.json"))
+    on_duckdb = model.predict(prepared)
+    on_spark = model.predict(prepared, db_api=SparkAPI(spark_session=spark))
+
+    assert len(on_duckdb) > 100
+    assert list(on_spark.columns) == list(on_duckdb.columns)
+    pd.testing.assert_frame_equal(on_spark[["id_l", "id_r"]], on_duckdb[["id_l", "id_r"]])
+    np.testing.assert_allclose(
+        on_spark["match_probability"], on_duckdb["match_probability"], rtol=0, atol=1e-6
+    )
+    levels = [c for c in on_duckdb.columns if c.endswith("_level")]
+    assert levels == [f"{role}_level" for role in model.roles]
+    pd.testing.assert_frame_equal(on_spark[levels], on_duckdb[levels])
+    # The leads and Splink's tables are not left behind in the user's session.
+    assert not [t.name for t in spark.catalog.listTables() if t.name.startswith("__splink")]
+
+
+def test_leads_without_a_role_the_model_compares_score_on_spark(spark, duckdb_model, prepared):
+    """Columns without any value (no lead has an email) reach Spark as typed nulls."""
+    from splink import SparkAPI
+
+    email_columns = ["email", "email_user", "email_domain", "email_letters"]
+    without_email = prepared.assign(**dict.fromkeys(email_columns))
+    on_duckdb = duckdb_model.predict(without_email)
+    on_spark = duckdb_model.predict(without_email, db_api=SparkAPI(spark_session=spark))
+
+    assert (on_spark["email_level"] == "null").all()
+    pd.testing.assert_frame_equal(on_spark[["id_l", "id_r"]], on_duckdb[["id_l", "id_r"]])
+    np.testing.assert_allclose(
+        on_spark["match_probability"], on_duckdb["match_probability"], rtol=0, atol=1e-6
+    )
+
+
+def test_dedupe_on_spark_gives_the_duckdb_clusters(spark, duckdb_model, leads):
+    on_duckdb = ll.dedupe(leads, model=duckdb_model)
+    on_spark = ll.dedupe(leads, backend="spark", model=duckdb_model)  # the active session
+
+    pd.testing.assert_frame_equal(on_spark.clusters, on_duckdb.clusters)
+    assert (on_duckdb.golden["n_leads"] > 1).any()
+
+
+def test_an_unknown_backend_is_refused_naming_the_choices(leads):
+    with pytest.raises(ll.ConfigError, match=r"'oracle'.*'duckdb'.*'spark'.*database API"):
+        ll.dedupe(leads, backend="oracle")
