@@ -53,7 +53,7 @@ import pandas as pd
 from leadlink import normalize
 from leadlink.columns import check_ids
 from leadlink.errors import ColumnError, ConfigError
-from leadlink.normalize import _phone
+from leadlink.normalize import _email, _phone
 
 __all__ = ["PREPARED_COLUMNS", "extra_column", "prepare"]
 
@@ -204,8 +204,8 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
     email = normalize.email(value)
     if email is None:
         return None
-    free = int(normalize.email_is_free(email))
-    return email, _username(email), _domain(email), _without_digits(email), free
+    host = _domain(email)
+    return email, _username(email), host, _without_digits(email), int(_email.is_free_domain(host))
 
 
 def _describe_company(value: Any) -> tuple[Any, ...] | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from leadlink.normalize._text import clean
 
-__all__ = ["domain", "is_disposable", "is_free_provider", "is_role", "is_valid", "normalize",
+__all__ = ["domain", "is_disposable", "is_free_domain", "is_free_provider", "is_role", "is_valid", "normalize",
            "username"]  # fmt: skip
 
 _LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
@@ -242,4 +242,9 @@ def is_disposable(value: Any) -> bool:
 
 def is_free_provider(value: Any) -> bool:
     """A free mailbox provider (gmail, qq.com, 163.com, outlook ...), not a company domain."""
-    return _in_domains(domain(value), FREE_PROVIDERS)
+    return is_free_domain(domain(value))
+
+
+def is_free_domain(host: str | None) -> bool:
+    """Like :func:`is_free_provider` for a domain that is already canonical (no parsing)."""
+    return _in_domains(host, FREE_PROVIDERS)
