@@ -10,11 +10,14 @@ The training recipe is deterministic (same leads + seed → same weights):
 
 1. roles that are absent, mostly null or constant are left out (and said so in
    :attr:`LeadModel.diagnostics`), so Splink never trains on degenerate columns;
-2. λ from deterministic rules (same email; same phone and name), with an assumed recall;
-3. u from random pairs (seeded);
+2. λ from deterministic rules (same email; same phone and name), first with an assumed
+   recall, then re-estimated with the recall the trained m implies;
+3. u from random pairs (seeded), corrected for the matches among them;
 4. m by expectation maximisation, in sessions blocked on phone, email and name + company —
-   each session trains the comparisons its blocking rule does not use;
-5. levels that were never observed get conservative values, listed in the diagnostics.
+   each session trains the comparisons its blocking rule does not use, on a linker of its
+   own so that a failed session cannot spoil the next;
+5. levels that were never observed get conservative values, listed in the diagnostics;
+   levels that only restate another comparison (``neutral``) weigh 0.
 
 Training and scoring run on a private in-memory DuckDB unless a Splink database API is
 passed (``db_api=splink.SparkAPI(spark_session=spark)``);
