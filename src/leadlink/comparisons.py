@@ -6,9 +6,13 @@ which are what a saved model records, so a model file does not depend on a backe
 
 Han-script names are never compared with byte-based string similarity (DuckDB counts UTF-8
 bytes: levenshtein('张三', '张四') is 3); they meet through ``name_key`` (pinyin, sorted
-tokens) and their simplified characters. Phones and company names carry term-frequency
-adjustments, so a switchboard shared by fifty colleagues or a very common company counts
-for little, while a personal mobile counts for a lot.
+tokens) and their simplified characters. A switchboard shared by fifty colleagues is its
+own level (a shared line), apart from a personal mobile; names and companies carry
+term-frequency adjustments, so 张伟 or a very common company counts for little.
+
+Some levels only restate another comparison — the same switchboard or city of the same
+employer, the same mailbox name spelling the same name. They are ``neutral``: kept for
+explanations, weighed 0, so Fellegi–Sunter does not count one fact two or three times.
 """
 
 from __future__ import annotations
