@@ -53,7 +53,7 @@ import pandas as pd
 from leadlink import normalize
 from leadlink.columns import check_ids
 from leadlink.errors import ColumnError, ConfigError
-from leadlink.normalize import _email, _phone
+from leadlink.normalize import _email, _name, _phone
 
 __all__ = ["PREPARED_COLUMNS", "extra_column", "prepare"]
 
@@ -183,17 +183,10 @@ _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _describe_name(value: Any) -> tuple[Any, ...] | None:
-    canonical = normalize.name(value)
-    if canonical is None:
+    described = _name.describe(value)
+    if described is None:
         return None
-    key = normalize.name_key(canonical)
-    return (
-        canonical,
-        key,
-        normalize.name_nickname_key(canonical),
-        normalize.name_han(canonical),
-        _is_partial(key),
-    )
+    return (*described, _is_partial(described[1]))
 
 
 def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:

@@ -136,3 +136,22 @@ def test_nickname_key_leaves_han_names_alone():
 )  # fmt: skip
 def test_name_placeholders(value, placeholder):
     assert nz.is_placeholder_name(value) is placeholder
+
+
+@pytest.mark.parametrize("value", [case[0] for case in NAMES] + [None, "", "😴", "x" * 10_000])
+def test_describe_gives_what_the_separate_functions_give(value):
+    from leadlink import normalize
+    from leadlink.normalize import _name
+
+    canonical = normalize.name(value)
+    expected = (
+        None
+        if canonical is None
+        else (
+            canonical,
+            normalize.name_key(canonical),
+            normalize.name_nickname_key(canonical),
+            normalize.name_han(canonical),
+        )
+    )
+    assert _name.describe(value) == expected

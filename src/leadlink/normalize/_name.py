@@ -24,7 +24,7 @@ from leadlink.normalize._text import (
     to_simplified,
 )
 
-__all__ = ["han", "is_placeholder", "key", "nickname_key", "normalize"]
+__all__ = ["describe", "han", "is_placeholder", "key", "nickname_key", "normalize"]
 
 # Titles and honorifics written after a Han surname or name (张总, 王经理, 李女士).
 _HAN_TITLES = sorted(
@@ -414,6 +414,16 @@ def han(value: Any) -> str | None:
     if name is None or not has_han(name):
         return None
     return "".join(ch for ch in name if is_han(ch)) or None
+
+
+def describe(value: Any) -> tuple[str, str | None, str | None, str | None] | None:
+    """The canonical name, its key, nickname key and Han characters, normalising once
+    (what :func:`key`, :func:`nickname_key` and :func:`han` give, for ``prepare``)."""
+    name = normalize(value)
+    if name is None:
+        return None
+    han_chars = "".join(ch for ch in name if is_han(ch)) if has_han(name) else ""
+    return name, _key(name, False), _key(name, True), han_chars or None
 
 
 def is_placeholder(value: Any) -> bool:
