@@ -204,7 +204,7 @@ def test_name_frequencies_count_people_not_leads():
             "email": [None, "h@x.com", "h@x.com", None, "z@y.com", "q@z.com"],
         }
     )
-    tf = _person_term_frequencies(prepared, "name").set_index("name")["tf_name"]
+    tf = _person_term_frequencies(prepared, ["name"])["name"]
     # 黄华刚's three leads are one person (a mobile and a mailbox chain them); the two 张伟
     # leads share nothing, so they count as two: three groups with a name in all.
     assert tf["黄华刚"] == pytest.approx(1 / 3)
@@ -266,7 +266,10 @@ def test_pinyin_matches_of_common_names_weigh_less_than_rare_ones(fitted):
             "name_weight": [0.0, 0.0],
         }
     )
-    fitted._relative_frequencies(out, keyed, np.array([0, 10]), ["name"])
+    from leadlink.model import _person_term_frequencies
+
+    frequencies = _person_term_frequencies(keyed, ["name_key", "name_nick"])
+    fitted._relative_frequencies(out, keyed, np.array([0, 10]), ["name"], frequencies)
     common, rare = out["name_weight"]
     assert common < 0 < rare
     assert out["match_probability"].iloc[0] < 0.5 < out["match_probability"].iloc[1]

@@ -33,7 +33,7 @@ import json
 import logging
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -230,8 +230,8 @@ class LeadModel:
         from splink import Linker, SettingsCreator, block_on
 
         with _quiet_splink(), database(db_api) as db:
-            # In id order: Splink samples pairs for u and EM by row position, and the
-            # weights must not depend on the order the leads came in.
+            # In id order, so that the weights cannot depend on the order the leads came
+            # in, whatever order Splink's pair sampling follows.
             ordered = keyed.sort_values("unique_id", kind="stable")
             table = db.register(ordered[_model_columns(ordered, presets)])
             settings = SettingsCreator(
@@ -404,10 +404,9 @@ class LeadModel:
         used = False
         for rule in _LAMBDA_RULE_LEVELS:
             parts = [agree(role, levels) for role, levels in rule.items()]
-            if any(part is None for part in parts):
-                continue
-            misses *= 1.0 - float(np.prod([p for p in parts if p is not None]))
-            used = True
+            if None not in parts:
+                misses *= 1.0 - math.prod(p for p in parts if p is not None)
+                used = True
         if not used:
             return None
         return float(min(max(1.0 - misses, 0.05), 0.95))
@@ -491,15 +490,25 @@ class LeadModel:
                 retain_intermediate_calculation_columns=True,
             )
             linker = Linker(table, settings, log_level=None)
-            tf_columns = {
-                level.tf_column
-                for role in roles
-                for level in self._comparison(role).levels
-                if level.tf_column is not None
-            }
-            for column in sorted(tf_columns):
-                lookup = _person_term_frequencies(keyed, column)
-                linker.table_management.register_term_frequency_lookup(db.register(lookup), column)
+            registered: set[str] = set()
+            levels = [level for role in roles for level in self._comparison(role).levels]
+            frequencies = _person_term_frequencies(
+                keyed,
+                {level.tf_column for level in levels if level.tf_column}
+                | {level.relative_tf for level in levels if level.relative_tf},
+            )
+            for level in levels:
+                if level.tf_column is not None and level.tf_column not in registered:
+                    registered.add(level.tf_column)
+                    lookup = frequencies[level.tf_column]
+                    linker.table_management.register_term_frequency_lookup(
+                        db.register(
+                            pd.DataFrame(
+                                {level.tf_column: lookup.index, f"tf_{level.tf_column}": lookup}
+                            )
+                        ),
+                        level.tf_column,
+                    )
             scored = linker.inference.predict(threshold_match_probability=min_probability)
             # Plain SQL that DuckDB and Spark SQL (and Splink's other backends) all read.
             wanted = [
@@ -536,7 +545,7 @@ class LeadModel:
         for role in roles:
             out[f"{role}_weight"] = pairs[f"w_{role}"].to_numpy(dtype=float)
         del pairs
-        self._relative_frequencies(out, keyed, left, roles)
+        self._relative_frequencies(out, keyed, left, roles, frequencies)
         for role in roles:
             out[f"{role}_weight"] = out[f"{role}_weight"].round(4)
         out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
@@ -550,7 +559,12 @@ class LeadModel:
         return out[columns].rename(columns=renames)
 
     def _relative_frequencies(
-        self, out: pd.DataFrame, keyed: pd.DataFrame, left: np.ndarray, roles: Sequence[str]
+        self,
+        out: pd.DataFrame,
+        keyed: pd.DataFrame,
+        left: np.ndarray,
+        roles: Sequence[str],
+        frequencies: Mapping[str, pd.Series],
     ) -> None:
         """Adjust the weight of levels with a ``relative_tf`` column by how common the
         pair's value is among people, relative to the average agreeing pair: log2 of
@@ -563,15 +577,10 @@ class LeadModel:
                 hit = (out[f"{role}_level"] == level.id).to_numpy()
                 if not hit.any():
                     continue
-                lookup = _person_term_frequencies(keyed, level.relative_tf)
-                tf = pd.Series(
-                    lookup[f"tf_{level.relative_tf}"].to_numpy(),
-                    index=lookup[level.relative_tf].to_numpy(),
-                )
-                average = float((tf**2).sum())
+                tf = frequencies[level.relative_tf]
                 values = keyed[level.relative_tf].to_numpy(dtype=object)[left[hit]]
                 frequency = pd.Series(values).map(tf).to_numpy(dtype=float)
-                adjust = np.clip(np.log2(average / frequency), -10.0, 10.0)
+                adjust = np.clip(np.log2(float((tf**2).sum()) / frequency), -10.0, 10.0)
                 adjust = np.nan_to_num(adjust, nan=0.0)
                 out.loc[hit, f"{role}_weight"] += adjust
                 out.loc[hit, "match_weight"] += adjust
@@ -845,16 +854,19 @@ def _without_matches(m: Sequence[float], u: Sequence[float], lam: float) -> list
     return [max(value / total, _PROB_FLOOR) for value in corrected]
 
 
-def _person_term_frequencies(prepared: pd.DataFrame, column: str) -> pd.DataFrame:
-    """How often each value of ``column`` occurs among people rather than among leads.
+def _person_term_frequencies(
+    prepared: pd.DataFrame, columns: Iterable[str]
+) -> dict[str, pd.Series]:
+    """How often each value of each column occurs among people rather than among leads:
+    column → frequency indexed by value.
 
     Splink's term frequencies count leads, so a rare name given on four leads by one
     person looks four times as common as it is, and exactly the people with duplicates
     get their name discounted. Leads that share a personal mobile or a mailbox are counted
-    as one person here; the frequency of a value is the share of such groups that use it.
+    as one person here (grouped once for all columns); the frequency of a value is the
+    share of such groups that use it.
     """
-    n = len(prepared)
-    group = np.arange(n)
+    group = np.arange(len(prepared))
     keys = [
         prepared["phone"].where(prepared["phone_shared"] == 0),
         prepared["email"],
@@ -868,14 +880,15 @@ def _person_term_frequencies(prepared: pd.DataFrame, column: str) -> pd.DataFram
             group[has] = np.minimum(group[has], smallest)
         if (group == before).all():
             break
-    values = prepared[column]
-    present = values.notna().to_numpy()
-    people = pd.DataFrame({column: values[present].to_numpy(), "group": group[present]})
-    per_value = people.drop_duplicates().groupby(column).size()
-    total = max(int(people["group"].nunique()), 1)
-    return pd.DataFrame(
-        {column: per_value.index.to_numpy(), f"tf_{column}": per_value.to_numpy() / total}
-    )
+    frequencies: dict[str, pd.Series] = {}
+    for column in sorted(columns):
+        values = prepared[column]
+        present = values.notna().to_numpy()
+        people = pd.DataFrame({"value": values[present].to_numpy(), "group": group[present]})
+        per_value = people.drop_duplicates().groupby("value").size()
+        total = max(int(people["group"].nunique()), 1)
+        frequencies[column] = (per_value / total).rename(f"tf_{column}")
+    return frequencies
 
 
 def _finite(value: Any) -> float | None:
