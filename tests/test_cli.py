@@ -177,6 +177,14 @@ def test_check_refuses_a_missing_id_column(tmp_path, leads_csv, capsys):
     assert "id column" in capsys.readouterr().err
 
 
+def _score(tmp_path, leads_csv, *options: str) -> pd.DataFrame:
+    """Run ``leadlink score`` with ``options``, check it exits 0, return scores.csv."""
+    out = tmp_path / "scored"
+    argv = ["score", str(leads_csv), "--output-dir", str(out), "--now", "2026-11-22", "--quiet"]
+    assert main([*argv, *options]) == 0
+    return pd.read_csv(out / "scores.csv", dtype=str, encoding="utf-8-sig")
+
+
 def test_score_writes_scores_with_tiers_and_reasons(tmp_path, leads_csv, capsys):
     events = tmp_path / "events.csv"
     leads = pd.read_csv(leads_csv, dtype=str)
@@ -187,13 +195,7 @@ def test_score_writes_scores_with_tiers_and_reasons(tmp_path, leads_csv, capsys)
             "timestamp": ["2026-11-20", "2026-11-01", "2026-10-01"],
         }
     ).to_csv(events, index=False)
-    out = tmp_path / "scored"
-    code = main(
-        ["score", str(leads_csv), "--output-dir", str(out), "--events", str(events),
-         "--now", "2026-11-22", "--quiet"]
-    )  # fmt: skip
-    assert code == 0
-    scores = pd.read_csv(out / "scores.csv", dtype=str, encoding="utf-8-sig")
+    scores = _score(tmp_path, leads_csv, "--events", str(events))
     assert len(scores) == 300
     assert set(scores["tier"]) <= {"high", "medium", "low"}
     assert "leads scored" in capsys.readouterr().out
@@ -211,13 +213,7 @@ def test_score_with_bad_rules_exits_2(tmp_path, leads_csv, capsys):
 def test_score_reads_yaml_rules(tmp_path, leads_csv, capsys):
     rules = tmp_path / "rules.yaml"
     rules.write_text("tiers:\n  high: 99\n  medium: 98\n", encoding="utf-8")
-    out = tmp_path / "scored"
-    code = main(
-        ["score", str(leads_csv), "--output-dir", str(out), "--rules", str(rules),
-         "--now", "2026-11-22", "--quiet"]
-    )  # fmt: skip
-    assert code == 0
-    scores = pd.read_csv(out / "scores.csv", dtype=str, encoding="utf-8-sig")
+    scores = _score(tmp_path, leads_csv, "--rules", str(rules))
     assert len(scores) == 300
     # Cut-offs no lead reaches: the YAML was read, not ignored.
     assert set(scores["tier"]) == {"low"}

@@ -153,16 +153,12 @@ def prepare(
             if kind == "numeric"
             else own_values
         )
-    prepared["name_partial"] = (
-        np.array([v or 0 for v in out["name_partial"]], dtype="int8")
-        if "name_partial" in out
-        else np.zeros(n, dtype="int8")
-    )
-    prepared["email_free"] = (
-        np.array([v or 0 for v in out["email_free"]], dtype="int8")
-        if "email_free" in out
-        else np.zeros(n, dtype="int8")
-    )
+    for flag in ("name_partial", "email_free"):  # 0/1 columns: 0 where the role is missing
+        prepared[flag] = (
+            np.array([v or 0 for v in out[flag]], dtype="int8")
+            if flag in out
+            else np.zeros(n, dtype="int8")
+        )
     prepared["phone_shared"] = _shared_lines(prepared)
     if hash_key is not None:
         _pseudonymise(prepared, hash_key)

@@ -411,7 +411,11 @@ def nickname_key(value: Any) -> str | None:
 def han(value: Any) -> str | None:
     """The simplified Han characters of the name, or None if it has none."""
     name = normalize(value)
-    if name is None or not has_han(name):
+    return None if name is None else _han_chars(name)
+
+
+def _han_chars(name: str) -> str | None:
+    if not has_han(name):
         return None
     return "".join(ch for ch in name if is_han(ch)) or None
 
@@ -422,8 +426,7 @@ def describe(value: Any) -> tuple[str, str | None, str | None, str | None] | Non
     name = normalize(value)
     if name is None:
         return None
-    han_chars = "".join(ch for ch in name if is_han(ch)) if has_han(name) else ""
-    return name, _key(name, False), _key(name, True), han_chars or None
+    return name, _key(name, False), _key(name, True), _han_chars(name)
 
 
 def is_placeholder(value: Any) -> bool:
