@@ -36,14 +36,17 @@ def run_leadlink(
     leads: pd.DataFrame,
     columns: dict[str, str] | None = None,
     extra: dict[str, str] | None = None,
-) -> pd.Series:
+) -> tuple[pd.Series, float | None, pd.Series | None]:
+    """Clusters, the model's λ and which leads it was trained on."""
     result = ll.dedupe(leads, id_column="lead_id", columns=columns, extra_columns=extra, seed=0)
-    return result.clusters["cluster_id"]
+    # λ is learnt on the leads that are not ghosts; the truth is compared on the same leads.
+    assert result.model is not None
+    return result.clusters["cluster_id"], result.model.lambda_, ~result.validation["is_ghost"]
 
 
 def run_plain_splink(
     leads: pd.DataFrame, columns: dict[str, str], extra: dict[str, str] | None = None
-) -> pd.Series:
+) -> tuple[pd.Series, None, None]:
     """A plain Splink 5 configuration, as a user would write it without leadlink."""
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -92,7 +95,7 @@ def run_plain_splink(
         predictions, threshold_match_probability=0.9
     ).as_pandas_dataframe()
     by_id = dict(zip(clusters["unique_id"].astype(str), clusters["cluster_id"].astype(str)))
-    return frame["unique_id"].map(lambda i: by_id.get(i, f"single-{i}"))
+    return frame["unique_id"].map(lambda i: by_id.get(i, f"single-{i}")), None, None
 
 
 def febrl3() -> tuple[pd.DataFrame, pd.Series, dict[str, str]]:
@@ -120,11 +123,11 @@ def evaluate(
     name: str, system: str, runner: Any, leads: pd.DataFrame, truth: pd.Series, *args: Any
 ) -> dict:
     started = time.perf_counter()
-    predicted = runner(leads, *args)
+    predicted, lam, trained_on = runner(leads, *args)
     seconds = time.perf_counter() - started
     scores = ll.evaluate_clusters(predicted, truth)
     sizes = pd.Series(list(predicted)).value_counts()
-    return {
+    row = {
         "dataset": name,
         "system": system,
         "leads": len(leads),
@@ -132,6 +135,13 @@ def evaluate(
         "largest_cluster": int(sizes.max()),
         **{k: round(v, 4) for k, v in scores.items()},
     }
+    if lam is not None and trained_on is not None:
+        # The prior λ against the truth: true pairs over all pairs of the trained leads.
+        people = pd.Series(list(truth))[trained_on.to_numpy()].value_counts()
+        n = int(people.sum())
+        true_lambda = float((people * (people - 1) / 2).sum()) / (n * (n - 1) / 2)
+        row["lambda_ratio"] = round(lam / true_lambda, 3)  # estimated / true
+    return row
 
 
 def main() -> None:
@@ -176,7 +186,8 @@ def main() -> None:
     table = pd.DataFrame(rows)
     shown = [
         "dataset", "system", "leads", "pairwise_precision", "pairwise_recall", "pairwise_f1",
-        "bcubed_precision", "bcubed_recall", "bcubed_f1", "largest_cluster", "seconds",
+        "bcubed_precision", "bcubed_recall", "bcubed_f1", "largest_cluster", "lambda_ratio",
+        "seconds",
     ]  # fmt: skip
     print()
     print(table[shown].to_string(index=False))
@@ -205,7 +216,8 @@ def _print_row(row: dict) -> None:
     print(
         f"{row['dataset']:<55} {row['system']:<9} pairs P={row['pairwise_precision']:.3f} "
         f"R={row['pairwise_recall']:.3f} F1={row['pairwise_f1']:.3f}  B3 F1={row['bcubed_f1']:.3f}"
-        f"  {row['seconds']:.1f}s",
+        f"  {row['seconds']:.1f}s"
+        + (f"  λ est/true={row['lambda_ratio']:.2f}" if "lambda_ratio" in row else ""),
         flush=True,
     )
 
