@@ -6,6 +6,7 @@ import random
 
 import phonenumbers
 import pytest
+from phonenumbers import PhoneNumberType
 
 from leadlink import normalize as nz
 from leadlink.normalize import _phone
@@ -145,13 +146,50 @@ def test_fast_path_agrees_with_phonenumbers():
     seen = 0
     for _ in range(6000):
         digits = _random_chinese_digits(rng)
-        fast = _phone._cn_fast(digits, "CN")
+        fast = _phone._fast("+" + digits[2:] if digits.startswith("00") else digits, "CN")
         if fast is None:
             continue
         seen += 1
         expected = _reference(digits, "CN")
         assert (None if fast is _phone._INVALID else fast) == expected, digits
     assert seen > 4000
+
+
+def _random_international_digits(rng: random.Random, country_code: int) -> str:
+    """+<country code> and a national number of a plausible length, often a real one."""
+    region = phonenumbers.region_code_for_country_code(country_code)
+    example = None
+    if rng.random() < 0.5:
+        kind = rng.choice(
+            [PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE]
+        )
+        example = (
+            phonenumbers.example_number_for_non_geo_entity(country_code)
+            if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
+            else phonenumbers.example_number_for_type(region, kind)
+        )
+    if example is not None:
+        national = str(example.national_number)
+        # keep the shape, vary the tail
+        keep = rng.randint(1, max(1, len(national) - 1))
+        national = national[:keep] + "".join(rng.choices("0123456789", k=len(national) - keep))
+    else:
+        national = "".join(rng.choices("0123456789", k=rng.randint(2, 14)))
+    return f"+{country_code}{national}"
+
+
+def test_international_fast_path_agrees_with_phonenumbers_for_every_country_code():
+    rng = random.Random(5)
+    seen = 0
+    for country_code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        for _ in range(60):
+            digits = _random_international_digits(rng, country_code)
+            fast = _phone._fast(digits, rng.choice(["CN", "US", "DE"]))
+            if fast is None:
+                continue
+            seen += 1
+            assert (None if fast is _phone._INVALID else fast) == _reference(digits, "CN"), digits
+    assert seen > 8000
 
 
 def test_lookup_agrees_with_phonenumbers_on_prefixed_mobiles():

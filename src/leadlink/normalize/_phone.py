@@ -5,17 +5,19 @@
 >>> extension("010-8888 6666 转 8001"), kind("+86 138 0013 8000")
 ('8001', 'mobile')
 
-Chinese numbers (the common case) skip ``phonenumbers.parse``: the national number is cut
-from the digits with a regex and typed with ``phonenumbers.number_type`` on the metadata of
-+86, which gives the same answer as a full parse (a test compares both on random numbers).
-Everything else goes through ``phonenumbers``. Results are cached on the digits, so the
+International numbers ("+65 9123 4567") and Chinese national ones (the common cases) skip
+``phonenumbers.parse``: the country code and national number are cut from the digits and
+the number is typed on its region's metadata the way ``phonenumbers.number_type`` does,
+which gives the same answer as a full parse (tests compare both on random numbers of every
+country code). Shapes that need judgement (a possible national or carrier prefix, a leading
+0) go through ``phonenumbers``. Results are cached on the digits, so the
 formatting variants of one number share an entry.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import phonenumbers
@@ -36,12 +38,8 @@ _SEVERAL = re.compile(r"\s*(?:/|\||、|;|；|，|\bor\b|或)\s*")
 _NOT_DIGIT = re.compile(r"[^\d+]")
 _DIGITS = re.compile(r"\D")
 
-# Chinese shapes cut without a parse: +86/0086/86 followed by the national number, or a
-# national number with or without its trunk 0. National numbers that start with 11x, 12x or
-# 179 are left to phonenumbers, which may read those digits as a carrier-selection prefix.
-_CN_INTERNATIONAL = re.compile(r"^(?:\+86|0086)([1-9]\d{6,10})$")
+# A Chinese national number with or without its trunk 0, read without a parse.
 _CN_NATIONAL = re.compile(r"^0?([1-9]\d{6,10})$")
-_CARRIER_LIKE = re.compile(r"^1(?:[12]|79)")
 
 _KINDS = {
     PhoneNumberType.MOBILE: "mobile",
@@ -81,7 +79,7 @@ def _lookup(digits: str, region: str) -> _Resolved | None:
         digits = "+" + digits[2:]
     if region == "CN" and not digits.startswith("+") and len(digits) < 7:
         return None  # shorter than any Chinese number (service codes like 10086 included)
-    fast = _cn_fast(digits, region)
+    fast = _fast(digits, region)
     if fast is not None:
         return None if fast is _INVALID else fast
     try:
@@ -94,34 +92,75 @@ def _lookup(digits: str, region: str) -> _Resolved | None:
     return e164, _KINDS.get(phonenumbers.number_type(number), "other")
 
 
-_INVALID = ("", "")  # _cn_fast: the digits are a Chinese shape and not a valid number
+_INVALID = ("", "")  # _fast: the digits are a shape read here and not a valid number
 
 
-def _cn_fast(digits: str, region: str) -> _Resolved | None:
-    """A Chinese number typed on the +86 metadata without a full parse.
+def _fast(digits: str, region: str) -> _Resolved | None:
+    """E.164 and kind without ``phonenumbers.parse``, for the shapes that need no judgement.
 
-    None when the digits are not one of the shapes read here (the caller parses them);
+    Read here: "+<country code><national number>" and, with region CN, a Chinese national
+    number with or without its trunk 0. The number is typed on its region's metadata,
+    trying the same descriptions in the same order as phonenumbers does. None when the
+    digits are not such a shape (a national number that could start with a national or
+    carrier prefix, a leading 0, a non-geographic code): the caller parses them.
     ``_INVALID`` when they are and the number is not valid.
     """
-    match = _CN_INTERNATIONAL.match(digits)
-    if match is None and region == "CN" and not digits.startswith("86"):
+    if digits.startswith("+"):
+        found = _split_country_code(digits[1:])
+        if found is None:
+            return None
+        country_code, regions, national = found
+    elif region == "CN" and not digits.startswith("86"):
         # (phonenumbers may read a leading 86 as the country code: left to it)
         match = _CN_NATIONAL.match(digits)
-    if match is None:
+        if match is None:
+            return None
+        country_code, regions, national = 86, ("CN",), match.group(1)
+    else:
         return None
-    national = match.group(1)
-    if _CARRIER_LIKE.match(national):
+    if not 2 <= len(national) <= 17 or national.startswith("0"):
         return None
-    number_type = _cn_number_type(national)
-    if number_type == PhoneNumberType.UNKNOWN:
-        return _INVALID
-    return "+86" + national, _KINDS.get(number_type, "other")
+    if regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    prefix = _region_rules(regions[0])[1]
+    if prefix is not None and prefix.match(national):
+        return None  # phonenumbers might strip a national or carrier prefix here
+    for candidate in regions:
+        leading, _, descs = _region_rules(candidate)
+        if leading is not None:
+            if not leading.match(national):
+                continue
+            number_type = _number_type(national, descs)
+        else:
+            number_type = _number_type(national, descs)
+            if number_type == PhoneNumberType.UNKNOWN:
+                continue
+        if number_type == PhoneNumberType.UNKNOWN:
+            return _INVALID
+        return f"+{country_code}{national}", _KINDS.get(number_type, "other")
+    return _INVALID
 
 
-@lru_cache(maxsize=1)
-def _cn_descs() -> tuple[tuple[int, frozenset[int], re.Pattern[str]] | None, ...]:
-    """The +86 number descriptions in the order phonenumbers tries them, precompiled."""
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+def _split_country_code(body: str) -> tuple[int, tuple[str, ...], str] | None:
+    """(country code, its regions, national number) of the digits after a '+'."""
+    if not body.isdigit() or body.startswith("0"):
+        return None
+    for size in (1, 2, 3):
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(body[:size]))
+        if regions:
+            return int(body[:size]), tuple(regions), body[size:]
+    return None
+
+
+_Desc = tuple[int, frozenset[int], re.Pattern[str]] | None
+_Descs = tuple[tuple[_Desc, ...], bool]
+
+
+@cache
+def _region_rules(region: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, _Descs]:
+    """(leading digits, national prefix for parsing, number descriptions) of a region,
+    precompiled; the descriptions in the order phonenumbers tries them."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     order = (
         (PhoneNumberType.UNKNOWN, "general_desc"),
         (PhoneNumberType.PREMIUM_RATE, "premium_rate"),
@@ -135,7 +174,7 @@ def _cn_descs() -> tuple[tuple[int, frozenset[int], re.Pattern[str]] | None, ...
         (PhoneNumberType.FIXED_LINE, "fixed_line"),
         (PhoneNumberType.MOBILE, "mobile"),
     )
-    descs: list[tuple[int, frozenset[int], re.Pattern[str]] | None] = []
+    descs: list[_Desc] = []
     for number_type, attribute in order:
         desc = getattr(metadata, attribute, None) if metadata is not None else None
         pattern = getattr(desc, "national_number_pattern", None)
@@ -144,14 +183,21 @@ def _cn_descs() -> tuple[tuple[int, frozenset[int], re.Pattern[str]] | None, ...
             continue
         lengths = frozenset(getattr(desc, "possible_length", None) or ())
         descs.append((number_type, lengths, re.compile(pattern)))
-    return tuple(descs)
+    leading = getattr(metadata, "leading_digits", None)
+    prefix = getattr(metadata, "national_prefix_for_parsing", None)
+    same = bool(getattr(metadata, "same_mobile_and_fixed_line_pattern", False))
+    return (
+        re.compile(leading) if leading else None,
+        re.compile(prefix) if prefix else None,
+        (tuple(descs), same),
+    )
 
 
-def _cn_number_type(national: str) -> int:
-    """``phonenumbers.number_type`` for a +86 national number, on precompiled patterns
-    (the same descriptions tried in the same order as phonenumbers does)."""
+def _number_type(national: str, rules: _Descs) -> int:
+    """``phonenumbers.number_type`` for a national number on a region's precompiled
+    descriptions (phonenumbers' own ``_number_type_helper``, step by step)."""
 
-    def matches(desc: tuple[int, frozenset[int], re.Pattern[str]] | None) -> bool:
+    def matches(desc: _Desc) -> bool:
         if desc is None:
             return False
         _, lengths, pattern = desc
@@ -159,17 +205,20 @@ def _cn_number_type(national: str) -> int:
             return False
         return pattern.fullmatch(national) is not None
 
-    general, *special, fixed_line, mobile = _cn_descs()
+    descs, same_mobile_and_fixed = rules
+    general, *special, fixed_line, mobile = descs
     if not matches(general):
         return PhoneNumberType.UNKNOWN
     for desc in special:
         if desc is not None and matches(desc):
             return desc[0]
     if matches(fixed_line):
-        return (
-            PhoneNumberType.FIXED_LINE_OR_MOBILE if matches(mobile) else PhoneNumberType.FIXED_LINE
-        )
-    return PhoneNumberType.MOBILE if matches(mobile) else PhoneNumberType.UNKNOWN
+        if same_mobile_and_fixed or matches(mobile):
+            return PhoneNumberType.FIXED_LINE_OR_MOBILE
+        return PhoneNumberType.FIXED_LINE
+    if not same_mobile_and_fixed and matches(mobile):
+        return PhoneNumberType.MOBILE
+    return PhoneNumberType.UNKNOWN
 
 
 def _resolve(value: Any, region: str) -> tuple[_Resolved | None, str | None]:
