@@ -44,7 +44,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,7 @@ from leadlink import normalize
 from leadlink.columns import check_ids
 from leadlink.errors import ColumnError, ConfigError
 from leadlink.normalize import _email, _name, _phone
+from leadlink.normalize._text import pinyin
 
 __all__ = ["PREPARED_COLUMNS", "extra_column", "prepare"]
 
@@ -106,8 +107,8 @@ def prepare(
     n = len(leads)
     out: dict[str, Any] = {"unique_id": ids.to_numpy(dtype=object)}
 
-    # Each field is described once per distinct value; large tables spread the fields
-    # over two processes (the phone field alone is about half the work).
+    # Each field is described once per distinct value; large tables split the values of
+    # every field between two processes.
     fields = [
         (role, describer)
         for role, describer in (
@@ -211,19 +212,37 @@ def _describe_all(describer: Callable[[Any], Any], uniques: Any) -> list[Any]:
     return [describer(value) for value in uniques]
 
 
+#: The fields being described, for the forked worker (it inherits them; nothing is pickled).
+_FORKED_TASKS: list[tuple[Callable[[Any], Any], Any]] = []
+
+
+def _describe_first_parts(ends: list[int]) -> list[list[Any]]:
+    return [_describe_all(fn, uniques[:end]) for (fn, uniques), end in zip(_FORKED_TASKS, ends)]
+
+
 def _run_fields(
     tasks: list[tuple[Callable[[Any], Any], Any]], *, parallel: bool
 ) -> list[list[Any]]:
-    """Describe each field's distinct values, in two processes when ``parallel`` and the
-    platform can fork (workers inherit the loaded normalizers, nothing is re-imported)."""
+    """Describe each field's distinct values; when ``parallel`` and the platform can fork,
+    a forked worker describes the first half of every field while this process describes
+    the second half. The worker inherits the values and the loaded normalizers, so only
+    its results travel back, and both halves of every field cost about the same."""
     if parallel and sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1:
+        global _FORKED_TASKS
+        ends = [len(uniques) // 2 for _, uniques in tasks]
+        _FORKED_TASKS = tasks
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-                futures = [pool.submit(_describe_all, fn, list(u)) for fn, u in tasks]
-                return [future.result() for future in futures]
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                first = pool.submit(_describe_first_parts, ends)
+                second = [
+                    _describe_all(fn, uniques[end:]) for (fn, uniques), end in zip(tasks, ends)
+                ]
+                return [a + b for a, b in zip(first.result(), second)]
         except (OSError, BrokenProcessPool) as error:  # no fork here: do it in one process
             logger.debug("parallel prepare unavailable (%s)", type(error).__name__)
+        finally:
+            _FORKED_TASKS = []
     return [_describe_all(fn, uniques) for fn, uniques in tasks]
 
 
@@ -312,20 +331,13 @@ def _is_partial(key: Any) -> int | None:
     return int(" " not in key)
 
 
-@lru_cache(maxsize=1)
-def _pinyin() -> Callable[[str], list[str]]:
-    from pypinyin import lazy_pinyin
-
-    return lazy_pinyin
-
-
 def _latin(key: Any) -> str | None:
     """Company key in Latin letters, so that string similarity counts characters."""
     if not isinstance(key, str) or not key:
         return None
     if key.isascii():
         return key
-    return "".join(_pinyin()(key)).lower() or None
+    return "".join(pinyin(key)).lower() or None
 
 
 def extra_column(column: str) -> str:

@@ -18,7 +18,6 @@ from leadlink.normalize._text import (
     ascii_fold,
     clean,
     has_han,
-    is_han,
     pinyin,
     surname_pinyin,
     to_simplified,
@@ -277,6 +276,7 @@ for _formal, _short in {
         _NICKNAMES.setdefault(_nick, _formal)
 
 _MAX_NAME = 100
+_TITLE_ENDINGS = frozenset(title[-1] for title in _HAN_TITLES)
 _NON_NAME = re.compile(r"[^\w\s'\-]|\d|_")
 _BRACKETED = re.compile(r"[(\[（【<《][^)\]）】>》]*[)\]）】>》]?")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -295,7 +295,7 @@ def _normalize(text: str) -> str | None:
     text = _NON_NAME.sub(" ", text)
     if not has_han(text):
         return _latin(text)
-    han_chars = "".join(ch for ch in text if is_han(ch))
+    han_chars = "".join(_HAN_RUN.findall(text))
     latin = _latin(_HAN_RUN.sub(" ", text))
     han_name = _strip_han_titles(han_chars)
     if not han_name:
@@ -322,7 +322,7 @@ def _strip_han_titles(name: str) -> str:
     title -> ''. Titles are dropped from the end while something remains, so a given name
     that really ends in a title character (总, 工, 姐, 哥) loses it: rare, and accepted."""
     stripped = True
-    while stripped and name:  # 张总经理先生
+    while stripped and name and name[-1] in _TITLE_ENDINGS:  # 张总经理先生
         stripped = False
         for title in _HAN_TITLES:
             if name.endswith(title):
@@ -364,7 +364,8 @@ def _latin_tokens(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=300_000)
-def _key(name: str, nicknames: bool) -> str | None:
+def _keys(name: str) -> tuple[str | None, str | None]:
+    """(key, nickname key) of a canonical name, from one pass over its tokens."""
     tokens: list[str] = []
     han_runs = _HAN_RUN.findall(name)
     if han_runs:
@@ -380,9 +381,13 @@ def _key(name: str, nicknames: bool) -> str | None:
         # Middle initials come and go ("James C. Martin" / "James Martin"); a lone
         # initial ("J. Smith") stays, as it is all there is of the given name.
         latin = [t for t in latin if len(_NOT_LETTER.sub("", t)) > 1] or latin
-    if nicknames:
-        latin = [_NICKNAMES.get(t, t) for t in latin]
-    tokens.extend(latin)
+    plain = _joined([*tokens, *latin])
+    if not any(t in _NICKNAMES for t in latin):
+        return plain, plain
+    return plain, _joined([*tokens, *(_NICKNAMES.get(t, t) for t in latin)])
+
+
+def _joined(tokens: list[str]) -> str | None:
     tokens = [_U_SPELLINGS.get(t, t) for t in (_NOT_LETTER.sub("", t) for t in tokens)]
     return " ".join(sorted(t for t in tokens if t)) or None
 
@@ -399,13 +404,13 @@ def key(value: Any) -> str | None:
     like "Lü" and "Lu"). Other scripts keep their letters, case folded.
     """
     name = normalize(value)
-    return None if name is None else _key(name, False)
+    return None if name is None else _keys(name)[0]
 
 
 def nickname_key(value: Any) -> str | None:
     """Like :func:`key`, with English nicknames mapped to the formal name (bob -> robert)."""
     name = normalize(value)
-    return None if name is None else _key(name, True)
+    return None if name is None else _keys(name)[1]
 
 
 def han(value: Any) -> str | None:
@@ -417,7 +422,7 @@ def han(value: Any) -> str | None:
 def _han_chars(name: str) -> str | None:
     if not has_han(name):
         return None
-    return "".join(ch for ch in name if is_han(ch)) or None
+    return "".join(_HAN_RUN.findall(name)) or None
 
 
 def describe(value: Any) -> tuple[str, str | None, str | None, str | None] | None:
@@ -426,7 +431,7 @@ def describe(value: Any) -> tuple[str, str | None, str | None, str | None] | Non
     name = normalize(value)
     if name is None:
         return None
-    return name, _key(name, False), _key(name, True), _han_chars(name)
+    return name, *_keys(name), _han_chars(name)
 
 
 def is_placeholder(value: Any) -> bool:

@@ -118,10 +118,21 @@ def to_simplified(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def pinyin(han: str) -> tuple[str, ...]:
     """Pinyin syllables without tones (ü written v, pypinyin's default), one per Han
-    character, read in context (phrases); non-Han runs kept as they are."""
+    character, read in context (phrases); non-Han runs kept as they are.
+
+    The text is cut into words the way pypinyin cuts it, and each word is read once and
+    cached (pypinyin reads word by word, so this is its reading of the whole text; company
+    names share words such as 科技 and 信息)."""
+    from pypinyin.seg.simpleseg import seg
+
+    return tuple(syllable for word in seg(han) for syllable in _word_pinyin(word))
+
+
+@lru_cache(maxsize=100_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
 
-    return tuple(s.lower() for s in lazy_pinyin(han, style=Style.NORMAL, errors="default"))
+    return tuple(s.lower() for s in lazy_pinyin(word, style=Style.NORMAL, errors="default"))
 
 
 def to_pinyin_tokens(han_text: str) -> list[str]:

@@ -1,0 +1,70 @@
+"""prepare: one row per lead in input order, the same table in one or two processes,
+shared lines recognised."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pandas as pd
+import pytest
+
+from leadlink.columns import resolve_columns
+from leadlink.prepare import PREPARED_COLUMNS, prepare
+
+# the module (``leadlink.prepare`` is also the function, re-exported by the package)
+prepare_module = importlib.import_module("leadlink.prepare")
+
+
+def _prepare(leads: pd.DataFrame) -> pd.DataFrame:
+    return prepare(leads, resolve_columns(leads, id_column="lead_id"), id_column="lead_id")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="two processes need fork")
+def test_two_processes_give_the_same_table_as_one(small_leads, monkeypatch):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    one = _prepare(leads)
+    monkeypatch.setattr(prepare_module, "PARALLEL_FROM", 1)
+    calls = []
+
+    class Recording(prepare_module.ProcessPoolExecutor):  # type: ignore[misc,name-defined]
+        def submit(self, fn, /, *args, **kwargs):
+            calls.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(prepare_module, "ProcessPoolExecutor", Recording)
+    two = _prepare(leads)
+    pd.testing.assert_frame_equal(one, two)
+    assert calls, "the forked worker was not used"
+    assert list(one.columns) == list(PREPARED_COLUMNS)
+    assert one["unique_id"].tolist() == leads["lead_id"].astype(str).tolist()
+    assert prepare_module._FORKED_TASKS == []  # nothing left behind for later forks
+
+
+def test_shared_lines():
+    leads = pd.DataFrame(
+        {
+            "lead_id": range(9),
+            "name": ["张伟", "李娜", "王芳", "刘洋", "陈静", "张伟", "Tom Li", "张总", "王总"],
+            "phone": [
+                "13800138000",  # three different full names: a shared mobile
+                "138 0013 8000",
+                "+86 138-0013-8000",
+                "13900139000",  # one person twice: personal
+                "13900139000",
+                "010-88886666",  # a landline: shared
+                "13700137000 转 12",  # given with an extension: shared
+                "13600136000",  # two partial names (张总, 王总) are not full names
+                "13600136000",
+            ],
+        }
+    )
+    leads.loc[4, "name"] = "刘洋"
+    prepared = _prepare(leads)
+    assert prepared["phone_shared"].tolist() == [1, 1, 1, 0, 0, 1, 1, 0, 0]
+    assert prepared["phone_shared"].dtype == "int8"
+
+
+def test_shared_lines_without_phones():
+    leads = pd.DataFrame({"lead_id": [1, 2], "name": ["张伟", "李娜"], "phone": [None, "n/a"]})
+    assert _prepare(leads)["phone_shared"].tolist() == [0, 0]
