@@ -27,7 +27,7 @@ def test_two_processes_give_the_same_table_as_one(small_leads, monkeypatch):
     monkeypatch.setattr(prepare_module, "PARALLEL_FROM", 1)
     calls = []
 
-    class Recording(prepare_module.ProcessPoolExecutor):  # type: ignore[misc,name-defined]
+    class Recording(prepare_module.ProcessPoolExecutor):
         def submit(self, fn, /, *args, **kwargs):
             calls.append(fn.__name__)
             return super().submit(fn, *args, **kwargs)

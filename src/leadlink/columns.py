@@ -212,7 +212,12 @@ def check_ids(frame: pd.DataFrame, id_column: str) -> pd.Series:
             f"{n_null} lead(s) have no value in the id column {id_column!r}; "
             "every lead needs a unique id"
         )
-    as_text = ids.map(_id_text)
+    if ids.dtype.kind in "iu":
+        as_text = ids.astype(str)
+    elif pd.api.types.infer_dtype(ids, skipna=False) == "string":
+        as_text = ids.str.strip()
+    else:
+        as_text = ids.map(_id_text)
     if (as_text == "").any():
         raise InputError(
             f"{int((as_text == '').sum())} lead(s) have an empty id in {id_column!r}; "

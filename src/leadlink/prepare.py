@@ -261,23 +261,26 @@ SHARED_LINE_NAMES = 3
 
 def _shared_lines(prepared: pd.DataFrame) -> np.ndarray:
     """1 for numbers that are shared lines (see the module docstring), else 0."""
-    phone = prepared["phone"]
+    phone_codes, phones = pd.factorize(prepared["phone"], use_na_sentinel=True)
     shared = np.zeros(len(prepared), dtype="int8")
-    known = phone.notna().to_numpy()
+    known = phone_codes >= 0
     if not known.any():
         return shared
     line_kind = prepared["phone_kind"].isin(["landline", "toll_free", "other"]).to_numpy()
     with_extension = prepared["phone_ext"].notna().to_numpy()
-    full_names = prepared["name_key"].where(prepared["name_partial"] == 0)
-    per_phone = pd.DataFrame({"phone": phone, "ext": with_extension, "line": line_kind,
-                              "name": full_names})[known]  # fmt: skip
-    stats = per_phone.groupby("phone").agg(
-        ext=("ext", "any"), line=("line", "any"), names=("name", "nunique")
+    per_number = np.bincount(
+        phone_codes[known], weights=(line_kind | with_extension)[known], minlength=len(phones)
     )
-    shared_numbers = stats.index[
-        stats["ext"] | stats["line"] | (stats["names"] >= SHARED_LINE_NAMES)
-    ]
-    shared[phone.isin(shared_numbers).to_numpy()] = 1
+    is_shared = per_number > 0
+    # Different full names per number: distinct (number, name) pairs counted per number.
+    full_names = prepared["name_key"].where(prepared["name_partial"] == 0)
+    name_codes, _ = pd.factorize(full_names, use_na_sentinel=True)
+    named = known & (name_codes >= 0)
+    if named.any():
+        pairs = np.unique(phone_codes[named].astype(np.int64) << 32 | name_codes[named])
+        names_per_number = np.bincount(pairs >> 32, minlength=len(phones))
+        is_shared |= names_per_number >= SHARED_LINE_NAMES
+    shared[known] = is_shared[phone_codes[known]]
     return shared
 
 

@@ -38,6 +38,13 @@ def clean(value: Any) -> str | None:
     ('138 0013', '13800138000', None)
     """
     if isinstance(value, str):
+        if value.isascii() and value.isprintable():
+            # NFKC leaves printable ASCII as it is and there are no control characters:
+            # only runs of spaces to collapse (most cells).
+            text = value[:MAX_LENGTH]
+            if "  " in text:
+                text = _SPACES.sub(" ", text)
+            return text.strip() or None
         text = value
     elif value is None or isinstance(value, bool):
         return None
