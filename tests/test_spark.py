@@ -105,3 +105,34 @@ def test_dedupe_on_spark_gives_the_duckdb_clusters(spark, duckdb_model, leads):
 def test_an_unknown_backend_is_refused_naming_the_choices(leads):
     with pytest.raises(ll.ConfigError, match=r"'oracle'.*'duckdb'.*'spark'.*database API"):
         ll.dedupe(leads, backend="oracle")
+
+
+def test_a_model_trained_on_spark_finds_the_same_duplicates_as_on_duckdb(
+    spark, duckdb_model, prepared, small_leads
+):
+    from splink import SparkAPI
+
+    on_spark = LeadModel().fit(prepared, db_api=SparkAPI(spark_session=spark))
+
+    assert on_spark.roles == duckdb_model.roles
+    sessions = on_spark.diagnostics["em_sessions"]
+    assert sessions and not [s for s in sessions if "failed" in s]
+    assert "u_failed" not in on_spark.diagnostics
+    # u comes from a random sample, which Spark draws differently: the weights are close,
+    # not equal, and the duplicates found are the same but for a few pairs.
+    assert 0.5 < on_spark.lambda_ / duckdb_model.lambda_ < 2
+    threshold = duckdb_model.threshold
+
+    def found(model):
+        pairs = model.predict(prepared)
+        above = pairs[pairs["match_probability"] >= threshold]
+        return set(zip(above["id_l"], above["id_r"]))
+
+    spark_pairs, duckdb_pairs = found(on_spark), found(duckdb_model)
+    assert len(duckdb_pairs) > 100
+    assert len(spark_pairs & duckdb_pairs) / len(spark_pairs | duckdb_pairs) > 0.9
+    person = dict(zip(small_leads["lead_id"].astype(str), small_leads["person_id"]))
+    true_spark = sum(person[a] == person[b] for a, b in spark_pairs)
+    true_duckdb = sum(person[a] == person[b] for a, b in duckdb_pairs)
+    assert true_spark / len(spark_pairs) > 0.9
+    assert abs(true_spark - true_duckdb) <= 0.05 * true_duckdb
