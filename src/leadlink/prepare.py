@@ -44,7 +44,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -168,7 +168,7 @@ def prepare(
 
 
 #: From this many leads on, fields are described in two processes (Linux, fork).
-PARALLEL_FROM = 200_000
+PARALLEL_FROM = 50_000
 
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "name_key", "name_nick", "name_han", "name_partial"),
@@ -195,7 +195,7 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
     if email is None:
         return None
     host = _domain(email)
-    return email, _username(email), host, _without_digits(email), int(_email.is_free_domain(host))
+    return email, _username(email), host, _without_digits(email), _free_domain(host)
 
 
 def _describe_company(value: Any) -> tuple[Any, ...] | None:
@@ -318,8 +318,17 @@ def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
         prepared[column] = _map_distinct(prepared[column], token)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _without_digits(email: Any) -> str | None:
-    return re.sub(r"\d", "", email) if isinstance(email, str) else None
+    return _DIGIT.sub("", email) if isinstance(email, str) else None
+
+
+@lru_cache(maxsize=100_000)
+def _free_domain(host: str | None) -> int:
+    """1 for a free provider's domain (mailboxes share a few domains: cached)."""
+    return int(_email.is_free_domain(host))
 
 
 def _domain(email: Any) -> str | None:
