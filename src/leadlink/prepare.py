@@ -44,7 +44,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -195,7 +195,7 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
     if email is None:
         return None
     host = _domain(email)
-    return email, _username(email), host, _without_digits(email), _free_domain(host)
+    return email, _username(email), host, _without_digits(email), int(_email.is_free_domain(host))
 
 
 def _describe_company(value: Any) -> tuple[Any, ...] | None:
@@ -325,12 +325,6 @@ def _without_digits(email: Any) -> str | None:
     return _DIGIT.sub("", email) if isinstance(email, str) else None
 
 
-@lru_cache(maxsize=100_000)
-def _free_domain(host: str | None) -> int:
-    """1 for a free provider's domain (mailboxes share a few domains: cached)."""
-    return int(_email.is_free_domain(host))
-
-
 def _domain(email: Any) -> str | None:
     if not isinstance(email, str) or "@" not in email:
         return None
@@ -349,7 +343,7 @@ def _latin(key: Any) -> str | None:
         return None
     if key.isascii():
         return key
-    return "".join(pinyin(key)).lower() or None
+    return "".join(pinyin(key)) or None
 
 
 def extra_column(column: str) -> str:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from leadlink.normalize._text import clean
@@ -245,6 +246,8 @@ def is_free_provider(value: Any) -> bool:
     return is_free_domain(domain(value))
 
 
+@lru_cache(maxsize=100_000)
 def is_free_domain(host: str | None) -> bool:
-    """Like :func:`is_free_provider` for a domain that is already canonical (no parsing)."""
+    """Like :func:`is_free_provider` for a domain that is already canonical (no parsing;
+    cached, as mailboxes share few domains)."""
     return _in_domains(host, FREE_PROVIDERS)

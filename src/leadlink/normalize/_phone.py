@@ -125,17 +125,17 @@ def _fast(digits: str, region: str) -> _Resolved | None:
     prefix = _region_rules(regions[0])[1]
     if prefix is not None and prefix.match(national):
         return None  # phonenumbers might strip a national or carrier prefix here
+    # The number's region, as phonenumbers picks it among the regions of a shared code
+    # (+1, +7, +44 ...): the first whose leading digits match, or, for regions without
+    # leading digits, the first where the number is of a known type.
     for candidate in regions:
         leading, _, descs = _region_rules(candidate)
-        if leading is not None:
-            if not leading.match(national):
-                continue
-            number_type = _number_type(national, descs)
-        else:
-            number_type = _number_type(national, descs)
-            if number_type == PhoneNumberType.UNKNOWN:
-                continue
+        if leading is not None and not leading.match(national):
+            continue
+        number_type = _number_type(national, descs)
         if number_type == PhoneNumberType.UNKNOWN:
+            if leading is None:
+                continue
             return _INVALID
         return f"+{country_code}{national}", _KINDS.get(number_type, "other")
     return _INVALID
@@ -193,30 +193,31 @@ def _region_rules(region: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] 
     )
 
 
+def _matches(national: str, desc: _Desc) -> bool:
+    if desc is None:
+        return False
+    _, lengths, pattern = desc
+    if lengths and len(national) not in lengths:
+        return False
+    return pattern.fullmatch(national) is not None
+
+
 def _number_type(national: str, rules: _Descs) -> int:
     """``phonenumbers.number_type`` for a national number on a region's precompiled
     descriptions (phonenumbers' own ``_number_type_helper``, step by step)."""
 
-    def matches(desc: _Desc) -> bool:
-        if desc is None:
-            return False
-        _, lengths, pattern = desc
-        if lengths and len(national) not in lengths:
-            return False
-        return pattern.fullmatch(national) is not None
-
     descs, same_mobile_and_fixed = rules
     general, *special, fixed_line, mobile = descs
-    if not matches(general):
+    if not _matches(national, general):
         return PhoneNumberType.UNKNOWN
     for desc in special:
-        if desc is not None and matches(desc):
+        if desc is not None and _matches(national, desc):
             return desc[0]
-    if matches(fixed_line):
-        if same_mobile_and_fixed or matches(mobile):
+    if _matches(national, fixed_line):
+        if same_mobile_and_fixed or _matches(national, mobile):
             return PhoneNumberType.FIXED_LINE_OR_MOBILE
         return PhoneNumberType.FIXED_LINE
-    if not same_mobile_and_fixed and matches(mobile):
+    if not same_mobile_and_fixed and _matches(national, mobile):
         return PhoneNumberType.MOBILE
     return PhoneNumberType.UNKNOWN
 
