@@ -67,3 +67,19 @@ def test_shared_lines():
 def test_shared_lines_without_phones():
     leads = pd.DataFrame({"lead_id": [1, 2], "name": ["张伟", "李娜"], "phone": [None, "n/a"]})
     assert _prepare(leads)["phone_shared"].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [],
+        [None],
+        [""],
+        ["+8613800138000", None, "", "张伟", None],
+        ["a\x00b", None, "c"],  # holds the separator: travels as a list
+        ["a", 1, None],  # not all text
+    ],
+)
+def test_worker_columns_travel_unchanged(column):
+    packed = prepare_module._pack(column)
+    assert prepare_module._unpack(packed) == column

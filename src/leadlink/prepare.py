@@ -108,7 +108,8 @@ def prepare(
     out: dict[str, Any] = {"unique_id": ids.to_numpy(dtype=object)}
 
     # Each field is described once per distinct value; large tables split the values of
-    # every field between two processes.
+    # every field between two processes. Each prepared column is first a table with one
+    # slot per distinct value, spread to the rows by the value's code.
     fields = [
         (role, describer)
         for role, describer in (
@@ -122,20 +123,30 @@ def prepare(
     ]
     distinct = {role: pd.factorize(leads[roles[role]], use_na_sentinel=True) for role, _ in fields}
     described = _run_fields(
-        [(describer, distinct[role][1]) for role, describer in fields],
+        [(describer, distinct[role][1], _FIELD_COLUMNS[role]) for role, describer in fields],
         parallel=n >= PARALLEL_FROM and len(fields) > 1,
     )
-    for (role, _), values in zip(fields, described):
+    tables: dict[str, np.ndarray] = {}
+    for (role, _), columns in zip(fields, described):
         codes = distinct[role][0]
-        for i, name in enumerate(_FIELD_COLUMNS[role]):
-            # One slot per distinct value plus a last one for missing (code -1).
-            table = np.empty(len(values) + 1, dtype=object)
-            table[: len(values)] = [None if d is None else d[i] for d in values]
-            table[-1] = None
+        for name, table in zip(_FIELD_COLUMNS[role], columns):
+            tables[name] = table
             out[name] = table[codes]
 
+    out["phone_shared"] = _shared_lines(
+        tables, n, phone_codes=_codes_of(distinct, "phone"), name_codes=_codes_of(distinct, "name")
+    )
     prepared = pd.DataFrame(
-        {col: out.get(col, np.full(n, None, dtype=object)) for col in PREPARED_COLUMNS}
+        {
+            col: out[col]
+            if col in out
+            # 0/1 columns are 0 where the role is missing, the others None
+            else np.zeros(n, dtype="int8")
+            if col in _FLAG_COLUMNS
+            else np.full(n, None, dtype=object)
+            for col in PREPARED_COLUMNS
+        },
+        copy=False,  # the arrays are new: no consolidating copy of a million-row table
     )
     for own, kind in (extra or {}).items():
         if own not in leads.columns:
@@ -154,13 +165,6 @@ def prepare(
             if kind == "numeric"
             else own_values
         )
-    for flag in ("name_partial", "email_free"):  # 0/1 columns: 0 where the role is missing
-        prepared[flag] = (
-            np.array([v or 0 for v in out[flag]], dtype="int8")
-            if flag in out
-            else np.zeros(n, dtype="int8")
-        )
-    prepared["phone_shared"] = _shared_lines(prepared)
     if hash_key is not None:
         _pseudonymise(prepared, hash_key)
     logger.debug("prepared %d leads; roles: %s", n, ", ".join(sorted(roles)))
@@ -177,6 +181,8 @@ _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "company": ("company", "company_latin"),
     "city": ("city",),
 }
+#: Prepared 0/1 columns (int8; 0 where the value or the role is missing).
+_FLAG_COLUMNS = ("name_partial", "email_free")
 
 
 def _describe_name(value: Any) -> tuple[Any, ...] | None:
@@ -208,42 +214,117 @@ def _describe_city(value: Any) -> tuple[Any, ...] | None:
     return None if city is None else (city,)
 
 
-def _describe_all(describer: Callable[[Any], Any], uniques: Any) -> list[Any]:
-    return [describer(value) for value in uniques]
+#: One field to describe: the describer, the distinct values, the prepared columns.
+_Task = tuple[Callable[[Any], Any], Any, tuple[str, ...]]
+#: A described column: values in a list, or an int8 array for a 0/1 column.
+_Column = list[Any] | np.ndarray
+
+
+def _describe_columns(task: _Task) -> list[_Column]:
+    """The prepared columns of a field for its distinct values, column by column."""
+    describer, values, columns = task
+    described = [describer(value) for value in values]
+    return [
+        np.array([0 if d is None else d[i] or 0 for d in described], dtype="int8")
+        if name in _FLAG_COLUMNS
+        else [None if d is None else d[i] for d in described]
+        for i, name in enumerate(columns)
+    ]
+
+
+def _table(parts: list[_Column], flag: bool) -> np.ndarray:
+    """One slot per distinct value, from the parts in order, plus a last slot for a
+    missing value (code -1): None, or 0 in a 0/1 column."""
+    if flag:
+        return np.concatenate([*parts, np.zeros(1, dtype="int8")])
+    size = sum(len(part) for part in parts)
+    table = np.empty(size + 1, dtype=object)
+    start = 0
+    for part in parts:
+        table[start : start + len(part)] = part
+        start += len(part)
+    table[-1] = None
+    return table
+
+
+_SEPARATOR = "\x00"
+#: A text column on its way back from the forked worker: the texts joined by NUL (an
+#: empty slot for None) and where the Nones are; or the list itself when it cannot be
+#: joined. One long text pickles in a single copy, where a list of strings costs a
+#: memo entry and an object per value on both sides.
+_Packed = tuple[str, np.ndarray] | _Column
+
+
+def _pack(column: _Column) -> _Packed:
+    if isinstance(column, np.ndarray):
+        return column
+    missing = np.fromiter((value is None for value in column), dtype=bool, count=len(column))
+    try:
+        text = _SEPARATOR.join(["" if value is None else value for value in column])
+    except TypeError:  # not all text
+        return column
+    if text.count(_SEPARATOR) != max(len(column) - 1, 0):  # a value holds the separator
+        return column
+    return text, missing
+
+
+def _unpack(packed: _Packed) -> _Column:
+    if not isinstance(packed, tuple):
+        return packed
+    text, missing = packed
+    values: list[Any] = text.split(_SEPARATOR) if len(missing) else []
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
 
 
 #: The fields being described, for the forked worker (it inherits them; nothing is pickled).
-_FORKED_TASKS: list[tuple[Callable[[Any], Any], Any]] = []
+_FORKED_TASKS: list[_Task] = []
 
 
-def _describe_first_parts(ends: list[int]) -> list[list[Any]]:
-    return [_describe_all(fn, uniques[:end]) for (fn, uniques), end in zip(_FORKED_TASKS, ends)]
+def _describe_first_parts(ends: list[int]) -> list[list[_Packed]]:
+    return [
+        [_pack(column) for column in _describe_columns((fn, values[:end], columns))]
+        for (fn, values, columns), end in zip(_FORKED_TASKS, ends)
+    ]
 
 
-def _run_fields(
-    tasks: list[tuple[Callable[[Any], Any], Any]], *, parallel: bool
-) -> list[list[Any]]:
-    """Describe each field's distinct values; when ``parallel`` and the platform can fork,
-    a forked worker describes the first half of every field while this process describes
-    the second half. The worker inherits the values and the loaded normalizers, so only
-    its results travel back, and both halves of every field cost about the same."""
+def _run_fields(tasks: list[_Task], *, parallel: bool) -> list[list[np.ndarray]]:
+    """Each field's prepared columns as tables (see :func:`_table`); when ``parallel`` and
+    the platform can fork, a forked worker describes the first half of every field while
+    this process describes the second half. The worker inherits the values and the loaded
+    normalizers, so only its results travel back, packed (see :data:`_Packed`), and both
+    halves of every field cost about the same."""
     if parallel and sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1:
         global _FORKED_TASKS
-        ends = [len(uniques) // 2 for _, uniques in tasks]
+        ends = [len(values) // 2 for _, values, _ in tasks]
         _FORKED_TASKS = tasks
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
                 first = pool.submit(_describe_first_parts, ends)
                 second = [
-                    _describe_all(fn, uniques[end:]) for (fn, uniques), end in zip(tasks, ends)
+                    _describe_columns((fn, values[end:], columns))
+                    for (fn, values, columns), end in zip(tasks, ends)
                 ]
-                return [a + b for a, b in zip(first.result(), second)]
+                return [
+                    [
+                        _table([_unpack(a), b], name in _FLAG_COLUMNS)
+                        for name, a, b in zip(columns, packed, own)
+                    ]
+                    for (_, _, columns), packed, own in zip(tasks, first.result(), second)
+                ]
         except (OSError, BrokenProcessPool) as error:  # no fork here: do it in one process
             logger.debug("parallel prepare unavailable (%s)", type(error).__name__)
         finally:
             _FORKED_TASKS = []
-    return [_describe_all(fn, uniques) for fn, uniques in tasks]
+    return [
+        [
+            _table([column], name in _FLAG_COLUMNS)
+            for name, column in zip(task[2], _describe_columns(task))
+        ]
+        for task in tasks
+    ]
 
 
 def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
@@ -255,32 +336,52 @@ def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
     return mapped[codes]
 
 
+def _codes_of(distinct: Mapping[str, tuple[np.ndarray, Any]], role: str) -> np.ndarray | None:
+    return distinct[role][0] if role in distinct else None
+
+
 #: A number given with this many different full names is a shared line, not a person's.
 SHARED_LINE_NAMES = 3
 
 
-def _shared_lines(prepared: pd.DataFrame) -> np.ndarray:
-    """1 for numbers that are shared lines (see the module docstring), else 0."""
-    phone_codes, phones = pd.factorize(prepared["phone"], use_na_sentinel=True)
-    shared = np.zeros(len(prepared), dtype="int8")
-    known = phone_codes >= 0
+def _shared_lines(
+    tables: Mapping[str, np.ndarray],
+    n: int,
+    *,
+    phone_codes: np.ndarray | None,
+    name_codes: np.ndarray | None,
+) -> np.ndarray:
+    """1 for numbers that are shared lines (see the module docstring), else 0.
+
+    Works on the tables of distinct raw values (``tables``, see :func:`_table`) and the
+    rows' codes into them, so no million-row text column is hashed again."""
+    shared = np.zeros(n, dtype="int8")
+    if phone_codes is None:
+        return shared
+    # the rows' numbers: E.164 codes of the raw values' table, spread by the raw codes
+    number_of_raw, numbers = pd.factorize(tables["phone"], use_na_sentinel=True)
+    row_numbers = number_of_raw[phone_codes]  # the last slot (missing) is None: -1
+    known = row_numbers >= 0
     if not known.any():
         return shared
-    line_kind = prepared["phone_kind"].isin(["landline", "toll_free", "other"]).to_numpy()
-    with_extension = prepared["phone_ext"].notna().to_numpy()
+    is_line = pd.Series(tables["phone_kind"]).isin(["landline", "toll_free", "other"])
+    raw_is_line = (is_line | pd.Series(tables["phone_ext"]).notna()).to_numpy()
     per_number = np.bincount(
-        phone_codes[known], weights=(line_kind | with_extension)[known], minlength=len(phones)
+        row_numbers[known], weights=raw_is_line[phone_codes][known], minlength=len(numbers)
     )
     is_shared = per_number > 0
-    # Different full names per number: distinct (number, name) pairs counted per number.
-    full_names = prepared["name_key"].where(prepared["name_partial"] == 0)
-    name_codes, _ = pd.factorize(full_names, use_na_sentinel=True)
-    named = known & (name_codes >= 0)
-    if named.any():
-        pairs = np.unique(phone_codes[named].astype(np.int64) << 32 | name_codes[named])
-        names_per_number = np.bincount(pairs >> 32, minlength=len(phones))
-        is_shared |= names_per_number >= SHARED_LINE_NAMES
-    shared[known] = is_shared[phone_codes[known]]
+    if name_codes is not None:
+        # Different full names per number: distinct (number, name) pairs counted per number.
+        full_name_keys = pd.Series(tables["name_key"]).where(tables["name_partial"] == 0)
+        key_of_raw, _ = pd.factorize(full_name_keys, use_na_sentinel=True)
+        row_names = key_of_raw[name_codes]
+        named = known & (row_names >= 0)
+        if named.any():
+            # (pandas' hash-based unique: np.unique took ten times as long here, numpy 2.4)
+            pairs = pd.unique(row_numbers[named].astype(np.int64) << 32 | row_names[named])
+            names_per_number = np.bincount(pairs >> 32, minlength=len(numbers))
+            is_shared |= names_per_number >= SHARED_LINE_NAMES
+    shared[known] = is_shared[row_numbers[known]]
     return shared
 
 
