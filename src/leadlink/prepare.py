@@ -197,11 +197,12 @@ def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:
 
 
 def _describe_email(value: Any) -> tuple[Any, ...] | None:
-    email = normalize.email(value)
-    if email is None:
+    found = _email.parts(value)
+    if found is None:
         return None
-    host = _domain(email)
-    return email, _username(email), host, _without_digits(email), int(_email.is_free_domain(host))
+    user, host = found
+    email = f"{user}@{host}"
+    return email, user, host, _DIGIT.sub("", email), int(_email.is_free_domain(host))
 
 
 def _describe_company(value: Any) -> tuple[Any, ...] | None:
@@ -385,12 +386,6 @@ def _shared_lines(
     return shared
 
 
-def _username(email: Any) -> str | None:
-    if not isinstance(email, str) or "@" not in email:
-        return None
-    return email.rsplit("@", 1)[0] or None
-
-
 #: Prepared columns that hold personal contact data, hashed in pseudonymised mode.
 PSEUDONYMISED_COLUMNS = (
     "phone",
@@ -420,16 +415,6 @@ def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
 
 
 _DIGIT = re.compile(r"\d")
-
-
-def _without_digits(email: Any) -> str | None:
-    return _DIGIT.sub("", email) if isinstance(email, str) else None
-
-
-def _domain(email: Any) -> str | None:
-    if not isinstance(email, str) or "@" not in email:
-        return None
-    return email.rsplit("@", 1)[1] or None
 
 
 def _is_partial(key: Any) -> int | None:

@@ -15,10 +15,12 @@ from typing import Any
 from leadlink.normalize._text import clean
 
 __all__ = ["domain", "is_disposable", "is_free_domain", "is_free_provider", "is_role", "is_valid", "normalize",
-           "username"]  # fmt: skip
+           "parts", "username"]  # fmt: skip
 
 _LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# Two or more labels of letters, digits and inner hyphens; the last (the top-level
+# domain) letters only, at least two.
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _GMAIL = {"gmail.com", "googlemail.com"}
 # Providers that deliver user+tag@ to user@.
 _PLUS_TAGS = {"outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com",
@@ -177,13 +179,26 @@ def normalize(value: Any) -> str | None:
     for the providers that deliver them to the plain mailbox (not yahoo, whose "-" aliases
     are separate disposable addresses).
     """
+    found = parts(value)
+    return None if found is None else f"{found[0]}@{found[1]}"
+
+
+def parts(value: Any) -> tuple[str, str] | None:
+    """(mailbox name, domain) of the canonical mailbox (see :func:`normalize`), or None.
+
+    >>> parts("Zhang.Wei+crm@GoogleMail.com")
+    ('zhangwei', 'gmail.com')
+    """
     text = clean(value)
     if text is None:
         return None
     angle = _ANGLE.search(text)
     if angle:
         text = angle.group(1)
-    text = text.lower().translate(_FULL_STOPS).replace(" ", "")
+    text = text.lower()
+    if not text.isascii():  # (the full stops are not ASCII)
+        text = text.translate(_FULL_STOPS)
+    text = text.replace(" ", "")
     if text.startswith("mailto:"):
         text = text[7:].split("?", 1)[0]
     text = text.strip(".<>\"'")
@@ -198,12 +213,9 @@ def normalize(value: Any) -> str | None:
         local = local.split("+", 1)[0]
     if not local or len(local) > 64 or not _LOCAL.match(local):
         return None
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    if not _HOST.fullmatch(host):
         return None
-    if not labels[-1].isalpha() or len(labels[-1]) < 2:
-        return None
-    return f"{local}@{host}"
+    return local, host
 
 
 def is_valid(value: Any) -> bool:

@@ -55,7 +55,13 @@ _KINDS = {
 _Resolved = tuple[str, str]  # (E.164, kind)
 
 
+# A character that every extension marker of _EXTENSION starts with (most cells have none).
+_EXTENSION_MARK = re.compile(r"[转轉分内內ex#,;]", re.IGNORECASE)
+
+
 def _split(text: str) -> tuple[str, str | None]:
+    if not _EXTENSION_MARK.search(text):
+        return text, None
     match = _EXTENSION.search(text)
     if match and len(_DIGITS.sub("", text[: match.start()])) >= 7:
         return text[: match.start()], match.group(1)
