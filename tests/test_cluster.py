@@ -51,6 +51,30 @@ def test_a_clearly_different_pair_stops_a_chain():
     assert chained["cluster_id"].nunique() == 1
 
 
+def test_only_a_low_score_with_evidence_against_it_stops_a_chain():
+    # a-c scored low: in one case a comparison speaks against it (two different personal
+    # mobiles), in the other it only lacks evidence (a nameless lead, a shared switchboard)
+    def scored(phone_weight, rule=""):
+        return pd.DataFrame(
+            {
+                "id_l": ["a", "b", "a"],
+                "id_r": ["b", "c", "c"],
+                "match_probability": [0.99, 0.98, 0.01],
+                "name_weight": [9.0, 0.0, 0.0],
+                "phone_weight": [0.0, 12.0, phone_weight],
+                "rule": ["", "", rule],
+            }
+        )
+
+    def clusters(pairs):
+        return cluster_pairs(["a", "b", "c"], pairs, threshold=0.5)["cluster_id"].nunique()
+
+    assert clusters(scored(phone_weight=-4.0)) == 2  # contradicted: the chain stops
+    assert clusters(scored(phone_weight=-0.2)) == 1  # too weak to count against it
+    assert clusters(scored(phone_weight=5.6)) == 1  # low for lack of evidence only
+    assert clusters(scored(phone_weight=5.6, rule="never_link:national_id")) == 2
+
+
 def test_cluster_ids_survive_new_leads_that_do_not_touch_them():
     before_pairs = [("L02", "L03", 0.99), ("L04", "L05", 0.97), ("L06", "L07", 0.96)]
     before = cluster_pairs([f"L{i:02d}" for i in range(2, 9)], _pairs(before_pairs), threshold=0.5)

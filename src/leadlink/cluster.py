@@ -9,6 +9,13 @@ contradict what is known about their other members. With ``cannot_link_below=0``
 plain connected components. Every lead — linked or not, ghost or not — gets exactly one
 cluster.
 
+A low score is a contradiction only when some comparison speaks against the pair (a
+weight of ``CONTRADICTION_WEIGHT`` or less: two different personal mobiles, two different
+names) or a never-link rule decided it. A lead with no name that shares only a switchboard
+with another scores low for lack of evidence, and that does not keep it out of a group.
+Pairs without per-comparison weights (``<role>_weight`` columns) are judged by their
+probability alone.
+
 Cluster ids are derived from the members, not from a counter: a cluster's id is a hash of its
 smallest member id. The same leads therefore always get the same ids, whatever their order;
 when new leads arrive, a cluster keeps its id unless a lead with a smaller id joins it or
@@ -31,6 +38,9 @@ __all__ = ["cluster_id_for", "cluster_pairs"]
 
 #: Pairs scored below this probability are taken as different people when clustering.
 DEFAULT_CANNOT_LINK_BELOW = 0.05
+#: A comparison with this match weight or less speaks against a pair (a Bayes factor of
+#: 1/2: what it shows is at least twice as likely for two different people).
+CONTRADICTION_WEIGHT = -1.0
 
 
 def cluster_pairs(
@@ -43,7 +53,8 @@ def cluster_pairs(
     """Cluster the leads linked by pairs with ``match_probability >= threshold``.
 
     Links are merged strongest first; a merge is refused when any pair across the two
-    groups scored below ``cannot_link_below`` (see the module docstring).
+    groups scored below ``cannot_link_below`` with a comparison against it, or was
+    decided by a never-link rule (see the module docstring).
     Returns one row per id, in the order given: ``id`` and ``cluster_id``.
     """
     if not 0 <= threshold <= 1:
@@ -69,7 +80,7 @@ def cluster_pairs(
             -probability[strong],
         )
     )
-    conflicts = probability < cannot_link_below
+    conflicts = (probability < cannot_link_below) & _contradicted(pairs)[known]
     roots = _constrained_components(
         len(id_array),
         left[strong][order],
@@ -84,6 +95,18 @@ def cluster_pairs(
         smallest.setdefault(int(roots[i]), str(id_array[i]))
     cluster_ids = [cluster_id_for(smallest[int(r)]) for r in roots]
     return pd.DataFrame({"id": id_array, "cluster_id": cluster_ids})
+
+
+def _contradicted(pairs: pd.DataFrame) -> np.ndarray:
+    """Whether each pair has a comparison against it or a never-link rule decided it; all
+    True when the pairs carry no per-comparison weights."""
+    weights = [c for c in pairs.columns if c.endswith("_weight") and c != "match_weight"]
+    if not weights:
+        return np.ones(len(pairs), dtype=bool)
+    against = (pairs[weights].to_numpy(dtype=float) <= CONTRADICTION_WEIGHT).any(axis=1)
+    if "rule" in pairs.columns:
+        against |= pairs["rule"].astype(str).str.startswith("never_link").to_numpy()
+    return against
 
 
 def cluster_id_for(smallest_member: str) -> str:

@@ -243,10 +243,23 @@ EMAIL = ComparisonPreset(
         ),
         LevelPreset(
             "typo",
-            "one typo or two letters swapped (not a different number: wangwei2@ is not wangwei@)",
+            "one typo or two characters swapped (not another number: wangwei2@ is not "
+            "wangwei@ or wangwei3@, but 6959938983@qq.com is 6959938938@qq.com)",
             lambda: cll.And(
                 cll.DamerauLevenshteinLevel("email", 1),
-                cll.CustomLevel("email_letters_l <> email_letters_r", base_dialect_str=_DIALECT),
+                cll.Or(
+                    # the letters differ: a typo, not a numbered sibling mailbox
+                    cll.CustomLevel(
+                        "email_letters_l <> email_letters_r", base_dialect_str=_DIALECT
+                    ),
+                    # a mailbox of digits only (a QQ number): its digits are the typo
+                    cll.CustomLevel(
+                        "substr(email_letters_l, 1, 1) = '@'", base_dialect_str=_DIALECT
+                    ),
+                    # two characters swapped (Damerau-Levenshtein 1, Levenshtein 2):
+                    # dongmi2n05@ / dongmin205@ has the same letters and the same digits
+                    cll.Not(cll.LevenshteinLevel("email", 1)),
+                ),
             ),
         ),
         LevelPreset(
