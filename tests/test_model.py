@@ -284,3 +284,84 @@ def test_training_does_not_depend_on_row_order(prepared):
     second = LeadModel(**options).fit(shuffled)
     assert second.lambda_ == pytest.approx(first.lambda_, rel=1e-9)
     pd.testing.assert_frame_equal(second.parameters, first.parameters)
+
+
+def _splink_refuses_zero_m(role: str = "email", label: str = "both_personal") -> ValueError:
+    """The error Splink 5 raises when EM drives a level's m to 0, from Splink's own code."""
+    from splink.internals.expectation_maximisation import populate_m_u_from_lookup
+
+    from leadlink.comparisons import COMPARISONS
+
+    comparison = COMPARISONS[role].build().get_comparison("duckdb")
+    level = next(cl for cl in comparison.comparison_levels if cl.label_for_charts == label)
+    lookup = {role: {level.comparison_vector_value: {"m_probability": 0.0, "u_probability": 0.5}}}
+    try:
+        populate_m_u_from_lookup({"u"}, level, role, lookup)
+    except ValueError as error:
+        return error
+    raise AssertionError("Splink accepted an m of 0")
+
+
+def test_the_level_em_drives_to_zero_is_read_from_splinks_error():
+    from leadlink.model import _collapsed_level
+
+    assert _collapsed_level(_splink_refuses_zero_m("email", "both_personal")) == (
+        "email",
+        "both_personal",
+    )
+    assert _collapsed_level(ValueError("something else")) is None
+    assert _collapsed_level(ZeroDivisionError()) is None
+
+
+def test_an_em_session_fixes_levels_driven_to_zero_and_runs_again():
+    from leadlink.model import _UNSEEN_RATIO, _em_session
+
+    settings = {
+        "comparisons": [
+            {
+                "output_column_name": "email",
+                "comparison_levels": [
+                    {"label_for_charts": "exact", "u_probability": 0.001},
+                    {"label_for_charts": "both_personal", "u_probability": 0.3},
+                ],
+            },
+            {
+                "output_column_name": "company",
+                "comparison_levels": [{"label_for_charts": "different", "u_probability": 0.9}],
+            },
+        ]
+    }
+    collapsing = [("email", "both_personal"), ("company", "different")]
+    seen: list[dict] = []
+
+    class Training:
+        def __init__(self, settings):
+            self.settings = settings
+
+        def estimate_parameters_using_expectation_maximisation(self, rule, max_pairs):
+            seen.append(json.loads(json.dumps(self.settings)))
+            if collapsing:
+                raise _splink_refuses_zero_m(*collapsing.pop(0))
+            return object()
+
+    class FakeLinker:
+        def __init__(self, settings):
+            self.training = Training(settings)
+
+    record: dict = {}
+    linker = _em_session(FakeLinker, settings, "rule", 1e5, record)
+    assert linker is not None and "failed" not in record
+    assert record["fixed_unseen"] == ["email.both_personal", "company.different"]
+    assert len(seen) == 3  # two reruns
+    email_levels = seen[-1]["comparisons"][0]["comparison_levels"]
+    assert email_levels[1]["fix_m_probability"] is True
+    assert email_levels[1]["m_probability"] == pytest.approx(0.001)  # capped at the unseen m
+    assert "fix_m_probability" not in email_levels[0]
+    company_level = seen[-1]["comparisons"][1]["comparison_levels"][0]
+    assert company_level["m_probability"] == pytest.approx(min(1e-3, 0.9 / _UNSEEN_RATIO))
+
+    # a level that collapses again after it was fixed: the session is given up
+    collapsing[:] = [("email", "both_personal")]
+    record = {}
+    assert _em_session(FakeLinker, settings, "rule", 1e5, record) is None
+    assert record["failed"].startswith("ValueError")

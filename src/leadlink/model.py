@@ -33,7 +33,7 @@ import json
 import logging
 import math
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -274,23 +274,15 @@ class LeadModel:
                     + [f'l."{f}" = r."{f}"' for f in preset.fields]
                     + ([preset.training_condition] if preset.training_condition else [])
                 )
-                session_linker = Linker(table, copy.deepcopy(after_u), log_level=None)
-                try:
-                    session = (
-                        session_linker.training.estimate_parameters_using_expectation_maximisation(
-                            _rule(rule), max_pairs=self.em_max_pairs
-                        )
-                    )
-                except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
-                    record["failed"] = (
-                        f"{type(error).__name__}: EM could not estimate on these blocks (too "
-                        "few pairs, or nearly all of them matches); the next session that "
-                        "trains these roles is used, else they keep conservative priors"
-                    )
-                else:
-                    history = getattr(session, "_core_model_settings_history", None) or []
-                    record["iterations"] = len(history)
-                    snapshot = _levels_by_role(session_linker)
+                trained_linker = _em_session(
+                    lambda settings: Linker(table, settings, log_level=None),
+                    copy.deepcopy(after_u),
+                    _rule(rule),
+                    self.em_max_pairs,
+                    record,
+                )
+                if trained_linker is not None:
+                    snapshot = _levels_by_role(trained_linker)
                     for role in learns:
                         if role in snapshot:
                             m_learnt[role] = snapshot[role]
@@ -781,6 +773,91 @@ def _restore_lambda(linker: Any, value: float) -> None:
     """Put λ back after Splink left it at 0 or NaN (which breaks its EM with a
     'math domain error')."""
     linker._settings_obj._probability_two_random_records_match = value
+
+
+#: How many levels an EM session may fix as unseen (see :func:`_collapsed_level`) before it
+#: is given up.
+_MAX_COLLAPSED = 6
+
+
+def _em_session(
+    make_linker: Callable[[dict[str, Any]], Any],
+    settings: dict[str, Any],
+    rule: Any,
+    max_pairs: float,
+    record: dict[str, Any],
+) -> Any | None:
+    """One EM session on a linker of its own, made from ``settings``; the trained linker,
+    or None when the session failed (said in ``record``).
+
+    When EM drives a level's m to 0 (Splink 5 refuses to store it), that level's m is
+    fixed as an unseen level's and the session runs again, up to ``_MAX_COLLAPSED`` times.
+    """
+    for attempt in range(_MAX_COLLAPSED + 1):
+        linker = make_linker(settings)
+        try:
+            session = linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=max_pairs
+            )
+        except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
+            collapsed = _collapsed_level(error)
+            if (
+                attempt < _MAX_COLLAPSED
+                and collapsed is not None
+                and _fix_collapsed(settings, *collapsed)
+            ):
+                record.setdefault("fixed_unseen", []).append(".".join(collapsed))
+                continue
+            record["failed"] = (
+                f"{type(error).__name__}: EM could not estimate on these blocks (too few "
+                "pairs, or nearly all of them matches); the next session that trains these "
+                "roles is used, else they keep conservative priors"
+            )
+            return None
+        history = getattr(session, "_core_model_settings_history", None) or []
+        record["iterations"] = len(history)
+        return linker
+    return None
+
+
+def _collapsed_level(error: BaseException) -> tuple[str, str] | None:
+    """(comparison, level label) of the level whose m EM drove to 0, or None.
+
+    Splink 5 refuses an m of exactly 0 with a ValueError while it stores what a
+    maximisation step estimated; the level being stored is read from that frame of the
+    traceback. Any other error, or another Splink layout, gives None (the session fails as
+    before)."""
+    if not isinstance(error, ValueError) or "m_probability" not in str(error):
+        return None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "populate_m_u_from_lookup":
+            names = tb.tb_frame.f_locals
+            level = names.get("comparison_level", names.get("cl"))
+            role, label = names.get("output_column_name"), getattr(level, "label_for_charts", None)
+            if isinstance(role, str) and isinstance(label, str):
+                return role, label
+        tb = tb.tb_next
+    return None
+
+
+def _fix_collapsed(settings: dict[str, Any], role: str, label: str) -> bool:
+    """Fix the m of a level EM drove to 0 at what an unseen level gets (see
+    :func:`_fill_unseen`: a hundred times rarer among matches than among non-matches);
+    False when the level is not found or is fixed already."""
+    for comparison in settings.get("comparisons", []):
+        if comparison.get("output_column_name") != role:
+            continue
+        for level in comparison.get("comparison_levels", []):
+            if level.get("label_for_charts") != label or level.get("fix_m_probability"):
+                continue
+            u = _finite(level.get("u_probability"))
+            level["m_probability"] = max(
+                _PROB_FLOOR, _UNSEEN_M if u is None else min(_UNSEEN_M, u / _UNSEEN_RATIO)
+            )
+            level["fix_m_probability"] = True
+            return True
+    return False
 
 
 def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[float, float]:
