@@ -7,8 +7,8 @@ which are what a saved model records, so a model file does not depend on a backe
 Han-script names are never compared with byte-based string similarity (DuckDB counts UTF-8
 bytes: levenshtein('张三', '张四') is 3); they meet through ``name_key`` (pinyin, sorted
 tokens) and their simplified characters. A switchboard shared by fifty colleagues is its
-own level (a shared line), apart from a personal mobile; names, companies and cities carry
-term-frequency adjustments, so 张伟, a very common company or 北京 counts for little.
+own level (a shared line), apart from a personal mobile; names and companies carry
+term-frequency adjustments, so 张伟 or a very common company counts for little.
 
 Some levels only restate another comparison — the same switchboard or city of the same
 employer, the same mailbox name spelling the same name. They are ``neutral``: kept for
@@ -308,8 +308,7 @@ CITY = ComparisonPreset(
             _sql(f"city_l = city_r AND {_SAME_EMPLOYER}"),
             neutral=True,
         ),
-        # With term frequencies: two leads in 北京 or 上海 say less than two in 西宁.
-        LevelPreset("exact", "same city", lambda: cll.ExactMatchLevel("city"), "city"),
+        LevelPreset("exact", "same city", lambda: cll.ExactMatchLevel("city")),
         LevelPreset("different", "different cities", _else),
     ),
 )
