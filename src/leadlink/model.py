@@ -793,7 +793,8 @@ def _em_session(
     When EM drives a level's m to 0 (Splink 5 refuses to store it), that level's m is
     fixed as an unseen level's and the session runs again, up to ``_MAX_COLLAPSED`` times.
     """
-    for attempt in range(_MAX_COLLAPSED + 1):
+    fixed: list[str] = []
+    while True:
         linker = make_linker(settings)
         try:
             session = linker.training.estimate_parameters_using_expectation_maximisation(
@@ -802,11 +803,12 @@ def _em_session(
         except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
             collapsed = _collapsed_level(error)
             if (
-                attempt < _MAX_COLLAPSED
+                len(fixed) < _MAX_COLLAPSED
                 and collapsed is not None
                 and _fix_collapsed(settings, *collapsed)
             ):
-                record.setdefault("fixed_unseen", []).append(".".join(collapsed))
+                fixed.append(".".join(collapsed))
+                record["fixed_unseen"] = fixed
                 continue
             record["failed"] = (
                 f"{type(error).__name__}: EM could not estimate on these blocks (too few "
@@ -817,7 +819,6 @@ def _em_session(
         history = getattr(session, "_core_model_settings_history", None) or []
         record["iterations"] = len(history)
         return linker
-    return None
 
 
 def _collapsed_level(error: BaseException) -> tuple[str, str] | None:
@@ -842,8 +843,7 @@ def _collapsed_level(error: BaseException) -> tuple[str, str] | None:
 
 
 def _fix_collapsed(settings: dict[str, Any], role: str, label: str) -> bool:
-    """Fix the m of a level EM drove to 0 at what an unseen level gets (see
-    :func:`_fill_unseen`: a hundred times rarer among matches than among non-matches);
+    """Fix the m of a level EM drove to 0 at what an unseen level gets (:func:`_unseen_m`);
     False when the level is not found or is fixed already."""
     for comparison in settings.get("comparisons", []):
         if comparison.get("output_column_name") != role:
@@ -851,10 +851,7 @@ def _fix_collapsed(settings: dict[str, Any], role: str, label: str) -> bool:
         for level in comparison.get("comparison_levels", []):
             if level.get("label_for_charts") != label or level.get("fix_m_probability"):
                 continue
-            u = _finite(level.get("u_probability"))
-            level["m_probability"] = max(
-                _PROB_FLOOR, _UNSEEN_M if u is None else min(_UNSEEN_M, u / _UNSEEN_RATIO)
-            )
+            level["m_probability"] = _unseen_m(_finite(level.get("u_probability")))
             level["fix_m_probability"] = True
             return True
     return False
@@ -874,8 +871,14 @@ def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[floa
     if u is None:
         u = 0.5 / u_pairs
     if m is None:
-        m = min(_UNSEEN_M, u / _UNSEEN_RATIO)
+        m = _unseen_m(u)
     return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
+
+
+def _unseen_m(u: float | None) -> float:
+    """m of a level never seen among matches: a hundred times rarer among them than among
+    non-matches (u), at most ``_UNSEEN_M``; ``_UNSEEN_M`` when u is unknown."""
+    return _UNSEEN_M if u is None else max(min(_UNSEEN_M, u / _UNSEEN_RATIO), _PROB_FLOOR)
 
 
 def _neutralised(

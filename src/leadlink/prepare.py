@@ -291,8 +291,19 @@ def _describe_first_parts(ends: list[int]) -> list[list[_Packed]]:
 
 
 def _run_fields(tasks: list[_Task], *, parallel: bool) -> list[list[np.ndarray]]:
-    """Each field's prepared columns as tables (see :func:`_table`); when ``parallel`` and
-    the platform can fork, a forked worker describes the first half of every field while
+    """Each field's prepared columns as tables (see :func:`_table`)."""
+    return [
+        [
+            _table([part[i] for part in parts], name in _FLAG_COLUMNS)
+            for i, name in enumerate(columns)
+        ]
+        for (_, _, columns), parts in zip(tasks, _describe_parts(tasks, parallel=parallel))
+    ]
+
+
+def _describe_parts(tasks: list[_Task], *, parallel: bool) -> list[list[list[_Column]]]:
+    """Each field's columns in parts, in order: one part, or two when ``parallel`` and the
+    platform can fork. Then a forked worker describes the first half of every field while
     this process describes the second half. The worker inherits the values and the loaded
     normalizers, so only its results travel back, packed (see :data:`_Packed`), and both
     halves of every field cost about the same."""
@@ -309,23 +320,14 @@ def _run_fields(tasks: list[_Task], *, parallel: bool) -> list[list[np.ndarray]]
                     for (fn, values, columns), end in zip(tasks, ends)
                 ]
                 return [
-                    [
-                        _table([_unpack(a), b], name in _FLAG_COLUMNS)
-                        for name, a, b in zip(columns, packed, own)
-                    ]
-                    for (_, _, columns), packed, own in zip(tasks, first.result(), second)
+                    [[_unpack(column) for column in packed], own]
+                    for packed, own in zip(first.result(), second)
                 ]
         except (OSError, BrokenProcessPool) as error:  # no fork here: do it in one process
             logger.debug("parallel prepare unavailable (%s)", type(error).__name__)
         finally:
             _FORKED_TASKS = []
-    return [
-        [
-            _table([column], name in _FLAG_COLUMNS)
-            for name, column in zip(task[2], _describe_columns(task))
-        ]
-        for task in tasks
-    ]
+    return [[_describe_columns(task)] for task in tasks]
 
 
 def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
@@ -378,7 +380,8 @@ def _shared_lines(
         row_names = key_of_raw[name_codes]
         named = known & (row_names >= 0)
         if named.any():
-            # (pandas' hash-based unique: np.unique took ten times as long here, numpy 2.4)
+            # (pandas' hash-based unique: np.unique took ten times as long on a 1M-lead
+            # set with numpy 2.4, in a one-off timing)
             pairs = pd.unique(row_numbers[named].astype(np.int64) << 32 | row_names[named])
             names_per_number = np.bincount(pairs >> 32, minlength=len(numbers))
             is_shared |= names_per_number >= SHARED_LINE_NAMES

@@ -219,17 +219,17 @@ def parts(value: Any) -> tuple[str, str] | None:
 
 
 def is_valid(value: Any) -> bool:
-    return normalize(value) is not None
+    return parts(value) is not None
 
 
 def username(value: Any) -> str | None:
-    email = normalize(value)
-    return None if email is None else email.split("@")[0]
+    found = parts(value)
+    return None if found is None else found[0]
 
 
 def domain(value: Any) -> str | None:
-    email = normalize(value)
-    return None if email is None else email.split("@")[1]
+    found = parts(value)
+    return None if found is None else found[1]
 
 
 def is_role(value: Any) -> bool:

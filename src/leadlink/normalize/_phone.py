@@ -27,9 +27,28 @@ from leadlink.normalize._text import clean
 
 __all__ = ["describe", "extension", "is_valid", "kind", "normalize"]
 
+# What may stand before an extension: "转 8001", "分机8001", "ext. 8001", "x8001", "#8001".
+_EXTENSION_MARKERS = (
+    "转",
+    "轉",
+    "分机",
+    "分機",
+    "内线",
+    "內線",
+    r"ext\.?",
+    "extension",
+    "x",
+    "#",
+    ",",
+    ";",
+)
 _EXTENSION = re.compile(
-    r"(?:转|轉|分机|分機|内线|內線|ext\.?|extension|x|#|,|;)\s*[:：.]?\s*(\d{1,6})\s*$",
-    re.IGNORECASE,
+    rf"(?:{'|'.join(_EXTENSION_MARKERS)})\s*[:：.]?\s*(\d{{1,6}})\s*$", re.IGNORECASE
+)
+# The first characters of the markers: a cell without any of them has no extension (most
+# cells), and the costlier search above is skipped.
+_EXTENSION_MARK = re.compile(
+    f"[{''.join(sorted(re.escape(m[0]) for m in set(_EXTENSION_MARKERS)))}]", re.IGNORECASE
 )
 # "010-88886666-8001": a trailing short dash group is an extension when the rest is valid.
 _DASH_EXTENSION = re.compile(r"^(.*\d)\s*-\s*(\d{1,5})$")
@@ -53,10 +72,6 @@ _KINDS = {
 }
 
 _Resolved = tuple[str, str]  # (E.164, kind)
-
-
-# A character that every extension marker of _EXTENSION starts with (most cells have none).
-_EXTENSION_MARK = re.compile(r"[转轉分内內ex#,;]", re.IGNORECASE)
 
 
 def _split(text: str) -> tuple[str, str | None]:
