@@ -6,23 +6,29 @@ import duckdb
 import pandas as pd
 import pytest
 
-from leadlink.comparisons import EMAIL
+from leadlink.comparisons import COMPANY, EMAIL, PHONE
 from leadlink.prepare import PREPARED_COLUMNS, prepare
 
 
-def _first_level(preset, left: dict, right: dict) -> str:
-    """The id of the first level of ``preset`` whose condition the pair meets."""
+def _first_level(preset, left: dict, right: dict, others: tuple[dict, ...] = ()) -> str:
+    """The id of the first level of ``preset`` whose condition the pair meets (prepared
+    beside the ``others``, which can name a switchboard's company)."""
+    leads = pd.DataFrame([left, right, *others])
     prepared = prepare(
-        pd.DataFrame([left, right]).assign(lead_id=["l", "r"]),
-        {role: role for role in left},
+        leads.assign(lead_id=[f"lead{i}" for i in range(len(leads))]),
+        {role: role for role in leads.columns},
         id_column="lead_id",
     )
     row = {f"{c}_l": prepared.at[0, c] for c in PREPARED_COLUMNS}
     row |= {f"{c}_r": prepared.at[1, c] for c in PREPARED_COLUMNS}
+    if pd.isna(row[f"{preset.null_column}_l"]) or pd.isna(row[f"{preset.null_column}_r"]):
+        return "null"  # the comparison's null level comes first
     con = duckdb.connect()
     con.register("pair", pd.DataFrame([row]))
     for level in preset.levels:
         condition = level.build().get_comparison_level("duckdb").sql_condition
+        if condition == "ELSE":
+            return level.id
         if con.execute(f"SELECT count(*) FROM pair WHERE {condition}").fetchone()[0]:
             return level.id
     raise AssertionError("no level matched")
@@ -44,3 +50,52 @@ def _first_level(preset, left: dict, right: dict) -> str:
 )
 def test_email_typo_level(left, right, level):
     assert _first_level(EMAIL, {"email": left}, {"email": right}) == level
+
+
+# Two colleagues who give their company on the switchboard of 字节跳动 and a mail domain of
+# Acme, where a third colleague gives his company too.
+_COLLEAGUES = (
+    {"phone": "010-62345678 转 801", "company": "北京字节跳动科技有限公司"},
+    {"phone": "010-62345678 转 802", "company": "字节跳动科技（北京）有限公司"},
+    {"email": "tom@acme-robotics.com", "company": "Acme Robotics Inc."},
+    {"email": "ann@acme-robotics.com", "company": "ACME Robotics"},
+)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        # no company given, but the switchboard names it: the same employer
+        (
+            {"phone": "010-62345678 转 803"},
+            {"phone": "13800138000", "company": "字节跳动科技有限公司"},
+            "exact",
+        ),
+        # ... and a company mail domain names it
+        (
+            {"email": "li@acme-robotics.com"},
+            {"phone": "13800138000", "company": "Acme Robotics GmbH"},
+            "exact",
+        ),
+        # the switchboard names another company than the one the other lead gives
+        (
+            {"phone": "010-62345678"},
+            {"phone": "13800138000", "company": "百度在线网络技术有限公司"},
+            "different",
+        ),
+        # a mobile, or a mailbox at a free provider, names no employer
+        ({"phone": "13900139000"}, {"phone": "13800138000", "company": "字节跳动"}, "null"),
+        ({"email": "li@qq.com"}, {"phone": "13800138000", "company": "字节跳动"}, "null"),
+    ],
+)
+def test_company_through_the_employer_a_line_or_domain_names(left, right, level):
+    assert _first_level(COMPANY, left, right, _COLLEAGUES) == level
+
+
+def test_same_switchboard_of_the_named_employer_is_counted_once():
+    # The company a switchboard names is counted by the company comparison; the shared line
+    # itself then restates it.
+    left = {"phone": "010-62345678 转 803"}
+    right = {"phone": "010-62345678", "company": "字节跳动科技"}
+    assert _first_level(PHONE, left, right, _COLLEAGUES) == "shared_line_same_company"
+    assert _first_level(COMPANY, left, right, _COLLEAGUES) == "exact"

@@ -83,3 +83,51 @@ def test_shared_lines_without_phones():
 def test_worker_columns_travel_unchanged(column):
     packed = prepare_module._pack(column)
     assert prepare_module._unpack(packed) == column
+
+
+def test_employer_named_by_a_shared_line_or_a_company_mail_domain():
+    leads = pd.DataFrame(
+        {
+            "lead_id": range(10),
+            "phone": [
+                "010-62345678 转 1",  # the switchboard: three of four give 字节跳动
+                "010-62345678 转 2",
+                "010-62345678 转 3",
+                "010-62345678",  # no company: the switchboard names it
+                "021-55556666",  # a line whose two leads disagree: it names nobody
+                "021-55556666",
+                "021-55556666",
+                "13800138000",  # a mobile names nobody ...
+                "13800138000",
+                "010-62345678 转 9",  # ... a lead's own company wins over its line
+            ],
+            "email": [None] * 3
+            + ["x@acme.cn"]
+            + [None] * 3
+            + ["y@qq.com", "z@acme.cn", "w@acme.cn"],
+            "company": ["字节跳动", "字节跳动有限公司", "字节跳动", None, "腾讯", "阿里巴巴"]
+            + [None] * 3
+            + ["Acme"],
+        }
+    )
+    prepared = _prepare(leads)
+    assert prepared["company"].tolist()[:4] == ["字节跳动", "字节跳动", "字节跳动", None]
+    assert prepared["employer"].tolist() == [
+        "字节跳动",
+        "字节跳动",
+        "字节跳动",
+        "字节跳动",  # the line before the mail domain (acme, given once)
+        "腾讯",
+        "阿里巴巴",
+        None,
+        None,  # a mobile and a free mailbox
+        "acme",  # the company mail domain
+        "acme",
+    ]
+    assert prepared["employer_latin"].tolist()[3] == prepared["company_latin"].tolist()[0]
+
+
+def test_employer_without_companies():
+    leads = pd.DataFrame({"lead_id": [1, 2], "phone": ["010-62345678", "010-62345678"]})
+    prepared = _prepare(leads)
+    assert prepared["employer"].isna().all() and prepared["employer_latin"].isna().all()

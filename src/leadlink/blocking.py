@@ -67,6 +67,7 @@ _FIELD_ROLE = {
     "phone_ext": "phone",
     "name_han": "name",
     "company": "company",
+    "employer": "company",
     "city": "city",
 }
 
@@ -89,7 +90,11 @@ PRESETS: tuple[BlockingPreset, ...] = (
     # Names block through the nickname key (Jim Miller meets James Miller); leads with the
     # same name key always share it.
     BlockingPreset("phone_name", ("phone", "name_nick"), "same phone and same name"),
-    BlockingPreset("name_company", ("name_nick", "company"), "same name and company"),
+    BlockingPreset(
+        "name_company",
+        ("name_nick", "employer"),
+        "same name and company (given, or named by the switchboard or mail domain)",
+    ),
     BlockingPreset("email_user", ("email_user",), "same mailbox name at any domain"),
     BlockingPreset("name_city", ("name_nick", "city"), "same name and city"),
     BlockingPreset(

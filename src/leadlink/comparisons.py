@@ -119,15 +119,17 @@ def _surname_only() -> ComparisonLevelCreator:
     )
 
 
+#: Companies are compared through ``employer``: the company key, or for a lead without one
+#: the company its shared line or company mail domain names (see :mod:`leadlink.prepare`).
 _COMPANY_CONTAINS = (
-    "length(company_l) >= 2 AND length(company_r) >= 2 AND "
-    "(instr(company_l, company_r) > 0 OR instr(company_r, company_l) > 0)"
+    "length(employer_l) >= 2 AND length(employer_r) >= 2 AND "
+    "(instr(employer_l, employer_r) > 0 OR instr(employer_r, employer_l) > 0)"
 )
 
 #: Two leads show the same employer: the same or a contained company key, the same shared
 #: line, or the same company mail domain. Evidence that only restates this is weighed 0.
 _SAME_EMPLOYER = (
-    f"(company_l = company_r OR ({_COMPANY_CONTAINS}) "
+    f"(employer_l = employer_r OR ({_COMPANY_CONTAINS}) "
     "OR (phone_l = phone_r AND phone_shared_l = 1) "
     "OR (email_domain_l = email_domain_r AND email_free_l = 0))"
 )
@@ -204,7 +206,7 @@ PHONE = ComparisonPreset(
         LevelPreset(
             "shared_line_same_company",
             "same switchboard at the same company (counted once, by the company)",
-            _sql(f"phone_l = phone_r AND (company_l = company_r OR ({_COMPANY_CONTAINS}))"),
+            _sql(f"phone_l = phone_r AND (employer_l = employer_r OR ({_COMPANY_CONTAINS}))"),
             neutral=True,
         ),
         LevelPreset(
@@ -281,9 +283,14 @@ EMAIL = ComparisonPreset(
 
 COMPANY = ComparisonPreset(
     role="company",
-    null_column="company",
+    null_column="employer",
     levels=(
-        LevelPreset("exact", "same company key", lambda: cll.ExactMatchLevel("company"), "company"),
+        LevelPreset(
+            "exact",
+            "same company key (given, or named by the lead's switchboard or mail domain)",
+            lambda: cll.ExactMatchLevel("employer"),
+            "employer",
+        ),
         LevelPreset(
             "contains",
             "one company key contains the other (字节跳动 / 字节跳动科技)",
@@ -292,7 +299,7 @@ COMPANY = ComparisonPreset(
         LevelPreset(
             "similar",
             "similar spelling (Jaro-Winkler ≥ 0.92 on the Latin form)",
-            lambda: cll.JaroWinklerLevel("company_latin", 0.92),
+            lambda: cll.JaroWinklerLevel("employer_latin", 0.92),
         ),
         LevelPreset("different", "different companies", _else),
     ),

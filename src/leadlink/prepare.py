@@ -27,6 +27,11 @@ column is all-null when its role is absent):
 ``email_free``      1 when the mailbox is at a free provider (qq.com, gmail.com ...), else 0
 ``company``         company key (legal form, region and script variants removed)
 ``company_latin``   the company key in Latin letters (pinyin for Han), for fuzzy scores
+``employer``        ``company``, or for a lead without one the company that the other leads
+                    on its shared line or at its company mail domain give (when 60 % of
+                    those that give one agree): a switchboard or a corporate domain names
+                    an employer
+``employer_latin``  ``employer`` in Latin letters
 ``city``            canonical city
 ==================  =============================================================
 """
@@ -78,6 +83,8 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "email_free",
     "company",
     "company_latin",
+    "employer",
+    "employer_latin",
     "city",
 )
 
@@ -136,6 +143,14 @@ def prepare(
     out["phone_shared"] = _shared_lines(
         tables, n, phone_codes=_codes_of(distinct, "phone"), name_codes=_codes_of(distinct, "name")
     )
+    if "company" in distinct:
+        out["employer"], out["employer_latin"] = _employers(
+            tables,
+            out["phone_shared"],
+            company_codes=distinct["company"][0],
+            phone_codes=_codes_of(distinct, "phone"),
+            email_codes=_codes_of(distinct, "email"),
+        )
     prepared = pd.DataFrame(
         {
             col: out[col]
@@ -387,6 +402,70 @@ def _shared_lines(
             is_shared |= names_per_number >= SHARED_LINE_NAMES
     shared[known] = is_shared[row_numbers[known]]
     return shared
+
+
+#: A lead without a company takes the one that the other leads on its shared line (or at its
+#: company mail domain) give, when at least this share of those that give a company agree.
+EMPLOYER_MIN_SHARE = 0.6
+
+
+def _employers(
+    tables: Mapping[str, np.ndarray],
+    phone_shared: np.ndarray,
+    *,
+    company_codes: np.ndarray,
+    phone_codes: np.ndarray | None,
+    email_codes: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``employer`` and ``employer_latin`` columns (see the module docstring).
+
+    A switchboard or a corporate mail domain names an employer: the leads on it that give a
+    company mostly give the same one. A lead without a company takes that company, first
+    from its shared line, then from its mail domain. Works on codes, like
+    :func:`_shared_lines`."""
+    key_of_raw, keys = pd.factorize(tables["company"], use_na_sentinel=True)
+    employer = key_of_raw[company_codes]  # the last slot (missing) is None: -1
+    sources = []
+    if phone_codes is not None:
+        number_of_raw, _ = pd.factorize(tables["phone"], use_na_sentinel=True)
+        sources.append(np.where(phone_shared == 1, number_of_raw[phone_codes], -1))
+    if email_codes is not None:
+        domain_of_raw, _ = pd.factorize(tables["email_domain"], use_na_sentinel=True)
+        company_domain = tables["email_free"] == 0
+        sources.append(np.where(company_domain, domain_of_raw, -1)[email_codes])
+    given = employer >= 0
+    for source in sources:
+        lookup = _majority(source[given], employer[given], int(source.max(initial=-1)) + 1)
+        need = (employer < 0) & (source >= 0)
+        employer[need] = lookup[source[need]]
+    # one Latin form per company key (the first distinct raw value's)
+    latin_of_key = np.full(len(keys) + 1, None, dtype=object)
+    raw_with_key = np.flatnonzero(key_of_raw >= 0)[::-1]  # the first wins, written last
+    latin_of_key[key_of_raw[raw_with_key]] = tables["company_latin"][raw_with_key]
+    names = np.empty(len(keys) + 1, dtype=object)  # the last slot (no employer) is None
+    names[: len(keys)] = keys
+    return names[employer], latin_of_key[employer]
+
+
+def _majority(source: np.ndarray, company: np.ndarray, size: int) -> np.ndarray:
+    """Per source code below ``size`` (a line, a domain): the company code most leads on
+    it give, when they are :data:`EMPLOYER_MIN_SHARE` of the leads there, else -1."""
+    known = source >= 0
+    lookup = np.full(size, -1, dtype=np.int64)
+    if not known.any():
+        return lookup
+    pairs, counts = np.unique(
+        source[known].astype(np.int64) << 32 | company[known].astype(np.int64),
+        return_counts=True,
+    )
+    of_source = pairs >> 32
+    totals = np.bincount(of_source, weights=counts)
+    # the most given company first within each source (ties: the lower company code)
+    order = np.lexsort((-counts, of_source))
+    first = order[np.r_[True, of_source[order][1:] != of_source[order][:-1]]]
+    chosen = first[counts[first] >= EMPLOYER_MIN_SHARE * totals[of_source[first]]]
+    lookup[of_source[chosen]] = pairs[chosen] & 0xFFFFFFFF
+    return lookup
 
 
 #: Prepared columns that hold personal contact data, hashed in pseudonymised mode.
