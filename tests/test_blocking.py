@@ -73,3 +73,23 @@ def test_excluded_leads_get_no_keys():
 def test_a_block_size_below_two_is_refused():
     with pytest.raises(ConfigError, match="max_block_size"):
         add_blocking_keys(_prepared([]), PRESETS, max_block_size=1)
+
+
+def test_mailbox_name_blocks_only_a_nameless_lead_with_named_ones():
+    spelled = "".join(sorted("zhouqiang"))
+    prepared = pd.DataFrame(
+        {
+            "unique_id": list("abcdefg"),
+            # a: no name, its mailbox spells b's and c's name; d and e are named only, f is
+            # a lone nameless lead, g has no spelling
+            "name_key": [None, "qiang zhou", "qiang zhou", "na li", "na li", None, "wei"],
+            "name_spelling": [spelled, spelled, spelled, "ailn", "ailn", "acem", None],
+        }
+    )
+    preset = next(p for p in PRESETS if p.name == "mailbox_name")
+    assert preset.roles == {"name", "email"}
+    keyed, report = add_blocking_keys(prepared, [preset])
+    # two pairs (a-b, a-c), not the named pair b-c nor d-e; blocks without a pair are unused
+    assert report.comparisons["mailbox_name"] == 2
+    assert keyed[preset.column].tolist() == [spelled] * 3 + [None] * 4
+    assert preset.condition == '(l."name_key" IS NULL) <> (r."name_key" IS NULL)'

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from leadlink.comparisons import COMPANY, EMAIL, PHONE
+from leadlink.comparisons import COMPANY, EMAIL, NAME, PHONE
 from leadlink.prepare import PREPARED_COLUMNS, prepare
 
 
@@ -21,16 +21,16 @@ def _first_level(preset, left: dict, right: dict, others: tuple[dict, ...] = ())
     )
     row = {f"{c}_l": prepared.at[0, c] for c in PREPARED_COLUMNS}
     row |= {f"{c}_r": prepared.at[1, c] for c in PREPARED_COLUMNS}
-    if pd.isna(row[f"{preset.null_column}_l"]) or pd.isna(row[f"{preset.null_column}_r"]):
-        return "null"  # the comparison's null level comes first
     con = duckdb.connect()
     con.register("pair", pd.DataFrame([row]))
-    for level in preset.levels:
-        condition = level.build().get_comparison_level("duckdb").sql_condition
+    # the comparison as Splink builds it: its null level first, then the preset's levels
+    built = preset.build().get_comparison("duckdb").comparison_levels
+    for level, name in zip(built, ["null", *preset.level_ids]):
+        condition = level.sql_condition
         if condition == "ELSE":
-            return level.id
+            return name
         if con.execute(f"SELECT count(*) FROM pair WHERE {condition}").fetchone()[0]:
-            return level.id
+            return name
     raise AssertionError("no level matched")
 
 
@@ -99,3 +99,35 @@ def test_same_switchboard_of_the_named_employer_is_counted_once():
     right = {"phone": "010-62345678", "company": "字节跳动科技"}
     assert _first_level(PHONE, left, right, _COLLEAGUES) == "shared_line_same_company"
     assert _first_level(COMPANY, left, right, _COLLEAGUES) == "exact"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        # a web form with only a mailbox, beside the same person's lead with a name
+        ({"email": "zhouqiang273@163.com"}, {"name": "周强"}, "spelled_by_mailbox"),
+        ({"email": "qiang.zhou@acme.com"}, {"name": "ZHOU Qiang"}, "spelled_by_mailbox"),
+        ({"email": "zhouqiang273@163.com"}, {"name": "周敏"}, "null"),  # another name
+        ({"email": "ab12@163.com"}, {"name": "周强"}, "null"),  # too short to spell one
+        # two leads without a name: nothing to compare
+        ({"email": "zhouqiang273@163.com"}, {"email": "zhouqiang@qq.com"}, "null"),
+        # both named: the names decide, whatever the mailboxes spell
+        (
+            {"name": "周敏", "email": "zhouqiang273@163.com"},
+            {"name": "周强", "email": "x@qq.com"},
+            "different",
+        ),
+    ],
+)
+def test_a_nameless_lead_whose_mailbox_spells_the_name(left, right, level):
+    left = {"name": None, "email": None} | left
+    right = {"name": None, "email": None} | right
+    assert _first_level(NAME, left, right) == level
+
+
+def test_the_mailbox_that_spells_the_name_is_counted_once():
+    # the same mailbox name at two domains restates what the name level counts
+    left = {"name": None, "email": "zhouqiang273@163.com"}
+    right = {"name": "周强", "email": "zhouqiang273@qq.com"}
+    assert _first_level(NAME, left, right) == "spelled_by_mailbox"
+    assert _first_level(EMAIL, left, right) == "same_user_same_name"

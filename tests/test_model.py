@@ -81,7 +81,7 @@ class LeadModelLevels:
 def test_save_load_round_trip_scores_identically(tmp_path, prepared, fitted):
     path = fitted.save(tmp_path / "model.json")
     data = json.loads(path.read_text("utf-8"))
-    assert data["format"] == "leadlink-model" and data["version"] == MODEL_VERSION == 2
+    assert data["format"] == "leadlink-model" and data["version"] == MODEL_VERSION == 3
     assert "sql" not in path.read_text("utf-8").lower()
     loaded = LeadModel.load(path)
     pd.testing.assert_frame_equal(loaded.predict(prepared), fitted.predict(prepared))
@@ -365,3 +365,29 @@ def test_an_em_session_fixes_levels_driven_to_zero_and_runs_again():
     record = {}
     assert _em_session(FakeLinker, settings, "rule", 1e5, record) is None
     assert record["failed"].startswith("ValueError")
+
+
+def test_a_nameless_lead_meets_the_lead_its_mailbox_name_spells(small_leads, fitted):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    extra = pd.DataFrame(
+        {
+            "lead_id": ["X1", "X2"],
+            "name": [None, "欧阳晓明"],
+            "phone": [None, "13512345678"],
+            "email": ["ouyangxiaoming88@sina.com", None],
+        }
+    )
+    leads = pd.concat([leads, extra], ignore_index=True)
+    prepared = prepare(leads, resolve_columns(leads, id_column="lead_id"), id_column="lead_id")
+    pairs = fitted.predict(prepared, min_probability=0.0)
+    pair = pairs[(pairs["id_l"] == "X1") & (pairs["id_r"] == "X2")]
+    assert len(pair) == 1
+    assert pair["found_by"].iloc[0] == "mailbox_name"
+    assert pair["name_level"].iloc[0] == "spelled_by_mailbox"
+    assert pair["name_weight"].iloc[0] > 0
+    # the named leads are not paired by their spellings
+    named = pairs[pairs["found_by"] == "mailbox_name"]
+    assert (
+        prepared.set_index("unique_id").loc[named["id_l"], "name_key"].isna().to_numpy()
+        != prepared.set_index("unique_id").loc[named["id_r"], "name_key"].isna().to_numpy()
+    ).all()

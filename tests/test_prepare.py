@@ -131,3 +131,18 @@ def test_employer_without_companies():
     leads = pd.DataFrame({"lead_id": [1, 2], "phone": ["010-62345678", "010-62345678"]})
     prepared = _prepare(leads)
     assert prepared["employer"].isna().all() and prepared["employer_latin"].isna().all()
+
+
+def test_name_spelling_from_the_name_or_a_nameless_lead_s_mailbox():
+    leads = pd.DataFrame(
+        {
+            "lead_id": range(6),
+            "name": ["周强", "Qiang ZHOU", None, None, "张总", "周强"],
+            "email": [None, None, "zhouqiang273@163.com", "ab12@qq.com", None, "li.na@qq.com"],
+        }
+    )
+    spelling = _prepare(leads)["name_spelling"].tolist()
+    assert spelling[0] == spelling[1] == spelling[2] == "".join(sorted("zhouqiang"))
+    assert spelling[3] is None  # too few letters to spell a name
+    assert spelling[4] is None  # a surname alone
+    assert spelling[5] == spelling[0]  # a named lead spells its name, not its mailbox

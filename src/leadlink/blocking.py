@@ -48,6 +48,19 @@ class BlockingPreset:
     training_condition: str | None = None
     #: A tighter block-size cap for a weak key (a name alone): only rare values are used.
     max_block_size: int | None = None
+    #: Only pairs in which exactly one lead lacks this prepared column (a lead without a
+    #: name meets named leads, never another lead without one, nor two named leads).
+    one_missing: str | None = None
+    #: Roles the key needs beyond those of its fields (a spelling from a mailbox name).
+    also_needs: tuple[str, ...] = ()
+
+    @property
+    def condition(self) -> str | None:
+        """SQL that a pair with equal keys must also meet, in prediction and training."""
+        if self.one_missing is None:
+            return None
+        c = self.one_missing
+        return f'(l."{c}" IS NULL) <> (r."{c}" IS NULL)'
 
     @property
     def column(self) -> str:
@@ -55,7 +68,7 @@ class BlockingPreset:
 
     @property
     def roles(self) -> set[str]:
-        return {_FIELD_ROLE.get(f, f) for f in self.fields}
+        return {_FIELD_ROLE.get(f, f) for f in self.fields} | set(self.also_needs)
 
 
 _FIELD_ROLE = {
@@ -66,6 +79,7 @@ _FIELD_ROLE = {
     "name_nick": "name",
     "phone_ext": "phone",
     "name_han": "name",
+    "name_spelling": "name",
     "company": "company",
     "employer": "company",
     "city": "city",
@@ -97,6 +111,13 @@ PRESETS: tuple[BlockingPreset, ...] = (
     ),
     BlockingPreset("email_user", ("email_user",), "same mailbox name at any domain"),
     BlockingPreset("name_city", ("name_nick", "city"), "same name and city"),
+    BlockingPreset(
+        "mailbox_name",
+        ("name_spelling",),
+        "a lead without a name whose mailbox name spells another lead's name",
+        one_missing="name_key",
+        also_needs=("email",),
+    ),
     BlockingPreset(
         "rare_name",
         ("name_nick",),
@@ -188,7 +209,18 @@ def add_blocking_keys(
         cap = min(max_block_size, preset.max_block_size or max_block_size)
         oversized = sizes > cap
         kept_sizes = sizes[~oversized]
-        report.comparisons[preset.name] = int((kept_sizes * (kept_sizes - 1) // 2).sum())
+        pairs = kept_sizes * (kept_sizes - 1) // 2
+        if preset.one_missing is not None:
+            # pairs of one lead without the column and one with it
+            valid = codes >= 0
+            lacking = out[preset.one_missing].isna().to_numpy()[valid]
+            without = np.bincount(codes[valid][lacking], minlength=len(sizes))
+            pairs = (without * (sizes - without))[~oversized]
+            # a block that makes no such pair is not joined at all
+            pairless = np.zeros(len(key), dtype=bool)
+            pairless[valid] = (without * (sizes - without) == 0)[codes[valid]]
+            key[pairless] = None
+        report.comparisons[preset.name] = int(pairs.sum())
         report.largest_block[preset.name] = int(kept_sizes.max()) if kept_sizes.size else 0
         report.capped_keys[preset.name] = int(oversized.sum())
         report.capped_leads[preset.name] = int(sizes[oversized].sum())

@@ -63,6 +63,9 @@ class ComparisonPreset:
     role: str
     null_column: str
     levels: tuple[LevelPreset, ...]
+    #: SQL for pairs that reach the levels although ``null_column`` is missing on one side
+    #: (a lead without a name whose mailbox name spells the other's name).
+    null_unless: str | None = None
 
     def prior(self) -> tuple[list[float], list[float]]:
         """Conservative m and u per level, used where training could not estimate them
@@ -94,7 +97,14 @@ class ComparisonPreset:
         u: Sequence[float] | None = None,
     ) -> cl.CustomComparison:
         """A Splink comparison for this role, with ``m``/``u`` per level when given."""
-        creators: list[ComparisonLevelCreator | dict[str, Any]] = [cll.NullLevel(self.null_column)]
+        null: ComparisonLevelCreator = cll.NullLevel(self.null_column)
+        if self.null_unless is not None:
+            c = self.null_column
+            null = cll.CustomLevel(
+                f"({c}_l IS NULL OR {c}_r IS NULL) AND NOT coalesce({self.null_unless}, false)",
+                base_dialect_str=_DIALECT,
+            ).configure(is_null_level=True)
+        creators: list[ComparisonLevelCreator | dict[str, Any]] = [null]
         for i, level in enumerate(self.levels):
             creator = level.build().configure(label_for_charts=level.id)
             if level.tf_column is not None:
@@ -139,6 +149,12 @@ def _else() -> ComparisonLevelCreator:
     return cll.ElseLevel()
 
 
+#: One lead gives no name, and the letters of its mailbox name are the other's name's
+#: (``name_spelling``, see :mod:`leadlink.prepare`).
+_SPELLED_BY_MAILBOX = (
+    "((name_key_l IS NULL) <> (name_key_r IS NULL) AND name_spelling_l = name_spelling_r)"
+)
+
 NAME = ComparisonPreset(
     role="name",
     null_column="name_key",
@@ -179,8 +195,16 @@ NAME = ComparisonPreset(
             ),
         ),
         LevelPreset("surname_only", "one side gives only the surname", _surname_only),
+        LevelPreset(
+            "spelled_by_mailbox",
+            "one lead gives no name, and its mailbox name spells the other's name "
+            "(zhouqiang273@ / 周强)",
+            _sql(_SPELLED_BY_MAILBOX),
+            relative_tf="name_spelling",
+        ),
         LevelPreset("different", "different names", _else),
     ),
+    null_unless=_SPELLED_BY_MAILBOX,
 )
 
 PHONE = ComparisonPreset(
@@ -234,7 +258,10 @@ EMAIL = ComparisonPreset(
         LevelPreset(
             "same_user_same_name",
             "same mailbox name at another domain, spelling the same name (counted by the name)",
-            _sql("email_user_l = email_user_r AND name_key_l = name_key_r"),
+            _sql(
+                "email_user_l = email_user_r AND "
+                f"(name_key_l = name_key_r OR {_SPELLED_BY_MAILBOX})"
+            ),
             neutral=True,
         ),
         LevelPreset(

@@ -60,7 +60,7 @@ __all__ = ["DEFAULT_THRESHOLD", "MODEL_FORMAT", "MODEL_VERSION", "LeadModel"]
 logger = logging.getLogger(__name__)
 
 MODEL_FORMAT = "leadlink-model"
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 
 #: Pairs at or above this match probability are linked by default.
 DEFAULT_THRESHOLD = 0.5
@@ -227,7 +227,7 @@ class LeadModel:
             "em_sessions": [],
             "untrained_levels": [],
         }
-        from splink import Linker, SettingsCreator, block_on
+        from splink import Linker, SettingsCreator
 
         with _quiet_splink(), database(db_api) as db:
             # In id order, so that the weights cannot depend on the order the leads came
@@ -238,7 +238,7 @@ class LeadModel:
                 link_type="dedupe_only",
                 unique_id_column_name="unique_id",
                 comparisons=[self._comparison(r).build() for r in roles],
-                blocking_rules_to_generate_predictions=[block_on(p.column) for p in presets],
+                blocking_rules_to_generate_predictions=_prediction_rules(presets),
                 retain_matching_columns=False,
                 retain_intermediate_calculation_columns=False,
                 em_convergence=1e-4,
@@ -272,7 +272,7 @@ class LeadModel:
                 rule = " AND ".join(
                     [f'l."{preset.column}" = r."{preset.column}"']
                     + [f'l."{f}" = r."{f}"' for f in preset.fields]
-                    + ([preset.training_condition] if preset.training_condition else [])
+                    + [c for c in (preset.condition, preset.training_condition) if c]
                 )
                 trained_linker = _em_session(
                     lambda settings: Linker(table, settings, log_level=None),
@@ -464,7 +464,7 @@ class LeadModel:
         columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
         if len(prepared) < 2 or report.total_comparisons == 0:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
-        from splink import Linker, SettingsCreator, block_on
+        from splink import Linker, SettingsCreator
 
         with _quiet_splink(), database(db_api) as db:
             # Integer ids inside the database: a pair costs two integers, not two strings.
@@ -477,7 +477,7 @@ class LeadModel:
                 unique_id_column_name="unique_id",
                 probability_two_random_records_match=self.lambda_,
                 comparisons=[self._comparison(r).build(self._m[r], self._u[r]) for r in roles],
-                blocking_rules_to_generate_predictions=[block_on(p.column) for p in presets],
+                blocking_rules_to_generate_predictions=_prediction_rules(presets),
                 retain_matching_columns=True,
                 retain_intermediate_calculation_columns=True,
             )
@@ -759,6 +759,18 @@ class LeadModel:
                 "LeadModel.load(path) first"
             )
         return self
+
+
+def _prediction_rules(presets: Sequence[BlockingPreset]) -> list[Any]:
+    """One blocking rule per preset: its key column, and its condition if it has one."""
+    from splink import block_on
+
+    return [
+        block_on(p.column)
+        if p.condition is None
+        else _rule(f'l."{p.column}" = r."{p.column}" AND {p.condition}')
+        for p in presets
+    ]
 
 
 def _rule(condition: str) -> Any:

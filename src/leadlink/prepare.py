@@ -14,6 +14,9 @@ column is all-null when its role is absent):
 ``name_nick``       ``name_key`` with English nicknames mapped (bob -> robert)
 ``name_han``        the simplified Han characters of the name, if any
 ``name_partial``    1 when the name is a single token (a surname from "张总"), else 0
+``name_spelling``   the letters of a full name's ``name_key`` in sorted order ("qiang zhou"
+                    -> "aghiinoquz"); for a lead without a name, the letters of its mailbox
+                    name (zhouqiang273@ spells the same), so the two can meet
 ``phone``           E.164 main number
 ``phone_ext``       extension (转 / ext / x)
 ``phone_kind``      mobile, landline, toll_free, voip, other
@@ -72,6 +75,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "name_nick",
     "name_han",
     "name_partial",
+    "name_spelling",
     "phone",
     "phone_ext",
     "phone_kind",
@@ -101,9 +105,10 @@ def prepare(
     """Turn raw leads into the prepared table described in the module docstring.
 
     With ``hash_key``, phone numbers, extensions and email addresses (and their mailbox
-    names and domains) are replaced by keyed hashes (HMAC-SHA256) right after they are
-    normalised, so the prepared table, the database tables built from it, the scored pairs
-    and the model never hold them in clear. Equal values still match; fuzzy levels (one
+    names and domains, and the name spellings, which can come from a mailbox name) are
+    replaced by keyed hashes (HMAC-SHA256) right after they are normalised, so the prepared
+    table, the database tables built from it, the scored pairs and the model never hold
+    them in clear. Equal values still match; fuzzy levels (one
     digit apart, email typos) no longer fire.
 
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.columns.resolve_columns`).
@@ -143,6 +148,7 @@ def prepare(
     out["phone_shared"] = _shared_lines(
         tables, n, phone_codes=_codes_of(distinct, "phone"), name_codes=_codes_of(distinct, "name")
     )
+    out["name_spelling"] = _spellings(out, n)
     if "company" in distinct:
         out["employer"], out["employer_latin"] = _employers(
             tables,
@@ -190,9 +196,16 @@ def prepare(
 PARALLEL_FROM = 50_000
 
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "name_key", "name_nick", "name_han", "name_partial"),
+    "name": ("name", "name_key", "name_nick", "name_han", "name_partial", "full_name_spelling"),
     "phone": ("phone", "phone_ext", "phone_kind"),
-    "email": ("email", "email_user", "email_domain", "email_letters", "email_free"),
+    "email": (
+        "email",
+        "email_user",
+        "email_domain",
+        "email_letters",
+        "email_free",
+        "mailbox_spelling",
+    ),
     "company": ("company", "company_latin"),
     "city": ("city",),
 }
@@ -204,7 +217,8 @@ def _describe_name(value: Any) -> tuple[Any, ...] | None:
     described = _name.describe(value)
     if described is None:
         return None
-    return (*described, _is_partial(described[1]))
+    partial = _is_partial(described[1])
+    return (*described, partial, None if partial else _spelling(described[1]))
 
 
 def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:
@@ -217,7 +231,39 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
         return None
     user, host = found
     email = f"{user}@{host}"
-    return email, user, host, _DIGIT.sub("", email), int(_email.is_free_domain(host))
+    return (
+        email,
+        user,
+        host,
+        _DIGIT.sub("", email),
+        int(_email.is_free_domain(host)),
+        _spelling(user),
+    )
+
+
+#: A spelling needs this many letters (a mailbox such as ab123@ spells no name).
+SPELLING_MIN_LETTERS = 4
+
+
+def _spelling(text: str | None) -> str | None:
+    """The Latin letters of ``text`` in sorted order: the same for a name's key in any
+    order and for a mailbox name that writes it (zhouqiang273, qiang.zhou)."""
+    if text is None:
+        return None
+    letters = sorted(ch for ch in text.lower() if "a" <= ch <= "z")
+    return "".join(letters) if len(letters) >= SPELLING_MIN_LETTERS else None
+
+
+def _spellings(out: Mapping[str, Any], n: int) -> np.ndarray:
+    """``name_spelling``: a full name's spelling, or for a lead without a name, its
+    mailbox name's."""
+    spelling = np.full(n, None, dtype=object)
+    if "full_name_spelling" in out:
+        spelling[:] = out["full_name_spelling"]
+    if "mailbox_spelling" in out:
+        nameless = pd.isna(out["name_key"]) if "name_key" in out else np.ones(n, dtype=bool)
+        spelling[nameless] = out["mailbox_spelling"][nameless]
+    return spelling
 
 
 def _describe_company(value: Any) -> tuple[Any, ...] | None:
@@ -476,6 +522,8 @@ PSEUDONYMISED_COLUMNS = (
     "email_user",
     "email_domain",
     "email_letters",
+    # a mailbox name's letters, sorted, for a lead without a name
+    "name_spelling",
 )
 
 
