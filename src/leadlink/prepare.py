@@ -15,7 +15,7 @@ column is all-null when its role is absent):
 ``name_han``        the simplified Han characters of the name, if any
 ``name_partial``    1 when the name is a single token (a surname from "张总"), else 0
 ``name_spelling``   the letters of a full name's ``name_key`` in sorted order ("qiang zhou"
-                    -> "aghiinoquz"); for a lead without a name, the letters of its mailbox
+                    -> "aghinoquz"); for a lead without a name, the letters of its mailbox
                     name (zhouqiang273@ spells the same), so the two can meet
 ``phone``           E.164 main number
 ``phone_ext``       extension (转 / ext / x)
