@@ -198,14 +198,7 @@ PARALLEL_FROM = 50_000
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "name_key", "name_nick", "name_han", "name_partial", "full_name_spelling"),
     "phone": ("phone", "phone_ext", "phone_kind"),
-    "email": (
-        "email",
-        "email_user",
-        "email_domain",
-        "email_letters",
-        "email_free",
-        "mailbox_spelling",
-    ),
+    "email": ("email", "email_user", "email_domain", "email_letters", "email_free"),
     "company": ("company", "company_latin"),
     "city": ("city",),
 }
@@ -231,18 +224,14 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
         return None
     user, host = found
     email = f"{user}@{host}"
-    return (
-        email,
-        user,
-        host,
-        _DIGIT.sub("", email),
-        int(_email.is_free_domain(host)),
-        _spelling(user),
-    )
+    return email, user, host, _DIGIT.sub("", email), int(_email.is_free_domain(host))
 
 
 #: A spelling needs this many letters (a mailbox such as ab123@ spells no name).
 SPELLING_MIN_LETTERS = 4
+
+
+_NOT_LETTER = re.compile(r"[^a-z]+")
 
 
 def _spelling(text: str | None) -> str | None:
@@ -250,19 +239,21 @@ def _spelling(text: str | None) -> str | None:
     order and for a mailbox name that writes it (zhouqiang273, qiang.zhou)."""
     if text is None:
         return None
-    letters = sorted(ch for ch in text.lower() if "a" <= ch <= "z")
-    return "".join(letters) if len(letters) >= SPELLING_MIN_LETTERS else None
+    letters = _NOT_LETTER.sub("", text.lower())
+    return "".join(sorted(letters)) if len(letters) >= SPELLING_MIN_LETTERS else None
 
 
 def _spellings(out: Mapping[str, Any], n: int) -> np.ndarray:
     """``name_spelling``: a full name's spelling, or for a lead without a name, its
-    mailbox name's."""
+    mailbox name's (spelt here, for the few leads without a name only)."""
     spelling = np.full(n, None, dtype=object)
     if "full_name_spelling" in out:
         spelling[:] = out["full_name_spelling"]
-    if "mailbox_spelling" in out:
+    if "email_user" in out:
         nameless = pd.isna(out["name_key"]) if "name_key" in out else np.ones(n, dtype=bool)
-        spelling[nameless] = out["mailbox_spelling"][nameless]
+        codes, users = pd.factorize(out["email_user"][nameless], use_na_sentinel=True)
+        spelt = np.array([*map(_spelling, users), None], dtype=object)  # -1: no mailbox
+        spelling[nameless] = spelt[codes]
     return spelling
 
 
