@@ -9,14 +9,22 @@ are carried through untouched.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from leadlink.errors import ColumnError, InputError
 
-__all__ = ["MATCH_ROLES", "ROLES", "check_frame", "check_ids", "resolve_columns"]
+__all__ = [
+    "MATCH_ROLES",
+    "ROLES",
+    "check_frame",
+    "check_ids",
+    "map_distinct",
+    "resolve_columns",
+]
 
 #: Every role leadlink understands, in display order.
 ROLES: tuple[str, ...] = (
@@ -244,3 +252,17 @@ def _list_columns(frame: pd.DataFrame, limit: int = 12) -> str:
     names = [repr(str(c)) for c in frame.columns[:limit]]
     more = "" if len(frame.columns) <= limit else f" and {len(frame.columns) - limit} more"
     return ", ".join(names) + more if names else "no columns"
+
+
+def map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """Apply ``fn`` once per distinct value of ``values`` (CRM columns repeat values a lot);
+    missing values map to None.
+
+    >>> map_distinct(pd.Series(["a", None, "a"]), str.upper).tolist()
+    ['A', None, 'A']
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[: len(uniques)] = [fn(value) for value in uniques]
+    mapped[-1] = None  # code -1 (missing) indexes the last slot
+    return mapped[codes]

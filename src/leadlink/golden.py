@@ -45,7 +45,7 @@ import pandas as pd
 
 from leadlink import normalize
 from leadlink.cluster import cluster_id_for
-from leadlink.columns import check_ids
+from leadlink.columns import check_ids, map_distinct
 from leadlink.errors import ConfigError, InputError
 
 __all__ = [
@@ -571,7 +571,7 @@ class _Context:
         if role in ("email", "company", "city") and role in prepared:
             return prepared[role].to_numpy(dtype=object)
         raw = self.leads[self.roles[role]]
-        return _map_distinct(raw, normalize.address if role == "address" else _text_key)
+        return map_distinct(raw, normalize.address if role == "address" else _text_key)
 
     def survive(self, role: str, policy: SurvivorshipPolicy) -> pd.DataFrame:
         """Per cluster (in ``cluster_names`` order): ``value``, ``from``, ``rule``."""
@@ -723,7 +723,7 @@ class _Context:
                 return np.ones(len(self.prepared), dtype=bool)
             return shared.to_numpy() == 0
         raw = self.leads[self.roles["email"]]
-        return ~_map_distinct(raw, normalize.email_is_role).astype(bool)
+        return ~map_distinct(raw, normalize.email_is_role).astype(bool)
 
     # -------------------------------------------------------------------- conflicts
 
@@ -839,14 +839,6 @@ def _text_key(value: Any) -> str | None:
     return text or None
 
 
-def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [fn(value) for value in uniques]
-    table[-1] = None
-    return table[codes]
-
-
 def _plain(values: pd.Series) -> np.ndarray:
     """Values as entered, stripped, with blanks as None."""
-    return _map_distinct(values, lambda v: _text_key(v) and str(v).strip())
+    return map_distinct(values, lambda v: _text_key(v) and str(v).strip())

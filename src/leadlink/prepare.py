@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink import normalize
-from leadlink.columns import check_ids
+from leadlink.columns import check_ids, map_distinct
 from leadlink.errors import ColumnError, ConfigError
 from leadlink.normalize import _email, _name, _phone
 from leadlink.normalize._text import pinyin
@@ -108,8 +108,8 @@ def prepare(
     names and domains, and the name spellings, which can come from a mailbox name) are
     replaced by keyed hashes (HMAC-SHA256) right after they are normalised, so the prepared
     table, the database tables built from it, the scored pairs and the model never hold
-    them in clear. Equal values still match; fuzzy levels (one
-    digit apart, email typos) no longer fire.
+    them in clear. Equal values still match; fuzzy levels (one digit apart, email typos)
+    no longer fire.
 
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.columns.resolve_columns`).
     ``extra`` maps the user's own columns to a comparison kind (``exact``, ``fuzzy``,
@@ -180,7 +180,7 @@ def prepare(
                 f"unknown comparison kind {kind!r} for column {own!r}; "
                 f"choose one of {', '.join(_EXTRA_NORMALIZERS)}"
             )
-        own_values = _map_distinct(leads[own], _EXTRA_NORMALIZERS[kind])
+        own_values = map_distinct(leads[own], _EXTRA_NORMALIZERS[kind])
         prepared[extra_column(own)] = (
             pd.to_numeric(pd.Series(own_values), errors="coerce")
             if kind == "numeric"
@@ -229,8 +229,6 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
 
 #: A spelling needs this many letters (a mailbox such as ab123@ spells no name).
 SPELLING_MIN_LETTERS = 4
-
-
 _NOT_LETTER = re.compile(r"[^a-z]+")
 
 
@@ -382,15 +380,6 @@ def _describe_parts(tasks: list[_Task], *, parallel: bool) -> list[list[list[_Co
     return [[_describe_columns(task)] for task in tasks]
 
 
-def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
-    """Apply ``fn`` once per distinct value of ``values``; missing values map to None."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[: len(uniques)] = [fn(value) for value in uniques]
-    mapped[-1] = None  # code -1 (missing) indexes the last slot
-    return mapped[codes]
-
-
 def _codes_of(distinct: Mapping[str, tuple[np.ndarray, Any]], role: str) -> np.ndarray | None:
     return distinct[role][0] if role in distinct else None
 
@@ -532,7 +521,7 @@ def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
         return hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     for column in PSEUDONYMISED_COLUMNS:
-        prepared[column] = _map_distinct(prepared[column], token)
+        prepared[column] = map_distinct(prepared[column], token)
 
 
 _DIGIT = re.compile(r"\d")
