@@ -123,6 +123,15 @@ def test_never_link_keeps_leads_apart_in_clusters():
     assert free_cluster["a"] == free_cluster["b"] == free_cluster["c"] != free_cluster["d"]
 
 
+def test_a_role_the_model_does_not_compare_can_be_an_extra_column(small_leads):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    result = ll.dedupe(leads, id_column="lead_id", extra_columns={"title": "exact"})
+    assert result.model is not None and "x_title" in result.model.roles
+    assert "title" in result.golden.columns  # still a role for the golden record
+    with pytest.raises(ll.ConfigError, match="already compared as roles"):
+        ll.dedupe(leads, id_column="lead_id", extra_columns={"phone": "exact"})
+
+
 def test_same_input_and_seed_give_identical_outputs(small_leads, small_result):
     leads = small_leads.drop(columns=["person_id", "is_ghost"])
     again = ll.dedupe(leads, id_column="lead_id")

@@ -223,10 +223,14 @@ def dedupe(
                 )
     else:
         extra = dict(extra_columns or {})
-    clash = sorted(set(extra) & (set(roles.values()) | {id_column}))
+    # A column the model already compares (or the id) cannot be compared twice; a role it
+    # does not compare (a job title, an address) can be one of the user's own columns.
+    compared = {column for role, column in roles.items() if role in MATCH_ROLES}
+    clash = sorted(set(extra) & (compared | {id_column}))
     if clash:
         raise ConfigError(
-            f"extra_columns {clash!r} are already used as roles or ids; list only other columns"
+            f"extra_columns {clash!r} are already compared as roles "
+            f"({', '.join(MATCH_ROLES)}) or are the id; list only other columns"
         )
     leads = leads.reset_index(drop=True)
     say(f"validating {len(leads)} leads")
