@@ -23,6 +23,13 @@ def fitted(prepared):
     return LeadModel(seed=3).fit(prepared)
 
 
+def test_a_prepared_table_from_another_version_is_refused_naming_the_columns(prepared, fitted):
+    old = prepared.drop(columns=["employer", "name_spelling"])
+    for call in (LeadModel().fit, fitted.predict):
+        with pytest.raises(InputError, match=r"name_spelling, employer.*prepare the leads again"):
+            call(old)
+
+
 def test_predict_before_fit_says_to_fit(prepared):
     with pytest.raises(ModelError, match=r"call model\.fit"):
         LeadModel().predict(prepared)

@@ -50,7 +50,7 @@ from leadlink.blocking import (
 )
 from leadlink.comparisons import COMPARISONS, ComparisonPreset, comparison_for, extra_comparison
 from leadlink.errors import ConfigError, InputError, ModelError
-from leadlink.prepare import extra_column
+from leadlink.prepare import PREPARED_COLUMNS, extra_column
 
 if TYPE_CHECKING:
     from splink.internals.database_api import DatabaseAPI
@@ -995,6 +995,13 @@ def _check_prepared(prepared: object) -> None:
         raise InputError(
             "the model takes the prepared table from leadlink.prepare.prepare(), "
             "not raw leads; or use leadlink.dedupe() which prepares them for you"
+        )
+    missing = [c for c in PREPARED_COLUMNS if c not in prepared.columns]
+    if missing:
+        raise InputError(
+            f"the prepared table lacks the column(s) {', '.join(missing)}: it was prepared "
+            "by another leadlink version or edited; prepare the leads again with "
+            "leadlink.prepare()"
         )
 
 
