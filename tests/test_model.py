@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from leadlink.columns import resolve_columns
+from leadlink.comparisons import PHONE
 from leadlink.errors import InputError, ModelError
-from leadlink.model import MODEL_VERSION, LeadModel
+from leadlink.model import MODEL_VERSION, LeadModel, _cap_against
 from leadlink.prepare import prepare
 
 
@@ -52,6 +53,19 @@ def test_fit_learns_every_role_and_levels_are_ordered(fitted):
     assert weights["name", "exact"] > 0 > weights["name", "different"]
     assert 0 < fitted.lambda_ < 0.5
     assert fitted.diagnostics["em_sessions"]
+
+
+def test_two_extensions_on_one_switchboard_count_against_a_match(prepared, fitted):
+    # whatever EM finds, a level that is evidence against a match by what it means weighs
+    # at most log2(1/100); the diagnostics say when its m was lowered
+    weights = fitted.parameters.set_index(["role", "level"])["match_weight"]
+    assert weights["phone", "other_extension"] <= np.log2(1 / 100) + 1e-6
+    assert set(fitted.diagnostics["capped_against"]) <= {"phone.other_extension"}
+    # the conservative prior (nothing to train on) holds to it too
+    m, u = PHONE.prior()
+    assert _cap_against(PHONE, m, u) == ["phone.other_extension"]
+    i = PHONE.level_ids.index("other_extension")
+    assert np.log2(m[i] / u[i]) <= np.log2(1 / 100) + 1e-6
 
 
 def test_training_is_deterministic(prepared, fitted):

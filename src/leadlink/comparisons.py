@@ -54,6 +54,10 @@ class LevelPreset:
     #: the average value: a level below the exact one (the same name in pinyin) cannot use
     #: Splink's absolute term frequencies, which assume the exact level's u.
     relative_tf: str | None = None
+    #: Evidence against a match by what it means (two extensions on one switchboard are
+    #: two desks): after training its m is at most a hundredth of its u, whatever EM found
+    #: (EM trains on blocks where namesakes at one company look like matches).
+    against: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,7 @@ PHONE = ComparisonPreset(
             "other_extension",
             "same switchboard, different extensions (colleagues)",
             _sql("phone_l = phone_r AND phone_ext_l <> phone_ext_r"),
+            against=True,
         ),
         LevelPreset(
             "shared_line_same_company",

@@ -226,6 +226,7 @@ class LeadModel:
             "blocking": report.to_frame().reset_index().to_dict("records"),
             "em_sessions": [],
             "untrained_levels": [],
+            "capped_against": [],
         }
         from splink import Linker, SettingsCreator
 
@@ -334,6 +335,9 @@ class LeadModel:
                 self._m[role], self._u[role] = _neutralised(
                     self._m[role], self._u[role], neutral, self._comparison(role).prior()[0]
                 )
+            diagnostics["capped_against"] += _cap_against(
+                self._comparison(role), self._m[role], self._u[role]
+            )
         self._diagnostics = diagnostics
         logger.info(
             "trained on %d leads: roles %s, λ=%.3g, %d EM sessions",
@@ -363,6 +367,7 @@ class LeadModel:
         self._m, self._u = {}, {}
         for role in with_values:
             self._m[role], self._u[role] = self._comparison(role).prior()
+            _cap_against(self._comparison(role), self._m[role], self._u[role])
         self._diagnostics = {
             "n_leads": len(prepared),
             "roles": with_values,
@@ -885,6 +890,17 @@ def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[floa
     if m is None:
         m = _unseen_m(u)
     return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
+
+
+def _cap_against(preset: ComparisonPreset, m: list[float], u: list[float]) -> list[str]:
+    """Cap, in place, the m of ``preset``'s ``against`` levels at u / ``_UNSEEN_RATIO``
+    (weight ≤ −6.6); return the levels whose m was lowered, as ``role.level``."""
+    capped = []
+    for i, level in enumerate(preset.levels):
+        if level.against and m[i] > u[i] / _UNSEEN_RATIO:
+            m[i] = max(u[i] / _UNSEEN_RATIO, _PROB_FLOOR)
+            capped.append(f"{preset.role}.{level.id}")
+    return capped
 
 
 def _unseen_m(u: float | None) -> float:
