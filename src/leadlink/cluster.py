@@ -11,8 +11,9 @@ cluster.
 
 A low score is a contradiction only when some comparison speaks against the pair (a
 weight of ``CONTRADICTION_WEIGHT`` or less: two different personal mobiles, two extensions
-of one switchboard, two different names) or a never-link rule decided it. A lead with no name that shares only a switchboard
-with another scores low for lack of evidence, and that does not keep it out of a group.
+of one switchboard, two different names) or a never-link rule decided it. A lead with no
+name that shares only a switchboard with another scores low for lack of evidence, and that
+does not keep it out of a group.
 Pairs without per-comparison weights (``<role>_weight`` columns) are judged by their
 probability alone.
 
