@@ -74,6 +74,9 @@ def test_a_model_file_trained_on_duckdb_scores_the_same_pairs_on_spark(
     levels = [c for c in on_duckdb.columns if c.endswith("_level")]
     assert levels == [f"{role}_level" for role in model.roles]
     pd.testing.assert_frame_equal(on_spark[levels], on_duckdb[levels])
+    # the conditional block and the name level that reaches past the null level run there too
+    assert (on_spark["found_by"] == "mailbox_name").any()
+    assert (on_spark["name_level"] == "spelled_by_mailbox").any()
     # The leads and Splink's tables are not left behind in the user's session.
     assert not [t.name for t in spark.catalog.listTables() if t.name.startswith("__splink")]
 
