@@ -16,9 +16,7 @@ Usage:  python benchmarks/accuracy.py [--quick] [--seeds 1 2 3] [--sizes 5000 20
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import platform
 import time
 import warnings
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 import leadlink as ll
+from _results import write_results
 from leadlink.datasets import generate_leads
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -194,22 +193,7 @@ def main() -> None:
     summary = table.groupby("system")[["pairwise_f1", "bcubed_f1"]].agg(["mean", "min"]).round(4)
     print()
     print(summary.to_string())
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {
-                "benchmark": "accuracy",
-                "leadlink_version": ll.__version__,
-                "python": platform.python_version(),
-                "machine": platform.machine(),
-                "arguments": vars(args),
-                "results": rows,
-            },
-            indent=2,
-        )
-    )
-    print(f"\nwrote {output}")
+    write_results(args.output, "accuracy", arguments=vars(args), results=rows)
 
 
 def _print_row(row: dict) -> None:

@@ -11,14 +11,13 @@ Usage:  python benchmarks/clustering.py [--seeds 41 42 43] [--people 20000]
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
 import leadlink as ll
+from _results import write_results
 from leadlink.cluster import DEFAULT_CANNOT_LINK_BELOW, cluster_pairs
 from leadlink.datasets import generate_leads
 
@@ -62,15 +61,7 @@ def main() -> None:
             print(rows[-1], flush=True)
     print()
     print(pd.DataFrame(rows).to_string(index=False))
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {"benchmark": "clustering", "python": platform.python_version(), "results": rows},
-            indent=2,
-        )
-    )
-    print(f"\nwrote {output}")
+    write_results(args.output, "clustering", results=rows)
 
 
 if __name__ == "__main__":

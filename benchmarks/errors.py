@@ -15,9 +15,7 @@ Usage:  python benchmarks/errors.py [--people 20000] [--seed 9] [--corruption 0.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import platform
 import warnings
 from collections import Counter
 from itertools import combinations
@@ -27,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 import leadlink as ll
+from _results import write_results
 from leadlink.datasets import generate_leads
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -153,23 +152,7 @@ def main() -> None:
     print()
     for key, value in summary.items():
         print(f"{key:<48} {value}")
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {
-                "benchmark": "errors",
-                "leadlink_version": ll.__version__,
-                "python": platform.python_version(),
-                "arguments": vars(args),
-                "summary": summary,
-                "kinds": tables,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-    )
-    print(f"\nwrote {output}")
+    write_results(args.output, "errors", arguments=vars(args), summary=summary, kinds=tables)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,6 @@ library defaults.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import leadlink as ll
+from _results import write_results
 from leadlink.datasets import generate_leads
 
 RESULTS = Path(__file__).resolve().parent / "results" / "ghosts.json"
@@ -153,19 +151,14 @@ def main(argv: list[str] | None = None) -> int:
             f"({timing['leads_per_second']:,} leads/s); distinct values {timing['distinct_values']}"
         )
 
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "benchmark": "ghosts",
-        "leadlink_version": ll.__version__,
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "goal": {"precision": 0.95, "recall": 0.95},
-        "worst": {"precision": worst_precision, "recall": worst_recall},
-        "runs": runs,
-        "speed": timing,
-    }
-    args.output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {args.output}")
+    write_results(
+        args.output,
+        "ghosts",
+        goal={"precision": 0.95, "recall": 0.95},
+        worst={"precision": worst_precision, "recall": worst_recall},
+        runs=runs,
+        speed=timing,
+    )
     return 0
 
 

@@ -10,14 +10,13 @@ Usage:  python benchmarks/normalize.py [--leads 100000 1000000] [--seed 0] [--ou
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import time
 from pathlib import Path
 
 import pandas as pd
 
 import leadlink as ll
+from _results import write_results
 from leadlink.columns import resolve_columns
 from leadlink.datasets import generate_leads
 
@@ -67,21 +66,7 @@ def main() -> None:
 
     print()
     print(pd.DataFrame(rows).to_string(index=False))
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {
-                "benchmark": "normalize",
-                "leadlink_version": ll.__version__,
-                "python": platform.python_version(),
-                "machine": platform.machine(),
-                "results": rows,
-            },
-            indent=2,
-        )
-    )
-    print(f"\nwrote {output}")
+    write_results(args.output, "normalize", results=rows)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _results import write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -80,16 +81,7 @@ def main() -> None:
     print("  ".join(f"{c:>15}" for c in shown))
     for row in rows:
         print("  ".join(f"{row[c]!s:>15}" for c in shown))
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(
-        json.dumps(
-            {"benchmark": "scale", "python": platform.python_version(),
-             "machine": platform.machine(), "results": rows},
-            indent=2,
-        )
-    )  # fmt: skip
-    print(f"\nwrote {output}")
+    write_results(args.output, "scale", results=rows)
 
 
 if __name__ == "__main__":

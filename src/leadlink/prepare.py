@@ -145,17 +145,27 @@ def prepare(
             tables[name] = table
             out[name] = table[codes]
 
+    # the rows' numbers (codes of E.164 numbers, -1 where missing), for shared lines and
+    # the employers they name
+    numbers = _row_codes(tables["phone"], distinct["phone"][0]) if "phone" in distinct else None
     out["phone_shared"] = _shared_lines(
-        tables, n, phone_codes=_codes_of(distinct, "phone"), name_codes=_codes_of(distinct, "name")
+        tables,
+        n,
+        phone_codes=_codes_of(distinct, "phone"),
+        numbers=numbers,
+        name_codes=_codes_of(distinct, "name"),
     )
     out["name_spelling"] = _spellings(out, n)
     if "company" in distinct:
+        # what can name an employer: a shared line, else a company (not free) mail domain
+        sources = []
+        if numbers is not None:
+            sources.append(np.where(out["phone_shared"] == 1, numbers, -1))
+        if "email" in distinct:
+            domains = _row_codes(tables["email_domain"], distinct["email"][0])
+            sources.append(np.where(out["email_free"] == 0, domains, -1))
         out["employer"], out["employer_latin"] = _employers(
-            tables,
-            out["phone_shared"],
-            company_codes=distinct["company"][0],
-            phone_codes=_codes_of(distinct, "phone"),
-            email_codes=_codes_of(distinct, "email"),
+            tables, company_codes=distinct["company"][0], sources=sources
         )
     prepared = pd.DataFrame(
         {
@@ -384,6 +394,14 @@ def _codes_of(distinct: Mapping[str, tuple[np.ndarray, Any]], role: str) -> np.n
     return distinct[role][0] if role in distinct else None
 
 
+def _row_codes(table: np.ndarray, raw_codes: np.ndarray) -> np.ndarray:
+    """Each row's code among the distinct values of a prepared ``table`` (see
+    :func:`_table`), -1 where missing: the table of distinct raw values is factorised, and
+    the rows' codes into it spread the result, so no million-row column is hashed."""
+    of_raw, _ = pd.factorize(table, use_na_sentinel=True)
+    return of_raw[raw_codes]  # the last slot (missing) is None: -1
+
+
 #: A number given with this many different full names is a shared line, not a person's.
 SHARED_LINE_NAMES = 3
 
@@ -393,40 +411,39 @@ def _shared_lines(
     n: int,
     *,
     phone_codes: np.ndarray | None,
+    numbers: np.ndarray | None,
     name_codes: np.ndarray | None,
 ) -> np.ndarray:
     """1 for numbers that are shared lines (see the module docstring), else 0.
 
-    Works on the tables of distinct raw values (``tables``, see :func:`_table`) and the
-    rows' codes into them, so no million-row text column is hashed again."""
+    ``phone_codes`` are the rows' codes of distinct raw phones and ``numbers`` the rows'
+    number codes (:func:`_row_codes`); what each raw value says (kind, extension) is read
+    from the tables of distinct raw values, so no million-row text column is hashed."""
     shared = np.zeros(n, dtype="int8")
-    if phone_codes is None:
+    if phone_codes is None or numbers is None:
         return shared
-    # the rows' numbers: E.164 codes of the raw values' table, spread by the raw codes
-    number_of_raw, numbers = pd.factorize(tables["phone"], use_na_sentinel=True)
-    row_numbers = number_of_raw[phone_codes]  # the last slot (missing) is None: -1
-    known = row_numbers >= 0
+    known = numbers >= 0
     if not known.any():
         return shared
+    n_numbers = int(numbers.max()) + 1
     is_line = pd.Series(tables["phone_kind"]).isin(["landline", "toll_free", "other"])
     raw_is_line = (is_line | pd.Series(tables["phone_ext"]).notna()).to_numpy()
     per_number = np.bincount(
-        row_numbers[known], weights=raw_is_line[phone_codes][known], minlength=len(numbers)
+        numbers[known], weights=raw_is_line[phone_codes][known], minlength=n_numbers
     )
     is_shared = per_number > 0
     if name_codes is not None:
         # Different full names per number: distinct (number, name) pairs counted per number.
         full_name_keys = pd.Series(tables["name_key"]).where(tables["name_partial"] == 0)
-        key_of_raw, _ = pd.factorize(full_name_keys, use_na_sentinel=True)
-        row_names = key_of_raw[name_codes]
-        named = known & (row_names >= 0)
+        names = _row_codes(full_name_keys.to_numpy(dtype=object), name_codes)
+        named = known & (names >= 0)
         if named.any():
             # (pandas' hash-based unique: np.unique took ten times as long on a 1M-lead
             # set with numpy 2.4, in a one-off timing)
-            pairs = pd.unique(row_numbers[named].astype(np.int64) << 32 | row_names[named])
-            names_per_number = np.bincount(pairs >> 32, minlength=len(numbers))
+            pairs = pd.unique(numbers[named].astype(np.int64) << 32 | names[named])
+            names_per_number = np.bincount(pairs >> 32, minlength=n_numbers)
             is_shared |= names_per_number >= SHARED_LINE_NAMES
-    shared[known] = is_shared[row_numbers[known]]
+    shared[known] = is_shared[numbers[known]]
     return shared
 
 
@@ -437,28 +454,18 @@ EMPLOYER_MIN_SHARE = 0.6
 
 def _employers(
     tables: Mapping[str, np.ndarray],
-    phone_shared: np.ndarray,
     *,
     company_codes: np.ndarray,
-    phone_codes: np.ndarray | None,
-    email_codes: np.ndarray | None,
+    sources: list[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``employer`` and ``employer_latin`` columns (see the module docstring).
 
     A switchboard or a corporate mail domain names an employer: the leads on it that give a
-    company mostly give the same one. A lead without a company takes that company, first
-    from its shared line, then from its mail domain. Works on codes, like
-    :func:`_shared_lines`."""
+    company mostly give the same one. ``sources`` are per-row codes of what can name one
+    (a shared line, then a company mail domain; -1 where nothing does): a lead without a
+    company takes the company of its first source that names one."""
     key_of_raw, keys = pd.factorize(tables["company"], use_na_sentinel=True)
     employer = key_of_raw[company_codes]  # the last slot (missing) is None: -1
-    sources = []
-    if phone_codes is not None:
-        number_of_raw, _ = pd.factorize(tables["phone"], use_na_sentinel=True)
-        sources.append(np.where(phone_shared == 1, number_of_raw[phone_codes], -1))
-    if email_codes is not None:
-        domain_of_raw, _ = pd.factorize(tables["email_domain"], use_na_sentinel=True)
-        company_domain = tables["email_free"] == 0
-        sources.append(np.where(company_domain, domain_of_raw, -1)[email_codes])
     given = employer >= 0
     for source in sources:
         lookup = _majority(source[given], employer[given], int(source.max(initial=-1)) + 1)
