@@ -93,3 +93,9 @@ def test_mailbox_name_blocks_only_a_nameless_lead_with_named_ones():
     assert report.comparisons["mailbox_name"] == 2
     assert keyed[preset.column].tolist() == [spelled] * 3 + [None] * 4
     assert preset.condition == '(l."name_key" IS NULL) <> (r."name_key" IS NULL)'
+    assert preset.sql() == f'l."{preset.column}" = r."{preset.column}" AND {preset.condition}'
+    phone = next(p for p in PRESETS if p.name == "phone")
+    assert phone.sql() == 'l."bk_phone" = r."bk_phone"'
+    assert phone.sql(training=True) == (
+        'l."bk_phone" = r."bk_phone" AND l."phone" = r."phone" AND l."phone_shared" = 0'
+    )

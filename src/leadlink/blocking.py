@@ -66,6 +66,15 @@ class BlockingPreset:
     def column(self) -> str:
         return f"bk_{self.name}"
 
+    def sql(self, *, training: bool = False) -> str:
+        """The pairs this preset blocks, as DuckDB SQL on ``l`` and ``r``: the same key and
+        the condition; for EM training also the same fields and the training condition."""
+        parts = [f'l."{self.column}" = r."{self.column}"']
+        if training:
+            parts += [f'l."{f}" = r."{f}"' for f in self.fields]
+        parts += [c for c in (self.condition, self.training_condition if training else None) if c]
+        return " AND ".join(parts)
+
     @property
     def roles(self) -> set[str]:
         return {_FIELD_ROLE.get(f, f) for f in self.fields} | set(self.also_needs)

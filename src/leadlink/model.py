@@ -270,15 +270,10 @@ class LeadModel:
                 if not set(learns) - trained:
                     continue  # every role this session would train is trained already
                 record: dict[str, Any] = {"blocked_on": preset.name, "trains": learns}
-                rule = " AND ".join(
-                    [f'l."{preset.column}" = r."{preset.column}"']
-                    + [f'l."{f}" = r."{f}"' for f in preset.fields]
-                    + [c for c in (preset.condition, preset.training_condition) if c]
-                )
                 trained_linker = _em_session(
                     lambda settings: Linker(table, settings, log_level=None),
                     copy.deepcopy(after_u),
-                    _rule(rule),
+                    _rule(preset.sql(training=True)),
                     self.em_max_pairs,
                     record,
                 )
@@ -770,12 +765,7 @@ def _prediction_rules(presets: Sequence[BlockingPreset]) -> list[Any]:
     """One blocking rule per preset: its key column, and its condition if it has one."""
     from splink import block_on
 
-    return [
-        block_on(p.column)
-        if p.condition is None
-        else _rule(f'l."{p.column}" = r."{p.column}" AND {p.condition}')
-        for p in presets
-    ]
+    return [block_on(p.column) if p.condition is None else _rule(p.sql()) for p in presets]
 
 
 def _rule(condition: str) -> Any:
