@@ -20,6 +20,10 @@ corruption with a probability proportional to ``corruption``:
 * companies: legal form, region in front or in (full-width) brackets, short names, 繁体,
   "Inc" / "Incorporated" / no suffix;
 * cities: 北京 / 北京市 / Beijing, or missing;
+* job titles: other wording or language (销售经理 / Sales Manager / 销售部经理, CEO /
+  首席执行官), a promotion or another job (工程师 → 高级工程师), or missing on about 40 % of
+  leads (web forms often do not ask); colleagues share the common titles (销售经理,
+  工程师, Manager), so a title tells namesakes at one company apart only sometimes;
 * missing fields at ``missing_rate`` (more for email, company and city than for phone).
 
 Ghost leads (``ghost_rate`` of all leads, ``is_ghost`` True, each its own ``person_id``) mix
@@ -137,6 +141,29 @@ _INTL_KINDS = (
 )
 _TITLES = ("总监", "销售经理", "采购", "采购经理", "市场专员", "工程师", "CEO", "VP Sales", "Director",
            "Engineer", "Manager", "总经理", "IT主管", "Analyst", "Head of Procurement", "助理")  # fmt: skip
+#: Titles most people at a company hold; a person's title is one of these 40 % of the time.
+_COMMON_TITLES = ("销售经理", "工程师", "Manager", "销售")
+#: The same job in other words or another language.
+_TITLE_WORDINGS = {
+    "总监": ("Director", "部门总监"), "销售经理": ("Sales Manager", "销售部经理", "sales mgr"),
+    "采购": ("采购员", "Buyer", "Purchasing"),
+    "采购经理": ("Purchasing Manager", "采购部经理", "Procurement Manager"),
+    "市场专员": ("Marketing Specialist", "市场部专员"), "工程师": ("Engineer", "工程師"),
+    "CEO": ("首席执行官", "C.E.O.", "Chief Executive Officer"),
+    "VP Sales": ("Vice President, Sales", "VP of Sales", "销售副总裁"),
+    "Director": ("DIRECTOR", "总监", "Dir."), "Engineer": ("engineer", "Eng.", "工程师"),
+    "Manager": ("manager", "Mgr", "经理"), "总经理": ("General Manager", "GM", "總經理"),
+    "IT主管": ("IT Supervisor", "IT Head", "信息技术主管"),
+    "Analyst": ("analyst", "分析师"),
+    "Head of Procurement": ("Procurement Head", "采购主管", "Head, Procurement"),
+    "助理": ("Assistant", "助理 "), "销售": ("Sales", "销售代表", "sales rep"),
+}  # fmt: skip
+#: A later job of the same person.
+_PROMOTIONS = {
+    "工程师": "高级工程师", "Engineer": "Senior Engineer", "采购": "采购经理",
+    "销售经理": "销售总监", "Analyst": "Senior Analyst", "Manager": "Director",
+    "销售": "销售经理", "市场专员": "市场经理", "助理": "经理助理",
+}  # fmt: skip
 _SOURCES = (
     "官网表单",
     "展会",
@@ -236,8 +263,14 @@ def generate_leads(
     if headers not in ("en", "zh"):
         raise ValueError("headers must be 'en' or 'zh'")
     rng = np.random.default_rng(seed)
+    # Titles draw from a stream of their own, so the other columns of a seed do not depend
+    # on how titles are generated.
+    title_rng = np.random.default_rng([seed, 7])
     companies = _companies(rng, max(3, n_people // 8), intl_share)
     people = _people(rng, n_people, companies, intl_share)
+    for person in people:
+        if title_rng.random() < 0.4:
+            person["title"] = str(title_rng.choice(_COMMON_TITLES))
     rows: list[dict[str, Any]] = []
     base_time = np.datetime64("2024-01-01T00:00:00")
     for person in people:
@@ -246,6 +279,8 @@ def generate_leads(
             n_extra = min(max_dups, int(rng.geometric(0.55)))
         for copy in range(1 + n_extra):
             lead = _lead(rng, person, companies[person["company"]], copy, corruption, missing_rate)
+            lead["title"] = _title_variant(title_rng, person["title"], lead["title"], copy,
+                                           corruption)  # fmt: skip
             lead["created_at"] = str(
                 base_time + np.timedelta64(int(rng.integers(0, 730 * 86400)), "s")
             )
@@ -503,6 +538,23 @@ def _name_variant(rng: np.random.Generator, person: dict[str, Any], corruption: 
     style = int(rng.integers(0, 5))
     return (f"{last}, {first}", f"{_NICK.get(first, first)} {last}", f"{first} {last}".upper(),
             f"{first} {chr(65 + int(rng.integers(0, 26)))}. {last}", f"Mr. {first} {last}")[style]  # fmt: skip
+
+
+def _title_variant(
+    rng: np.random.Generator, title: str, given: str | None, copy: int, corruption: float
+) -> str | None:
+    """The title a lead gives: often none, else the person's, reworded or a later job."""
+    if given is None or rng.random() < 0.3:
+        return None
+    if copy == 0:
+        return title
+    if rng.random() < 0.15 * corruption:
+        if title in _PROMOTIONS and rng.random() < 0.6:
+            return _PROMOTIONS[title]
+        return str(rng.choice([other for other in _TITLES if other != title]))
+    if rng.random() < 0.5 * corruption:
+        return str(rng.choice(_TITLE_WORDINGS[title]))
+    return title
 
 
 def _company_variant(rng: np.random.Generator, company: dict[str, Any], corruption: float) -> str:
