@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from leadlink.comparisons import COMPANY, EMAIL, NAME, PHONE
+from leadlink.comparisons import COMPANY, EMAIL, NAME, PHONE, TITLE
 from leadlink.prepare import PREPARED_COLUMNS, prepare
 
 
@@ -131,3 +131,21 @@ def test_the_mailbox_that_spells_the_name_is_counted_once():
     right = {"name": "周强", "email": "zhouqiang273@qq.com"}
     assert _first_level(NAME, left, right) == "spelled_by_mailbox"
     assert _first_level(EMAIL, left, right) == "same_user_same_name"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("销售部经理", "Sales Manager", "exact"),  # the same job in other words
+        ("CEO", "首席执行官", "exact"),
+        ("工程师", "Senior Engineer", "within"),  # a promotion keeps the job's words
+        ("销售", "华东区销售经理", "within"),
+        ("Manager", "Sales Manager APAC", "within"),
+        ("销售经理", "销售总监", "different"),
+        ("engineer", "engineering manager", "different"),  # a word, not a part of one
+        ("Manager", "无", "null"),  # a placeholder is no title
+        ("Manager", None, "null"),
+    ],
+)
+def test_title_levels(left, right, level):
+    assert _first_level(TITLE, {"title": left}, {"title": right}) == level

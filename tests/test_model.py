@@ -42,7 +42,7 @@ def test_raw_leads_are_refused_with_a_pointer_to_prepare(small_leads):
 
 
 def test_fit_learns_every_role_and_levels_are_ordered(fitted):
-    assert fitted.roles == ["name", "phone", "email", "company", "city"]
+    assert fitted.roles == ["name", "phone", "email", "company", "city", "title"]
     params = fitted.parameters
     assert set(params["role"]) == set(fitted.roles)
     assert ((params["m"] > 0) & (params["m"] <= 1) & (params["u"] > 0) & (params["u"] <= 1)).all()
@@ -51,6 +51,8 @@ def test_fit_learns_every_role_and_levels_are_ordered(fitted):
     assert weights["phone", "same_personal"] > 5 > weights["phone", "different"]
     assert weights["email", "exact"] > 5 > 0 > weights["email", "different"]
     assert weights["name", "exact"] > 0 > weights["name", "different"]
+    # the same job in other words is evidence for a match, another job against it
+    assert weights["title", "exact"] > 0 > weights["title", "different"]
     assert 0 < fitted.lambda_ < 0.5
     assert fitted.diagnostics["em_sessions"]
 

@@ -146,3 +146,17 @@ def test_name_spelling_from_the_name_or_a_nameless_lead_s_mailbox():
     assert spelling[3] is None  # too few letters to spell a name
     assert spelling[4] is None  # a surname alone
     assert spelling[5] == spelling[0]  # a named lead spells its name, not its mailbox
+
+
+def test_title_key_from_a_title_column_in_either_language():
+    leads = pd.DataFrame(
+        {
+            "lead_id": [1, 2, 3, 4],
+            "name": ["王伟", "王伟", "王伟", "王伟"],
+            "职位": ["销售部经理", "Sales Manager", "无", None],
+        }
+    )
+    prepared = _prepare(leads)
+    assert prepared["title"].tolist() == ["manager sales", "manager sales", None, None]
+    # without a title column, the column is there and empty
+    assert _prepare(leads.drop(columns=["职位"]))["title"].isna().all()

@@ -18,6 +18,7 @@ import pandas as pd
 from leadlink.errors import ColumnError, InputError
 
 __all__ = [
+    "COMPARED_ROLES",
     "MATCH_ROLES",
     "ROLES",
     "check_frame",
@@ -39,8 +40,12 @@ ROLES: tuple[str, ...] = (
     "created_at",
 )
 
-#: Roles the matching model compares.
+#: Roles that can find a person: leads are matched when one of them is present.
 MATCH_ROLES: tuple[str, ...] = ("name", "phone", "email", "company", "city")
+
+#: Roles the matching model compares: those, and the job title, which tells namesakes at
+#: one company apart but finds no one by itself.
+COMPARED_ROLES: tuple[str, ...] = (*MATCH_ROLES, "title")
 
 # Header spellings per role, compared after lower-casing and removing spaces, "_" and "-".
 _HEADERS: dict[str, tuple[str, ...]] = {

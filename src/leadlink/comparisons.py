@@ -352,9 +352,35 @@ CITY = ComparisonPreset(
     ),
 )
 
+#: One title's words are a run of the other's (title keys are sorted words: "engineer" /
+#: "engineer senior", "sales" / "manager sales").
+_TITLE_WITHIN = (
+    "instr(concat(' ', title_l, ' '), concat(' ', title_r, ' ')) > 0 OR "
+    "instr(concat(' ', title_r, ' '), concat(' ', title_l, ' ')) > 0"
+)
+
+TITLE = ComparisonPreset(
+    role="title",
+    null_column="title",
+    levels=(
+        LevelPreset(
+            "exact",
+            "same job title in any wording or language (销售部经理 / Sales Manager)",
+            lambda: cll.ExactMatchLevel("title"),
+            "title",
+        ),
+        LevelPreset(
+            "within",
+            "one title is part of the other (Engineer / Senior Engineer, 销售 / 销售经理)",
+            _sql(_TITLE_WITHIN),
+        ),
+        LevelPreset("different", "different job titles", _else),
+    ),
+)
+
 #: The presets by role, in model order.
 COMPARISONS: dict[str, ComparisonPreset] = {
-    preset.role: preset for preset in (NAME, PHONE, EMAIL, COMPANY, CITY)
+    preset.role: preset for preset in (NAME, PHONE, EMAIL, COMPANY, CITY, TITLE)
 }
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from leadlink.backends import check_backend, database_api
 from leadlink.blocking import DEFAULT_MAX_BLOCK_SIZE
 from leadlink.cluster import cluster_pairs
-from leadlink.columns import MATCH_ROLES, check_frame, check_ids, resolve_columns
+from leadlink.columns import COMPARED_ROLES, MATCH_ROLES, check_frame, check_ids, resolve_columns
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.golden import SurvivorshipPolicy, conflicts, golden_records, lineage
 from leadlink.model import DEFAULT_THRESHOLD, LeadModel
@@ -224,13 +224,13 @@ def dedupe(
     else:
         extra = dict(extra_columns or {})
     # A column the model already compares (or the id) cannot be compared twice; a role it
-    # does not compare (a job title, an address) can be one of the user's own columns.
-    compared = {column for role, column in roles.items() if role in MATCH_ROLES}
+    # does not compare (an address, a source) can be one of the user's own columns.
+    compared = {column for role, column in roles.items() if role in COMPARED_ROLES}
     clash = sorted(set(extra) & (compared | {id_column}))
     if clash:
         raise ConfigError(
             f"extra_columns {clash!r} are already compared as roles "
-            f"({', '.join(MATCH_ROLES)}) or are the id; list only other columns"
+            f"({', '.join(COMPARED_ROLES)}) or are the id; list only other columns"
         )
     leads = leads.reset_index(drop=True)
     say(f"validating {len(leads)} leads")

@@ -36,6 +36,8 @@ column is all-null when its role is absent):
                     an employer
 ``employer_latin``  ``employer`` in Latin letters
 ``city``            canonical city
+``title``           job title key, the same in either language and any wording
+                    (销售部经理 / Sales Manager -> "manager sales")
 ==================  =============================================================
 """
 
@@ -90,6 +92,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "employer",
     "employer_latin",
     "city",
+    "title",
 )
 
 
@@ -130,6 +133,7 @@ def prepare(
             ("email", _describe_email),
             ("company", _describe_company),
             ("city", _describe_city),
+            ("title", _describe_title),
         )
         if role in roles
     ]
@@ -211,6 +215,7 @@ _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "email_user", "email_domain", "email_letters", "email_free"),
     "company": ("company", "company_latin"),
     "city": ("city",),
+    "title": ("title",),
 }
 #: Prepared 0/1 columns (int8; 0 where the value or the role is missing).
 _FLAG_COLUMNS = ("name_partial", "email_free")
@@ -273,6 +278,11 @@ def _describe_company(value: Any) -> tuple[Any, ...] | None:
 def _describe_city(value: Any) -> tuple[Any, ...] | None:
     city = normalize.city(value)
     return None if city is None else (city,)
+
+
+def _describe_title(value: Any) -> tuple[Any, ...] | None:
+    title = normalize.title(value)
+    return None if title is None else (title,)
 
 
 #: One field to describe: the describer, the distinct values, the prepared columns.

@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 
 from leadlink import normalize as nz
 
-IDEMPOTENT = [nz.phone, nz.email, nz.name, nz.company, nz.city, nz.address]
+IDEMPOTENT = [nz.phone, nz.email, nz.name, nz.company, nz.city, nz.address, nz.title]
 
 # Text that looks like lead cells: Han, full-width, digits, separators, titles, legal forms.
 LEADISH = st.text(
     alphabet=st.sampled_from(
-        list("张王李欧阳單伟偉明北京市有限公司科技（）() ,.-+@转x#0123456789１２ａＡabcZ先生总")
+        list(
+            "张王李欧阳單伟偉明北京市有限公司科技（）() ,.-+@转x#0123456789１２ａＡabcZ先生总经理部&_"
+        )
     ),
     max_size=30,
 )
@@ -67,6 +69,6 @@ def test_all_is_sorted_and_complete():
     contract = {"phone", "phone_extension", "phone_kind", "email", "email_is_role",
                 "email_is_disposable", "email_is_free", "name", "name_key", "name_han",
                 "name_nickname_key", "company", "city", "address", "is_placeholder_name",
-                "is_placeholder_company"}  # fmt: skip
+                "is_placeholder_company", "title"}  # fmt: skip
     assert contract <= set(nz.__all__)
     assert all(callable(getattr(nz, name)) for name in nz.__all__)

@@ -21,7 +21,8 @@ corruption with a probability proportional to ``corruption``:
   "Inc" / "Incorporated" / no suffix;
 * cities: 北京 / 北京市 / Beijing, or missing;
 * job titles: other wording or language (销售经理 / Sales Manager / 销售部经理, CEO /
-  首席执行官), a promotion or another job (工程师 → 高级工程师), or missing on about 40 % of
+  首席执行官), a region or business line added (华东区销售经理, Sales Manager APAC), a
+  promotion or another job (工程师 → 高级工程师), or missing on about 40 % of
   leads (web forms often do not ask); colleagues share the common titles (销售经理,
   工程师, Manager), so a title tells namesakes at one company apart only sometimes;
 * missing fields at ``missing_rate`` (more for email, company and city than for phone).
@@ -158,6 +159,9 @@ _TITLE_WORDINGS = {
     "Head of Procurement": ("Procurement Head", "采购主管", "Head, Procurement"),
     "助理": ("Assistant", "助理 "), "销售": ("Sales", "销售代表", "sales rep"),
 }  # fmt: skip
+#: What some forms add to a title: a region, a business line, a status.
+_TITLE_QUALIFIERS = ("华东区", "华南区", "大中华区", "APAC", "Asia Pacific", "Global", "China",
+                     "(代理)", "兼职", "Key Account", "Channel")  # fmt: skip
 #: A later job of the same person.
 _PROMOTIONS = {
     "工程师": "高级工程师", "Engineer": "Senior Engineer", "采购": "采购经理",
@@ -553,7 +557,10 @@ def _title_variant(
             return _PROMOTIONS[title]
         return str(rng.choice([other for other in _TITLES if other != title]))
     if rng.random() < 0.5 * corruption:
-        return str(rng.choice(_TITLE_WORDINGS[title]))
+        title = str(rng.choice(_TITLE_WORDINGS[title]))
+    if rng.random() < 0.2 * corruption:
+        qualifier = str(rng.choice(_TITLE_QUALIFIERS))
+        title = f"{qualifier} {title}" if rng.random() < 0.7 else f"{title} {qualifier}"
     return title
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadlink.normalize import _address, _company, _email, _name, _phone
+from leadlink.normalize import _address, _company, _email, _name, _phone, _title
 
 __all__ = [
     "address",
@@ -33,6 +33,7 @@ __all__ = [
     "phone",
     "phone_extension",
     "phone_kind",
+    "title",
 ]
 
 
@@ -104,6 +105,11 @@ def is_placeholder_company(value: Any) -> bool:
 def city(value: Any) -> str | None:
     """Canonical city: 北京市 -> 北京, Beijing -> 北京."""
     return _address.city(value)
+
+
+def title(value: Any) -> str | None:
+    """Job title key, the same in either language: 销售经理 -> 'manager sales' <- Sales Mgr."""
+    return _title.key(value)
 
 
 def address(value: Any) -> str | None:
