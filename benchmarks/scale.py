@@ -4,7 +4,11 @@ Goal: 200,000 leads trained, scored and clustered in a few minutes with peak mem
 under 4 GB, on a 2-core machine. Each size runs in its own child process, so its peak
 resident memory (`ru_maxrss` of the child) is its own; generating the leads is not timed.
 
-Usage:  python benchmarks/scale.py [--leads 50000 100000 200000] [--seed 0] [--output PATH]
+``--drop title`` runs the same leads without their job-title column (a CRM that records no
+titles); write that run to another ``--output``.
+
+Usage:  python benchmarks/scale.py [--leads 50000 100000 200000] [--seed 0]
+        [--drop COLUMN ...] [--output PATH]
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ import json, sys, time, logging, warnings
 warnings.simplefilter("ignore")
 import leadlink as ll
 from leadlink.datasets import generate_leads
-n_leads, seed = int(sys.argv[1]), int(sys.argv[2])
+n_leads, seed, dropped = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 probe = generate_leads(2000, seed=seed)
 frame = generate_leads(int(n_leads / (len(probe) / 2000) * 1.05) + 1, seed=seed).head(n_leads)
-truth = frame.pop("person_id"); frame = frame.drop(columns=["is_ghost"])
+truth = frame.pop("person_id"); frame = frame.drop(columns=["is_ghost", *dropped])
 started = time.perf_counter()
 result = ll.dedupe(frame, id_column="lead_id", seed=seed)
 seconds = time.perf_counter() - started
@@ -45,11 +49,11 @@ print(json.dumps({
 """
 
 
-def run(n_leads: int, seed: int) -> dict:
+def run(n_leads: int, seed: int, dropped: list[str]) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(n_leads), str(seed)],
+        [sys.executable, "-c", CHILD, str(n_leads), str(seed), *dropped],
         capture_output=True,
         text=True,
         check=False,
@@ -69,11 +73,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--leads", type=int, nargs="+", default=[50_000, 100_000, 200_000])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--drop", nargs="+", default=[], metavar="COLUMN", help="input columns to leave out"
+    )
     parser.add_argument("--output", default=str(RESULTS / "scale.json"))
     args = parser.parse_args()
     rows = []
     for n in sorted(args.leads):
-        rows.append(run(n, args.seed))
+        rows.append(run(n, args.seed, args.drop))
         print(rows[-1], flush=True)
     shown = ["leads", "seconds", "peak_rss_mb", "blocked_pairs", "capped_keys", "largest_block",
              "largest_cluster", "pairwise_f1", "bcubed_f1"]  # fmt: skip
@@ -81,7 +88,7 @@ def main() -> None:
     print("  ".join(f"{c:>15}" for c in shown))
     for row in rows:
         print("  ".join(f"{row[c]!s:>15}" for c in shown))
-    write_results(args.output, "scale", results=rows)
+    write_results(args.output, "scale", arguments=vars(args), results=rows)
 
 
 if __name__ == "__main__":

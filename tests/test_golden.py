@@ -157,7 +157,7 @@ def test_default_policy_prefers_full_name_personal_phone_and_valid_email():
             "a",
         ),
         ("most_complete", "name", [("a", "张总", "2025-01-01"), ("b", "张伟", "2024-01-01")], "b"),
-        ("longest", "title", [("a", "VP", "2025-01-01"), ("b", "Vice President", "2024-01-01")], "b"),
+        ("longest", "title", [("a", "VP", "2025-01-01"), ("b", "VP of Sales", "2024-01-01")], "b"),
         (
             "first_valid",
             "phone",
@@ -178,6 +178,14 @@ def test_each_rule_picks_its_value(rule, column, rows, expected):
     golden = _build(leads, policy=SurvivorshipPolicy(rules={role: [rule]}), explain=True)
     assert golden.loc[0, f"{role}_from"] == expected
     assert golden.loc[0, f"{role}_rule"] == rule
+
+
+def test_one_job_in_two_languages_is_one_title_value():
+    leads = [{"lead_id": "a", "title": "Sales Manager", "created_at": "2024-01-01"},
+             {"lead_id": "b", "title": "销售部经理", "created_at": "2025-01-01"}]  # fmt: skip
+    golden = _build(leads, explain=True)
+    assert golden.loc[0, "title"] == "销售部经理"  # the most recent wording
+    assert golden.loc[0, "title_rule"] == "only_value"  # not a conflict between two jobs
 
 
 def test_ties_go_to_the_most_recent_then_the_smallest_id():

@@ -568,7 +568,8 @@ class _Context:
             out = phone.copy()
             out[with_ext] = [f"{p};ext={e}" for p, e in zip(phone[with_ext], ext[with_ext])]
             return out
-        if role in ("email", "company", "city") and role in prepared:
+        if role in ("email", "company", "city", "title") and role in prepared:
+            # a title's key is the job in any wording (销售部经理 = Sales Manager)
             return prepared[role].to_numpy(dtype=object)
         raw = self.leads[self.roles[role]]
         return map_distinct(raw, normalize.address if role == "address" else _text_key)
@@ -832,7 +833,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def _text_key(value: Any) -> str | None:
-    """Roles with no normaliser of their own (title): width, case and spaces folded."""
+    """Text with no normaliser of its own (a lead source): width, case and spaces folded."""
     if not isinstance(value, str):
         return None if value is None or value != value else _text_key(str(value))
     text = _SPACES.sub(" ", unicodedata.normalize("NFKC", value[:1000]).strip()).casefold()
