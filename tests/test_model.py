@@ -414,3 +414,14 @@ def test_a_nameless_lead_meets_the_lead_its_mailbox_name_spells(small_leads, fit
         prepared.set_index("unique_id").loc[named["id_l"], "name_key"].isna().to_numpy()
         != prepared.set_index("unique_id").loc[named["id_r"], "name_key"].isna().to_numpy()
     ).all()
+
+
+def test_a_model_trained_without_titles_scores_leads_that_have_them(tmp_path, prepared):
+    # a model file from before titles were compared (or from a CRM without them) still
+    # loads and scores: the title is simply not one of its roles
+    untitled = LeadModel(seed=3).fit(prepared.assign(title=None))
+    assert "title" not in untitled.roles
+    assert untitled.diagnostics["excluded_roles"]["title"] == "absent"
+    loaded = LeadModel.load(untitled.save(tmp_path / "untitled.json"))
+    pairs = loaded.predict(prepared)
+    assert len(pairs) > 0 and "title_level" not in pairs.columns
