@@ -7,7 +7,7 @@ resident memory (`ru_maxrss` of the child) is its own; generating the leads is n
 ``--drop title`` runs the same leads without their job-title column (a CRM that records no
 titles); write that run to another ``--output``.
 
-Usage:  python benchmarks/scale.py [--leads 50000 100000 200000] [--seed 0]
+Usage:  python benchmarks/scale.py [--leads 50000 100000 200000] [--seeds 0 ...]
         [--drop COLUMN ...] [--output PATH]
 """
 
@@ -63,7 +63,8 @@ def run(n_leads: int, seed: int, dropped: list[str]) -> dict:
         raise SystemExit(f"child failed for {n_leads} leads:\n{done.stderr[-2000:]}")
     row = json.loads(done.stdout.strip().splitlines()[-1])
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far; sizes run in increasing order.
+    # ru_maxrss of children is the largest child so far; sizes run in increasing order
+    # (with several seeds, a row shows the largest run of its size so far).
     row["peak_rss_mb"] = round(max(peak_kb, before) / 1024)
     row["process_seconds_incl_generation"] = round(wall, 1)
     return row
@@ -72,7 +73,7 @@ def run(n_leads: int, seed: int, dropped: list[str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--leads", type=int, nargs="+", default=[50_000, 100_000, 200_000])
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument(
         "--drop", nargs="+", default=[], metavar="COLUMN", help="input columns to leave out"
     )
@@ -80,9 +81,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for n in sorted(args.leads):
-        rows.append(run(n, args.seed, args.drop))
-        print(rows[-1], flush=True)
-    shown = ["leads", "seconds", "peak_rss_mb", "blocked_pairs", "capped_keys", "largest_block",
+        for seed in args.seeds:
+            rows.append({"seed": seed, **run(n, seed, args.drop)})
+            print(rows[-1], flush=True)
+    shown = ["leads", "seed", "seconds", "peak_rss_mb", "blocked_pairs", "capped_keys", "largest_block",
              "largest_cluster", "pairwise_f1", "bcubed_f1"]  # fmt: skip
     print()
     print("  ".join(f"{c:>15}" for c in shown))
