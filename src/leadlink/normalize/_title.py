@@ -148,7 +148,7 @@ def _latin_concepts(words: list[str]) -> list[str]:
 
 def _han_concepts(text: str) -> list[str]:
     """Longest known term first, left to right; unknown characters run together as one
-    word (研究所 stays 研究所 if no term covers it)."""
+    word (品牌经理 is 品牌 and manager)."""
     found: list[str] = []
     unknown = ""
     i = 0
@@ -174,7 +174,7 @@ def _han_concepts(text: str) -> list[str]:
 @lru_cache(maxsize=50_000)
 def _key(text: str) -> str | None:
     text = text.lower()
-    if text.strip() in _PLACEHOLDERS:
+    if text in _PLACEHOLDERS:
         return None
     if has_han(text):
         text = to_simplified(text)
