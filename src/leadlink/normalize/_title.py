@@ -189,7 +189,8 @@ def _key(text: str) -> str | None:
             concepts += _latin_concepts(_LATIN_WORD.findall(ascii_fold(part)))
     if not any(char.isalpha() for concept in concepts for char in concept):
         return None  # no letter: "123", "---"
-    return " ".join(sorted(set(concepts)))
+    found = " ".join(sorted(set(concepts)))
+    return None if found in _PLACEHOLDERS else found  # "ÑA" folds to "na"
 
 
 def key(value: Any) -> str | None:
