@@ -7,6 +7,8 @@ precision / recall / F1 for:
 * leadlink   — ``leadlink.dedupe`` with its defaults;
 * no-title   — the same on the generated leads without their job-title column, to show
                what the title adds (a CRM that does not record titles gets this);
+* shuffled-titles — the same with the titles shuffled across leads, so that they say
+               nothing about the person: EM should learn to ignore them;
 * plain      — what a user writes with Splink alone: lower-cased fields, digits-only phone,
                Jaro-Winkler on name and company, exact email, blocking on phone, email and
                name, connected components at match probability 0.9.
@@ -153,7 +155,9 @@ def main() -> None:
     parser.add_argument("--corruption", type=float, nargs="+", default=[0.3, 0.6])
     parser.add_argument("--no-plain", action="store_true", help="skip the plain Splink baseline")
     parser.add_argument(
-        "--no-title-ablation", action="store_true", help="skip leadlink without job titles"
+        "--no-title-ablation",
+        action="store_true",
+        help="skip leadlink without job titles and with shuffled ones",
     )
     parser.add_argument("--no-febrl", action="store_true", help="skip FEBRL3")
     parser.add_argument("--output", default=str(RESULTS / "accuracy.json"))
@@ -177,6 +181,8 @@ def main() -> None:
                 ]
                 if not args.no_title_ablation:
                     runs.append(("no-title", run_leadlink, data.drop(columns=["title"]), ()))
+                    shuffled = data["title"].sample(frac=1.0, random_state=seed).to_numpy()
+                    runs.append(("shuffled-titles", run_leadlink, data.assign(title=shuffled), ()))
                 if not args.no_plain:
                     runs.append(("plain", run_plain_splink, data, (columns,)))
                 for system, runner, frame, extra_args in runs:
@@ -207,7 +213,7 @@ def main() -> None:
 
 def _print_row(row: dict) -> None:
     print(
-        f"{row['dataset']:<55} {row['system']:<9} pairs P={row['pairwise_precision']:.3f} "
+        f"{row['dataset']:<55} {row['system']:<15} pairs P={row['pairwise_precision']:.3f} "
         f"R={row['pairwise_recall']:.3f} F1={row['pairwise_f1']:.3f}  B3 F1={row['bcubed_f1']:.3f}"
         f"  {row['seconds']:.1f}s"
         + (f"  λ est/true={row['lambda_ratio']:.2f}" if "lambda_ratio" in row else ""),
