@@ -26,7 +26,8 @@ column is all-null when its role is absent):
 ``email``           canonical mailbox
 ``email_user``      its local part
 ``email_domain``    its domain
-``email_letters``   the mailbox without digits (wangwei2@x.com -> wangwei@x.com)
+``email_letters``   the mailbox without the digits of its name (wangwei2@163.com ->
+                    wangwei@163.com)
 ``email_free``      1 when the mailbox is at a free provider (qq.com, gmail.com ...), else 0
 ``company``         company key (legal form, region and script variants removed)
 ``company_latin``   the company key in Latin letters (pinyin for Han), for fuzzy scores
@@ -239,7 +240,9 @@ def _describe_email(value: Any) -> tuple[Any, ...] | None:
         return None
     user, host = found
     email = f"{user}@{host}"
-    return email, user, host, _DIGIT.sub("", email), int(_email.is_free_domain(host))
+    # digits out of the mailbox name only: 163.com and 126.com stay two domains
+    letters = f"{_DIGIT.sub('', user)}@{host}"
+    return email, user, host, letters, int(_email.is_free_domain(host))
 
 
 #: A spelling needs this many letters (a mailbox such as ab123@ spells no name).
