@@ -45,7 +45,7 @@ def _first_level(preset, left: dict, right: dict, others: tuple[dict, ...] = ())
         ("wangwei@acme.com", "wangwei2@acme.com", "same_domain"),  # a numbered namesake
         ("wangwei2@acme.com", "wangwei3@acme.com", "same_domain"),
         ("wangwei@163.com", "wangwei2@163.com", "both_personal"),
-        ("wangwei@163.com", "wangwei@165.com", "typo"),  # a digit of the domain mistyped
+        ("wangwei@163.com", "wangwei@165.com", "same_user"),  # a mistyped domain
         ("wangwei@acme.com", "wangwei@acme.com", "exact"),
     ],
 )

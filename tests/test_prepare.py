@@ -160,3 +160,8 @@ def test_title_key_from_a_title_column_in_either_language():
     assert prepared["title"].tolist() == ["manager sales", "manager sales", None, None]
     # without a title column, the column is there and empty
     assert _prepare(leads.drop(columns=["职位"]))["title"].isna().all()
+
+
+def test_email_letters_drop_the_digits_of_the_mailbox_name_only():
+    leads = pd.DataFrame({"lead_id": [1, 2], "email": ["WangWei2@163.com", "6959938983@qq.com"]})
+    assert _prepare(leads)["email_letters"].tolist() == ["wangwei@163.com", "@qq.com"]
