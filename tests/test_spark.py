@@ -77,6 +77,8 @@ def test_a_model_file_trained_on_duckdb_scores_the_same_pairs_on_spark(
     # the conditional block and the name level that reaches past the null level run there too
     assert (on_spark["found_by"] == "mailbox_name").any()
     assert (on_spark["name_level"] == "spelled_by_mailbox").any()
+    # and the job title's levels, the one that compares words within titles included
+    assert {"exact", "within", "different"} <= set(on_spark["title_level"])
     # The leads and Splink's tables are not left behind in the user's session.
     assert not [t.name for t in spark.catalog.listTables() if t.name.startswith("__splink")]
 
