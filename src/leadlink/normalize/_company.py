@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from leadlink.normalize._places import LATIN_CITIES, REGIONS
-from leadlink.normalize._text import ascii_fold, clean, has_han, to_simplified
+from leadlink.normalize._text import NO_VALUE, ascii_fold, clean, has_han, to_simplified
 
 __all__ = ["is_placeholder", "normalize"]
 
@@ -234,24 +234,14 @@ def normalize(value: Any) -> str | None:
     return None if text is None else _normalize(text)
 
 
-_PLACEHOLDERS = frozenset(
+_PLACEHOLDERS = NO_VALUE | frozenset(
     [
-        "无",
-        "暂无",
         "个人",
         "自由职业",
-        "未知",
-        "不详",
         "测试",
         "测试公司",
         "test",
         "testcompany",
-        "n/a",
-        "na",
-        "none",
-        "null",
-        "-",
-        "--",
         "公司",
         "有限公司",
         "xxx",
@@ -260,10 +250,7 @@ _PLACEHOLDERS = frozenset(
         "某公司",
         "abc",
         "company",
-        "unknown",
         "待定",
-        "其他",
-        "其它",
         "学生",
         "无业",
     ]

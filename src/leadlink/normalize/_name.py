@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from leadlink.normalize._text import (
+    NO_VALUE,
     ascii_fold,
     clean,
     has_han,
@@ -130,7 +131,7 @@ _COMPOUND_SURNAMES = frozenset(
         "单于",
     ]
 )
-_PLACEHOLDERS = frozenset(
+_PLACEHOLDERS = NO_VALUE | frozenset(
     [
         "测试",
         "测试用户",
@@ -142,23 +143,13 @@ _PLACEHOLDERS = frozenset(
         "test123",
         "demo",
         "演示",
-        "无",
-        "暂无",
-        "未知",
-        "不详",
         "空",
         "客户",
         "用户",
         "先生",
         "女士",
         "小姐",
-        "na",
-        "n/a",
-        "none",
-        "null",
-        "nil",
         "nobody",
-        "unknown",
         "anonymous",
         "匿名",
         "xxx",
@@ -177,11 +168,7 @@ _PLACEHOLDERS = frozenset(
         "123",
         "1234",
         "12345",
-        "-",
-        "--",
-        "?",
         "??",
-        ".",
         "某某",
         "张三",
         "李四",

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "MAX_LENGTH",
+    "NO_VALUE",
     "ascii_fold",
     "clean",
     "has_han",
@@ -21,6 +22,12 @@ __all__ = [
     "to_pinyin_tokens",
     "to_simplified",
 ]
+
+#: Cell values that say "there is none" in any field (each field adds its own junk).
+NO_VALUE = frozenset(
+    ["无", "暂无", "未知", "不详", "其他", "其它", "n/a", "na", "none", "null", "nil", "unknown",
+     "-", "--", "/", "?", "."]
+)  # fmt: skip
 
 #: Cells longer than this are cut before any expensive step (a 1 MB cell is junk).
 MAX_LENGTH = 400

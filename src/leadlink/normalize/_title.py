@@ -23,7 +23,14 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
-from leadlink.normalize._text import ascii_fold, clean, has_han, is_han, to_simplified
+from leadlink.normalize._text import (
+    NO_VALUE,
+    ascii_fold,
+    clean,
+    has_han,
+    is_han,
+    to_simplified,
+)
 
 __all__ = ["key"]
 
@@ -106,10 +113,7 @@ _CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _FILLER_LATIN = frozenset(["of", "the", "and", "for", "in", "department", "dept", "dep", "team"])
 _FILLER_HAN = ("部门", "部", "中心", "人员", "员", "的", "兼")
 #: Values that are not a title.
-_PLACEHOLDERS = frozenset(
-    ["-", "--", "/", "无", "暂无", "未知", "其他", "其它", "n/a", "na", "none", "null", "nil",
-     "unknown", "other", "test", "测试", "xxx", "x", "?", "0", "."]
-)  # fmt: skip
+_PLACEHOLDERS = NO_VALUE | {"other", "test", "测试", "xxx", "x", "0"}
 
 _LATIN_WORD = re.compile(r"[^\W_]+")
 
