@@ -18,8 +18,8 @@ import pandas as pd
 
 import leadlink as ll
 from _results import write_results
-from leadlink.cluster import DEFAULT_CANNOT_LINK_BELOW, cluster_pairs
 from leadlink.datasets import generate_leads
+from leadlink.merge._cluster import DEFAULT_CANNOT_LINK_BELOW, cluster_pairs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -7,8 +7,16 @@
 
 from __future__ import annotations
 
-from leadlink import normalize
-from leadlink.enrich import EnrichResult, enrich
+from leadlink._version import __version__
+from leadlink.clean import (
+    EnrichResult,
+    Problem,
+    enrich,
+    missing_summary,
+    normalize,
+    prepare,
+    validate,
+)
 from leadlink.errors import (
     ColumnError,
     ConfigError,
@@ -17,25 +25,21 @@ from leadlink.errors import (
     ModelError,
     ResourceError,
 )
-from leadlink.golden import (
+from leadlink.identify import OutcomeModel, fit_outcome_model, score, score_golden
+from leadlink.io import read_leads
+from leadlink.match import LeadModel
+from leadlink.merge import (
     SurvivorshipPolicy,
     conflicts,
     golden_records,
     lineage,
     merge,
+    review_clusters,
     split,
     unmerge,
 )
-from leadlink.io import read_leads
 from leadlink.metrics import evaluate_clusters
-from leadlink.model import LeadModel
 from leadlink.pipeline import DedupeResult, dedupe
-from leadlink.prepare import prepare
-from leadlink.review import review_clusters
-from leadlink.score import OutcomeModel, fit_outcome_model, score, score_golden
-from leadlink.validate import Problem, missing_summary, validate
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ColumnError",

@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="leadlink",
         description="CRM lead data quality: clean leads, merge duplicates, score them.",
     )
-    from leadlink import __version__
+    from leadlink._version import __version__
 
     parser.add_argument("--version", action="version", version=f"leadlink {__version__}")
     common = _Parser(add_help=False)
@@ -202,9 +202,9 @@ def _columns(items: Sequence[str]) -> dict[str, str]:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from leadlink.columns import check_ids, resolve_columns
+    from leadlink.clean import missing_summary, validate
     from leadlink.io import read_leads, write_table
-    from leadlink.validate import missing_summary, validate
+    from leadlink.schema import check_ids, resolve_columns
 
     say = _progress(args)
     say(f"reading {args.input}")
@@ -245,9 +245,9 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_score(args: argparse.Namespace) -> int:
-    from leadlink.columns import check_ids
+    from leadlink.identify import score
     from leadlink.io import read_leads, write_table
-    from leadlink.score import score
+    from leadlink.schema import check_ids
 
     say = _progress(args)
     say(f"reading {args.input}")
@@ -278,9 +278,9 @@ def _run_score(args: argparse.Namespace) -> int:
 
 
 def _run_dedupe(args: argparse.Namespace) -> int:
-    from leadlink.golden import SurvivorshipPolicy
     from leadlink.io import read_leads
-    from leadlink.model import LeadModel
+    from leadlink.match import LeadModel
+    from leadlink.merge import SurvivorshipPolicy
     from leadlink.pipeline import dedupe
 
     columns = _columns(args.column)

@@ -1,0 +1,29 @@
+"""Clean (线索清洗): normalise every field, validate leads, prepare the keys matching uses.
+
+The first stage: it reads only the base modules (:mod:`leadlink.schema`,
+:mod:`leadlink.errors`) and never a later stage.
+
+* :mod:`leadlink.clean.normalize` — one normaliser per kind of value;
+* :func:`validate` — problems and ghost leads, one row per input lead;
+* :func:`prepare` — the prepared table of match keys;
+* :func:`enrich` — fill a lead table's gaps from a reference table.
+"""
+
+from __future__ import annotations
+
+from leadlink.clean import normalize
+from leadlink.clean._enrich import EnrichResult, enrich
+from leadlink.clean._prepare import extra_column, prepare
+from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
+
+__all__ = [
+    "GHOST_THRESHOLD",
+    "EnrichResult",
+    "Problem",
+    "enrich",
+    "extra_column",
+    "missing_summary",
+    "normalize",
+    "prepare",
+    "validate",
+]

@@ -1,0 +1,117 @@
+"""Scalar normalizers: one private module per field, with the same verbs.
+
+Every function accepts any object (None, NaN, numbers, junk text, a 1 MB string) and never
+raises; it returns ``None`` for missing or unusable input.
+
+>>> import leadlink as ll
+>>> ll.normalize.phone("+86-138-0013-8000"), ll.normalize.phone_extension("010-88886666转8001")
+('+8613800138000', '8001')
+>>> ll.normalize.name_key("張偉") == ll.normalize.name_key("Zhang Wei")
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadlink.clean.normalize import _address, _company, _email, _name, _phone, _title
+
+__all__ = [
+    "address",
+    "city",
+    "company",
+    "email",
+    "email_is_disposable",
+    "email_is_free",
+    "email_is_role",
+    "is_placeholder_company",
+    "is_placeholder_name",
+    "name",
+    "name_han",
+    "name_key",
+    "name_nickname_key",
+    "phone",
+    "phone_extension",
+    "phone_kind",
+    "title",
+]
+
+
+def phone(value: Any, region: str = "CN") -> str | None:
+    """E.164 of the main number: '138 0013 8000' -> '+8613800138000'."""
+    return _phone.normalize(value, region)
+
+
+def phone_extension(value: Any) -> str | None:
+    """'转123', '分机 123', 'ext. 123', 'x123' -> '123'."""
+    return _phone.extension(value)
+
+
+def phone_kind(value: Any, region: str = "CN") -> str | None:
+    """'mobile', 'landline', 'toll_free', 'voip' or 'other'."""
+    return _phone.kind(value, region)
+
+
+def email(value: Any) -> str | None:
+    """Canonical mailbox: case, spaces, trailing dots, gmail dots and +tags."""
+    return _email.normalize(value)
+
+
+def email_is_role(value: Any) -> bool:
+    return _email.is_role(value)
+
+
+def email_is_disposable(value: Any) -> bool:
+    return _email.is_disposable(value)
+
+
+def email_is_free(value: Any) -> bool:
+    return _email.is_free_provider(value)
+
+
+def name(value: Any) -> str | None:
+    """Canonical personal name (script kept, 繁→简, honorifics dropped)."""
+    return _name.normalize(value)
+
+
+def name_key(value: Any) -> str | None:
+    """Script-independent key: 张伟 == 張偉 == Zhang Wei == wei zhang."""
+    return _name.key(value)
+
+
+def name_nickname_key(value: Any) -> str | None:
+    """:func:`name_key` with English nicknames mapped (Bob -> Robert)."""
+    return _name.nickname_key(value)
+
+
+def name_han(value: Any) -> str | None:
+    """The simplified Han characters of a name, if any."""
+    return _name.han(value)
+
+
+def is_placeholder_name(value: Any) -> bool:
+    return _name.is_placeholder(value)
+
+
+def company(value: Any) -> str | None:
+    """Comparison key: legal form, region and script variants removed."""
+    return _company.normalize(value)
+
+
+def is_placeholder_company(value: Any) -> bool:
+    return _company.is_placeholder(value)
+
+
+def city(value: Any) -> str | None:
+    """Canonical city: 北京市 -> 北京, Beijing -> 北京."""
+    return _address.city(value)
+
+
+def title(value: Any) -> str | None:
+    """Job title key, the same in either language: 销售经理 -> 'manager sales' <- Sales Mgr."""
+    return _title.key(value)
+
+
+def address(value: Any) -> str | None:
+    """An address line, cleaned."""
+    return _address.normalize(value)

@@ -1,0 +1,265 @@
+"""Email addresses: canonical mailbox, provider rules, syntax, role and disposable flags.
+
+>>> normalize(" Zhang.Wei+crm@GoogleMail.com. ")
+'zhangwei@gmail.com'
+>>> is_role("sales@acme.com"), is_disposable("x@mailinator.com")
+(True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from leadlink.clean.normalize._text import clean
+
+__all__ = ["domain", "is_disposable", "is_free_domain", "is_free_provider", "is_role", "is_valid", "normalize",
+           "parts", "username"]  # fmt: skip
+
+_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+# Two or more labels of letters, digits and inner hyphens; the last (the top-level
+# domain) letters only, at least two.
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_GMAIL = {"gmail.com", "googlemail.com"}
+# Providers that deliver user+tag@ to user@.
+_PLUS_TAGS = {"outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com",
+              "mac.com", "fastmail.com", "fastmail.fm", "protonmail.com", "proton.me", "pm.me",
+              "yandex.ru", "yandex.com"}  # fmt: skip
+ROLE_ACCOUNTS = frozenset(
+    [
+        "info",
+        "sales",
+        "admin",
+        "administrator",
+        "support",
+        "contact",
+        "hr",
+        "service",
+        "services",
+        "marketing",
+        "noreply",
+        "no-reply",
+        "donotreply",
+        "webmaster",
+        "postmaster",
+        "office",
+        "team",
+        "hello",
+        "enquiries",
+        "inquiries",
+        "help",
+        "billing",
+        "finance",
+        "jobs",
+        "careers",
+        "press",
+        "media",
+        "kefu",
+        "service-cn",
+    ]
+)
+DISPOSABLE_DOMAINS = frozenset(
+    [
+        "mailinator.com",
+        "10minutemail.com",
+        "guerrillamail.com",
+        "guerrillamail.net",
+        "sharklasers.com",
+        "yopmail.com",
+        "yopmail.fr",
+        "temp-mail.org",
+        "tempmail.com",
+        "trashmail.com",
+        "trashmail.de",
+        "getnada.com",
+        "dispostable.com",
+        "maildrop.cc",
+        "mintemail.com",
+        "throwawaymail.com",
+        "fakeinbox.com",
+        "mailnesia.com",
+        "spamgourmet.com",
+        "tempr.email",
+        "mohmal.com",
+        "emailondeck.com",
+        "mytemp.email",
+        "burnermail.io",
+        "33mail.com",
+        "tempinbox.com",
+        "spambox.us",
+        "discard.email",
+        "mailcatch.com",
+        "bccto.me",
+        "chacuo.net",
+        "027168.com",
+        "linshiyouxiang.net",
+        "guerrillamail.org",
+        "guerrillamailblock.com",
+        "grr.la",
+        "10minutemail.net",
+        "temp-mail.io",
+        "tempmailo.com",
+        "mailinator.net",
+        "trashmail.net",
+        "trash-mail.com",
+        "mailnull.com",
+        "spam4.me",
+        "moakt.com",
+    ]
+)
+FREE_PROVIDERS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "qq.com",
+        "foxmail.com",
+        "163.com",
+        "126.com",
+        "yeah.net",
+        "sina.com",
+        "sina.cn",
+        "sohu.com",
+        "aliyun.com",
+        "139.com",
+        "189.cn",
+        "wo.cn",
+        "yahoo.com",
+        "yahoo.com.cn",
+        "yahoo.co.uk",
+        "ymail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "proton.me",
+        "protonmail.com",
+        "hanmail.net",
+        "naver.com",
+        "vip.qq.com",
+        "vip.163.com",
+        "vip.126.com",
+        "vip.sina.com",
+        "tom.com",
+        "21cn.com",
+        "263.net",
+        "yahoo.com.hk",
+        "yahoo.com.tw",
+        "yahoo.co.jp",
+        "hotmail.co.uk",
+        "outlook.cn",
+        "live.cn",
+        "gmx.com",
+        "mail.com",
+        "zoho.com",
+        "tutanota.com",
+        "rocketmail.com",
+    ]
+)
+
+
+_ANGLE = re.compile(r"<([^<>]*@[^<>]*)>")
+_FULL_STOPS = str.maketrans({"。": ".", "．": ".", "｡": "."})
+
+
+def normalize(value: Any) -> str | None:
+    """The canonical mailbox, or None when the address is not syntactically valid.
+
+    Lower case, spaces and a "mailto:" removed, "Name <addr>" reduced to the address,
+    ideographic full stops (qq。com) read as dots; gmail dots and +tags dropped, +tags dropped
+    for the providers that deliver them to the plain mailbox (not yahoo, whose "-" aliases
+    are separate disposable addresses).
+    """
+    found = parts(value)
+    return None if found is None else f"{found[0]}@{found[1]}"
+
+
+def parts(value: Any) -> tuple[str, str] | None:
+    """(mailbox name, domain) of the canonical mailbox (see :func:`normalize`), or None.
+
+    >>> parts("Zhang.Wei+crm@GoogleMail.com")
+    ('zhangwei', 'gmail.com')
+    """
+    text = clean(value)
+    if text is None:
+        return None
+    angle = _ANGLE.search(text)
+    if angle:
+        text = angle.group(1)
+    text = text.lower()
+    if not text.isascii():  # (the full stops are not ASCII)
+        text = text.translate(_FULL_STOPS)
+    text = text.replace(" ", "")
+    if text.startswith("mailto:"):
+        text = text[7:].split("?", 1)[0]
+    text = text.strip(".<>\"'")
+    if text.count("@") != 1:
+        return None
+    local, host = text.split("@")
+    host = host.strip(".")
+    if host in _GMAIL:
+        local = local.split("+", 1)[0].replace(".", "")
+        host = "gmail.com"
+    elif host in _PLUS_TAGS:
+        local = local.split("+", 1)[0]
+    if not local or len(local) > 64 or not _LOCAL.match(local):
+        return None
+    if not _HOST.fullmatch(host):
+        return None
+    return local, host
+
+
+def is_valid(value: Any) -> bool:
+    return parts(value) is not None
+
+
+def username(value: Any) -> str | None:
+    found = parts(value)
+    return None if found is None else found[0]
+
+
+def domain(value: Any) -> str | None:
+    found = parts(value)
+    return None if found is None else found[1]
+
+
+def is_role(value: Any) -> bool:
+    """A shared role mailbox (info@, sales@, sales2@ ...), not a person's."""
+    user = username(value)
+    return user is not None and (
+        user in ROLE_ACCOUNTS or user.rstrip("0123456789") in ROLE_ACCOUNTS
+    )
+
+
+def _in_domains(host: str | None, domains: frozenset[str]) -> bool:
+    """The host or one of its parent domains is listed (x.mailinator.com, vip.163.com)."""
+    if host is None:
+        return False
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in domains for i in range(len(labels) - 1))
+
+
+def is_disposable(value: Any) -> bool:
+    """A throw-away mailbox domain (mailinator, yopmail, 10minutemail ...)."""
+    return _in_domains(domain(value), DISPOSABLE_DOMAINS)
+
+
+def is_free_provider(value: Any) -> bool:
+    """A free mailbox provider (gmail, qq.com, 163.com, outlook ...), not a company domain."""
+    return is_free_domain(domain(value))
+
+
+@lru_cache(maxsize=100_000)
+def is_free_domain(host: str | None) -> bool:
+    """Like :func:`is_free_provider` for a domain that is already canonical (no parsing;
+    cached, as mailboxes share few domains)."""
+    return _in_domains(host, FREE_PROVIDERS)

@@ -1,0 +1,34 @@
+"""Match: blocking, comparisons and the Fellegi–Sunter model that scores pairs of leads.
+
+Reads the base modules and :mod:`leadlink.clean`; Splink is imported only inside this
+package, and its internals only in :mod:`leadlink.match._splink`.
+
+* :class:`LeadModel` — ``fit`` learns m, u and λ by EM; ``predict`` scores pairs;
+* blocking presets (:data:`PRESETS`) with counted, capped block sizes;
+* comparison presets (:data:`COMPARISONS`), one per compared role;
+* backends: DuckDB (default) or Spark.
+"""
+
+from __future__ import annotations
+
+from leadlink.match._backends import BACKENDS, check_backend, database_api
+from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, PRESETS, BlockingPreset, BlockingReport
+from leadlink.match._comparisons import COMPARISONS, EXTRA_KINDS, ComparisonPreset, LevelPreset
+from leadlink.match._model import DEFAULT_THRESHOLD, MODEL_VERSION, LeadModel
+
+__all__ = [
+    "BACKENDS",
+    "COMPARISONS",
+    "DEFAULT_MAX_BLOCK_SIZE",
+    "DEFAULT_THRESHOLD",
+    "EXTRA_KINDS",
+    "MODEL_VERSION",
+    "PRESETS",
+    "BlockingPreset",
+    "BlockingReport",
+    "ComparisonPreset",
+    "LeadModel",
+    "LevelPreset",
+    "check_backend",
+    "database_api",
+]

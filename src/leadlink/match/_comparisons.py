@@ -1,0 +1,452 @@
+"""Comparison presets: how two prepared leads are compared, role by role.
+
+Each preset is a list of levels from the strongest agreement to the weakest; the model learns
+an m and u probability for every level. Levels are named by stable ids (``"same_personal"``),
+which are what a saved model records, so a model file does not depend on a backend's SQL.
+
+Han-script names are never compared with byte-based string similarity (DuckDB counts UTF-8
+bytes: levenshtein('张三', '张四') is 3); they meet through ``name_key`` (pinyin, sorted
+tokens) and their simplified characters. A switchboard shared by fifty colleagues is its
+own level (a shared line), apart from a personal mobile; names and companies carry
+term-frequency adjustments, so 张伟 or a very common company counts for little.
+
+Some levels only restate another comparison — the same switchboard or city of the same
+employer, the same mailbox name spelling the same name. They are ``neutral``: kept for
+explanations, weighed 0, so Fellegi–Sunter does not count one fact two or three times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+from leadlink.errors import ConfigError
+
+__all__ = [
+    "COMPARISONS",
+    "EXTRA_KINDS",
+    "ComparisonPreset",
+    "LevelPreset",
+    "comparison_for",
+    "extra_comparison",
+]
+
+_DIALECT = "duckdb"
+
+
+@dataclass(frozen=True)
+class LevelPreset:
+    """One level of a comparison: a stable id, a description and how to build it."""
+
+    id: str
+    description: str
+    build: Callable[[], ComparisonLevelCreator]
+    tf_column: str | None = None
+    #: Evidence another comparison already counts (the same city when the companies
+    #: agree): the level is kept for explanations, but its weight is fixed at 0 (m = u).
+    neutral: bool = False
+    #: A column whose value frequency (among people) scales this level's weight relative to
+    #: the average value: a level below the exact one (the same name in pinyin) cannot use
+    #: Splink's absolute term frequencies, which assume the exact level's u.
+    relative_tf: str | None = None
+    #: Evidence against a match by what it means (two extensions on one switchboard are
+    #: two desks): after training its m is at most a hundredth of its u, whatever EM found
+    #: (EM trains on blocks where namesakes at one company look like matches).
+    against: bool = False
+
+
+@dataclass(frozen=True)
+class ComparisonPreset:
+    """The comparison of one role, from the strongest level to the weakest."""
+
+    role: str
+    null_column: str
+    levels: tuple[LevelPreset, ...]
+    #: SQL for pairs that reach the levels although ``null_column`` is missing on one side
+    #: (a lead without a name whose mailbox name spells the other's name).
+    null_unless: str | None = None
+
+    def prior(self) -> tuple[list[float], list[float]]:
+        """Conservative m and u per level, used where training could not estimate them
+        (a tiny table, a role with no matching pairs to learn from).
+
+        The strongest level is strong evidence (m 0.6, u 0.001), the middle levels weak
+        evidence, and the last level ("different") evidence against.
+        """
+        n = len(self.levels)
+        if n == 1:
+            return [1.0], [1.0]
+        middle = n - 2
+        m = [0.6] + [0.3 / middle] * middle + [0.1] if middle else [0.9, 0.1]
+        u = [0.001] + [0.005] * middle
+        u.append(1.0 - sum(u))
+        return m, u
+
+    @property
+    def has_tf(self) -> bool:
+        return any(level.tf_column is not None for level in self.levels)
+
+    @property
+    def level_ids(self) -> list[str]:
+        return [level.id for level in self.levels]
+
+    def build(
+        self,
+        m: Sequence[float] | None = None,
+        u: Sequence[float] | None = None,
+    ) -> cl.CustomComparison:
+        """A Splink comparison for this role, with ``m``/``u`` per level when given."""
+        null: ComparisonLevelCreator = cll.NullLevel(self.null_column)
+        if self.null_unless is not None:
+            c = self.null_column
+            null = cll.CustomLevel(
+                f"({c}_l IS NULL OR {c}_r IS NULL) AND NOT coalesce({self.null_unless}, false)",
+                base_dialect_str=_DIALECT,
+            ).configure(is_null_level=True)
+        creators: list[ComparisonLevelCreator | dict[str, Any]] = [null]
+        for i, level in enumerate(self.levels):
+            creator = level.build().configure(label_for_charts=level.id)
+            if level.tf_column is not None:
+                creator = creator.configure(tf_adjustment_column=level.tf_column)
+            if m is not None and u is not None:
+                creator = creator.configure(m_probability=m[i], u_probability=u[i])
+            creators.append(creator)
+        return cl.CustomComparison(comparison_levels=creators, output_column_name=self.role)
+
+
+def _sql(condition: str) -> Callable[[], ComparisonLevelCreator]:
+    return lambda: cll.CustomLevel(condition, base_dialect_str=_DIALECT)
+
+
+def _surname_only() -> ComparisonLevelCreator:
+    # One side is a lone token (a surname from "张总", "王经理") found among the other's tokens.
+    return cll.CustomLevel(
+        "(name_partial_l = 1 OR name_partial_r = 1) AND ("
+        "instr(concat(' ', name_key_r, ' '), concat(' ', name_key_l, ' ')) > 0 OR "
+        "instr(concat(' ', name_key_l, ' '), concat(' ', name_key_r, ' ')) > 0)",
+        base_dialect_str=_DIALECT,
+    )
+
+
+#: Companies are compared through ``employer``: the company key, or for a lead without one
+#: the company its shared line or company mail domain names (see :func:`leadlink.prepare`).
+_COMPANY_CONTAINS = (
+    "length(employer_l) >= 2 AND length(employer_r) >= 2 AND "
+    "(instr(employer_l, employer_r) > 0 OR instr(employer_r, employer_l) > 0)"
+)
+
+#: Two leads show the same employer: the same or a contained company key, the same shared
+#: line, or the same company mail domain. Evidence that only restates this is weighed 0.
+_SAME_EMPLOYER = (
+    f"(employer_l = employer_r OR ({_COMPANY_CONTAINS}) "
+    "OR (phone_l = phone_r AND phone_shared_l = 1) "
+    "OR (email_domain_l = email_domain_r AND email_free_l = 0))"
+)
+
+
+def _else() -> ComparisonLevelCreator:
+    return cll.ElseLevel()
+
+
+#: One lead gives no name, and the letters of its mailbox name are the other's name's
+#: (``name_spelling``, see :func:`leadlink.prepare`).
+_SPELLED_BY_MAILBOX = (
+    "((name_key_l IS NULL) <> (name_key_r IS NULL) AND name_spelling_l = name_spelling_r)"
+)
+
+NAME = ComparisonPreset(
+    role="name",
+    null_column="name_key",
+    levels=(
+        LevelPreset("exact", "same canonical name", lambda: cll.ExactMatchLevel("name"), "name"),
+        LevelPreset(
+            "same_key",
+            "same name in another order or with homophone characters (Wei Zhang / Zhang Wei)",
+            lambda: cll.And(
+                cll.ExactMatchLevel("name_key"),
+                cll.CustomLevel(
+                    "(name_han_l IS NULL) = (name_han_r IS NULL)", base_dialect_str=_DIALECT
+                ),
+            ),
+            relative_tf="name_key",
+        ),
+        LevelPreset(
+            "same_key_other_script",
+            "the same name in Han characters and in pinyin (张伟 / Zhang Wei)",
+            lambda: cll.ExactMatchLevel("name_key"),
+            relative_tf="name_key",
+        ),
+        LevelPreset(
+            "nickname",
+            "same name up to nicknames",
+            lambda: cll.ExactMatchLevel("name_nick"),
+            relative_tf="name_nick",
+        ),
+        LevelPreset(
+            "similar",
+            "similar spelling of two names in Latin letters (Jaro-Winkler ≥ 0.9)",
+            # Not for Han names: 张伟 and 张玮 are close in pinyin but different people.
+            lambda: cll.And(
+                cll.JaroWinklerLevel("name_key", 0.9),
+                cll.CustomLevel(
+                    "name_han_l IS NULL AND name_han_r IS NULL", base_dialect_str=_DIALECT
+                ),
+            ),
+        ),
+        LevelPreset("surname_only", "one side gives only the surname", _surname_only),
+        LevelPreset(
+            "spelled_by_mailbox",
+            "one lead gives no name, and its mailbox name spells the other's name "
+            "(zhouqiang273@ / 周强)",
+            _sql(_SPELLED_BY_MAILBOX),
+            relative_tf="name_spelling",
+        ),
+        LevelPreset("different", "different names", _else),
+    ),
+    null_unless=_SPELLED_BY_MAILBOX,
+)
+
+PHONE = ComparisonPreset(
+    role="phone",
+    null_column="phone",
+    levels=(
+        LevelPreset(
+            "same_personal",
+            "same personal number (a mobile nobody else uses)",
+            _sql("phone_l = phone_r AND phone_shared_l = 0"),
+        ),
+        LevelPreset(
+            "same_extension",
+            "same line and same extension",
+            _sql("phone_l = phone_r AND phone_ext_l = phone_ext_r"),
+            "phone",
+        ),
+        LevelPreset(
+            "other_extension",
+            "same switchboard, different extensions (colleagues)",
+            _sql("phone_l = phone_r AND phone_ext_l <> phone_ext_r"),
+            against=True,
+        ),
+        LevelPreset(
+            "shared_line_same_company",
+            "same switchboard at the same company (counted once, by the company)",
+            _sql(f"phone_l = phone_r AND (employer_l = employer_r OR ({_COMPANY_CONTAINS}))"),
+            neutral=True,
+        ),
+        LevelPreset(
+            "shared_line",
+            "same landline or switchboard, an extension missing",
+            # No term-frequency adjustment: a small company's switchboard is rare in the
+            # data but still shared by colleagues.
+            _sql("phone_l = phone_r"),
+        ),
+        LevelPreset("one_digit", "one digit apart", lambda: cll.LevenshteinLevel("phone", 1)),
+        LevelPreset(
+            "different_personal",
+            "two different personal numbers (strong sign of two people)",
+            _sql("phone_shared_l = 0 AND phone_shared_r = 0"),
+        ),
+        LevelPreset("different", "different numbers, one of them a shared line", _else),
+    ),
+)
+
+EMAIL = ComparisonPreset(
+    role="email",
+    null_column="email",
+    levels=(
+        LevelPreset("exact", "same mailbox", lambda: cll.ExactMatchLevel("email")),
+        LevelPreset(
+            "same_user_same_name",
+            "same mailbox name at another domain, spelling the same name (counted by the name)",
+            _sql(
+                "email_user_l = email_user_r AND "
+                f"(name_key_l = name_key_r OR {_SPELLED_BY_MAILBOX})"
+            ),
+            neutral=True,
+        ),
+        LevelPreset(
+            "same_user",
+            "same mailbox name at another domain",
+            lambda: cll.ExactMatchLevel("email_user"),
+            "email_user",
+        ),
+        LevelPreset(
+            "typo",
+            "one typo or two characters swapped (not another number: wangwei2@ is not "
+            "wangwei@ or wangwei3@, but 6959938983@qq.com is 6959938938@qq.com)",
+            lambda: cll.And(
+                cll.DamerauLevenshteinLevel("email", 1),
+                cll.Or(
+                    # the letters differ: a typo, not a numbered sibling mailbox
+                    cll.CustomLevel(
+                        "email_letters_l <> email_letters_r", base_dialect_str=_DIALECT
+                    ),
+                    # a mailbox of digits only (a QQ number): its digits are the typo
+                    cll.CustomLevel(
+                        "substr(email_letters_l, 1, 1) = '@'", base_dialect_str=_DIALECT
+                    ),
+                    # two characters swapped (Damerau-Levenshtein 1, Levenshtein 2):
+                    # dongmi2n05@ / dongmin205@ has the same letters and the same digits
+                    cll.Not(cll.LevenshteinLevel("email", 1)),
+                ),
+            ),
+        ),
+        LevelPreset(
+            "same_domain",
+            "other mailbox at the same company domain (colleagues)",
+            lambda: cll.And(
+                cll.ExactMatchLevel("email_domain"),
+                cll.CustomLevel("email_free_l = 0", base_dialect_str=_DIALECT),
+            ),
+        ),
+        LevelPreset(
+            "both_personal",
+            "two different mailboxes at free providers (qq.com, gmail.com ...)",
+            _sql("email_free_l = 1 AND email_free_r = 1"),
+        ),
+        LevelPreset("different", "different emails", _else),
+    ),
+)
+
+COMPANY = ComparisonPreset(
+    role="company",
+    null_column="employer",
+    levels=(
+        LevelPreset(
+            "exact",
+            "same company key (given, or named by the lead's switchboard or mail domain)",
+            lambda: cll.ExactMatchLevel("employer"),
+            "employer",
+        ),
+        LevelPreset(
+            "contains",
+            "one company key contains the other (字节跳动 / 字节跳动科技)",
+            _sql(_COMPANY_CONTAINS),
+        ),
+        LevelPreset(
+            "similar",
+            "similar spelling (Jaro-Winkler ≥ 0.92 on the Latin form)",
+            lambda: cll.JaroWinklerLevel("employer_latin", 0.92),
+        ),
+        LevelPreset("different", "different companies", _else),
+    ),
+)
+
+CITY = ComparisonPreset(
+    role="city",
+    null_column="city",
+    levels=(
+        LevelPreset(
+            "same_company_city",
+            "same city of the same employer (counted once, by the company or switchboard)",
+            _sql(f"city_l = city_r AND {_SAME_EMPLOYER}"),
+            neutral=True,
+        ),
+        LevelPreset("exact", "same city", lambda: cll.ExactMatchLevel("city")),
+        LevelPreset("different", "different cities", _else),
+    ),
+)
+
+#: One title's words are a run of the other's (title keys are sorted words: "engineer" /
+#: "engineer senior", "sales" / "manager sales").
+_TITLE_WITHIN = (
+    "instr(concat(' ', title_l, ' '), concat(' ', title_r, ' ')) > 0 OR "
+    "instr(concat(' ', title_r, ' '), concat(' ', title_l, ' ')) > 0"
+)
+
+TITLE = ComparisonPreset(
+    role="title",
+    null_column="title",
+    levels=(
+        LevelPreset(
+            "exact",
+            "same job title in any wording or language (销售部经理 / Sales Manager)",
+            lambda: cll.ExactMatchLevel("title"),
+            "title",
+        ),
+        LevelPreset(
+            "within",
+            "one title is part of the other (Engineer / Senior Engineer, 销售 / 销售经理)",
+            _sql(_TITLE_WITHIN),
+        ),
+        LevelPreset("different", "different job titles", _else),
+    ),
+)
+
+#: The presets by role, in model order.
+COMPARISONS: dict[str, ComparisonPreset] = {
+    preset.role: preset for preset in (NAME, PHONE, EMAIL, COMPANY, CITY, TITLE)
+}
+
+
+#: Comparison kinds for the user's own columns (a date of birth, a tax id ...).
+EXTRA_KINDS: tuple[str, ...] = ("exact", "fuzzy", "date", "numeric")
+
+
+def comparison_for(role: str, extra: dict[str, str] | None = None) -> ComparisonPreset:
+    """The comparison preset of ``role``; ``extra`` maps extra roles to their kind."""
+    if role in COMPARISONS:
+        return COMPARISONS[role]
+    if extra and role in extra:
+        return extra_comparison(role, extra[role])
+    raise KeyError(role)
+
+
+def extra_comparison(column: str, kind: str) -> ComparisonPreset:
+    """The comparison of a user's own prepared column ``column`` of the given ``kind``.
+
+    * ``exact``: identifiers (tax id, national id, member number): same / different, with
+      term-frequency adjustment;
+    * ``fuzzy``: free text in Latin letters: same, Jaro-Winkler ≥ 0.92, ≥ 0.8, different;
+    * ``date``: dates as ``YYYYMMDD``: same, one typo or swapped digits, same year, different;
+    * ``numeric``: numbers: same, within 1 %, within 10 %, different.
+    """
+    c = column
+    levels: tuple[LevelPreset, ...]
+    if kind == "exact":
+        levels = (
+            LevelPreset("exact", "same value", lambda: cll.ExactMatchLevel(c), c),
+            LevelPreset("different", "different values", _else),
+        )
+    elif kind == "fuzzy":
+        levels = (
+            LevelPreset("exact", "same value", lambda: cll.ExactMatchLevel(c), c),
+            LevelPreset("similar", "Jaro-Winkler ≥ 0.92", lambda: cll.JaroWinklerLevel(c, 0.92)),
+            LevelPreset("close", "Jaro-Winkler ≥ 0.8", lambda: cll.JaroWinklerLevel(c, 0.8)),
+            LevelPreset("different", "different values", _else),
+        )
+    elif kind == "date":
+        levels = (
+            LevelPreset("exact", "same date", lambda: cll.ExactMatchLevel(c)),
+            LevelPreset(
+                "typo",
+                "one digit wrong or two swapped",
+                lambda: cll.DamerauLevenshteinLevel(c, 1),
+            ),
+            LevelPreset(
+                "same_year", "same year", _sql(f"substr({c}_l, 1, 4) = substr({c}_r, 1, 4)")
+            ),
+            LevelPreset("different", "different dates", _else),
+        )
+    elif kind == "numeric":
+        levels = (
+            LevelPreset("exact", "same number", lambda: cll.ExactMatchLevel(c)),
+            LevelPreset(
+                "within_1pct", "within 1 %", lambda: cll.PercentageDifferenceLevel(c, 0.01)
+            ),
+            LevelPreset(
+                "within_10pct", "within 10 %", lambda: cll.PercentageDifferenceLevel(c, 0.1)
+            ),
+            LevelPreset("different", "different numbers", _else),
+        )
+    else:
+        raise ConfigError(
+            f"unknown comparison kind {kind!r} for column {column!r}; "
+            f"choose one of {', '.join(EXTRA_KINDS)}"
+        )
+    return ComparisonPreset(role=column, null_column=column, levels=levels)

@@ -1,0 +1,1116 @@
+"""LeadModel: Fellegi–Sunter match weights for leads, trained with Splink on DuckDB.
+
+scikit-learn style: ``__init__`` only stores options, :meth:`LeadModel.fit` learns m and u
+per comparison level and λ (the probability that two random leads are the same person),
+:meth:`LeadModel.predict` scores pairs of leads. The learnt parameters live in a plain,
+versioned JSON file (:meth:`LeadModel.save` / :meth:`LeadModel.load`) that names levels by
+stable ids, not by SQL, so a model trained on DuckDB scores on any Splink backend.
+
+The training recipe is deterministic (same leads + seed → same weights):
+
+1. roles that are absent, mostly null or constant are left out (and said so in
+   :attr:`LeadModel.diagnostics`), so Splink never trains on degenerate columns;
+2. λ from deterministic rules (same email; same phone and name), first with an assumed
+   recall, then re-estimated with the recall the trained m implies;
+3. u from random pairs (seeded), corrected for the matches among them;
+4. m by expectation maximisation, in sessions blocked on phone, email and name + company —
+   each session trains the comparisons its blocking rule does not use, on a linker of its
+   own so that a failed session cannot spoil the next;
+5. levels that were never observed get conservative values, listed in the diagnostics;
+   levels that only restate another comparison (``neutral``) weigh 0.
+
+Training and scoring run on a private in-memory DuckDB unless a Splink database API is
+passed (``db_api=splink.SparkAPI(spark_session=spark)``);
+:func:`leadlink.match.database_api` turns the ``backend`` option of
+:func:`leadlink.dedupe` into one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import logging
+import math
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from leadlink.clean import extra_column
+from leadlink.errors import ConfigError, InputError, ModelError
+from leadlink.match._backends import database
+from leadlink.match._blocking import (
+    DEFAULT_MAX_BLOCK_SIZE,
+    BlockingPreset,
+    BlockingReport,
+    add_blocking_keys,
+    presets_for,
+)
+from leadlink.match._comparisons import (
+    COMPARISONS,
+    ComparisonPreset,
+    comparison_for,
+    extra_comparison,
+)
+from leadlink.schema import PREPARED_COLUMNS
+
+if TYPE_CHECKING:
+    from splink.internals.database_api import DatabaseAPI
+
+__all__ = ["DEFAULT_THRESHOLD", "MODEL_FORMAT", "MODEL_VERSION", "LeadModel"]
+
+logger = logging.getLogger(__name__)
+
+MODEL_FORMAT = "leadlink-model"
+MODEL_VERSION = 3
+
+#: Pairs at or above this match probability are linked by default.
+DEFAULT_THRESHOLD = 0.5
+
+# A role whose values cover less of the leads than this is left out of the model.
+_MIN_COVERAGE = 0.02
+# m for a level EM never saw; u for a level random sampling never saw.
+_UNSEEN_M = 1e-3
+# A level EM never saw among matches is taken to be this many times rarer among them.
+_UNSEEN_RATIO = 100.0
+# Pseudo-count toward the prior when conditioning levels on a neutral one (see _neutralised).
+_NEUTRAL_PSEUDO = 0.01
+_PROB_FLOOR = 1e-6
+_LAMBDA_RECALL = 0.8
+# The comparison levels at which each λ rule (same mailbox; same phone and name) holds.
+_LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
+    {"email": ("exact",)},
+    {
+        "phone": (
+            "same_personal",
+            "same_extension",
+            "other_extension",
+            "shared_line_same_company",
+            "shared_line",
+        ),
+        "name": ("exact", "same_key", "same_key_other_script", "nickname"),
+    },
+)
+
+
+class LeadModel:
+    """Match weights for leads.
+
+    Args:
+        threshold: match probability at or above which two leads are linked.
+        max_block_size: a blocking key value shared by more leads is not used alone.
+        blocking: names of blocking presets to use (default: every preset whose roles
+            are present; see :data:`leadlink.match.PRESETS`).
+        seed: seed for the random sampling of u.
+        u_max_pairs: random pairs sampled to estimate u.
+        em_max_pairs: blocked pairs used per EM session at most.
+        must_link: roles whose equal values always mean the same person (an admin rule
+            such as "the same email is the same person"): such pairs get probability 1.
+        never_link: roles whose different values never mean the same person (two
+            different national ids): such pairs get probability 0, and clustering never
+            puts the two leads in one cluster. Never-link wins over must-link.
+        extra: the user's own columns to compare, column → kind (``"exact"``, ``"fuzzy"``,
+            ``"date"``, ``"numeric"``), e.g. ``{"date_of_birth": "date"}``; exact and date
+            columns also become blocking keys.
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+        blocking: Sequence[str] | None = None,
+        seed: int = 0,
+        u_max_pairs: float = 2e6,
+        em_max_pairs: float = 2e6,
+        extra: Mapping[str, str] | None = None,
+        must_link: Sequence[str] = (),
+        never_link: Sequence[str] = (),
+    ) -> None:
+        self.threshold = threshold
+        self.max_block_size = max_block_size
+        self.blocking = None if blocking is None else tuple(blocking)
+        self.seed = seed
+        self.u_max_pairs = u_max_pairs
+        self.em_max_pairs = em_max_pairs
+        self.extra = dict(extra or {})
+        self.must_link = tuple(must_link)
+        self.never_link = tuple(never_link)
+        for rule_role in (*self.must_link, *self.never_link):
+            self._rule_column(rule_role)  # refuses unknown roles now
+        for column, kind in self.extra.items():
+            extra_comparison(extra_column(column), kind)  # refuses unknown kinds now
+        self._roles: list[str] | None = None
+        self._m: dict[str, list[float]] = {}
+        self._u: dict[str, list[float]] = {}
+        self._lambda: float | None = None
+        self._diagnostics: dict[str, Any] = {}
+        self._blocking_report: BlockingReport | None = None
+
+    # -- learnt parameters -------------------------------------------------------------
+
+    @property
+    def is_fitted(self) -> bool:
+        return self._roles is not None
+
+    @property
+    def roles(self) -> list[str]:
+        """The roles the model compares."""
+        return list(self._fitted()._roles or [])
+
+    @property
+    def lambda_(self) -> float:
+        """Prior probability that two random leads are the same person."""
+        value = self._fitted()._lambda
+        assert value is not None
+        return value
+
+    @property
+    def diagnostics(self) -> dict[str, Any]:
+        """What training did: roles left out and why, EM sessions, untrained levels, pairs."""
+        return json.loads(json.dumps(self._fitted()._diagnostics))  # a deep copy
+
+    @property
+    def blocking_report(self) -> BlockingReport | None:
+        """Block sizes counted by the last fit or predict (counts only)."""
+        return self._blocking_report
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """One row per comparison level: role, level, m, u, match weight (log2 m/u)."""
+        self._fitted()
+        rows = []
+        for role in self.roles:
+            preset = self._comparison(role)
+            for i, level in enumerate(preset.levels):
+                m, u = self._m[role][i], self._u[role][i]
+                rows.append(
+                    {
+                        "role": self._display(role),
+                        "level": level.id,
+                        "description": level.description,
+                        "m": m,
+                        "u": u,
+                        "match_weight": math.log2(m / u),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    # -- training ----------------------------------------------------------------------
+
+    def fit(self, prepared: pd.DataFrame, *, db_api: DatabaseAPI | None = None) -> LeadModel:
+        """Learn λ, m and u from a prepared table (see :func:`leadlink.prepare`).
+
+        ``db_api`` is the Splink database to train in (``splink.SparkAPI(...)``); by
+        default a private in-memory DuckDB.
+        """
+        _check_prepared(prepared)
+        if len(prepared) < 2:
+            raise InputError(
+                f"training needs at least 2 leads, got {len(prepared)}; "
+                "pass more leads or load a trained model with LeadModel.load()"
+            )
+        roles, excluded = _usable_roles(prepared, self._extra_kinds)
+        if not roles:
+            return self._fit_prior(prepared, excluded)
+        presets = presets_for(roles, self.blocking, self._extra_kinds)
+        if not presets:
+            raise ModelError(
+                f"no blocking preset fits the roles {roles}; pass leads with a phone, an "
+                "email, or a name with a company or city"
+            )
+        keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        self._blocking_report = report
+        diagnostics: dict[str, Any] = {
+            "n_leads": len(prepared),
+            "roles": roles,
+            "excluded_roles": excluded,
+            "blocking": report.to_frame().reset_index().to_dict("records"),
+            "em_sessions": [],
+            "untrained_levels": [],
+            "capped_against": [],
+        }
+        from splink import Linker, SettingsCreator
+
+        with _quiet_splink(), database(db_api) as db:
+            # In id order, so that the weights cannot depend on the order the leads came
+            # in, whatever order Splink's pair sampling follows.
+            ordered = keyed.sort_values("unique_id", kind="stable")
+            table = db.register(ordered[_model_columns(ordered, presets)])
+            settings = SettingsCreator(
+                link_type="dedupe_only",
+                unique_id_column_name="unique_id",
+                comparisons=[self._comparison(r).build() for r in roles],
+                blocking_rules_to_generate_predictions=_prediction_rules(presets),
+                retain_matching_columns=False,
+                retain_intermediate_calculation_columns=False,
+                em_convergence=1e-4,
+                max_iterations=25,
+            )
+            linker = Linker(table, settings, log_level=None)
+            lam = self._estimate_lambda(linker, presets, len(prepared))
+            diagnostics["lambda_method"] = lam[1]
+            u_trained = True
+            try:
+                linker.training.estimate_u_using_random_sampling(
+                    max_pairs=self.u_max_pairs, seed=self.seed
+                )
+            except Exception as error:  # degenerate samples make Splink raise plain errors
+                u_trained = False
+                diagnostics["u_failed"] = type(error).__name__
+            # Snapshots: a failed EM session can leave Splink's settings half-updated, so
+            # what each step learnt is read right after it.
+            u_learnt = _levels_by_role(linker)
+            # Each EM session starts from these settings on a linker of its own: a session
+            # that fails can leave Splink's settings half-updated (NaN m, λ at 0 or 1), which
+            # would make every later session fail too.
+            after_u = linker.misc.save_model_to_json()
+            m_learnt: dict[str, list[dict[str, Any]]] = {}
+            trained: set[str] = set()
+            for preset in _training_presets(presets):
+                learns = sorted(set(roles) - preset.roles)
+                if not set(learns) - trained:
+                    continue  # every role this session would train is trained already
+                record: dict[str, Any] = {"blocked_on": preset.name, "trains": learns}
+                trained_linker = _em_session(
+                    lambda settings: Linker(table, settings, log_level=None),
+                    copy.deepcopy(after_u),
+                    _rule(preset.sql(training=True)),
+                    self.em_max_pairs,
+                    record,
+                )
+                if trained_linker is not None:
+                    snapshot = _levels_by_role(trained_linker)
+                    for role in learns:
+                        if role in snapshot:
+                            m_learnt[role] = snapshot[role]
+                            trained.add(role)
+                diagnostics["em_sessions"].append(record)
+        self._roles = roles
+        self._m, self._u = {}, {}
+        for role in roles:
+            comparison_preset = self._comparison(role)
+            n_levels = len(comparison_preset.levels)
+            m_levels = m_learnt.get(role) or [{}] * n_levels
+            u_levels = u_learnt.get(role) or [{}] * n_levels
+            levels = [
+                {"m_probability": m.get("m_probability"), "u_probability": u.get("u_probability")}
+                for m, u in zip(m_levels, u_levels)
+            ]
+            m_values: list[float] = []
+            u_values: list[float] = []
+            prior_m, prior_u = comparison_preset.prior()
+            for i, (level_preset, level) in enumerate(zip(comparison_preset.levels, levels)):
+                m, u = _finite(level.get("m_probability")), _finite(level.get("u_probability"))
+                if role not in trained:
+                    m = prior_m[i]
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.m (prior)")
+                elif m is None:
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.m")
+                if not u_trained:
+                    u = prior_u[i]
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.u (prior)")
+                elif u is None:
+                    diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.u")
+                m_value, u_value = _fill_unseen(m, u, self.u_max_pairs)
+                m_values.append(m_value)
+                u_values.append(u_value)
+            self._m[role], self._u[role] = m_values, u_values
+        self._lambda = lam[0]
+        if lam[1].startswith("deterministic"):
+            recall = self._rule_recall(prepared, trained)
+            if recall is not None:
+                self._lambda = min(0.5, lam[0] * _LAMBDA_RECALL / recall)
+                diagnostics["lambda_method"] = (
+                    f"{lam[1].split(', recall')[0]}, recall {recall:.3f} from the trained m"
+                )
+        for role in roles:
+            if u_trained:
+                self._u[role] = _without_matches(self._m[role], self._u[role], self._lambda)
+            neutral = [level.neutral for level in self._comparison(role).levels]
+            if any(neutral):
+                self._m[role], self._u[role] = _neutralised(
+                    self._m[role], self._u[role], neutral, self._comparison(role).prior()[0]
+                )
+            diagnostics["capped_against"] += _cap_against(
+                self._comparison(role), self._m[role], self._u[role]
+            )
+        self._diagnostics = diagnostics
+        logger.info(
+            "trained on %d leads: roles %s, λ=%.3g, %d EM sessions",
+            len(prepared),
+            ", ".join(roles),
+            self._lambda,
+            len(diagnostics["em_sessions"]),
+        )
+        return self
+
+    def _fit_prior(self, prepared: pd.DataFrame, excluded: dict[str, str]) -> LeadModel:
+        """No role can be trained (a tiny or constant table): compare every role that has
+        values with the conservative prior m and u, and say so in the diagnostics."""
+        with_values = [
+            role
+            for role in [*COMPARISONS, *self._extra_kinds]
+            if prepared[self._comparison(role).null_column].notna().any()
+        ]
+        if not with_values:
+            raise ModelError(
+                "no role has any value to compare ("
+                + "; ".join(f"{r}: {why}" for r, why in excluded.items())
+                + "); provide at least one of name, phone, email, company"
+            )
+        self._roles = with_values
+        self._lambda = min(0.5, 1.0 / max(len(prepared) - 1, 1))
+        self._m, self._u = {}, {}
+        for role in with_values:
+            self._m[role], self._u[role] = self._comparison(role).prior()
+            _cap_against(self._comparison(role), self._m[role], self._u[role])
+        self._diagnostics = {
+            "n_leads": len(prepared),
+            "roles": with_values,
+            "excluded_roles": excluded,
+            "prior_only": "no role could be trained, so every level uses its prior m and u",
+            "em_sessions": [],
+            "untrained_levels": [f"{r}.*" for r in with_values],
+        }
+        logger.info("prior-only model for %d leads: nothing to train on", len(prepared))
+        return self
+
+    def _rule_recall(self, prepared: pd.DataFrame, trained: set[str]) -> float | None:
+        """The share of matching pairs that the λ rules find, from the trained m.
+
+        λ is first estimated from the pairs that deterministic rules (same mailbox; same
+        phone and name) find, divided by an assumed recall. Once m is trained, that recall
+        follows from it: a match has both values present (coverage²) and the rule's levels
+        (m); the two rules are taken as independent. None when a rule's roles were not
+        trained.
+        """
+
+        def agree(role: str, levels: Sequence[str]) -> float | None:
+            if role not in trained or role not in self._m:
+                return None
+            preset = self._comparison(role)
+            coverage = float(prepared[preset.null_column].notna().mean())
+            m = sum(self._m[role][preset.level_ids.index(level)] for level in levels)
+            return coverage**2 * min(m, 1.0)
+
+        misses = 1.0
+        used = False
+        for rule in _LAMBDA_RULE_LEVELS:
+            parts = [agree(role, levels) for role, levels in rule.items()]
+            if None not in parts:
+                misses *= 1.0 - math.prod(p for p in parts if p is not None)
+                used = True
+        if not used:
+            return None
+        return float(min(max(1.0 - misses, 0.05), 0.95))
+
+    def _estimate_lambda(
+        self, linker: Any, presets: Sequence[BlockingPreset], n: int
+    ) -> tuple[float, str]:
+        names = {p.name: p for p in presets}
+        rules = [
+            f'l."{names[k].column}" = r."{names[k].column}"'
+            for k in ("email", "phone_name")
+            if k in names
+        ]
+        fallback = min(0.5, 1.0 / max(n - 1, 1))
+        if not rules:
+            return fallback, "default: one duplicate per lead"
+        try:
+            linker.training.estimate_probability_two_random_records_match(
+                [_rule(rule) for rule in rules], recall=_LAMBDA_RECALL
+            )
+            value = float(linker._settings_obj._probability_two_random_records_match)
+        except Exception as error:  # Splink raises plain exceptions on degenerate data
+            logger.debug("λ estimation failed (%s); using the default", type(error).__name__)
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
+            _restore_lambda(linker, fallback)
+            return fallback, "default: deterministic rules found nothing"
+        value = min(value, 0.5)
+        _restore_lambda(linker, value)
+        return (
+            min(value, 0.5),
+            f"deterministic rules {sorted(k for k in ('email', 'phone_name') if k in names)}, recall {_LAMBDA_RECALL}",
+        )
+
+    # -- prediction --------------------------------------------------------------------
+
+    def predict(
+        self,
+        prepared: pd.DataFrame,
+        *,
+        min_probability: float = 0.01,
+        db_api: DatabaseAPI | None = None,
+    ) -> pd.DataFrame:
+        """Score the pairs of leads that share a blocking key.
+
+        Returns one row per scored pair with ``match_probability >= min_probability``:
+        ``id_l``, ``id_r`` (id_l < id_r), ``match_weight``, ``match_probability``,
+        ``found_by`` (the blocking preset) and one ``<role>_level`` column per role naming
+        the comparison level (``"same_personal"``, ``"different"``, ``"null"``).
+
+        ``db_api`` is the Splink database to score in (``splink.SparkAPI(...)``); by
+        default a private in-memory DuckDB, closed when the pairs are read back.
+        """
+        self._fitted()
+        _check_prepared(prepared)
+        if not 0 <= min_probability <= 1:
+            raise ConfigError(f"min_probability must be between 0 and 1, not {min_probability}")
+        roles = self.roles
+        presets = presets_for(roles, self.blocking, self._extra_kinds)
+        keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        self._blocking_report = report
+        columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
+        columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
+        if len(prepared) < 2 or report.total_comparisons == 0:
+            return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+        from splink import Linker, SettingsCreator
+
+        with _quiet_splink(), database(db_api) as db:
+            # Integer ids inside the database: a pair costs two integers, not two strings.
+            ids = keyed["unique_id"].to_numpy(dtype=object)
+            table = db.register(
+                keyed[_model_columns(keyed, presets)].assign(unique_id=np.arange(len(keyed)))
+            )
+            settings = SettingsCreator(
+                link_type="dedupe_only",
+                unique_id_column_name="unique_id",
+                probability_two_random_records_match=self.lambda_,
+                comparisons=[self._comparison(r).build(self._m[r], self._u[r]) for r in roles],
+                blocking_rules_to_generate_predictions=_prediction_rules(presets),
+                retain_matching_columns=True,
+                retain_intermediate_calculation_columns=True,
+            )
+            linker = Linker(table, settings, log_level=None)
+            registered: set[str] = set()
+            levels = [level for role in roles for level in self._comparison(role).levels]
+            frequencies = _person_term_frequencies(
+                keyed,
+                {level.tf_column for level in levels if level.tf_column}
+                | {level.relative_tf for level in levels if level.relative_tf},
+            )
+            for level in levels:
+                if level.tf_column is not None and level.tf_column not in registered:
+                    registered.add(level.tf_column)
+                    lookup = frequencies[level.tf_column]
+                    linker.table_management.register_term_frequency_lookup(
+                        db.register(
+                            pd.DataFrame(
+                                {level.tf_column: lookup.index, f"tf_{level.tf_column}": lookup}
+                            )
+                        ),
+                        level.tf_column,
+                    )
+            scored = linker.inference.predict(threshold_match_probability=min_probability)
+            # Plain SQL that DuckDB and Spark SQL (and Splink's other backends) all read.
+            wanted = [
+                "CAST(unique_id_l AS INTEGER) AS l",
+                "CAST(unique_id_r AS INTEGER) AS r",
+                "match_weight",
+                "match_probability",
+                "CAST(match_key AS TINYINT) AS match_key",
+            ]
+            for r in roles:
+                tf = f" + coalesce(mw_tf_adj_{r}, 0)" if self._comparison(r).has_tf else ""
+                wanted += [f"CAST(gamma_{r} AS TINYINT) AS gamma_{r}", f"mw_{r}{tf} AS w_{r}"]
+            pairs = linker.misc.query_sql(
+                f"SELECT {', '.join(wanted)} FROM {scored.physical_name}", output_type="pandas"
+            )
+        left = pairs["l"].to_numpy()
+        right = pairs["r"].to_numpy()
+        # ids are compared as text so that id_l < id_r holds for the string ids.
+        swap = ids[left].astype(str) > ids[right].astype(str)
+        left, right = np.where(swap, right, left), np.where(swap, left, right)
+        out = pd.DataFrame(
+            {
+                "id_l": ids[left],
+                "id_r": ids[right],
+                "match_weight": pairs["match_weight"].to_numpy(dtype=float),
+                "match_probability": pairs["match_probability"].to_numpy(dtype=float),
+                "found_by": pd.Categorical.from_codes(
+                    pairs["match_key"].to_numpy(dtype=int), pd.Index([p.name for p in presets])
+                ),
+            }
+        )
+        for role in roles:
+            out[f"{role}_level"] = _level_names(self._comparison(role), pairs[f"gamma_{role}"])
+        for role in roles:
+            out[f"{role}_weight"] = pairs[f"w_{role}"].to_numpy(dtype=float)
+        del pairs
+        self._relative_frequencies(out, keyed, left, roles, frequencies)
+        for role in roles:
+            out[f"{role}_weight"] = out[f"{role}_weight"].round(4)
+        out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
+        out["rule"] = self._apply_rules(out, prepared)
+        columns.append("rule")
+        renames = {}
+        for role in roles:
+            if role != self._display(role):
+                renames[f"{role}_level"] = f"{self._display(role)}_level"
+                renames[f"{role}_weight"] = f"{self._display(role)}_weight"
+        return out[columns].rename(columns=renames)
+
+    def _relative_frequencies(
+        self,
+        out: pd.DataFrame,
+        keyed: pd.DataFrame,
+        left: np.ndarray,
+        roles: Sequence[str],
+        frequencies: Mapping[str, pd.Series],
+    ) -> None:
+        """Adjust the weight of levels with a ``relative_tf`` column by how common the
+        pair's value is among people, relative to the average agreeing pair: log2 of
+        Σ tf² / tf(value), within ±10 bits; probabilities follow the new weights."""
+        changed = False
+        for role in roles:
+            for level in self._comparison(role).levels:
+                if level.relative_tf is None:
+                    continue
+                hit = (out[f"{role}_level"] == level.id).to_numpy()
+                if not hit.any():
+                    continue
+                tf = frequencies[level.relative_tf]
+                values = keyed[level.relative_tf].to_numpy(dtype=object)[left[hit]]
+                frequency = pd.Series(values).map(tf).to_numpy(dtype=float)
+                adjust = np.clip(np.log2(float((tf**2).sum()) / frequency), -10.0, 10.0)
+                adjust = np.nan_to_num(adjust, nan=0.0)
+                out.loc[hit, f"{role}_weight"] += adjust
+                out.loc[hit, "match_weight"] += adjust
+                changed = True
+        if changed:
+            weight = out["match_weight"].to_numpy(dtype=float)
+            out["match_probability"] = 1.0 / (1.0 + np.exp2(-weight))
+
+    # -- persistence -------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as plain JSON-ready data."""
+        self._fitted()
+        from leadlink._version import __version__
+
+        return {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "leadlink_version": __version__,
+            "options": {
+                "threshold": self.threshold,
+                "max_block_size": self.max_block_size,
+                "blocking": None if self.blocking is None else list(self.blocking),
+                "seed": self.seed,
+                "extra": self.extra,
+                "must_link": list(self.must_link),
+                "never_link": list(self.never_link),
+            },
+            "lambda": self._lambda,
+            "comparisons": [
+                {
+                    "role": role,
+                    "levels": [
+                        {"id": level.id, "m": self._m[role][i], "u": self._u[role][i]}
+                        for i, level in enumerate(self._comparison(role).levels)
+                    ],
+                }
+                for role in self.roles
+            ],
+            "diagnostics": self._diagnostics,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LeadModel:
+        """Rebuild a model from :meth:`to_dict` data, refusing anything inconsistent."""
+        if not isinstance(data, Mapping) or data.get("format") != MODEL_FORMAT:
+            raise ModelError(
+                "this is not a leadlink model file (its 'format' is not "
+                f"{MODEL_FORMAT!r}); save models with LeadModel.save()"
+            )
+        if data.get("version") != MODEL_VERSION:
+            raise ModelError(
+                f"model file version {data.get('version')!r} is not supported by this leadlink "
+                f"(it reads version {MODEL_VERSION}); retrain the model with this version"
+            )
+        try:
+            options = dict(data["options"])
+            model = cls(
+                threshold=float(options["threshold"]),
+                max_block_size=int(options["max_block_size"]),
+                blocking=options.get("blocking"),
+                seed=int(options.get("seed", 0)),
+                extra=dict(options.get("extra") or {}),
+                must_link=list(options.get("must_link") or []),
+                never_link=list(options.get("never_link") or []),
+            )
+            lam = float(data["lambda"])
+            comparisons = list(data["comparisons"])
+            m: dict[str, list[float]] = {}
+            u: dict[str, list[float]] = {}
+            for comparison in comparisons:
+                role = comparison["role"]
+                if role not in COMPARISONS and role not in model._extra_kinds:
+                    raise ModelError(f"the model file compares an unknown role {role!r}")
+                expected = model._comparison(role).level_ids
+                found = [level["id"] for level in comparison["levels"]]
+                if found != expected:
+                    raise ModelError(
+                        f"the model file's levels for {role!r} are {found}, this leadlink "
+                        f"expects {expected}; retrain the model with this version"
+                    )
+                m[role] = [_probability(level["m"], role, "m") for level in comparison["levels"]]
+                u[role] = [_probability(level["u"], role, "u") for level in comparison["levels"]]
+        except ModelError:
+            raise
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelError(
+                f"the model file is incomplete or was edited by hand ({type(error).__name__}: "
+                f"{error}); retrain and save it again"
+            ) from None
+        if not 0 < lam < 1:
+            raise ModelError(f"the model file's lambda must be between 0 and 1, not {lam}")
+        if not m:
+            raise ModelError("the model file has no comparisons; retrain and save it again")
+        if not 0 <= model.threshold <= 1:
+            raise ModelError(f"the model file's threshold must be in [0, 1], not {model.threshold}")
+        model._roles = list(m)
+        model._m, model._u, model._lambda = m, u, lam
+        model._diagnostics = dict(data.get("diagnostics") or {})
+        return model
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model to ``path`` as JSON and return the path."""
+        target = Path(path)
+        target.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), "utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> LeadModel:
+        """Read a model written by :meth:`save`."""
+        source = Path(path)
+        try:
+            text = source.read_text("utf-8")
+        except FileNotFoundError:
+            raise ModelError(f"model file {str(source)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ModelError(f"cannot read model file {str(source)!r}: {error}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ModelError(
+                f"model file {str(source)!r} is not valid JSON ({error.msg} at line "
+                f"{error.lineno}); it may be truncated — save the model again"
+            ) from None
+        return cls.from_dict(data)
+
+    def __repr__(self) -> str:
+        state = f"roles={self._roles}" if self.is_fitted else "not fitted"
+        return f"LeadModel({state}, threshold={self.threshold})"
+
+    def _rule_column(self, role: str) -> str:
+        """The prepared column a hard rule on ``role`` compares."""
+        standard = {"name": "name_key", "phone": "phone", "email": "email",
+                    "company": "company", "city": "city"}  # fmt: skip
+        if role in standard:
+            return standard[role]
+        if role in self.extra:
+            return extra_column(role)
+        raise ConfigError(
+            f"cannot make a rule on {role!r}: rules take a role ({', '.join(standard)}) or "
+            "one of the extra columns (extra={'national_id': 'exact'})"
+        )
+
+    def _apply_rules(self, out: pd.DataFrame, prepared: pd.DataFrame) -> pd.Series:
+        """Set the probability of pairs decided by must-link / never-link rules; return the
+        rule that decided each pair ('' for none)."""
+        rule = pd.Series("", index=out.index, dtype=object)
+        if not (self.must_link or self.never_link) or out.empty:
+            return rule
+        by_id = prepared.set_index("unique_id")
+        for kind, roles, probability in (
+            ("must_link", self.must_link, 1.0),
+            ("never_link", self.never_link, 0.0),  # applied last: never-link wins
+        ):
+            for role in roles:
+                values = by_id[self._rule_column(role)]
+                left = out["id_l"].map(values)
+                right = out["id_r"].map(values)
+                both = left.notna() & right.notna()
+                hit = both & (left == right) if kind == "must_link" else both & (left != right)
+                out.loc[hit, "match_probability"] = probability
+                rule[hit] = f"{kind}:{role}"
+        return rule
+
+    @property
+    def _extra_kinds(self) -> dict[str, str]:
+        """Prepared column → kind for the user's own columns."""
+        return {extra_column(column): kind for column, kind in self.extra.items()}
+
+    def _comparison(self, role: str) -> ComparisonPreset:
+        return comparison_for(role, self._extra_kinds)
+
+    def _display(self, role: str) -> str:
+        """The name a role is shown under: the user's column for their own columns."""
+        for column in self.extra:
+            if extra_column(column) == role:
+                return column
+        return role
+
+    def _fitted(self) -> LeadModel:
+        if self._roles is None:
+            raise ModelError(
+                "this LeadModel is not fitted yet; call model.fit(prepared) or "
+                "LeadModel.load(path) first"
+            )
+        return self
+
+
+def _prediction_rules(presets: Sequence[BlockingPreset]) -> list[Any]:
+    """One blocking rule per preset: its key column, and its condition if it has one."""
+    from splink import block_on
+
+    return [block_on(p.column) if p.condition is None else _rule(p.sql()) for p in presets]
+
+
+def _rule(condition: str) -> Any:
+    """A blocking rule written in DuckDB SQL, which Splink translates for other backends
+    (a bare string is read in the backend's own dialect: Spark reads "col" as text)."""
+    from splink.blocking_rule_library import CustomRule
+
+    return CustomRule(condition, sql_dialect="duckdb")
+
+
+def _restore_lambda(linker: Any, value: float) -> None:
+    """Put λ back after Splink left it at 0 or NaN (which breaks its EM with a
+    'math domain error')."""
+    linker._settings_obj._probability_two_random_records_match = value
+
+
+#: How many levels an EM session may fix as unseen (see :func:`_collapsed_level`) before it
+#: is given up.
+_MAX_COLLAPSED = 6
+
+
+def _em_session(
+    make_linker: Callable[[dict[str, Any]], Any],
+    settings: dict[str, Any],
+    rule: Any,
+    max_pairs: float,
+    record: dict[str, Any],
+) -> Any | None:
+    """One EM session on a linker of its own, made from ``settings``; the trained linker,
+    or None when the session failed (said in ``record``).
+
+    When EM drives a level's m to 0 (Splink 5 refuses to store it), that level's m is
+    fixed as an unseen level's and the session runs again, up to ``_MAX_COLLAPSED`` times.
+    """
+    fixed: list[str] = []
+    while True:
+        linker = make_linker(settings)
+        try:
+            session = linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=max_pairs
+            )
+        except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
+            collapsed = _collapsed_level(error)
+            if (
+                len(fixed) < _MAX_COLLAPSED
+                and collapsed is not None
+                and _fix_collapsed(settings, *collapsed)
+            ):
+                fixed.append(".".join(collapsed))
+                record["fixed_unseen"] = fixed
+                continue
+            record["failed"] = (
+                f"{type(error).__name__}: EM could not estimate on these blocks (too few "
+                "pairs, or nearly all of them matches); the next session that trains these "
+                "roles is used, else they keep conservative priors"
+            )
+            return None
+        history = getattr(session, "_core_model_settings_history", None) or []
+        record["iterations"] = len(history)
+        return linker
+
+
+def _collapsed_level(error: BaseException) -> tuple[str, str] | None:
+    """(comparison, level label) of the level whose m EM drove to 0, or None.
+
+    Splink 5 refuses an m of exactly 0 with a ValueError while it stores what a
+    maximisation step estimated; the level being stored is read from that frame of the
+    traceback. Any other error, or another Splink layout, gives None (the session fails as
+    before)."""
+    if not isinstance(error, ValueError) or "m_probability" not in str(error):
+        return None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "populate_m_u_from_lookup":
+            names = tb.tb_frame.f_locals
+            level = names.get("comparison_level", names.get("cl"))
+            role, label = names.get("output_column_name"), getattr(level, "label_for_charts", None)
+            if isinstance(role, str) and isinstance(label, str):
+                return role, label
+        tb = tb.tb_next
+    return None
+
+
+def _fix_collapsed(settings: dict[str, Any], role: str, label: str) -> bool:
+    """Fix the m of a level EM drove to 0 at what an unseen level gets (:func:`_unseen_m`);
+    False when the level is not found or is fixed already."""
+    for comparison in settings.get("comparisons", []):
+        if comparison.get("output_column_name") != role:
+            continue
+        for level in comparison.get("comparison_levels", []):
+            if level.get("label_for_charts") != label or level.get("fix_m_probability"):
+                continue
+            level["m_probability"] = _unseen_m(_finite(level.get("u_probability")))
+            level["fix_m_probability"] = True
+            return True
+    return False
+
+
+def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[float, float]:
+    """m and u for levels training never observed.
+
+    A level EM never saw among the matches it trained on, but random sampling saw among
+    non-matches, is evidence against a match: it is taken to be at least a hundred times
+    rarer among matches (weight ≤ −6.6; two extensions on one switchboard are two desks).
+    One random sampling never saw is rarer than one in the pairs sampled. When neither was
+    seen the level is neutral (weight 0) rather than a guess.
+    """
+    if m is None and u is None:
+        return _UNSEEN_M, _UNSEEN_M
+    if u is None:
+        u = 0.5 / u_pairs
+    if m is None:
+        m = _unseen_m(u)
+    return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
+
+
+def _cap_against(preset: ComparisonPreset, m: list[float], u: list[float]) -> list[str]:
+    """Cap, in place, the m of ``preset``'s ``against`` levels at u / ``_UNSEEN_RATIO``
+    (weight ≤ −6.6); return the levels whose m was lowered, as ``role.level``."""
+    capped = []
+    for i, level in enumerate(preset.levels):
+        if level.against and m[i] > u[i] / _UNSEEN_RATIO:
+            m[i] = max(u[i] / _UNSEEN_RATIO, _PROB_FLOOR)
+            capped.append(f"{preset.role}.{level.id}")
+    return capped
+
+
+def _unseen_m(u: float | None) -> float:
+    """m of a level never seen among matches: a hundred times rarer among them than among
+    non-matches (u), at most ``_UNSEEN_M``; ``_UNSEEN_M`` when u is unknown."""
+    return _UNSEEN_M if u is None else max(min(_UNSEEN_M, u / _UNSEEN_RATIO), _PROB_FLOOR)
+
+
+def _neutralised(
+    m: Sequence[float], u: Sequence[float], neutral: Sequence[bool], prior_m: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """m and u with the ``neutral`` levels weighed 0 and the others conditioned on them
+    not holding.
+
+    A neutral level is evidence another comparison already counts (the same city when the
+    companies agree). Its weight is 0 (m = u), and the other levels are what this
+    comparison tells *beyond* it: P(level | match, not neutral) over P(level | non-match,
+    not neutral). Without the conditioning, a city that agrees for a lead with no company
+    would lose the share of matches that the same-company level took. When EM put nearly
+    all matches on the neutral level, the little left says little, so the conditional m is
+    smoothed toward the prior's proportions (a pseudo-count of 0.01).
+    """
+    free_m = [value for value, flag in zip(m, neutral) if not flag]
+    free_prior = [value for value, flag in zip(prior_m, neutral) if not flag]
+    prior_total = sum(free_prior) or 1.0
+    mass = sum(free_m)
+    u_neutral = sum(value for value, flag in zip(u, neutral) if flag)
+    scale_u = 1.0 / (1.0 - u_neutral) if u_neutral < 0.99 else 1.0
+    new_m: list[float] = []
+    new_u: list[float] = []
+    for m_level, u_level, flag, p_level in zip(m, u, neutral, prior_m):
+        if flag:
+            new_m.append(u_level)
+            new_u.append(u_level)
+        else:
+            smoothed = (m_level + _NEUTRAL_PSEUDO * p_level / prior_total) / (
+                mass + _NEUTRAL_PSEUDO
+            )
+            new_m.append(min(max(smoothed, _PROB_FLOOR), 1.0))
+            new_u.append(min(u_level * scale_u, 1.0))
+    return new_m, new_u
+
+
+def _without_matches(m: Sequence[float], u: Sequence[float], lam: float) -> list[float]:
+    """u with the matches taken out of the random sample it was counted on.
+
+    Random sampling counts every sampled pair as a non-match, but a fraction λ of them are
+    matches: the observed frequency of a level is (1 - λ)·u + λ·m. For a level that is rare
+    among non-matches and common among matches (the same personal mobile, the same
+    mailbox) the matches are a large part of what was counted, and u comes out several
+    times too high. Solved for u, floored at a tenth of the observed value so that an
+    overestimated λ or m cannot make a level unboundedly strong; renormalised.
+    """
+    corrected = [
+        max((observed - lam * m_level) / (1.0 - lam), observed / 10.0)
+        for m_level, observed in zip(m, u)
+    ]
+    total = sum(corrected)
+    return [max(value / total, _PROB_FLOOR) for value in corrected]
+
+
+def _person_term_frequencies(
+    prepared: pd.DataFrame, columns: Iterable[str]
+) -> dict[str, pd.Series]:
+    """How often each value of each column occurs among people rather than among leads:
+    column → frequency indexed by value.
+
+    Splink's term frequencies count leads, so a rare name given on four leads by one
+    person looks four times as common as it is, and exactly the people with duplicates
+    get their name discounted. Leads that share a personal mobile or a mailbox are counted
+    as one person here (grouped once for all columns); the frequency of a value is the
+    share of such groups that use it.
+    """
+    group = np.arange(len(prepared))
+    keys = [
+        prepared["phone"].where(prepared["phone_shared"] == 0),
+        prepared["email"],
+    ]
+    codes = [pd.factorize(key, use_na_sentinel=True)[0] for key in keys]
+    for _ in range(20):  # label propagation: each lead takes the smallest label it reaches
+        before = group.copy()
+        for code in codes:
+            has = code >= 0
+            smallest = pd.Series(group[has]).groupby(code[has]).transform("min").to_numpy()
+            group[has] = np.minimum(group[has], smallest)
+        if (group == before).all():
+            break
+    frequencies: dict[str, pd.Series] = {}
+    for column in sorted(columns):
+        values = prepared[column]
+        present = values.notna().to_numpy()
+        people = pd.DataFrame({"value": values[present].to_numpy(), "group": group[present]})
+        per_value = people.drop_duplicates().groupby("value").size()
+        total = max(int(people["group"].nunique()), 1)
+        frequencies[column] = (per_value / total).rename(f"tf_{column}")
+    return frequencies
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def _check_prepared(prepared: object) -> None:
+    if not isinstance(prepared, pd.DataFrame) or "unique_id" not in prepared.columns:
+        raise InputError(
+            "the model takes the prepared table from leadlink.prepare(), "
+            "not raw leads; or use leadlink.dedupe() which prepares them for you"
+        )
+    missing = [c for c in PREPARED_COLUMNS if c not in prepared.columns]
+    if missing:
+        raise InputError(
+            f"the prepared table lacks the column(s) {', '.join(missing)}: it was prepared "
+            "by another leadlink version or edited; prepare the leads again with "
+            "leadlink.prepare()"
+        )
+
+
+def _usable_roles(
+    prepared: pd.DataFrame, extra_kinds: Mapping[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    roles: list[str] = []
+    excluded: dict[str, str] = {}
+    n = len(prepared)
+    candidates = list(COMPARISONS) + list(extra_kinds)
+    for role in candidates:
+        preset = comparison_for(role, dict(extra_kinds))
+        if preset.null_column not in prepared.columns:
+            raise InputError(
+                f"the prepared table has no column {preset.null_column!r}; prepare the leads "
+                "with the same extra columns the model was given"
+            )
+        values = prepared[preset.null_column]
+        present = int(values.notna().sum())
+        if present == 0:
+            excluded[role] = "absent"
+        elif present / n < _MIN_COVERAGE:
+            excluded[role] = f"only {present} of {n} leads have a usable value"
+        elif values.nunique(dropna=True) < 2:
+            excluded[role] = "every lead has the same value"
+        else:
+            roles.append(role)
+    return roles, excluded
+
+
+def _levels_by_role(linker: Any) -> dict[str, list[dict[str, Any]]]:
+    """The non-null levels of every comparison in the linker's current settings."""
+    settings = linker.misc.save_model_to_json()
+    return {
+        c["output_column_name"]: [
+            lv for lv in c["comparison_levels"] if not lv.get("is_null_level")
+        ]
+        for c in settings.get("comparisons", [])
+    }
+
+
+# EM sessions in order of preference: the same personal phone, the same email, then the
+# same name at the same company. A session that fails (same-email blocks can hold only
+# matches, which drives EM's λ to 1) is followed by the next one that trains its roles.
+_TRAINING_ORDER = ("phone", "email", "name_company", "name_city", "phone_name", "email_user")
+
+
+def _training_presets(presets: Sequence[BlockingPreset]) -> list[BlockingPreset]:
+    """Candidate EM sessions, most preferred first (a session cannot train the roles it
+    blocks on; :meth:`LeadModel.fit` skips those whose roles are trained already)."""
+
+    def order(preset: BlockingPreset) -> tuple[int, int]:
+        rank = _TRAINING_ORDER.index(preset.name) if preset.name in _TRAINING_ORDER else 99
+        return rank, len(preset.fields)
+
+    return sorted(presets, key=order)
+
+
+def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:
+    base = [c for c in keyed.columns if not c.startswith("bk_")]
+    return base + [p.column for p in presets]
+
+
+def _level_names(preset: ComparisonPreset, gamma: pd.Series) -> pd.Series:
+    """Splink's gamma (levels numbered from the weakest, -1 for null) as level ids."""
+    n = len(preset.levels)
+    names = {n - 1 - i: level.id for i, level in enumerate(preset.levels)}
+    names[-1] = "null"
+    levels = pd.CategoricalDtype([*preset.level_ids, "null"])
+    return gamma.astype(int).map(names).astype(levels).reset_index(drop=True)
+
+
+def _dtype(column: str) -> str:
+    if column in ("match_weight", "match_probability") or column.endswith("_weight"):
+        return "float64"
+    return "object"
+
+
+def _probability(value: Any, role: str, which: str) -> float:
+    number = float(value)
+    if not 0 < number <= 1 or not math.isfinite(number):
+        raise ModelError(
+            f"the model file's {which} for {role!r} must be in (0, 1], not {value!r}; "
+            "it may have been edited by hand — retrain and save it again"
+        )
+    return number
+
+
+@contextlib.contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Keep Splink's chatter (which can quote data values) out of the user's logs."""
+    splink_logger = logging.getLogger("splink")
+    previous = splink_logger.level
+    splink_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        splink_logger.setLevel(previous)

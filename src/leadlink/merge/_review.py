@@ -1,0 +1,268 @@
+"""Merge review (合并结果验证): the clusters worth a human look, and why.
+
+:func:`review_clusters` returns one row per cluster and reason:
+
+============================  ==============================================================
+``large``                     more members than ``large``: big clusters are where chains
+                              through switchboards and common names end up
+``weak_link``                 a member whose best link inside the cluster is below
+                              ``weak_below``, or (in a cluster of three or more) that
+                              hangs on a single link
+``conflicting_identifiers``   two different personal phone numbers (``phone_shared == 0``),
+                              or two different full names, in one cluster
+============================  ==============================================================
+
+The reasons and their explanations hold counts and probabilities only — never a name, a
+phone number or an email — so the table can be logged and shared. Correct what a reviewer
+rejects with :func:`leadlink.unmerge` or :func:`leadlink.split`.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+
+from leadlink.errors import ConfigError, InputError
+from leadlink.merge._golden import _aligned_clusters
+
+__all__ = ["ReviewReason", "review_clusters"]
+
+logger = logging.getLogger(__name__)
+
+#: A member whose best link inside its cluster is below this is a ``weak_link``.
+DEFAULT_WEAK_BELOW = 0.95
+
+#: Clusters with more members than this are ``large``.
+DEFAULT_LARGE = 10
+
+_COLUMNS = ["cluster_id", "n_leads", "reason", "detail", "lead_ids"]
+
+
+class ReviewReason(str, Enum):
+    """Stable reason codes in ``review_clusters(...)["reason"]``."""
+
+    LARGE = "large"
+    WEAK_LINK = "weak_link"
+    CONFLICTING_IDENTIFIERS = "conflicting_identifiers"
+
+
+def review_clusters(
+    clusters: pd.DataFrame,
+    pairs: pd.DataFrame,
+    prepared: pd.DataFrame,
+    *,
+    large: int = DEFAULT_LARGE,
+    weak_below: float = DEFAULT_WEAK_BELOW,
+    threshold: float | None = None,
+) -> pd.DataFrame:
+    """Clusters worth a human look, one row per cluster and reason.
+
+    Args:
+        clusters: a lead id column and ``cluster_id``, one row per lead of ``prepared``
+            (``DedupeResult.clusters``).
+        pairs: scored pairs (``id_l``, ``id_r``, ``match_probability``), e.g.
+            ``DedupeResult.pairs``; pairs across clusters are ignored.
+        prepared: :func:`leadlink.clean._prepare` output for the same leads.
+        large: a cluster with more members than this is ``large``.
+        weak_below: a member whose best link inside its cluster is below this is weak.
+        threshold: the probability from which a pair counts as a link when counting a
+            member's links (``DedupeResult.threshold``); default ``weak_below``'s floor of
+            0.5, i.e. any pair the model thinks more likely a match than not.
+
+    Returns:
+        ``cluster_id``, ``n_leads``, ``reason`` (a :class:`ReviewReason` value), ``detail``
+        (readable, without personal data) and ``lead_ids`` (the members concerned), largest
+        clusters first.
+    """
+    if isinstance(large, bool) or not isinstance(large, int) or large < 1:
+        raise ConfigError(f"large must be a whole number of leads of 1 or more, not {large!r}")
+    if not 0 <= weak_below <= 1:
+        raise ConfigError(f"weak_below must be a match probability in [0, 1], not {weak_below}")
+    link_from = 0.5 if threshold is None else threshold
+    if not 0 <= link_from <= 1:
+        raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
+    missing = {"id_l", "id_r", "match_probability"} - set(pairs.columns)
+    if missing:
+        raise InputError(
+            f"pairs lacks {', '.join(sorted(missing))}; pass the scored pairs "
+            "(DedupeResult.pairs or LeadModel.predict output)"
+        )
+    prepared = prepared.reset_index(drop=True)
+    lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
+    cluster_of = _aligned_clusters(lead_ids, clusters)
+    codes, cluster_names = pd.factorize(cluster_of, sort=True)
+    names = np.asarray(cluster_names, dtype=object)
+    sizes = np.bincount(codes, minlength=len(names))
+    multi = sizes[codes] > 1
+    rows: list[dict[str, object]] = []
+    is_large = sizes[codes] > large
+    for c, members in _members_by_cluster(codes, lead_ids, is_large):
+        rows.append(
+            _row(
+                names[c],
+                sizes[c],
+                ReviewReason.LARGE,
+                f"{sizes[c]} leads in one cluster (more than {large}); check for a chain "
+                "through a shared number, company or common name",
+                members,
+            )
+        )
+    rows += _weak_links(pairs, lead_ids, codes, names, sizes, multi, weak_below, link_from)
+    rows += _conflicting(prepared, lead_ids, codes, names, sizes, multi)
+
+    if not rows:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in _COLUMNS})
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    reason_order = {reason.value: i for i, reason in enumerate(ReviewReason)}
+    out["_r"] = out["reason"].map(reason_order)
+    out = out.sort_values(
+        ["n_leads", "cluster_id", "_r"], ascending=[False, True, True], kind="stable"
+    )
+    out = out.drop(columns="_r").reset_index(drop=True)
+    logger.info(
+        "review: %d cluster(s) flagged (%s)",
+        out["cluster_id"].nunique(),
+        ", ".join(f"{k}: {v}" for k, v in out["reason"].value_counts().sort_index().items()),
+    )
+    return out
+
+
+def _row(
+    cluster: object, size: int, reason: ReviewReason, detail: str, members: np.ndarray
+) -> dict[str, object]:
+    return {
+        "cluster_id": cluster,
+        "n_leads": int(size),
+        "reason": reason.value,
+        "detail": detail,
+        "lead_ids": sorted(str(m) for m in members),
+    }
+
+
+def _weak_links(
+    pairs: pd.DataFrame,
+    lead_ids: np.ndarray,
+    codes: np.ndarray,
+    names: np.ndarray,
+    sizes: np.ndarray,
+    multi: np.ndarray,
+    weak_below: float,
+    link_from: float,
+) -> list[dict[str, object]]:
+    position = pd.Index(lead_ids)
+    left = position.get_indexer(pairs["id_l"].astype(str))
+    right = position.get_indexer(pairs["id_r"].astype(str))
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    inside = (left >= 0) & (right >= 0)
+    inside[inside] = codes[left[inside]] == codes[right[inside]]
+    left, right, probability = left[inside], right[inside], probability[inside]
+    ends = np.concatenate([left, right])
+    both = np.concatenate([probability, probability])
+    best = np.full(len(lead_ids), -1.0)
+    np.maximum.at(best, ends, both)
+    links = np.bincount(ends[both >= link_from], minlength=len(lead_ids))
+    weak = multi & (best < weak_below)
+    single = multi & (sizes[codes] >= 3) & (links <= 1)
+    flagged = weak | single
+    frame = pd.DataFrame(
+        {
+            "c": codes[flagged],
+            "scored_weak": (weak & (best >= 0))[flagged],
+            "unlinked": (best < 0)[flagged],
+            "single": (single & ~weak)[flagged],
+            "best": np.where(weak & (best >= 0), best, np.inf)[flagged],
+        }
+    )
+    stats = frame.groupby("c").agg(
+        n=("c", "size"),
+        scored_weak=("scored_weak", "sum"),
+        unlinked=("unlinked", "sum"),
+        single=("single", "sum"),
+        weakest=("best", "min"),
+    )
+    rows = []
+    for (c, members), stat in zip(
+        _members_by_cluster(codes, lead_ids, flagged), stats.itertuples(index=False)
+    ):
+        parts = []
+        if stat.scored_weak:
+            parts.append(
+                f"best link of {stat.scored_weak} lead(s) below {weak_below:g} "
+                f"(weakest {stat.weakest:.3f})"
+            )
+        if stat.unlinked:
+            parts.append(f"{stat.unlinked} lead(s) with no scored pair inside the cluster")
+        if stat.single:
+            parts.append(f"{stat.single} lead(s) joined through a single link")
+        rows.append(
+            _row(
+                names[c],
+                sizes[c],
+                ReviewReason.WEAK_LINK,
+                f"{stat.n} of {sizes[c]} leads weakly held: " + "; ".join(parts),
+                members,
+            )
+        )
+    return rows
+
+
+def _members_by_cluster(
+    codes: np.ndarray, lead_ids: np.ndarray, mask: np.ndarray
+) -> list[tuple[int, np.ndarray]]:
+    """(cluster code, lead ids) for the leads in ``mask``, by cluster code."""
+    picked = np.flatnonzero(mask)
+    order = picked[np.argsort(codes[picked], kind="stable")]
+    if not len(order):
+        return []
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    groups = np.split(lead_ids[order], starts[1:])
+    return [(int(sorted_codes[s]), g) for s, g in zip(starts, groups)]
+
+
+def _conflicting(
+    prepared: pd.DataFrame,
+    lead_ids: np.ndarray,
+    codes: np.ndarray,
+    names: np.ndarray,
+    sizes: np.ndarray,
+    multi: np.ndarray,
+) -> list[dict[str, object]]:
+    n = len(prepared)
+
+    def column(name: str) -> pd.Series:
+        return prepared[name] if name in prepared else pd.Series([None] * n, dtype=object)
+
+    phone = column("phone")
+    shared = column("phone_shared")
+    personal = multi & phone.notna().to_numpy() & (shared.fillna(1).to_numpy() == 0)
+    name = column("name_nick").fillna(column("name_key"))
+    partial = column("name_partial").fillna(1).to_numpy()
+    full_name = multi & name.notna().to_numpy() & (partial == 0)
+    texts: dict[int, list[str]] = {}
+    holders = np.zeros(n, dtype=bool)
+    for what, mask, values in (
+        ("personal phone numbers", personal, phone),
+        ("full names", full_name, name),
+    ):
+        if not mask.any():
+            continue
+        frame = pd.DataFrame({"c": codes[mask], "v": values.to_numpy(dtype=object)[mask]})
+        distinct = frame.groupby("c")["v"].nunique()
+        disputed = distinct[distinct >= 2]
+        for c, count in disputed.items():
+            texts.setdefault(int(c), []).append(f"{count} different {what}")
+        holders |= mask & np.isin(codes, disputed.index.to_numpy())
+    return [
+        _row(
+            names[c],
+            sizes[c],
+            ReviewReason.CONFLICTING_IDENTIFIERS,
+            " and ".join(texts[c]) + " in one cluster",
+            members,
+        )
+        for c, members in _members_by_cluster(codes, lead_ids, holders)
+    ]

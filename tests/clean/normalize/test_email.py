@@ -1,0 +1,122 @@
+"""Email addresses: canonical mailbox, provider rules, syntax, and the role/free/disposable flags."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadlink import normalize as nz
+from leadlink.clean.normalize import _email
+
+EMAILS = [
+    # (input, canonical mailbox or None)
+    ("zhang.wei@acme.com", "zhang.wei@acme.com"),
+    ("  Zhang.Wei@ACME.com  ", "zhang.wei@acme.com"),
+    ("ZHANG.WEI@ACME.COM", "zhang.wei@acme.com"),
+    ("zhang.wei@acme.com.", "zhang.wei@acme.com"),
+    ("mailto:zhang.wei@acme.com", "zhang.wei@acme.com"),
+    ("mailto:zhang.wei@acme.com?subject=hi", "zhang.wei@acme.com"),
+    ("Zhang Wei <zhang.wei@acme.com>", "zhang.wei@acme.com"),
+    ("<zhang.wei@acme.com>", "zhang.wei@acme.com"),
+    ("ｚｈａｎｇ＠ａｃｍｅ．ｃｏｍ", "zhang@acme.com"),
+    ("zhang@qq。com", "zhang@qq.com"),
+    ("zhang wei@acme.com", "zhangwei@acme.com"),
+    ("12345678@qq.com", "12345678@qq.com"),
+    ("zhang+crm@qq.com", "zhang+crm@qq.com"),
+    ("Zhang.Wei+crm@gmail.com", "zhangwei@gmail.com"),
+    ("z.h.a.n.g@gmail.com", "zhang@gmail.com"),
+    ("zhang.wei@googlemail.com", "zhangwei@gmail.com"),
+    ("zhangwei+a+b@gmail.com", "zhangwei@gmail.com"),
+    ("john+news@outlook.com", "john@outlook.com"),
+    ("john+news@hotmail.com", "john@hotmail.com"),
+    ("john+news@icloud.com", "john@icloud.com"),
+    ("john+news@protonmail.com", "john@protonmail.com"),
+    ("john+news@fastmail.com", "john@fastmail.com"),
+    ("john.smith@outlook.com", "john.smith@outlook.com"),
+    ("john-news@yahoo.com", "john-news@yahoo.com"),
+    ("john+news@acme.com", "john+news@acme.com"),
+    ("o'brien@acme.ie", "o'brien@acme.ie"),
+    ("li_na@sub.acme.com.cn", "li_na@sub.acme.com.cn"),
+    ("li-na@acme-corp.co.uk", "li-na@acme-corp.co.uk"),
+    ("info@xn--fiqs8s.cn", "info@xn--fiqs8s.cn"),
+    # not valid
+    ("zhang.wei", None),
+    ("zhang.wei@", None),
+    ("@acme.com", None),
+    ("zhang@@acme.com", None),
+    ("zhang@wei@acme.com", None),
+    ("zhang@acme", None),
+    ("zhang@acme.c", None),
+    ("zhang@acme.123", None),
+    ("zhang@-acme.com", None),
+    ("zhang@acme..com", None),
+    (".zhang..wei@acme.com", None),
+    ("zhang(wei)@acme.com", None),
+    ("张伟@acme.com", None),
+    ("+tag@gmail.com", None),
+    ("无", None),
+    ("n/a", None),
+    ("", None),
+    (None, None),
+    (12345, None),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), EMAILS)
+def test_email_table(value, expected):
+    assert nz.email(value) == expected
+    assert _email.is_valid(value) is (expected is not None)
+
+
+@pytest.mark.parametrize(
+    ("value", "user", "host"),
+    [("Zhang.Wei@Acme.com", "zhang.wei", "acme.com"), ("a.b+c@gmail.com", "ab", "gmail.com"),
+     ("bad", None, None), (None, None, None)],
+)  # fmt: skip
+def test_username_and_domain(value, user, host):
+    assert _email.username(value) == user
+    assert _email.domain(value) == host
+
+
+@pytest.mark.parametrize(
+    ("value", "role", "disposable", "free"),
+    [
+        ("info@acme.com", True, False, False),
+        ("SALES@acme.com", True, False, False),
+        ("sales2@acme.com", True, False, False),
+        ("support@acme.com", True, False, False),
+        ("hr@acme.cn", True, False, False),
+        ("noreply@acme.com", True, False, False),
+        ("no-reply@acme.com", True, False, False),
+        ("webmaster@acme.com", True, False, False),
+        ("service@qq.com", True, False, True),
+        ("zhang.wei@acme.com", False, False, False),
+        ("information.officer@acme.com", False, False, False),
+        ("x@mailinator.com", False, True, False),
+        ("x@inbox.mailinator.com", False, True, False),
+        ("x@10minutemail.com", False, True, False),
+        ("x@guerrillamail.com", False, True, False),
+        ("x@yopmail.com", False, True, False),
+        ("x@sharklasers.com", False, True, False),
+        ("x@trashmail.com", False, True, False),
+        ("x@temp-mail.org", False, True, False),
+        ("zhangwei@qq.com", False, False, True),
+        ("zhangwei@vip.qq.com", False, False, True),
+        ("zhangwei@foxmail.com", False, False, True),
+        ("zhangwei@163.com", False, False, True),
+        ("zhangwei@126.com", False, False, True),
+        ("zhangwei@sina.com", False, False, True),
+        ("zhangwei@sohu.com", False, False, True),
+        ("zhangwei@aliyun.com", False, False, True),
+        ("john@gmail.com", False, False, True),
+        ("john@yahoo.com", False, False, True),
+        ("john@hotmail.com", False, False, True),
+        ("john@outlook.com", False, False, True),
+        ("john@mail.163.com.cn", False, False, False),
+        ("not an email", False, False, False),
+        (None, False, False, False),
+    ],
+)
+def test_email_flags(value, role, disposable, free):
+    assert nz.email_is_role(value) is role
+    assert nz.email_is_disposable(value) is disposable
+    assert nz.email_is_free(value) is free

@@ -1,0 +1,427 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from leadlink.clean._prepare import prepare
+from leadlink.errors import InputError, ModelError
+from leadlink.match._comparisons import PHONE
+from leadlink.match._model import MODEL_VERSION, LeadModel, _cap_against
+from leadlink.schema import resolve_columns
+
+
+@pytest.fixture(scope="module")
+def prepared(small_leads):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    return prepare(leads, resolve_columns(leads, id_column="lead_id"), id_column="lead_id")
+
+
+@pytest.fixture(scope="module")
+def fitted(prepared):
+    return LeadModel(seed=3).fit(prepared)
+
+
+def test_a_prepared_table_from_another_version_is_refused_naming_the_columns(prepared, fitted):
+    old = prepared.drop(columns=["employer", "name_spelling"])
+    for call in (LeadModel().fit, fitted.predict):
+        with pytest.raises(InputError, match=r"name_spelling, employer.*prepare the leads again"):
+            call(old)
+
+
+def test_predict_before_fit_says_to_fit(prepared):
+    with pytest.raises(ModelError, match=r"call model\.fit"):
+        LeadModel().predict(prepared)
+
+
+def test_raw_leads_are_refused_with_a_pointer_to_prepare(small_leads):
+    with pytest.raises(InputError, match="prepare"):
+        LeadModel().fit(small_leads)
+
+
+def test_fit_learns_every_role_and_levels_are_ordered(fitted):
+    assert fitted.roles == ["name", "phone", "email", "company", "city", "title"]
+    params = fitted.parameters
+    assert set(params["role"]) == set(fitted.roles)
+    assert ((params["m"] > 0) & (params["m"] <= 1) & (params["u"] > 0) & (params["u"] <= 1)).all()
+    weights = params.set_index(["role", "level"])["match_weight"]
+    # Agreement is evidence for a match, disagreement against it.
+    assert weights["phone", "same_personal"] > 5 > weights["phone", "different"]
+    assert weights["email", "exact"] > 5 > 0 > weights["email", "different"]
+    assert weights["name", "exact"] > 0 > weights["name", "different"]
+    # the same job in other words is evidence for a match, another job against it
+    assert weights["title", "exact"] > 0 > weights["title", "different"]
+    assert 0 < fitted.lambda_ < 0.5
+    assert fitted.diagnostics["em_sessions"]
+
+
+def test_two_extensions_on_one_switchboard_count_against_a_match(prepared, fitted):
+    # whatever EM finds, a level that is evidence against a match by what it means weighs
+    # at most log2(1/100); the diagnostics say when its m was lowered
+    weights = fitted.parameters.set_index(["role", "level"])["match_weight"]
+    assert weights["phone", "other_extension"] <= np.log2(1 / 100) + 1e-6
+    assert set(fitted.diagnostics["capped_against"]) <= {"phone.other_extension"}
+    # the conservative prior (nothing to train on) holds to it too
+    m, u = PHONE.prior()
+    assert _cap_against(PHONE, m, u) == ["phone.other_extension"]
+    i = PHONE.level_ids.index("other_extension")
+    assert np.log2(m[i] / u[i]) <= np.log2(1 / 100) + 1e-6
+
+
+def test_training_is_deterministic(prepared, fitted):
+    again = LeadModel(seed=3).fit(prepared)
+    assert again.lambda_ == pytest.approx(fitted.lambda_, rel=1e-9)
+    pd.testing.assert_frame_equal(again.parameters, fitted.parameters, rtol=1e-9)
+
+
+def test_predict_returns_ordered_explained_pairs(prepared, fitted):
+    pairs = fitted.predict(prepared)
+    assert len(pairs) > 0
+    assert (pairs["id_l"] < pairs["id_r"]).all()
+    assert not pairs.duplicated(["id_l", "id_r"]).any()
+    assert pairs["match_probability"].between(0, 1).all()
+    role_weights = pairs[[f"{r}_weight" for r in fitted.roles]].sum(axis=1)
+    prior = np.log2(fitted.lambda_ / (1 - fitted.lambda_))
+    np.testing.assert_allclose(role_weights + prior, pairs["match_weight"], atol=1e-3)
+    assert set(pairs["phone_level"].dropna()) <= {*LeadModelLevels.phone, "null"}
+
+
+class LeadModelLevels:
+    phone: tuple[str, ...] = (
+        "same_personal",
+        "same_extension",
+        "other_extension",
+        "shared_line_same_company",
+        "shared_line",
+        "one_digit",
+        "different_personal",
+        "different",
+    )
+
+
+def test_save_load_round_trip_scores_identically(tmp_path, prepared, fitted):
+    path = fitted.save(tmp_path / "model.json")
+    data = json.loads(path.read_text("utf-8"))
+    assert data["format"] == "leadlink-model" and data["version"] == MODEL_VERSION == 3
+    assert "sql" not in path.read_text("utf-8").lower()
+    loaded = LeadModel.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(prepared), fitted.predict(prepared))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(format="splink"), "not a leadlink model"),
+        (lambda d: d.update(version=99), "version 99"),
+        (lambda d: d["comparisons"][0]["levels"].pop(), "levels for"),
+        (lambda d: d["comparisons"][0]["levels"][0].update(m=1.7), "must be in"),
+        (lambda d: d["comparisons"][0]["levels"][0].pop("u"), "edited by hand"),
+        (lambda d: d.update(comparisons=[{"role": "dob", "levels": []}]), "unknown role"),
+        (lambda d: d.update({"lambda": 0}), "lambda"),
+    ],
+)
+def test_edited_model_files_are_refused(tmp_path, fitted, edit, message):
+    data = fitted.to_dict()
+    edit(data)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ModelError, match=message):
+        LeadModel.load(path)
+
+
+def test_truncated_and_missing_model_files_are_refused(tmp_path, fitted):
+    text = json.dumps(fitted.to_dict())
+    path = tmp_path / "model.json"
+    path.write_text(text[: len(text) // 2], "utf-8")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        LeadModel.load(path)
+    with pytest.raises(ModelError, match="does not exist"):
+        LeadModel.load(tmp_path / "missing.json")
+
+
+def test_mostly_null_role_is_left_out_and_reported(prepared):
+    sparse = prepared.copy()
+    sparse.loc[sparse.index[3:], ["email", "email_user"]] = None
+    model = LeadModel().fit(sparse)
+    assert "email" not in model.roles
+    assert "email" in model.diagnostics["excluded_roles"]
+
+
+def test_a_phone_on_every_row_is_capped_not_exploded(prepared):
+    shared = prepared.copy()
+    shared["phone"] = "+8613812345678"
+    shared["phone_kind"] = "mobile"
+    model = LeadModel(max_block_size=50).fit(prepared)
+    pairs = model.predict(shared)
+    report = model.blocking_report
+    assert report is not None
+    assert report.capped_keys["phone"] == 1
+    assert report.capped_leads["phone"] == len(shared)
+    assert len(pairs) < len(shared) * 5
+
+
+def test_hard_rules_decide_pairs_and_survive_save_load(tmp_path, prepared):
+    model = LeadModel(must_link=["email"], never_link=["phone"]).fit(prepared)
+    pairs = model.predict(prepared, min_probability=0.0)
+    by_id = prepared.set_index("unique_id")
+    same_email = pairs["id_l"].map(by_id["email"]) == pairs["id_r"].map(by_id["email"])
+    left_phone = pairs["id_l"].map(by_id["phone"])
+    right_phone = pairs["id_r"].map(by_id["phone"])
+    other_phone = left_phone.notna() & right_phone.notna() & (left_phone != right_phone)
+    assert (pairs.loc[other_phone, "match_probability"] == 0).all()
+    assert (pairs.loc[other_phone, "rule"] == "never_link:phone").all()
+    must = same_email & ~other_phone
+    assert must.any()
+    assert (pairs.loc[must, "match_probability"] == 1).all()
+    assert (pairs.loc[must, "rule"] == "must_link:email").all()
+    loaded = LeadModel.load(model.save(tmp_path / "rules.json"))
+    assert loaded.must_link == ("email",) and loaded.never_link == ("phone",)
+    pd.testing.assert_frame_equal(loaded.predict(prepared, min_probability=0.0), pairs)
+
+
+def test_rules_on_unknown_roles_are_refused():
+    from leadlink.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot make a rule"):
+        LeadModel(never_link=["national_id"])
+    LeadModel(never_link=["national_id"], extra={"national_id": "exact"})
+
+
+def test_company_evidence_is_counted_once(prepared, fitted):
+    # A switchboard and a city agreeing at the same company add nothing to the company.
+    params = fitted.parameters.set_index(["role", "level"])
+    for role, level in (
+        ("phone", "shared_line_same_company"),
+        ("city", "same_company_city"),
+        ("email", "same_user_same_name"),
+    ):
+        assert params.loc[(role, level), "match_weight"] == pytest.approx(0.0, abs=1e-9)
+    pairs = fitted.predict(prepared, min_probability=0.0)
+    same_board = pairs[pairs["phone_level"] == "shared_line_same_company"]
+    assert len(same_board) > 0
+    assert same_board["company_level"].isin(["exact", "contains"]).all()
+    assert np.allclose(same_board["phone_weight"], 0.0)
+
+
+def test_u_is_corrected_for_the_matches_in_random_pairs():
+    from leadlink.match._model import _without_matches
+
+    # Observed: (1 - λ)·u + λ·m. A level common among matches loses their share.
+    m, observed, lam = [0.5, 0.3, 0.2], [0.0002, 0.0198, 0.98], 0.0002
+    corrected = _without_matches(m, observed, lam)
+    assert corrected[0] < observed[0]
+    assert corrected[0] >= observed[0] / 10 / sum(corrected) - 1e-12
+    assert sum(corrected) == pytest.approx(1.0)
+
+
+def test_name_frequencies_count_people_not_leads():
+    from leadlink.match._model import _person_term_frequencies
+
+    prepared = pd.DataFrame(
+        {
+            "name": ["黄华刚", "黄华刚", "黄华刚", "张伟", "张伟", None],
+            "phone": ["+8613000000001", "+8613000000001", None, "+8613000000002", None, None],
+            "phone_shared": [0, 0, 0, 0, 0, 0],
+            "email": [None, "h@x.com", "h@x.com", None, "z@y.com", "q@z.com"],
+        }
+    )
+    tf = _person_term_frequencies(prepared, ["name"])["name"]
+    # 黄华刚's three leads are one person (a mobile and a mailbox chain them); the two 张伟
+    # leads share nothing, so they count as two: three groups with a name in all.
+    assert tf["黄华刚"] == pytest.approx(1 / 3)
+    assert tf["张伟"] == pytest.approx(2 / 3)
+
+
+def test_lambda_uses_the_rule_recall_implied_by_the_trained_m(small_leads, prepared, fitted):
+    # λ from "same mailbox, or same phone and name" needs that rule's recall; it comes from
+    # the trained m and coverage, not from an assumed constant.
+    assert "from the trained m" in fitted.diagnostics["lambda_method"]
+    people = small_leads.loc[~small_leads["is_ghost"], "person_id"].value_counts()
+    n = int(people.sum())
+    true_lambda = float((people * (people - 1) / 2).sum()) / (n * (n - 1) / 2)
+    assert 0.5 * true_lambda < fitted.lambda_ < 2 * true_lambda
+
+
+def test_a_level_never_seen_among_matches_counts_against():
+    from leadlink.match._model import _fill_unseen
+
+    m, u = _fill_unseen(None, 0.002, 2e6)
+    assert u == 0.002
+    assert m == pytest.approx(0.002 / 100)
+    assert _fill_unseen(None, None, 2e6) == (1e-3, 1e-3)  # never seen at all: neutral
+    assert _fill_unseen(0.3, None, 2e5) == (0.3, 0.5 / 2e5)  # rarer than one in the sample
+
+
+def test_neutral_levels_weigh_zero_and_condition_the_others():
+    from leadlink.match._model import _neutralised
+
+    # city: same employer's city (neutral), same city, different
+    prior = [0.6, 0.3, 0.1]
+    m, u = _neutralised([0.7, 0.29, 0.01], [0.02, 0.04, 0.94], [True, False, False], prior)
+    assert m[0] == u[0] == 0.02
+    # The other levels tell what the city adds beyond the employer: P(· | not neutral),
+    # smoothed toward the prior's proportions (0.75 / 0.25) by a pseudo-count of 0.01.
+    assert m[1] == pytest.approx((0.29 + 0.0075) / 0.31) and u[1] == pytest.approx(0.04 / 0.98)
+    assert m[1] + m[2] == pytest.approx(1.0) and u[1] + u[2] == pytest.approx(1.0)
+    # Nearly all matches on the neutral level: the prior decides, no extreme weights.
+    m, _ = _neutralised([0.9999, 0.0001, 0.0], [0.02, 0.04, 0.94], [True, False, False], prior)
+    assert m[2] > 0.2
+
+
+def test_pinyin_matches_of_common_names_weigh_less_than_rare_ones(fitted):
+    # 10 people share the pinyin key "wei zhang", one has "huagang huang".
+    keyed = pd.DataFrame(
+        {
+            "name_key": ["wei zhang"] * 10 + ["huagang huang"],
+            "name_nick": ["wei zhang"] * 10 + ["huagang huang"],
+            "phone": [f"+86138000000{i:02d}" for i in range(11)],
+            "phone_shared": [0] * 11,
+            "email": [None] * 11,
+        }
+    )
+    out = pd.DataFrame(
+        {
+            "match_weight": [0.0, 0.0],
+            "match_probability": [0.5, 0.5],
+            "name_level": ["same_key_other_script", "same_key_other_script"],
+            "name_weight": [0.0, 0.0],
+        }
+    )
+    from leadlink.match._model import _person_term_frequencies
+
+    frequencies = _person_term_frequencies(keyed, ["name_key", "name_nick"])
+    fitted._relative_frequencies(out, keyed, np.array([0, 10]), ["name"], frequencies)
+    common, rare = out["name_weight"]
+    assert common < 0 < rare
+    assert out["match_probability"].iloc[0] < 0.5 < out["match_probability"].iloc[1]
+    np.testing.assert_allclose(out["match_weight"], out["name_weight"])
+
+
+def test_training_does_not_depend_on_row_order(prepared):
+    # Few sampled pairs, so Splink really samples (u and EM) rather than taking all pairs.
+    options = {"seed": 5, "u_max_pairs": 5_000, "em_max_pairs": 5_000}
+    first = LeadModel(**options).fit(prepared)
+    shuffled = prepared.sample(frac=1.0, random_state=11).reset_index(drop=True)
+    second = LeadModel(**options).fit(shuffled)
+    assert second.lambda_ == pytest.approx(first.lambda_, rel=1e-9)
+    pd.testing.assert_frame_equal(second.parameters, first.parameters)
+
+
+def _splink_refuses_zero_m(role: str = "email", label: str = "both_personal") -> ValueError:
+    """The error Splink 5 raises when EM drives a level's m to 0, from Splink's own code."""
+    from splink.internals.expectation_maximisation import populate_m_u_from_lookup
+
+    from leadlink.match._comparisons import COMPARISONS
+
+    comparison = COMPARISONS[role].build().get_comparison("duckdb")
+    level = next(cl for cl in comparison.comparison_levels if cl.label_for_charts == label)
+    lookup = {role: {level.comparison_vector_value: {"m_probability": 0.0, "u_probability": 0.5}}}
+    try:
+        populate_m_u_from_lookup({"u"}, level, role, lookup)
+    except ValueError as error:
+        return error
+    raise AssertionError("Splink accepted an m of 0")
+
+
+def test_the_level_em_drives_to_zero_is_read_from_splinks_error():
+    from leadlink.match._model import _collapsed_level
+
+    assert _collapsed_level(_splink_refuses_zero_m("email", "both_personal")) == (
+        "email",
+        "both_personal",
+    )
+    assert _collapsed_level(ValueError("something else")) is None
+    assert _collapsed_level(ZeroDivisionError()) is None
+
+
+def test_an_em_session_fixes_levels_driven_to_zero_and_runs_again():
+    from leadlink.match._model import _UNSEEN_RATIO, _em_session
+
+    settings = {
+        "comparisons": [
+            {
+                "output_column_name": "email",
+                "comparison_levels": [
+                    {"label_for_charts": "exact", "u_probability": 0.001},
+                    {"label_for_charts": "both_personal", "u_probability": 0.3},
+                ],
+            },
+            {
+                "output_column_name": "company",
+                "comparison_levels": [{"label_for_charts": "different", "u_probability": 0.9}],
+            },
+        ]
+    }
+    collapsing = [("email", "both_personal"), ("company", "different")]
+    seen: list[dict] = []
+
+    class Training:
+        def __init__(self, settings):
+            self.settings = settings
+
+        def estimate_parameters_using_expectation_maximisation(self, rule, max_pairs):
+            seen.append(json.loads(json.dumps(self.settings)))
+            if collapsing:
+                raise _splink_refuses_zero_m(*collapsing.pop(0))
+            return object()
+
+    class FakeLinker:
+        def __init__(self, settings):
+            self.training = Training(settings)
+
+    record: dict = {}
+    linker = _em_session(FakeLinker, settings, "rule", 1e5, record)
+    assert linker is not None and "failed" not in record
+    assert record["fixed_unseen"] == ["email.both_personal", "company.different"]
+    assert len(seen) == 3  # two reruns
+    email_levels = seen[-1]["comparisons"][0]["comparison_levels"]
+    assert email_levels[1]["fix_m_probability"] is True
+    assert email_levels[1]["m_probability"] == pytest.approx(0.001)  # capped at the unseen m
+    assert "fix_m_probability" not in email_levels[0]
+    company_level = seen[-1]["comparisons"][1]["comparison_levels"][0]
+    assert company_level["m_probability"] == pytest.approx(min(1e-3, 0.9 / _UNSEEN_RATIO))
+
+    # a level that collapses again after it was fixed: the session is given up
+    collapsing[:] = [("email", "both_personal")]
+    record = {}
+    assert _em_session(FakeLinker, settings, "rule", 1e5, record) is None
+    assert record["failed"].startswith("ValueError")
+
+
+def test_a_nameless_lead_meets_the_lead_its_mailbox_name_spells(small_leads, fitted):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    extra = pd.DataFrame(
+        {
+            "lead_id": ["X1", "X2"],
+            "name": [None, "欧阳晓明"],
+            "phone": [None, "13512345678"],
+            "email": ["ouyangxiaoming88@sina.com", None],
+        }
+    )
+    leads = pd.concat([leads, extra], ignore_index=True)
+    prepared = prepare(leads, resolve_columns(leads, id_column="lead_id"), id_column="lead_id")
+    pairs = fitted.predict(prepared, min_probability=0.0)
+    pair = pairs[(pairs["id_l"] == "X1") & (pairs["id_r"] == "X2")]
+    assert len(pair) == 1
+    assert pair["found_by"].iloc[0] == "mailbox_name"
+    assert pair["name_level"].iloc[0] == "spelled_by_mailbox"
+    assert pair["name_weight"].iloc[0] > 0
+    # the named leads are not paired by their spellings
+    named = pairs[pairs["found_by"] == "mailbox_name"]
+    assert (
+        prepared.set_index("unique_id").loc[named["id_l"], "name_key"].isna().to_numpy()
+        != prepared.set_index("unique_id").loc[named["id_r"], "name_key"].isna().to_numpy()
+    ).all()
+
+
+def test_a_model_trained_without_titles_scores_leads_that_have_them(tmp_path, prepared):
+    # a model file from before titles were compared (or from a CRM without them) still
+    # loads and scores: the title is simply not one of its roles
+    untitled = LeadModel(seed=3).fit(prepared.assign(title=None))
+    assert "title" not in untitled.roles
+    assert untitled.diagnostics["excluded_roles"]["title"] == "absent"
+    loaded = LeadModel.load(untitled.save(tmp_path / "untitled.json"))
+    pairs = loaded.predict(prepared)
+    assert len(pairs) > 0 and "title_level" not in pairs.columns

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leadlink.merge._cluster import cluster_id_for, cluster_pairs
+
+
+def _pairs(rows):
+    return pd.DataFrame(rows, columns=["id_l", "id_r", "match_probability"])
+
+
+def test_components_above_threshold_and_singletons():
+    ids = ["a", "b", "c", "d", "e"]
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.95), ("d", "e", 0.5)])
+    out = cluster_pairs(ids, pairs, threshold=0.9)
+    assert out["id"].tolist() == ids
+    got = dict(zip(out["id"], out["cluster_id"]))
+    assert got["a"] == got["b"] == got["c"] == cluster_id_for("a")
+    assert got["d"] != got["e"]
+    assert got["e"] == cluster_id_for("e")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 19), st.integers(0, 19), st.floats(0, 1)), max_size=40),
+    st.randoms(),
+)
+def test_clusters_do_not_depend_on_row_order(edges, rnd):
+    ids = [f"L{i:02d}" for i in range(20)]
+    pairs = _pairs([(f"L{a:02d}", f"L{b:02d}", p) for a, b, p in edges])
+    first = cluster_pairs(ids, pairs, threshold=0.6).set_index("id")["cluster_id"]
+    shuffled_ids = ids[:]
+    rnd.shuffle(shuffled_ids)
+    shuffled_pairs = pairs.sample(frac=1.0, random_state=rnd.randint(0, 1000))
+    second = cluster_pairs(shuffled_ids, shuffled_pairs, threshold=0.6).set_index("id")[
+        "cluster_id"
+    ]
+    assert first.sort_index().equals(second.sort_index())
+
+
+def test_a_clearly_different_pair_stops_a_chain():
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.98), ("a", "c", 0.01)])
+    resisted = cluster_pairs(["a", "b", "c"], pairs, threshold=0.5)
+    got = dict(zip(resisted["id"], resisted["cluster_id"]))
+    assert resisted["cluster_id"].nunique() == 2
+    assert got["a"] == got["b"] == cluster_id_for("a")  # the strongest link wins
+    assert got["c"] == cluster_id_for("c")
+    chained = cluster_pairs(["a", "b", "c"], pairs, threshold=0.5, cannot_link_below=0)
+    assert chained["cluster_id"].nunique() == 1
+
+
+def test_only_a_low_score_with_evidence_against_it_stops_a_chain():
+    # a-c scored low: in one case a comparison speaks against it (two different personal
+    # mobiles), in the other it only lacks evidence (a nameless lead, a shared switchboard)
+    def scored(phone_weight, rule=""):
+        return pd.DataFrame(
+            {
+                "id_l": ["a", "b", "a"],
+                "id_r": ["b", "c", "c"],
+                "match_probability": [0.99, 0.98, 0.01],
+                "name_weight": [9.0, 0.0, 0.0],
+                "phone_weight": [0.0, 12.0, phone_weight],
+                "rule": ["", "", rule],
+            }
+        )
+
+    def clusters(pairs):
+        return cluster_pairs(["a", "b", "c"], pairs, threshold=0.5)["cluster_id"].nunique()
+
+    assert clusters(scored(phone_weight=-4.0)) == 2  # contradicted: the chain stops
+    assert clusters(scored(phone_weight=-0.2)) == 1  # too weak to count against it
+    assert clusters(scored(phone_weight=5.6)) == 1  # low for lack of evidence only
+    assert clusters(scored(phone_weight=5.6, rule="never_link:national_id")) == 2
+
+
+def test_cluster_ids_survive_new_leads_that_do_not_touch_them():
+    before_pairs = [("L02", "L03", 0.99), ("L04", "L05", 0.97), ("L06", "L07", 0.96)]
+    before = cluster_pairs([f"L{i:02d}" for i in range(2, 9)], _pairs(before_pairs), threshold=0.5)
+    # New leads: L09 joins {L04, L05} (a larger id), L01 joins {L06, L07} (a smaller id),
+    # L10 and L11 form a new cluster; {L02, L03} and L08 are not touched.
+    new_pairs = [("L05", "L09", 0.95), ("L01", "L06", 0.98), ("L10", "L11", 0.99)]
+    after = cluster_pairs(
+        [f"L{i:02d}" for i in range(1, 12)], _pairs(before_pairs + new_pairs), threshold=0.5
+    )
+    old = before.set_index("id")["cluster_id"]
+    new = after.set_index("id")["cluster_id"]
+    for unchanged in ("L02", "L03", "L08", "L04", "L05"):
+        assert new[unchanged] == old[unchanged], unchanged
+    assert new["L09"] == old["L04"]
+    assert new["L06"] == new["L07"] == new["L01"] == cluster_id_for("L01") != old["L06"]
+    assert new["L10"] == new["L11"] == cluster_id_for("L10")

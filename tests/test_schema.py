@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from leadlink.errors import ColumnError, InputError
+from leadlink.schema import check_ids, resolve_columns
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (["name", "phone", "email"], {"name": "name", "phone": "phone", "email": "email"}),
+        (["姓名", "手机", "邮箱", "公司名称", "城市"],
+         {"name": "姓名", "phone": "手机", "email": "邮箱", "company": "公司名称", "city": "城市"}),
+        (["Full Name", "Mobile Phone", "E-mail", "Company_Name"],
+         {"name": "Full Name", "phone": "Mobile Phone", "email": "E-mail", "company": "Company_Name"}),
+        (["联系人", "联系电话", "创建时间", "线索来源"],
+         {"name": "联系人", "phone": "联系电话", "created_at": "创建时间", "source": "线索来源"}),
+        (["备注", "客户等级"], {}),
+    ],
+)  # fmt: skip
+def test_roles_are_detected_from_english_and_chinese_headers(headers, expected):
+    assert resolve_columns(pd.DataFrame(columns=headers)) == expected
+
+
+def test_explicit_mapping_wins_and_other_roles_are_still_detected():
+    frame = pd.DataFrame(columns=["客户", "手机", "tel2"])
+    assert resolve_columns(frame, {"name": "客户"}) == {"name": "客户", "phone": "手机"}
+
+
+def test_two_columns_for_one_role_is_an_error_that_says_how_to_choose():
+    frame = pd.DataFrame(columns=["phone", "mobile"])
+    with pytest.raises(ColumnError, match=r"columns=\{'phone'"):
+        resolve_columns(frame)
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [({"telephone": "phone"}, "unknown role"), ({"phone": "nope"}, "not a column")],
+)
+def test_bad_mappings_are_refused(columns, message):
+    with pytest.raises(ColumnError, match=message):
+        resolve_columns(pd.DataFrame(columns=["phone"]), columns)
+
+
+def test_id_column_is_never_taken_as_a_role():
+    frame = pd.DataFrame(columns=["name", "phone"])
+    assert resolve_columns(frame, id_column="name") == {"phone": "phone"}
+
+
+def test_ids_are_checked():
+    assert check_ids(pd.DataFrame({"id": [1, 2.0, "x"]}), "id").tolist() == ["1", "2", "x"]
+    with pytest.raises(InputError, match="more than one lead"):
+        check_ids(pd.DataFrame({"id": ["a", "a"]}), "id")
+    with pytest.raises(InputError, match="no value"):
+        check_ids(pd.DataFrame({"id": ["a", None]}), "id")
+    with pytest.raises(ColumnError, match="not in the input"):
+        check_ids(pd.DataFrame({"x": [1]}), "id")
+
+
+def test_non_frames_are_refused():
+    with pytest.raises(InputError, match="pandas DataFrame"):
+        resolve_columns([{"name": "x"}])  # type: ignore[arg-type]
