@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._values import id_text
 from leadlink.errors import ColumnError, InputError
 
 __all__ = [
@@ -257,7 +258,7 @@ def check_ids(frame: pd.DataFrame, id_column: str) -> pd.Series:
     elif pd.api.types.infer_dtype(ids, skipna=False) == "string":
         as_text = ids.str.strip()
     else:
-        as_text = ids.map(_id_text)
+        as_text = ids.map(id_text)
     if (as_text == "").any():
         raise InputError(
             f"{int((as_text == '').sum())} lead(s) have an empty id in {id_column!r}; "
@@ -272,12 +273,6 @@ def check_ids(frame: pd.DataFrame, id_column: str) -> pd.Series:
             "or pick another id column"
         )
     return as_text
-
-
-def _id_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _list_columns(frame: pd.DataFrame, limit: int = 12) -> str:

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._values import factorize, parse_times, reference_time
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.schema import ROLES
 
@@ -323,7 +324,7 @@ def missing_summary(
         if role == "created_at":
             values = leads[column]
             blank = _check_distinct(values, _presence_check(region)).blank
-            invalid = ~blank & np.isnat(_parse_times(values))
+            invalid = ~blank & np.isnat(parse_times(values))
         else:
             make_check = _FIELD_CHECKS.get(role, _presence_check)
             field = _check_distinct(leads[column], make_check(region))
@@ -404,25 +405,6 @@ def _timedelta(stale_after: str | pd.Timedelta | None) -> pd.Timedelta | None:
     return delta
 
 
-def _reference_time(now: Any) -> pd.Timestamp:
-    """``now`` as a naive UTC timestamp."""
-    if now is None:
-        return pd.Timestamp.now(tz="UTC").tz_localize(None)
-    try:
-        stamp = pd.Timestamp(now)
-    except (ValueError, TypeError) as error:
-        raise ConfigError(
-            f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp"
-        ) from error
-    if pd.isna(stamp):
-        raise ConfigError(f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp")
-    return (
-        stamp.tz_localize(None)
-        if stamp.tzinfo is None
-        else stamp.tz_convert("UTC").tz_localize(None)
-    )
-
-
 # ------------------------------------------------------------------------------ fields
 
 
@@ -443,30 +425,13 @@ _Check = Callable[[Any], "tuple[int, bool, bool]"]
 
 def _check_distinct(values: pd.Series, check: _Check) -> _Field:
     """Run ``check`` once per distinct value of ``values`` and spread the results back."""
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize(values)
     results = [check(value) for value in uniques]
     results.append(check(None))  # code -1: missing
     masks = np.fromiter((r[0] for r in results), dtype=np.int64, count=len(results))
     blank = np.fromiter((r[1] for r in results), dtype=bool, count=len(results))
     ok = np.fromiter((r[2] for r in results), dtype=bool, count=len(results))
     return _Field(masks[codes], blank[codes], ok[codes])
-
-
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1 for missing) and the distinct values."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists, dicts): judge their text
-        codes, uniques = pd.factorize(values.map(_hashable), use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
-
-
-def _hashable(value: Any) -> Any:
-    try:
-        hash(value)
-    except TypeError:
-        return str(value)
-    return value
 
 
 def _text(value: Any) -> str | None:
@@ -761,42 +726,6 @@ def _is_name_mash(value: Any) -> bool:
 # --------------------------------------------------------------------------------- stale
 
 
-def _parse_times(values: pd.Series) -> np.ndarray:
-    """Times as naive UTC ``datetime64[ns]`` (naive input is taken as UTC); NaT where a
-    value is not a time. Parsed once per distinct value."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.to_numpy(dtype="datetime64[ns]")
-    codes, uniques = _factorize(values)
-    parsed = np.full(len(uniques) + 1, np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
-    texts = pd.Series(uniques, dtype=object)
-    iso = texts.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    if iso.any():  # the common case, vectorised; anything else is parsed one by one
-        try:
-            stamps = pd.to_datetime(texts[iso], errors="coerce", utc=True, format="ISO8601")
-            parsed[:-1][iso] = stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-        except (ValueError, TypeError, OverflowError):
-            pass
-    for i in np.flatnonzero(np.isnat(parsed[:-1])):
-        parsed[i] = _to_utc(uniques[i])
-    return parsed[codes]
-
-
-def _to_utc(value: Any) -> np.datetime64:
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return np.datetime64("NaT", "ns")  # a bare number is not a date we can trust
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError, OverflowError):
-        return np.datetime64("NaT", "ns")
-    if pd.isna(stamp):
-        return np.datetime64("NaT", "ns")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.to_datetime64().astype("datetime64[ns]")
-
-
 def _stale(
     leads: pd.DataFrame, roles: Mapping[str, str], after: pd.Timedelta, now: Any
 ) -> np.ndarray:
@@ -806,8 +735,8 @@ def _stale(
             "stale_after needs a created_at column, and none was found; map it with "
             "columns={'created_at': '<your date column>'} or leave stale_after out"
         )
-    reference = _reference_time(now).to_datetime64()
-    times = _parse_times(leads[roles[role]])
+    reference = reference_time(now).to_datetime64()
+    times = parse_times(leads[roles[role]])
     with np.errstate(invalid="ignore"):
         return ~np.isnat(times) & (reference - times > after.to_timedelta64())
 

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._values import factorize, id_text, parse_times, reference_time
 from leadlink.errors import ColumnError, ConfigError, InputError, ModelError
 from leadlink.schema import ROLES, resolve_columns
 
@@ -668,7 +669,7 @@ def _gather(
     if rules.title:
         column = roles.get("title")
         values = leads[column] if column is not None else pd.Series(empty)
-        codes, uniques = _factorize(values)
+        codes, uniques = factorize(values)
         matched = [_title_level(value, rules.title) for value in uniques] + [None]
         level_of = np.array([-1 if m is None else m for m in matched], dtype=np.int64)[codes]
         shown = np.array([_shown(v) for v in uniques] + [""], dtype=object)[codes]
@@ -680,7 +681,7 @@ def _gather(
     if rules.company is not None and "company" in roles:
         from leadlink.clean import normalize
 
-        codes, uniques = _factorize(leads[roles["company"]])
+        codes, uniques = factorize(leads[roles["company"]])
         known = np.array(
             [not _is_none(v) and not _safe(normalize.is_placeholder_company, v) for v in uniques]
             + [False]
@@ -692,14 +693,14 @@ def _gather(
     for role, points in (("budget", rules.budget), ("need", rules.need)):
         if points is None or role not in roles:
             continue
-        codes, uniques = _factorize(leads[roles[role]])
+        codes, uniques = factorize(leads[roles[role]])
         given = np.array([not _is_none(v) for v in uniques] + [False])[codes]
         shown = np.array([_shown(v) for v in uniques] + [""], dtype=object)[codes]
         texts = _only(given, f"{role} " + shown + " is stated")
         evidence.add(f"{role} stated", given, given * points, texts)
 
     if (rules.timeline or rules.timeline_stated is not None) and "timeline" in roles:
-        codes, uniques = _factorize(leads[roles["timeline"]])
+        codes, uniques = factorize(leads[roles["timeline"]])
         days = np.array([_timeline_days(v, now) for v in uniques] + [None], dtype=object)
         shown = np.array([_shown(v) for v in uniques] + [""], dtype=object)
         bucket = np.full(len(days), -2, dtype=np.int64)  # -2 none, -1 stated, i level
@@ -747,7 +748,7 @@ def _gather(
     status = roles.get("status")
     customer = evidence.customer if evidence.customer is not None else np.zeros(n, dtype=bool)
     if status is not None:
-        codes, uniques = _factorize(leads[status])
+        codes, uniques = factorize(leads[status])
         won = np.array([_status_key(v) in rules.customer_status for v in uniques] + [False])
         customer = customer | won[codes]
     evidence.customer = customer
@@ -861,14 +862,14 @@ def _event_table(
                 f"the events have {', '.join(map(repr, map(str, events.columns)))}"
             )
         found[name] = match[0]
-    codes, uniques = _factorize(events[found["event"]])
+    codes, uniques = factorize(events[found["event"]])
     kind_of = [rules.aliases.get(_event_key(u), _event_key(u)) for u in uniques]
     kinds = np.array([*kind_of, ""], dtype=object)[codes]
-    times = _times(events[found["timestamp"]])
+    times = parse_times(events[found["timestamp"]])
     age = (now.to_datetime64() - times) / np.timedelta64(1, "D")
     table = pd.DataFrame(
         {
-            "key": events[id_column].map(_id_text).to_numpy(dtype=object),
+            "key": events[id_column].map(id_text).to_numpy(dtype=object),
             "kind": kinds,
             "age": np.clip(age, 0, None),  # a time after `now` counts as now
         }
@@ -1025,7 +1026,7 @@ def score(
         ConfigError: the rules are not valid.
     """
     model, compiled = _rules_or_model(rules)
-    reference = _reference_time(now)
+    reference = reference_time(now)
     if golden is not None:
         return _score_through_golden(leads, golden, events, rules, columns, id_column, reference)
     roles = _resolve(leads, columns, id_column)
@@ -1063,9 +1064,9 @@ def score_golden(
             belongs to two clusters.
     """
     model, compiled = _rules_or_model(rules)
-    reference = _reference_time(now)
+    reference = reference_time(now)
     people, roles, members = _golden_frame(result_golden, leads, columns, id_column, compiled)
-    keys = people["cluster_id"].map(_id_text).to_numpy(dtype=object)
+    keys = people["cluster_id"].map(id_text).to_numpy(dtype=object)
     cluster_events = None
     if events is not None:
         cluster_events = _events_by_cluster(events, members, id_column)
@@ -1103,7 +1104,7 @@ def _score_through_golden(
     assert keys is not None  # required=True raises instead
     members = _members(golden)
     cluster_of = dict(zip(members["lead"], members["cluster"]))
-    row_of_cluster = {_id_text(c): i for i, c in enumerate(golden["cluster_id"])}
+    row_of_cluster = {id_text(c): i for i, c in enumerate(golden["cluster_id"])}
     rows = np.array(
         [row_of_cluster.get(cluster_of.get(k, ""), -1) if k is not None else -1 for k in keys],
         dtype=np.int64,
@@ -1165,7 +1166,7 @@ def _golden_frame(
             frame[role] = leads[column].to_numpy(dtype=object)
         joined = order.merge(frame, on="lead", how="inner").sort_values("position", kind="stable")
         row_of_cluster = pd.Series(
-            np.arange(len(golden)), index=golden["cluster_id"].map(_id_text).to_numpy()
+            np.arange(len(golden)), index=golden["cluster_id"].map(id_text).to_numpy()
         )
         for role in extra:
             if role == "status":
@@ -1185,7 +1186,7 @@ def _golden_frame(
 def _members(golden: pd.DataFrame) -> pd.DataFrame:
     """(cluster, lead) pairs as text, each once; refuses a lead in two clusters."""
     pairs = [
-        (_id_text(cluster), _id_text(lead))
+        (id_text(cluster), id_text(lead))
         for cluster, ids in zip(golden["cluster_id"], golden["lead_ids"])
         for lead in (ids if isinstance(ids, (list, tuple, np.ndarray)) else [ids])
         if not _is_null(lead)
@@ -1209,7 +1210,7 @@ def _events_by_cluster(events: pd.DataFrame, members: pd.DataFrame, id_column: s
     cluster_of = dict(zip(members["lead"], members["cluster"]))
     moved = events.drop(columns=[id_in_events])
     moved.insert(
-        0, "cluster_id", events[id_in_events].map(lambda v: cluster_of.get(_id_text(v))).to_numpy()
+        0, "cluster_id", events[id_in_events].map(lambda v: cluster_of.get(id_text(v))).to_numpy()
     )
     return moved
 
@@ -1398,7 +1399,7 @@ def fit_outcome_model(
         ModelError: too few leads of one outcome to fit and evaluate.
     """
     compiled = _compile(_merged(rules))
-    reference = _reference_time(now)
+    reference = reference_time(now)
     if not isinstance(converted, pd.Series):
         raise InputError("converted must be a pandas Series of 0/1 or bool on leads.index")
     aligned = converted.reindex(leads.index)
@@ -1548,55 +1549,8 @@ def _lead_keys(leads: pd.DataFrame, id_column: str, *, required: bool) -> np.nda
             )
         return None
     return (
-        leads[id_column].map(lambda v: None if _is_null(v) else _id_text(v)).to_numpy(dtype=object)
+        leads[id_column].map(lambda v: None if _is_null(v) else id_text(v)).to_numpy(dtype=object)
     )
-
-
-def _id_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _reference_time(now: Any) -> pd.Timestamp:
-    if now is None:
-        return pd.Timestamp.now(tz="UTC").tz_localize(None)
-    try:
-        stamp = pd.Timestamp(now)
-    except (ValueError, TypeError) as error:
-        raise ConfigError(f"now={now!r} is not a time; pass e.g. '2025-06-30'") from error
-    if pd.isna(stamp):
-        raise ConfigError(f"now={now!r} is not a time; pass e.g. '2025-06-30'")
-    return (
-        stamp.tz_localize(None)
-        if stamp.tzinfo is None
-        else stamp.tz_convert("UTC").tz_localize(None)
-    )
-
-
-def _times(values: pd.Series) -> np.ndarray:
-    """Naive UTC ``datetime64[ns]``; NaT where a value is not a time."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.to_numpy(dtype="datetime64[ns]")
-    codes, uniques = _factorize(values)  # parse each distinct value once
-    texts = pd.Series([str(u) for u in uniques], dtype=object)
-    stamps = pd.to_datetime(texts, errors="coerce", utc=True, format="mixed")
-    parsed = np.append(
-        stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]"),
-        np.datetime64("NaT", "ns"),
-    )
-    return parsed[codes]
-
-
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1 for missing, which indexes the extra last entry) and uniques."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells
-        codes, uniques = pd.factorize(values.map(str), use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
 
 
 def _is_null(value: Any) -> bool:

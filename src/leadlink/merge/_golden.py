@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._values import id_text, parse_times
 from leadlink.clean import normalize
 from leadlink.errors import ConfigError, InputError
 from leadlink.merge._cluster import cluster_id_for
@@ -459,7 +460,7 @@ def _known_ids(ids: np.ndarray, wanted: Iterable[Any], id_column: str) -> list[i
     if isinstance(wanted, (str, bytes)):
         raise InputError(f"give lead ids as a list, e.g. [{str(wanted)!r}], not a string")
     position = pd.Index(ids)
-    texts = [_id_text(value) for value in wanted]
+    texts = [id_text(value) for value in wanted]
     found = position.get_indexer(texts)
     missing = [t for t, p in zip(texts, found) if p < 0]
     if missing:
@@ -480,12 +481,6 @@ def _renamed(clusters: pd.DataFrame, ids: np.ndarray, labels: np.ndarray) -> pd.
     out = clusters.copy()
     out["cluster_id"] = [cluster_id_for(smallest[int(c)]) for c in codes]
     return out
-
-
-def _id_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 # ------------------------------------------------------------------------------ internals
@@ -792,7 +787,7 @@ def _aligned_clusters(lead_ids: np.ndarray, clusters: pd.DataFrame) -> np.ndarra
     cluster_ids = clusters["cluster_id"].to_numpy(dtype=object)
     if len(others) != 1:
         return cluster_ids  # no single id column: aligned row by row
-    ids = clusters[others[0]].map(_id_text).to_numpy(dtype=object)
+    ids = clusters[others[0]].map(id_text).to_numpy(dtype=object)
     if np.array_equal(ids, lead_ids.astype(str)):
         return cluster_ids
     found = pd.Index(ids).get_indexer(lead_ids.astype(str))
@@ -805,28 +800,9 @@ def _aligned_clusters(lead_ids: np.ndarray, clusters: pd.DataFrame) -> np.ndarra
 
 
 def _timestamps(leads: pd.DataFrame, roles: Mapping[str, str]) -> np.ndarray | None:
-    """``created_at`` as naive UTC datetime64[ns] (NaT where not a time), parsed once per
-    distinct value."""
+    """``created_at`` as naive UTC datetime64[ns] (NaT where not a time)."""
     column = roles.get("created_at")
-    if column is None:
-        return None
-    values = leads[column]
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.to_numpy(dtype="datetime64[ns]")
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = pd.Series(np.asarray(uniques, dtype=object)).map(
-        lambda v: v if isinstance(v, str) else None
-    )
-    parsed = pd.to_datetime(texts, errors="coerce", utc=True, format="ISO8601")
-    missing = parsed.isna() & texts.notna()
-    if missing.any():
-        parsed[missing] = pd.to_datetime(texts[missing], errors="coerce", utc=True, format="mixed")
-    table = np.empty(len(uniques) + 1, dtype="datetime64[ns]")
-    table[:-1] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    table[-1] = np.datetime64("NaT", "ns")
-    return table[codes]
+    return None if column is None else parse_times(leads[column])
 
 
 _SPACES = re.compile(r"\s+")

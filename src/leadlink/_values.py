@@ -1,0 +1,121 @@
+"""Small helpers on cell values that every stage shares: ids as text, distinct values,
+times as naive UTC.
+
+One copy of each, so that every output of a run writes an id and reads a time the same way
+(``clusters``, ``golden`` and ``pairs`` must join on the same id text).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadlink.errors import ConfigError
+
+__all__ = ["factorize", "id_text", "parse_times", "reference_time"]
+
+_NAT = np.datetime64("NaT", "ns")
+
+
+def id_text(value: Any) -> str:
+    """A lead or cluster id as text: surrounding spaces dropped, a whole float without
+    its ``.0`` (ids read from Parquet or Excel often arrive as floats).
+
+    >>> id_text(" L1 "), id_text(7.0), id_text(7.5)
+    ('L1', '7', '7.5')
+    """
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 for missing, which indexes an extra last slot) and the distinct
+    values; unhashable cells (lists, dicts) are factorised by their text.
+
+    >>> codes, uniques = factorize(pd.Series(["a", None, "a", ["x"]]))
+    >>> codes.tolist(), uniques.tolist()
+    ([0, -1, 0, 1], ['a', "['x']"])
+    """
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        codes, uniques = pd.factorize(values.map(_hashable), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return str(value)
+    return value
+
+
+def parse_times(values: pd.Series) -> np.ndarray:
+    """Times as naive UTC ``datetime64[ns]`` (naive input is taken as UTC); NaT where a
+    value is not a time. Each distinct value is parsed once: ISO 8601 text vectorised,
+    anything else (other text layouts, ``datetime`` objects) one by one. A bare number is
+    not trusted as a time (seconds, milliseconds or 20240131?) and gives NaT.
+
+    >>> times = parse_times(pd.Series(["2024-05-01T08:00:00+08:00", "1 May 2024", 20240501]))
+    >>> [str(t)[:10] for t in times]
+    ['2024-05-01', '2024-05-01', 'NaT']
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.to_numpy(dtype="datetime64[ns]")
+    codes, uniques = factorize(values)
+    parsed = np.full(len(uniques) + 1, _NAT, dtype="datetime64[ns]")
+    texts = pd.Series(uniques, dtype=object)
+    iso = texts.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    if iso.any():  # the common case, vectorised
+        try:
+            stamps = pd.to_datetime(texts[iso], errors="coerce", utc=True, format="ISO8601")
+            parsed[:-1][iso] = stamps.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        except (ValueError, TypeError, OverflowError):
+            pass
+    for i in np.flatnonzero(np.isnat(parsed[:-1])):
+        parsed[i] = _to_utc(uniques[i])
+    return parsed[codes]
+
+
+def _to_utc(value: Any) -> np.datetime64:
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return _NAT
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return _NAT
+    if pd.isna(stamp):
+        return _NAT
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.to_datetime64().astype("datetime64[ns]")
+
+
+def reference_time(now: Any) -> pd.Timestamp:
+    """``now`` (what "today" is for ages and staleness) as a naive UTC timestamp; the
+    current time when None.
+
+    >>> reference_time("2024-06-30T08:00:00+08:00")
+    Timestamp('2024-06-30 00:00:00')
+    """
+    if now is None:
+        return pd.Timestamp.now(tz="UTC").tz_localize(None)
+    try:
+        stamp = pd.Timestamp(now)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise ConfigError(
+            f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp"
+        ) from error
+    if pd.isna(stamp):
+        raise ConfigError(f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp")
+    return (
+        stamp.tz_localize(None)
+        if stamp.tzinfo is None
+        else stamp.tz_convert("UTC").tz_localize(None)
+    )
