@@ -9,7 +9,9 @@ are carried through untouched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -22,145 +24,133 @@ __all__ = [
     "COMPARED_ROLES",
     "MATCH_ROLES",
     "PREPARED_COLUMNS",
+    "ROLE",
     "ROLES",
+    "ROLE_OF_COLUMN",
+    "ROLE_SPECS",
+    "SCORE_ROLES",
+    "SCORE_ROLE_SPECS",
+    "SURVIVED_ROLES",
+    "Role",
     "check_frame",
     "check_ids",
     "map_distinct",
     "resolve_columns",
 ]
 
-#: Every role leadlink understands, in display order.
-ROLES: tuple[str, ...] = (
-    "name",
-    "phone",
-    "email",
-    "company",
-    "city",
-    "address",
-    "title",
-    "source",
-    "created_at",
+
+@dataclass(frozen=True)
+class Role:
+    """What leadlink does with one role; declared once here and read by every stage.
+
+    Attributes:
+        name: the role, as users write it in ``columns={...}``.
+        prepared: the columns :func:`leadlink.prepare` makes from it, in table order.
+        key: the prepared column that *is* the role's value for hard rules
+            (``must_link=["email"]``) and survivorship; None when the role has no prepared
+            column (survivorship then normalises the raw value itself).
+        extension: a prepared column that makes the key distinct for survivorship (two
+            extensions of one switchboard are two numbers).
+        finds: the role can find a person on its own (leads without any are not matched).
+        compared: the matching model compares it.
+        survived: golden records carry it.
+    """
+
+    name: str
+    prepared: tuple[str, ...] = ()
+    key: str | None = None
+    extension: str | None = None
+    finds: bool = False
+    compared: bool = False
+    survived: bool = False
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The header spellings detected as this role (``data/headers.tsv``)."""
+        return _HEADERS.get(self.name, ())
+
+
+#: Every role, in display order. Adding a role = one entry here, its header spellings in
+#: ``data/headers.tsv``, its normaliser, and (when compared) its comparison preset.
+ROLE_SPECS: tuple[Role, ...] = (
+    Role(
+        "name",
+        prepared=("name", "name_key", "name_nick", "name_han", "name_partial", "name_spelling"),
+        key="name_key",
+        finds=True,
+        compared=True,
+        survived=True,
+    ),
+    Role(
+        "phone",
+        prepared=("phone", "phone_ext", "phone_kind", "phone_shared"),
+        key="phone",
+        extension="phone_ext",
+        finds=True,
+        compared=True,
+        survived=True,
+    ),
+    Role(
+        "email",
+        prepared=("email", "email_user", "email_domain", "email_letters", "email_free"),
+        key="email",
+        finds=True,
+        compared=True,
+        survived=True,
+    ),
+    Role(
+        "company",
+        prepared=("company", "company_latin", "employer", "employer_latin"),
+        key="company",
+        finds=True,
+        compared=True,
+        survived=True,
+    ),
+    Role("city", prepared=("city",), key="city", finds=True, compared=True, survived=True),
+    # An address is kept in golden records; it is not compared yet.
+    Role("address", survived=True),
+    # A job title tells namesakes at one company apart but finds no one by itself.
+    Role("title", prepared=("title",), key="title", compared=True, survived=True),
+    Role("source"),
+    Role("created_at"),
 )
 
-#: Roles that can find a person: leads are matched when one of them is present.
-MATCH_ROLES: tuple[str, ...] = ("name", "phone", "email", "company", "city")
+#: Roles only scoring reads (:func:`leadlink.score`); map them with
+#: ``columns={"budget": "预算金额"}`` or let them be detected from the headers.
+SCORE_ROLE_SPECS: tuple[Role, ...] = (
+    Role("budget"),
+    Role("timeline"),
+    Role("need"),
+    Role("status"),
+)
 
-#: Roles the matching model compares: those, and the job title, which tells namesakes at
-#: one company apart but finds no one by itself.
-COMPARED_ROLES: tuple[str, ...] = (*MATCH_ROLES, "title")
+#: Role name -> its declaration, for every role including the scoring ones.
+ROLE: dict[str, Role] = {spec.name: spec for spec in (*ROLE_SPECS, *SCORE_ROLE_SPECS)}
+
+#: Every role leadlink understands, in display order.
+ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLE_SPECS)
+
+#: Roles that can find a person: leads are matched when one of them is present.
+MATCH_ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLE_SPECS if spec.finds)
+
+#: Roles the matching model compares.
+COMPARED_ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLE_SPECS if spec.compared)
+
+#: Roles golden records carry, in their column order.
+SURVIVED_ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLE_SPECS if spec.survived)
+
+#: Roles only scoring reads.
+SCORE_ROLES: tuple[str, ...] = tuple(spec.name for spec in SCORE_ROLE_SPECS)
 
 #: The columns of the prepared table (:func:`leadlink.prepare`), in order.
 PREPARED_COLUMNS: tuple[str, ...] = (
     "unique_id",
-    "name",
-    "name_key",
-    "name_nick",
-    "name_han",
-    "name_partial",
-    "name_spelling",
-    "phone",
-    "phone_ext",
-    "phone_kind",
-    "phone_shared",
-    "email",
-    "email_user",
-    "email_domain",
-    "email_letters",
-    "email_free",
-    "company",
-    "company_latin",
-    "employer",
-    "employer_latin",
-    "city",
-    "title",
+    *(column for spec in ROLE_SPECS for column in spec.prepared),
 )
 
-# Header spellings per role, compared after lower-casing and removing spaces, "_" and "-".
-_HEADERS: dict[str, tuple[str, ...]] = {
-    "name": (
-        "name",
-        "fullname",
-        "contactname",
-        "leadname",
-        "customername",
-        "contact",
-        "person",
-        "姓名",
-        "名字",
-        "联系人",
-        "客户姓名",
-        "联系人姓名",
-        "客户名称",
-        "称呼",
-    ),
-    "phone": (
-        "phone",
-        "mobile",
-        "mobilephone",
-        "cellphone",
-        "cell",
-        "tel",
-        "telephone",
-        "phonenumber",
-        "mobilenumber",
-        "contactnumber",
-        "手机",
-        "手机号",
-        "手机号码",
-        "电话",
-        "联系电话",
-        "电话号码",
-        "联系方式",
-        "移动电话",
-    ),
-    "email": (
-        "email",
-        "e mail",
-        "emailaddress",
-        "mail",
-        "邮箱",
-        "电子邮箱",
-        "邮件",
-        "电子邮件",
-        "邮箱地址",
-    ),
-    "company": (
-        "company",
-        "companyname",
-        "organization",
-        "organisation",
-        "org",
-        "account",
-        "accountname",
-        "employer",
-        "公司",
-        "公司名称",
-        "单位",
-        "企业",
-        "企业名称",
-        "工作单位",
-        "客户公司",
-        "所属公司",
-    ),
-    "city": ("city", "town", "城市", "所在城市", "市"),
-    "address": ("address", "streetaddress", "street", "地址", "详细地址", "联系地址", "公司地址"),
-    "title": ("title", "jobtitle", "position", "role", "职位", "职务", "头衔", "岗位"),
-    "source": ("source", "leadsource", "channel", "来源", "线索来源", "渠道", "获客渠道"),
-    "created_at": (
-        "createdat",
-        "created",
-        "createdate",
-        "createddate",
-        "createtime",
-        "date",
-        "timestamp",
-        "创建时间",
-        "创建日期",
-        "录入时间",
-        "时间",
-        "日期",
-        "提交时间",
-    ),
+#: Prepared column -> the role it is made from (``employer`` -> ``company``).
+ROLE_OF_COLUMN: dict[str, str] = {
+    column: spec.name for spec in ROLE_SPECS for column in spec.prepared
 }
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -170,8 +160,21 @@ def _header_key(header: object) -> str:
     return _SEPARATORS.sub("", str(header).strip().lower())
 
 
+def _read_headers() -> dict[str, tuple[str, ...]]:
+    text = resources.files("leadlink").joinpath("data/headers.tsv").read_text("utf-8")
+    spellings: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        role, spelling = line.split("\t")
+        spellings.setdefault(role, []).append(_header_key(spelling))
+    return {role: tuple(dict.fromkeys(found)) for role, found in spellings.items()}
+
+
+# Header spellings per role, compared after lower-casing and removing spaces, "_" and "-".
+_HEADERS: dict[str, tuple[str, ...]] = _read_headers()
 _LOOKUP: dict[str, str] = {
-    _header_key(spelling): role for role, spellings in _HEADERS.items() for spelling in spellings
+    spelling: role for role, spellings in _HEADERS.items() for spelling in spellings
 }
 
 
@@ -180,10 +183,12 @@ def resolve_columns(
     columns: Mapping[str, str] | None = None,
     *,
     id_column: str | None = None,
+    roles: Sequence[str] = ROLES,
 ) -> dict[str, str]:
     """Map roles to column names of ``frame``.
 
-    Explicit ``columns`` win; the remaining roles are detected from the headers. A header
+    Explicit ``columns`` win; the remaining roles are detected from the headers. ``roles``
+    are the roles to look for (scoring adds :data:`SCORE_ROLES`). A header
     detected for two roles, or two headers detected for one role, is an error that names
     them and says how to choose.
 
@@ -193,9 +198,9 @@ def resolve_columns(
     check_frame(frame)
     explicit = dict(columns or {})
     for role, column in explicit.items():
-        if role not in ROLES:
+        if role not in roles:
             raise ColumnError(
-                f"unknown role {role!r} in columns; roles are {', '.join(ROLES)} "
+                f"unknown role {role!r} in columns; roles are {', '.join(roles)} "
                 f"(for example columns={{'phone': '手机'}})"
             )
         if column not in frame.columns:
@@ -211,7 +216,7 @@ def resolve_columns(
         if column in taken:
             continue
         detected_role = _LOOKUP.get(_header_key(column))
-        if detected_role is not None and detected_role not in explicit:
+        if detected_role is not None and detected_role in roles and detected_role not in explicit:
             detected.setdefault(detected_role, []).append(str(column))
     resolved = dict(explicit)
     for role, found in detected.items():
@@ -221,7 +226,7 @@ def resolve_columns(
                 f"choose one with columns={{{role!r}: {found[0]!r}}}"
             )
         resolved[role] = found[0]
-    return {role: resolved[role] for role in ROLES if role in resolved}
+    return {role: resolved[role] for role in roles if role in resolved}
 
 
 def check_frame(frame: object) -> pd.DataFrame:

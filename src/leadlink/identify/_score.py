@@ -40,7 +40,7 @@ import pandas as pd
 
 from leadlink._values import factorize, id_text, parse_times, reference_time
 from leadlink.errors import ColumnError, ConfigError, InputError, ModelError
-from leadlink.schema import ROLES, resolve_columns
+from leadlink.schema import ROLES, SCORE_ROLES, resolve_columns
 
 __all__ = [
     "CHAMP_RULES",
@@ -62,54 +62,6 @@ logger = logging.getLogger(__name__)
 TIERS: tuple[str, ...] = ("high", "medium", "low")
 STAGES: tuple[str, ...] = ("new", "potential", "intent", "customer")
 
-#: Roles only scoring reads, besides :data:`leadlink.schema.ROLES`; map them with
-#: ``columns={"budget": "预算金额"}`` or let them be detected from the headers.
-SCORE_ROLES: tuple[str, ...] = ("budget", "timeline", "need", "status")
-
-_SCORE_HEADERS: dict[str, tuple[str, ...]] = {
-    "budget": ("budget", "budgetamount", "预算", "预算金额", "采购预算", "项目预算"),
-    "timeline": (
-        "timeline",
-        "purchasetimeline",
-        "timeframe",
-        "purchasetimeframe",
-        "预计采购时间",
-        "采购时间",
-        "预计购买时间",
-        "计划采购时间",
-        "采购周期",
-        "预计时间",
-    ),
-    "need": (
-        "need",
-        "needs",
-        "requirement",
-        "requirements",
-        "challenge",
-        "challenges",
-        "pain",
-        "painpoint",
-        "painpoints",
-        "需求",
-        "痛点",
-        "业务需求",
-        "客户需求",
-    ),
-    "status": (
-        "status",
-        "leadstatus",
-        "stage",
-        "leadstage",
-        "lifecyclestage",
-        "dealstage",
-        "状态",
-        "线索状态",
-        "客户状态",
-        "阶段",
-        "跟进状态",
-        "销售阶段",
-    ),
-}
 
 _TITLE_LEVELS: list[dict[str, Any]] = [
     {
@@ -1512,32 +1464,8 @@ def _resolve(
             f"columns must map roles to column names, e.g. columns={{'budget': '预算'}}, "
             f"not a {type(columns).__name__}"
         )
-    given = dict(columns or {})
-    own = {role: given.pop(role) for role in SCORE_ROLES if role in given}
-    for role, column in own.items():
-        if column not in leads.columns:
-            raise ColumnError(
-                f"columns maps role {role!r} to {column!r}, which is not a column of the input"
-            )
     usable_id = id_column if id_column in leads.columns else None
-    roles = resolve_columns(leads, given, id_column=usable_id)
-    taken = set(roles.values()) | set(own.values()) | {id_column}
-    detected: dict[str, list[str]] = {}
-    for column in leads.columns:
-        if column in taken:
-            continue
-        key = _SEPARATORS.sub("", str(column).strip().lower())
-        for role, spellings in _SCORE_HEADERS.items():
-            if role not in own and key in spellings:
-                detected.setdefault(role, []).append(str(column))
-    for role, found in detected.items():
-        if len(found) > 1:
-            raise ColumnError(
-                f"several columns look like the {role!r} role: {', '.join(map(repr, found))}; "
-                f"choose one with columns={{{role!r}: {found[0]!r}}}"
-            )
-        own[role] = found[0]
-    return {**roles, **own}
+    return resolve_columns(leads, columns, id_column=usable_id, roles=(*ROLES, *SCORE_ROLES))
 
 
 def _lead_keys(leads: pd.DataFrame, id_column: str, *, required: bool) -> np.ndarray | None:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink.errors import ConfigError
+from leadlink.schema import ROLE_OF_COLUMN
 
 __all__ = [
     "DEFAULT_MAX_BLOCK_SIZE",
@@ -77,22 +78,8 @@ class BlockingPreset:
 
     @property
     def roles(self) -> set[str]:
-        return {_FIELD_ROLE.get(f, f) for f in self.fields} | set(self.also_needs)
+        return {ROLE_OF_COLUMN.get(f, f) for f in self.fields} | set(self.also_needs)
 
-
-_FIELD_ROLE = {
-    "phone": "phone",
-    "email": "email",
-    "email_user": "email",
-    "name_key": "name",
-    "name_nick": "name",
-    "phone_ext": "phone",
-    "name_han": "name",
-    "name_spelling": "name",
-    "company": "company",
-    "employer": "company",
-    "city": "city",
-}
 
 #: Every preset, in the order they are tried.
 PRESETS: tuple[BlockingPreset, ...] = (

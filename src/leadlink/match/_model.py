@@ -56,7 +56,7 @@ from leadlink.match._comparisons import (
     comparison_for,
     extra_comparison,
 )
-from leadlink.schema import PREPARED_COLUMNS
+from leadlink.schema import MATCH_ROLES, PREPARED_COLUMNS, ROLE
 
 if TYPE_CHECKING:
     from splink.internals.database_api import DatabaseAPI
@@ -711,10 +711,9 @@ class LeadModel:
 
     def _rule_column(self, role: str) -> str:
         """The prepared column a hard rule on ``role`` compares."""
-        standard = {"name": "name_key", "phone": "phone", "email": "email",
-                    "company": "company", "city": "city"}  # fmt: skip
+        standard = {r: ROLE[r].key for r in MATCH_ROLES}
         if role in standard:
-            return standard[role]
+            return str(standard[role])
         if role in self.extra:
             return extra_column(role)
         raise ConfigError(

@@ -47,7 +47,7 @@ from leadlink._values import id_text, parse_times
 from leadlink.clean import normalize
 from leadlink.errors import ConfigError, InputError
 from leadlink.merge._cluster import cluster_id_for
-from leadlink.schema import check_ids, map_distinct
+from leadlink.schema import ROLE, SURVIVED_ROLES, check_ids, map_distinct
 
 __all__ = [
     "DEFAULT_RULES",
@@ -69,7 +69,7 @@ logger = logging.getLogger(__name__)
 Rule = str | Callable[[list[Any]], int]
 
 #: Roles that survive into golden records, in output order.
-GOLDEN_ROLES: tuple[str, ...] = ("name", "phone", "email", "company", "city", "title", "address")
+GOLDEN_ROLES: tuple[str, ...] = SURVIVED_ROLES
 
 #: The named rules (see the module docstring).
 RULES: tuple[str, ...] = (
@@ -550,22 +550,17 @@ class _Context:
     def key(self, role: str) -> np.ndarray:
         """The normalised value of ``role`` per lead; None where it is not usable."""
         prepared = self.prepared
-        if role == "name" and "name_key" in prepared:
-            return prepared["name_key"].to_numpy(dtype=object)
-        if role == "phone" and "phone" in prepared:
-            phone = prepared["phone"].to_numpy(dtype=object)
-            ext = (
-                prepared["phone_ext"].to_numpy(dtype=object)
-                if "phone_ext" in prepared
-                else np.full(len(phone), None, dtype=object)
-            )
-            with_ext = pd.notna(phone) & pd.notna(ext)
-            out = phone.copy()
-            out[with_ext] = [f"{p};ext={e}" for p, e in zip(phone[with_ext], ext[with_ext])]
+        spec = ROLE[role]
+        if spec.key is not None and spec.key in prepared:
+            # the prepared key: a name in any script, a title in any wording is one value
+            values = prepared[spec.key].to_numpy(dtype=object)
+            if spec.extension is None or spec.extension not in prepared:
+                return values
+            extension = prepared[spec.extension].to_numpy(dtype=object)
+            with_ext = pd.notna(values) & pd.notna(extension)
+            out = values.copy()
+            out[with_ext] = [f"{v};ext={e}" for v, e in zip(values[with_ext], extension[with_ext])]
             return out
-        if role in ("email", "company", "city", "title") and role in prepared:
-            # a title's key is the job in any wording (销售部经理 = Sales Manager)
-            return prepared[role].to_numpy(dtype=object)
         raw = self.leads[self.roles[role]]
         return map_distinct(raw, normalize.address if role == "address" else _text_key)
 
