@@ -55,6 +55,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -102,26 +103,19 @@ def prepare(
     # every field between two processes. Each prepared column is first a table with one
     # slot per distinct value, spread to the rows by the value's code.
     fields = [
-        (role, describer)
-        for role, describer in (
-            ("name", _describe_name),
-            ("phone", partial(_describe_phone, region=region)),
-            ("email", _describe_email),
-            ("company", _describe_company),
-            ("city", _describe_city),
-            ("title", _describe_title),
-        )
+        (role, partial(d.describe, region=region) if d.regional else d.describe, d.columns)
+        for role, d in _DESCRIBERS.items()
         if role in roles
     ]
-    distinct = {role: pd.factorize(leads[roles[role]], use_na_sentinel=True) for role, _ in fields}
+    distinct = {role: pd.factorize(leads[roles[role]], use_na_sentinel=True) for role, *_ in fields}
     described = _run_fields(
-        [(describer, distinct[role][1], _FIELD_COLUMNS[role]) for role, describer in fields],
+        [(describer, distinct[role][1], columns) for role, describer, columns in fields],
         parallel=n >= PARALLEL_FROM and len(fields) > 1,
     )
     tables: dict[str, np.ndarray] = {}
-    for (role, _), columns in zip(fields, described):
+    for (role, _, names), columns in zip(fields, described):
         codes = distinct[role][0]
-        for name, table in zip(_FIELD_COLUMNS[role], columns):
+        for name, table in zip(names, columns):
             tables[name] = table
             out[name] = table[codes]
 
@@ -185,14 +179,6 @@ def prepare(
 #: From this many leads on, fields are described in two processes (Linux, fork).
 PARALLEL_FROM = 50_000
 
-_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "name_key", "name_nick", "name_han", "name_partial", "full_name_spelling"),
-    "phone": ("phone", "phone_ext", "phone_kind"),
-    "email": ("email", "email_user", "email_domain", "email_letters", "email_free"),
-    "company": ("company", "company_latin"),
-    "city": ("city",),
-    "title": ("title",),
-}
 #: Prepared 0/1 columns (int8; 0 where the value or the role is missing).
 _FLAG_COLUMNS = ("name_partial", "email_free")
 
@@ -261,6 +247,33 @@ def _describe_city(value: Any) -> tuple[Any, ...] | None:
 def _describe_title(value: Any) -> tuple[Any, ...] | None:
     title = normalize.title(value)
     return None if title is None else (title,)
+
+
+@dataclass(frozen=True)
+class _Describer:
+    """How one role becomes prepared columns: ``describe`` runs once per distinct value
+    and returns one value per column of ``columns`` (or None for an unusable value)."""
+
+    describe: Callable[..., tuple[Any, ...] | None]
+    columns: tuple[str, ...]
+    regional: bool = False  # takes the default region of phone numbers
+
+
+#: The roles prepare describes, in order. ``full_name_spelling`` is an intermediate column
+#: that :func:`_spellings` turns into ``name_spelling``.
+_DESCRIBERS: dict[str, _Describer] = {
+    "name": _Describer(
+        _describe_name,
+        ("name", "name_key", "name_nick", "name_han", "name_partial", "full_name_spelling"),
+    ),
+    "phone": _Describer(_describe_phone, ("phone", "phone_ext", "phone_kind"), regional=True),
+    "email": _Describer(
+        _describe_email, ("email", "email_user", "email_domain", "email_letters", "email_free")
+    ),
+    "company": _Describer(_describe_company, ("company", "company_latin")),
+    "city": _Describer(_describe_city, ("city",)),
+    "title": _Describer(_describe_title, ("title",)),
+}
 
 
 #: One field to describe: the describer, the distinct values, the prepared columns.
