@@ -18,6 +18,11 @@ File format (UTF-8):
 
 Each file is read once per process (:func:`functools.cache`); the results are immutable
 (``frozenset``, ``tuple``) except :func:`mapping`, which returns a new ``dict`` each call.
+
+>>> ordered("leadlink.clean.normalize", "provinces.txt")[:3]
+('北京', '天津', '上海')
+>>> mapping("leadlink.clean.normalize", "cities_latin.tsv")["peking"]
+'北京'
 """
 
 from __future__ import annotations
