@@ -16,97 +16,18 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from leadlink._data import ordered, words
 from leadlink.clean.normalize._places import LATIN_CITIES, REGIONS
 from leadlink.clean.normalize._text import NO_VALUE, ascii_fold, clean, has_han, to_simplified
 
 __all__ = ["is_placeholder", "normalize"]
 
-# Longest first, so 股份有限公司 goes before 有限公司.
-_HAN_FORMS = sorted(
-    [
-        "股份有限公司",
-        "有限责任公司",
-        "集团股份有限公司",
-        "集团有限公司",
-        "有限公司",
-        "股份公司",
-        "总公司",
-        "分公司",
-        "集团公司",
-        "公司",
-        "集团",
-        "有限",
-        "株式会社",
-        "有限会社",
-        "合伙企业",
-        "有限合伙",
-        "工作室",
-        "事务所",
-        "商行",
-        "门市部",
-    ],
-    key=len,
-    reverse=True,
-)
-# Industry words that follow a brand: kept (different companies keep different keys) but
-# a key that is only a region + industry word is still allowed to match its full form.
-_LATIN_FORMS = frozenset(
-    [
-        "inc",
-        "incorporated",
-        "llc",
-        "lc",
-        "ltd",
-        "limited",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "cos",
-        "plc",
-        "llp",
-        "lp",
-        "gmbh",
-        "mbh",
-        "ag",
-        "kg",
-        "ohg",
-        "sa",
-        "sas",
-        "sarl",
-        "sàrl",
-        "srl",
-        "spa",
-        "bv",
-        "nv",
-        "pty",
-        "pte",
-        "pvt",
-        "kk",
-        "oy",
-        "oyj",
-        "ab",
-        "as",
-        "asa",
-        "aps",
-        "a/s",
-        "bhd",
-        "sdn",
-        "tbk",
-        "jsc",
-        "ojsc",
-        "pjsc",
-        "zao",
-        "ooo",
-        "kft",
-        "sro",
-        "zrt",
-        "se",
-        "holding",
-        "holdings",
-        "group",
-    ]
-)
+_DATA = "leadlink.clean.normalize"  # the package whose data/ folder holds the tables
+
+# Legal forms at the end of a name (data/company_forms_*.txt); the Han ones longest first,
+# so 股份有限公司 goes before 有限公司.
+_HAN_FORMS = sorted(ordered(_DATA, "company_forms_han.txt"), key=len, reverse=True)
+_LATIN_FORMS = words(_DATA, "company_forms_latin.txt")
 _DOTTED = re.compile(r"\b(?:(?:[a-z]\.){2,}[a-z]?\.?)")
 _PARENS = re.compile(r"[(\[（【](.*?)[)\]）】]")
 _REGION_SUFFIX = ("市", "省", "自治区", "特别行政区")
@@ -129,22 +50,18 @@ def _is_region(text: str) -> bool:
     return stripped in REGIONS or stripped.lower() in LATIN_CITIES or stripped in _COUNTRY
 
 
-_COUNTRY = frozenset(["中国", "china", "prc", "p.r.c.", "中国大陆"])
-_LEADING_FORMS = ("株式会社", "有限会社", "合同会社")
+_COUNTRY = words(_DATA, "company_country_words.txt")
+_LEADING_FORMS = ordered(_DATA, "company_forms_leading.txt")
+_BRANCH_ENDS = ordered(_DATA, "company_branch_words.txt")
 # A branch is the company it belongs to: XX有限公司北京分公司 -> XX.
 _BRANCH = re.compile(
     "(?:(?:中国|" + "|".join(REGIONS) + ")(?:省|市|自治区|特别行政区)?)?"
-    "(?:分公司|分店|办事处|分部|分行|支行|营业部|分厂)+$"
+    "(?:" + "|".join(map(re.escape, _BRANCH_ENDS)) + ")+$"
 )
 # Words that name a trade, not a company. A leading region is kept when only such words
 # would remain: 北京银行 and 南京银行 are different banks, 北京字节跳动科技 is 字节跳动科技.
 _INDUSTRY = re.compile(
-    r"(?:银行|商业银行|农商银行|农村商业银行|科技|技术|网络|信息|软件|电子|通信|汽车|大学|学院|"
-    r"中学|小学|医院|人民医院|证券|保险|信托|基金|投资|贸易|商贸|实业|啤酒|日报|晚报|电视台|"
-    r"广播电视台|航空|地铁|公交|电力|燃气|水务|钢铁|化工|建设|建工|地产|房地产|置业|物流|"
-    r"传媒|文化|教育|咨询|管理|服务|发展|控股|集团|港|港务|机场|医药|药业|制药|能源|电气|"
-    r"机械|食品|农业|旅游|酒店|商场|百货|超市|国际|工业|产业|城建|城投|交通|交投|"
-    r"会计师|律师|事务所|研究院|研究所|设计院|出版社)+"
+    "(?:" + "|".join(map(re.escape, ordered(_DATA, "company_industry_words.txt"))) + ")+"
 )
 
 
@@ -152,7 +69,6 @@ _LEADING_REGION = re.compile(
     "^(?:" + "|".join(sorted(("中国", *REGIONS), key=len, reverse=True)) + ")"
     "(?:特别行政区|自治区|市|省)?"
 )
-_BRANCH_ENDS = ("分公司", "分店", "办事处", "分部", "分行", "支行", "营业部", "分厂")
 
 
 def _strip_region(text: str) -> str:
@@ -200,12 +116,7 @@ def _han_key(text: str) -> str | None:
 
 
 # Generic English words: a leading city is kept when only these would remain.
-_GENERIC = frozenset(
-    ["bank", "banking", "technology", "technologies", "tech", "university", "college",
-     "hospital", "insurance", "securities", "airlines", "airport", "port", "metro", "group",
-     "holdings", "holding", "trading", "investment", "investments", "international", "and",
-     "of", "the", "electric", "power", "gas", "water", "steel", "chemical", "media"]
-)  # fmt: skip
+_GENERIC = words(_DATA, "company_generic_words.txt")
 _LATIN_TOKEN = re.compile(r"[\W_]+")
 
 
