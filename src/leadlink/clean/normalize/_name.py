@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from leadlink._data import ordered, table, words
 from leadlink.clean.normalize._text import (
     NO_VALUE,
     ascii_fold,
@@ -26,111 +27,12 @@ from leadlink.clean.normalize._text import (
 
 __all__ = ["describe", "han", "is_placeholder", "key", "nickname_key", "normalize"]
 
-# Titles and honorifics written after a Han surname or name (张总, 王经理, 李女士).
-_HAN_TITLES = sorted(
-    [
-        "先生",
-        "女士",
-        "小姐",
-        "太太",
-        "夫人",
-        "总",
-        "总经理",
-        "副总",
-        "总裁",
-        "经理",
-        "副经理",
-        "总监",
-        "主管",
-        "老师",
-        "主任",
-        "博士",
-        "教授",
-        "老板",
-        "董事长",
-        "董事",
-        "处长",
-        "科长",
-        "部长",
-        "局长",
-        "院长",
-        "医生",
-        "律师",
-        "工程师",
-        "工",
-        "同学",
-        "专员",
-        "助理",
-        "老总",
-        "姐",
-        "哥",
-    ],
-    key=len,
-    reverse=True,
-)
-_LATIN_TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "professor",
-        "sir",
-        "madam",
-        "mme",
-        "mlle",
-        "herr",
-        "frau",
-        "jr",
-        "sr",
-        "ii",
-        "iii",
-        "iv",
-        "phd",
-        "md",
-        "esq",
-        "dipl",
-        "ing",
-    ]
-)
-_COMPOUND_SURNAMES = frozenset(
-    [
-        "欧阳",
-        "司马",
-        "诸葛",
-        "上官",
-        "东方",
-        "皇甫",
-        "令狐",
-        "慕容",
-        "尉迟",
-        "长孙",
-        "夏侯",
-        "公孙",
-        "宇文",
-        "司徒",
-        "端木",
-        "南宫",
-        "西门",
-        "独孤",
-        "澹台",
-        "轩辕",
-        "呼延",
-        "万俟",
-        "申屠",
-        "太史",
-        "钟离",
-        "闻人",
-        "赫连",
-        "百里",
-        "东郭",
-        "淳于",
-        "单于",
-    ]
-)
+_DATA = "leadlink.clean.normalize"  # the package whose data/ folder holds the tables
+
+# Titles and honorifics written after a Han surname or name (张总, 王经理, 李女士), longest first.
+_HAN_TITLES = sorted(ordered(_DATA, "name_titles_han.txt"), key=len, reverse=True)
+_LATIN_TITLES = words(_DATA, "name_titles_latin.txt")
+_COMPOUND_SURNAMES = words(_DATA, "name_compound_surnames.txt")
 _PLACEHOLDERS = NO_VALUE | frozenset(
     [
         "测试",
@@ -184,81 +86,9 @@ _PLACEHOLDERS = NO_VALUE | frozenset(
     ]
 )
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+# Nickname -> formal name; a nickname of two names stands for the first listed.
 _NICKNAMES: dict[str, str] = {}
-for _formal, _short in {
-    "robert": "bob bobby rob robbie bert",
-    "william": "bill billy will willy liam",
-    "elizabeth": "liz lizzie beth betty eliza libby",
-    "james": "jim jimmy jamie",
-    "michael": "mike mikey mick",
-    "katherine": "kate katie kathy kat kitty",
-    "catherine": "cathy cate",
-    "anthony": "tony",
-    "richard": "rick ricky dick rich",
-    "thomas": "tom tommy",
-    "joseph": "joe joey",
-    "charles": "charlie chuck chas",
-    "christopher": "chris kit",
-    "daniel": "dan danny",
-    "matthew": "matt",
-    "andrew": "andy drew",
-    "edward": "ed eddie ted ned",
-    "margaret": "maggie meg peggy marge",
-    "jennifer": "jen jenny",
-    "jessica": "jess jessie",
-    "patricia": "pat patty trish",
-    "steven": "steve",
-    "stephen": "steve",
-    "benjamin": "ben benny",
-    "samuel": "sam sammy",
-    "alexander": "alex al",
-    "alexandra": "alex sandra",
-    "nicholas": "nick nicky",
-    "jonathan": "jon",
-    "john": "johnny jack",
-    "david": "dave davey",
-    "susan": "sue susie",
-    "deborah": "debbie deb",
-    "rebecca": "becky becca",
-    "timothy": "tim timmy",
-    "gregory": "greg",
-    "ronald": "ron ronnie",
-    "donald": "don donnie",
-    "kenneth": "ken kenny",
-    "joshua": "josh",
-    "zachary": "zach zack",
-    "nathaniel": "nate nat",
-    "victoria": "vicky tori",
-    "abigail": "abby",
-    "samantha": "sam sammie",
-    "jacob": "jake",
-    "benedict": "benny",
-    "frederick": "fred freddie",
-    "henry": "hank harry",
-    "lawrence": "larry",
-    "gerald": "jerry",
-    "raymond": "ray",
-    "douglas": "doug",
-    "philip": "phil",
-    "peter": "pete",
-    "theodore": "theo",
-    "vincent": "vince",
-    "leonard": "leo len lenny",
-    "walter": "walt wally",
-    "eugene": "gene",
-    "harold": "hal",
-    "albert": "al bert",
-    "francis": "frank",
-    "susanna": "susie",
-    "christine": "chris christy",
-    "dorothy": "dot dottie",
-    "pamela": "pam",
-    "kimberly": "kim",
-    "cynthia": "cindy",
-    "barbara": "barb barbie",
-    "judith": "judy",
-    "teresa": "terry tess",
-}.items():
+for _formal, _short in table(_DATA, "name_nicknames.tsv"):
     for _nick in _short.split():
         _NICKNAMES.setdefault(_nick, _formal)
 

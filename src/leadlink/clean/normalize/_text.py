@@ -10,6 +10,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from leadlink._data import mapping
+
 __all__ = [
     "MAX_LENGTH",
     "NO_VALUE",
@@ -159,16 +161,9 @@ def to_pinyin_tokens(han_text: str) -> list[str]:
     return list(pinyin(han_text))
 
 
-# Surnames read differently from the everyday character (单 is dan, as a surname shan).
-# pypinyin has no surname mode; this is the short list of common polyphonic surnames.
-_SURNAMES = {
-    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha",
-    "区": "ou", "乐": "yue", "盖": "ge", "缪": "miao", "翟": "zhai", "覃": "qin",
-    "种": "chong", "秘": "bi", "员": "yun", "召": "shao", "柏": "bai", "藏": "zang",
-    "繁": "po", "折": "she", "阚": "kan", "隗": "wei", "能": "nai", "过": "guo",
-    "尉迟": "yuchi", "万俟": "moqi", "长孙": "zhangsun", "澹台": "tantai", "单于": "chanyu",
-    "纪": "ji", "宿": "su", "句": "gou", "角": "jue", "贾": "jia", "薄": "bo", "沈": "shen",
-}  # fmt: skip
+# Surnames read differently from the everyday character (单 is dan, as a surname shan):
+# pypinyin has no surname mode (data/surname_pinyin.tsv).
+_SURNAMES = mapping("leadlink.clean.normalize", "surname_pinyin.tsv")
 
 
 def surname_pinyin(surname: str) -> str:
