@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._data import words
 from leadlink._values import factorize, parse_times, reference_time
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.schema import ROLES
@@ -62,6 +63,7 @@ logger = logging.getLogger(__name__)
 GHOST_THRESHOLD = 0.5
 
 _ROLES: tuple[str, ...] = ROLES
+_DATA = "leadlink.clean.normalize"  # the package whose data/ folder holds the tables
 
 
 class Problem(str, Enum):
@@ -176,29 +178,11 @@ _LONGEST_TOKEN = max(map(len, _BLANK_CONTACT_TOKENS))
 _WHEN_ROLES = ("last_activity", "created_at")
 
 # Placeholder phones: national numbers seen in every CRM test table.
-_KNOWN_FAKE_PHONES = frozenset({"13800138000", "12345678901", "12345678910", "13812345678"})
+_KNOWN_FAKE_PHONES = words(_DATA, "phone_placeholders.txt")
 
-_EMAIL_PLACEHOLDER_DOMAINS = frozenset(
-    {
-        "example.com", "example.net", "example.org", "example.cn", "example.com.cn",
-        "test.com", "test.cn", "test.net", "test.org", "test.com.cn", "testing.com",
-        "xxx.com", "xx.com", "xxxx.com", "aaa.com", "asdf.com", "qwe.com", "qwer.com",
-        "qwerty.com", "abc.com", "abcd.com", "123.com", "1234.com", "fake.com",
-        "fakemail.com", "noemail.com", "nomail.com", "none.com", "null.com", "no.com",
-        "domain.com", "email.test", "mailinator.test", "sample.com", "demo.com",
-    }
-)  # fmt: skip
-_EMAIL_PLACEHOLDER_TLDS = frozenset({"test", "example", "invalid", "localhost", "local"})
-_EMAIL_PLACEHOLDER_LOCALS = frozenset(
-    {
-        "test", "testing", "tester", "testuser", "demo", "sample", "example", "fake",
-        "none", "null", "nil", "noemail", "nomail", "no", "na", "xxx", "xx", "x", "aaa",
-        "abc", "abcd", "abcdef", "abc123", "asdf", "asdfgh", "asdfasdf", "qwe", "qwer",
-        "qwerty", "zxcv", "123", "1234", "12345", "123456", "1234567", "12345678",
-        "123456789", "foo", "bar", "foobar", "user", "username", "email", "youremail",
-        "yourname", "name", "someone", "somebody", "nobody", "无", "测试",
-    }
-)  # fmt: skip
+_EMAIL_PLACEHOLDER_DOMAINS = words(_DATA, "email_placeholder_domains.txt")
+_EMAIL_PLACEHOLDER_TLDS = words(_DATA, "email_placeholder_tlds.txt")
+_EMAIL_PLACEHOLDER_LOCALS = words(_DATA, "email_placeholder_locals.txt")
 _TEST_LOCAL = re.compile(r"^(?:test|testing|demo|fake)[._\-]?\d{0,4}$")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS = frozenset("aeiouy")

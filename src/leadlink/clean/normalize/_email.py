@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from leadlink._data import mapping, words
 from leadlink.clean.normalize._text import clean
 
 __all__ = ["domain", "is_disposable", "is_free_domain", "is_free_provider", "is_role", "is_valid", "normalize",
@@ -21,150 +22,16 @@ _LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}
 # Two or more labels of letters, digits and inner hyphens; the last (the top-level
 # domain) letters only, at least two.
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-_GMAIL = {"gmail.com", "googlemail.com"}
-# Providers that deliver user+tag@ to user@.
-_PLUS_TAGS = {"outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com",
-              "mac.com", "fastmail.com", "fastmail.fm", "protonmail.com", "proton.me", "pm.me",
-              "yandex.ru", "yandex.com"}  # fmt: skip
-ROLE_ACCOUNTS = frozenset(
-    [
-        "info",
-        "sales",
-        "admin",
-        "administrator",
-        "support",
-        "contact",
-        "hr",
-        "service",
-        "services",
-        "marketing",
-        "noreply",
-        "no-reply",
-        "donotreply",
-        "webmaster",
-        "postmaster",
-        "office",
-        "team",
-        "hello",
-        "enquiries",
-        "inquiries",
-        "help",
-        "billing",
-        "finance",
-        "jobs",
-        "careers",
-        "press",
-        "media",
-        "kefu",
-        "service-cn",
-    ]
-)
-DISPOSABLE_DOMAINS = frozenset(
-    [
-        "mailinator.com",
-        "10minutemail.com",
-        "guerrillamail.com",
-        "guerrillamail.net",
-        "sharklasers.com",
-        "yopmail.com",
-        "yopmail.fr",
-        "temp-mail.org",
-        "tempmail.com",
-        "trashmail.com",
-        "trashmail.de",
-        "getnada.com",
-        "dispostable.com",
-        "maildrop.cc",
-        "mintemail.com",
-        "throwawaymail.com",
-        "fakeinbox.com",
-        "mailnesia.com",
-        "spamgourmet.com",
-        "tempr.email",
-        "mohmal.com",
-        "emailondeck.com",
-        "mytemp.email",
-        "burnermail.io",
-        "33mail.com",
-        "tempinbox.com",
-        "spambox.us",
-        "discard.email",
-        "mailcatch.com",
-        "bccto.me",
-        "chacuo.net",
-        "027168.com",
-        "linshiyouxiang.net",
-        "guerrillamail.org",
-        "guerrillamailblock.com",
-        "grr.la",
-        "10minutemail.net",
-        "temp-mail.io",
-        "tempmailo.com",
-        "mailinator.net",
-        "trashmail.net",
-        "trash-mail.com",
-        "mailnull.com",
-        "spam4.me",
-        "moakt.com",
-    ]
-)
-FREE_PROVIDERS = frozenset(
-    [
-        "gmail.com",
-        "googlemail.com",
-        "qq.com",
-        "foxmail.com",
-        "163.com",
-        "126.com",
-        "yeah.net",
-        "sina.com",
-        "sina.cn",
-        "sohu.com",
-        "aliyun.com",
-        "139.com",
-        "189.cn",
-        "wo.cn",
-        "yahoo.com",
-        "yahoo.com.cn",
-        "yahoo.co.uk",
-        "ymail.com",
-        "hotmail.com",
-        "outlook.com",
-        "live.com",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "mail.ru",
-        "yandex.ru",
-        "proton.me",
-        "protonmail.com",
-        "hanmail.net",
-        "naver.com",
-        "vip.qq.com",
-        "vip.163.com",
-        "vip.126.com",
-        "vip.sina.com",
-        "tom.com",
-        "21cn.com",
-        "263.net",
-        "yahoo.com.hk",
-        "yahoo.com.tw",
-        "yahoo.co.jp",
-        "hotmail.co.uk",
-        "outlook.cn",
-        "live.cn",
-        "gmx.com",
-        "mail.com",
-        "zoho.com",
-        "tutanota.com",
-        "rocketmail.com",
-    ]
-)
+
+_DATA = "leadlink.clean.normalize"  # the package whose data/ folder holds the tables
+# Providers with more than one spelling of a mailbox (data/email_provider_rules.tsv):
+# gmail ignores dots and drops +tags; the others deliver user+tag@ to user@.
+_RULES = mapping(_DATA, "email_provider_rules.tsv")
+_GMAIL = frozenset(host for host, rule in _RULES.items() if rule == "gmail")
+_PLUS_TAGS = frozenset(host for host, rule in _RULES.items() if rule == "plus_tag")
+ROLE_ACCOUNTS = words(_DATA, "email_role_accounts.txt")
+DISPOSABLE_DOMAINS = words(_DATA, "email_disposable_domains.txt")
+FREE_PROVIDERS = words(_DATA, "email_free_providers.txt")
 
 
 _ANGLE = re.compile(r"<([^<>]*@[^<>]*)>")
