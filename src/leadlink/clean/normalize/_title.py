@@ -23,6 +23,7 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
+from leadlink._data import ordered, table
 from leadlink.clean.normalize._text import (
     NO_VALUE,
     ascii_fold,
@@ -34,84 +35,11 @@ from leadlink.clean.normalize._text import (
 
 __all__ = ["key"]
 
-#: concept -> Latin spellings (words or phrases) and Han terms that name it.
-_CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "ceo": (("ceo", "chief executive officer", "chief executive"), ("首席执行官", "执行总裁")),
-    "cto": (("cto", "chief technology officer", "chief technical officer"), ("首席技术官",)),
-    "cfo": (
-        ("cfo", "chief financial officer", "chief finance officer"),
-        ("首席财务官", "财务总监"),
-    ),
-    "coo": (("coo", "chief operating officer", "chief operations officer"), ("首席运营官",)),
-    "cmo": (("cmo", "chief marketing officer"), ("首席市场官",)),
-    "cio": (("cio", "chief information officer"), ("首席信息官",)),
-    "chief": (("chief",), ("首席",)),
-    "president": (("president",), ("总裁",)),
-    "vp": (("vp", "vice president", "svp", "evp", "avp"), ("副总裁",)),
-    "chairman": (("chairman", "chairwoman", "chair", "chairperson"), ("董事长",)),
-    "board_member": (("board member",), ("董事",)),
-    "founder": (("founder", "co founder", "cofounder"), ("创始人", "联合创始人")),
-    "owner": (("owner", "proprietor", "boss"), ("老板", "业主", "店主")),
-    "partner": (("partner",), ("合伙人",)),
-    "general_manager": (("general manager", "gm"), ("总经理",)),
-    "deputy": (("deputy",), ("副",)),
-    "director": (("director", "dir"), ("总监",)),
-    "head": (
-        ("head", "lead", "leader", "supervisor", "in charge", "team lead"),
-        ("主管", "负责人", "主任", "组长", "部长", "领导"),
-    ),
-    "manager": (("manager", "mgr", "manger", "managing"), ("经理",)),
-    "senior": (("senior", "sr", "snr"), ("高级", "资深")),
-    "junior": (("junior", "jr"), ("初级",)),
-    "assistant": (("assistant", "asst", "assist"), ("助理",)),
-    "secretary": (("secretary",), ("秘书",)),
-    "specialist": (("specialist", "officer", "executive", "exec"), ("专员",)),
-    "representative": (("representative", "rep", "agent"), ("代表",)),
-    "engineer": (("engineer", "eng", "engr"), ("工程师",)),
-    "developer": (("developer", "dev", "programmer"), ("开发", "程序员", "开发工程师")),
-    "architect": (("architect",), ("架构师",)),
-    "designer": (("designer",), ("设计师",)),
-    "analyst": (("analyst",), ("分析师",)),
-    "consultant": (("consultant", "advisor", "adviser"), ("顾问",)),
-    "accountant": (("accountant",), ("会计",)),
-    "expert": (("expert",), ("专家",)),
-    "staff": (("staff", "clerk"), ("职员", "员工", "文员")),
-    "sales": (("sales", "selling"), ("销售", "业务")),
-    "key_account": (("key account", "key accounts"), ("大客户",)),
-    "account": (("account", "accounts", "client", "customer"), ("客户",)),
-    "software": (("software",), ("软件",)),
-    "procurement": (
-        ("procurement", "purchasing", "purchase", "buyer", "sourcing"),
-        ("采购", "采购员", "买手"),
-    ),
-    "marketing": (("marketing", "mkt", "market"), ("市场", "营销", "市场营销")),
-    "business_development": (("business development", "bd"), ("商务", "商务拓展", "业务拓展")),
-    "it": (("it", "information technology"), ("信息技术", "信息化")),
-    "tech": (("technology", "technical", "tech"), ("技术",)),
-    "rd": (("r d", "rd", "research and development", "research development"), ("研发",)),
-    "research": (("research", "researcher"), ("研究", "研究员")),
-    "product": (("product",), ("产品",)),
-    "operations": (("operations", "operation", "ops"), ("运营", "运维")),
-    "finance": (("finance", "financial"), ("财务", "金融")),
-    "hr": (("hr", "human resources", "human resource", "people"), ("人事", "人力资源", "人力")),
-    "admin": (("admin", "administration", "administrative"), ("行政",)),
-    "customer_service": (
-        ("customer service", "customer support", "support"),
-        ("客服", "客户服务", "售后"),
-    ),
-    "legal": (("legal", "counsel", "lawyer"), ("法务", "律师")),
-    "quality": (("quality", "qa", "qc"), ("质量", "质检", "品质")),
-    "logistics": (("logistics", "supply chain"), ("物流", "供应链")),
-    "teacher": (("teacher", "lecturer"), ("老师", "教师", "讲师")),
-    "professor": (("professor", "prof"), ("教授",)),
-    "doctor": (("doctor", "physician"), ("医生", "医师")),
-    "regional": (("regional", "region", "area"), ("区域", "大区")),
-    "project": (("project",), ("项目",)),
-}
+_DATA = "leadlink.clean.normalize"  # the package whose data/ folder holds the tables
 
 #: Words that name no concept of their own (a department, a preposition).
-_FILLER_LATIN = frozenset(["of", "the", "and", "for", "in", "department", "dept", "dep", "team"])
-_FILLER_HAN = ("部门", "部", "中心", "人员", "员", "的", "兼")
+_FILLER_LATIN = frozenset(ordered(_DATA, "title_filler_latin.txt"))
+_FILLER_HAN = ordered(_DATA, "title_filler_han.txt")
 #: Values that are not a title.
 _PLACEHOLDERS = NO_VALUE | {"other", "test", "测试", "xxx", "x", "0"}
 
@@ -119,12 +47,17 @@ _LATIN_WORD = re.compile(r"[^\W_]+")
 
 
 def _phrases() -> tuple[list[tuple[list[str], str]], dict[str, str]]:
-    """Latin phrases (longest first) and Han terms, each with its concept."""
+    """Latin phrases (longest first) and Han terms, each with its concept, from
+    data/title_concepts.tsv (concept, script, term)."""
     latin: list[tuple[list[str], str]] = []
     han: dict[str, str] = {}
-    for concept, (spellings, terms) in _CONCEPTS.items():
-        latin += [(spelling.split(), concept) for spelling in spellings]
-        han.update(dict.fromkeys(terms, concept))
+    for concept, script, term in table(_DATA, "title_concepts.tsv"):
+        if script == "latin":
+            latin.append((term.split(), concept))
+        elif script == "han":
+            han[term] = concept
+        else:
+            raise ValueError(f"title_concepts.tsv: script is latin or han, not {script!r}")
     han.update(dict.fromkeys(_FILLER_HAN, ""))
     latin.sort(key=lambda phrase: len(phrase[0]), reverse=True)
     return latin, han
