@@ -1,5 +1,5 @@
 """Small helpers on cell values that every stage shares: ids as text, distinct values,
-times as naive UTC.
+times as naive UTC, the values that say there is none.
 
 One copy of each, so that every output of a run writes an id and reads a time the same way
 (``clusters``, ``golden`` and ``pairs`` must join on the same id text).
@@ -12,9 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._data import words
 from leadlink.errors import ConfigError
 
-__all__ = ["factorize", "id_text", "parse_times", "reference_time"]
+__all__ = ["NO_VALUE", "factorize", "id_text", "parse_times", "reference_time"]
+
+#: Cell values that say "there is no value" in any field (none, null, n/a, -, /, ? ...),
+#: lower case: compare after case folding. The one shared set (data/no_value.txt); each
+#: field adds its own words to it (``NO_VALUE | words(...)``).
+NO_VALUE: frozenset[str] = words("leadlink", "no_value.txt")
 
 _NAT = np.datetime64("NaT", "ns")
 

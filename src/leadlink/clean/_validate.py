@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._data import words
-from leadlink._values import factorize, parse_times, reference_time
+from leadlink._values import NO_VALUE, factorize, parse_times, reference_time
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.schema import ROLES
 
@@ -155,21 +155,12 @@ _REASON_TEXT: dict[Problem, str] = {
     Problem.EMAIL_ROLE: "role mailbox",
 }
 
-# Values that mean "nothing here" in any column.
-_BLANK_TOKENS = frozenset(
-    {"", "nan", "none", "null", "nil", "n/a", "na", "nat", "<na>", "-", "--", "---", "/", "?"}
-)
-# ... and, in contact and company columns, in Chinese too (a name "无" is a placeholder name).
-_BLANK_CONTACT_TOKENS = _BLANK_TOKENS | {
-    "无",
-    "暂无",
-    "没有",
-    "空",
-    "未知",
-    "不详",
-    "未填",
-    "未提供",
-}
+# Values that mean "nothing here" in any column: the shared no-value set, the empty cell,
+# and how software writes a missing value (nan, NaT, <NA>; data/validate_blank.txt).
+_BLANK_TOKENS = NO_VALUE | words(_DATA, "validate_blank.txt") | {""}
+# ... and, in contact columns and presence checks, the Chinese words for none too
+# (data/validate_blank_contact.txt); a name "无" is a placeholder name, not a missing one.
+_BLANK_CONTACT_TOKENS = _BLANK_TOKENS | words(_DATA, "validate_blank_contact.txt")
 
 _LONGEST_TOKEN = max(map(len, _BLANK_CONTACT_TOKENS))
 

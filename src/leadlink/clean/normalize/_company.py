@@ -18,7 +18,13 @@ from typing import Any
 
 from leadlink._data import ordered, words
 from leadlink.clean.normalize._places import LATIN_CITIES, REGIONS
-from leadlink.clean.normalize._text import NO_VALUE, ascii_fold, clean, has_han, to_simplified
+from leadlink.clean.normalize._text import (
+    PLACEHOLDERS,
+    ascii_fold,
+    clean,
+    has_han,
+    to_simplified,
+)
 
 __all__ = ["is_placeholder", "normalize"]
 
@@ -145,27 +151,7 @@ def normalize(value: Any) -> str | None:
     return None if text is None else _normalize(text)
 
 
-_PLACEHOLDERS = NO_VALUE | frozenset(
-    [
-        "个人",
-        "自由职业",
-        "测试",
-        "测试公司",
-        "test",
-        "testcompany",
-        "公司",
-        "有限公司",
-        "xxx",
-        "xx",
-        "某某公司",
-        "某公司",
-        "abc",
-        "company",
-        "待定",
-        "学生",
-        "无业",
-    ]
-)
+_PLACEHOLDERS = PLACEHOLDERS | words(_DATA, "company_placeholders.txt")
 
 
 def is_placeholder(value: Any) -> bool:

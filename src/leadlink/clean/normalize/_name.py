@@ -16,7 +16,7 @@ from typing import Any
 
 from leadlink._data import ordered, table, words
 from leadlink.clean.normalize._text import (
-    NO_VALUE,
+    PLACEHOLDERS,
     ascii_fold,
     clean,
     has_han,
@@ -33,58 +33,7 @@ _DATA = "leadlink.clean.normalize"  # the package whose data/ folder holds the t
 _HAN_TITLES = sorted(ordered(_DATA, "name_titles_han.txt"), key=len, reverse=True)
 _LATIN_TITLES = words(_DATA, "name_titles_latin.txt")
 _COMPOUND_SURNAMES = words(_DATA, "name_compound_surnames.txt")
-_PLACEHOLDERS = NO_VALUE | frozenset(
-    [
-        "测试",
-        "测试用户",
-        "测试客户",
-        "test",
-        "tester",
-        "testing",
-        "test1",
-        "test123",
-        "demo",
-        "演示",
-        "空",
-        "客户",
-        "用户",
-        "先生",
-        "女士",
-        "小姐",
-        "nobody",
-        "anonymous",
-        "匿名",
-        "xxx",
-        "xx",
-        "x",
-        "asdf",
-        "asdfg",
-        "asdfgh",
-        "qwe",
-        "qwer",
-        "qwerty",
-        "abc",
-        "abcd",
-        "aaa",
-        "aaaa",
-        "123",
-        "1234",
-        "12345",
-        "??",
-        "某某",
-        "张三",
-        "李四",
-        "王五",
-        "sb",
-        "老板",
-        "name",
-        "姓名",
-        "fake",
-        "sample",
-        "样例",
-        "示例",
-    ]
-)
+_PLACEHOLDERS = PLACEHOLDERS | words(_DATA, "name_placeholders.txt")
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 # Nickname -> formal name; a nickname of two names stands for the first listed.
 _NICKNAMES: dict[str, str] = {}

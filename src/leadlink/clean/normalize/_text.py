@@ -10,11 +10,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from leadlink._data import mapping
+from leadlink._data import mapping, words
+from leadlink._values import NO_VALUE
 
 __all__ = [
     "MAX_LENGTH",
-    "NO_VALUE",
+    "PLACEHOLDERS",
     "ascii_fold",
     "clean",
     "has_han",
@@ -25,11 +26,10 @@ __all__ = [
     "to_simplified",
 ]
 
-#: Cell values that say "there is none" in any field (each field adds its own junk).
-NO_VALUE = frozenset(
-    ["无", "暂无", "未知", "不详", "其他", "其它", "n/a", "na", "none", "null", "nil", "unknown",
-     "-", "--", "/", "?", "."]
-)  # fmt: skip
+#: What a name, company or title cell holds when there is none: the shared no-value set
+#: and the words of data/placeholders.txt (无, 暂无, 其他, unknown, . ...); each of the three
+#: fields adds its own.
+PLACEHOLDERS = NO_VALUE | words("leadlink.clean.normalize", "placeholders.txt")
 
 #: Cells longer than this are cut before any expensive step (a 1 MB cell is junk).
 MAX_LENGTH = 400

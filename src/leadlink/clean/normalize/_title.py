@@ -25,7 +25,7 @@ from typing import Any
 
 from leadlink._data import ordered, table
 from leadlink.clean.normalize._text import (
-    NO_VALUE,
+    PLACEHOLDERS,
     ascii_fold,
     clean,
     has_han,
@@ -41,7 +41,7 @@ _DATA = "leadlink.clean.normalize"  # the package whose data/ folder holds the t
 _FILLER_LATIN = frozenset(ordered(_DATA, "title_filler_latin.txt"))
 _FILLER_HAN = ordered(_DATA, "title_filler_han.txt")
 #: Values that are not a title.
-_PLACEHOLDERS = NO_VALUE | {"other", "test", "测试", "xxx", "x", "0"}
+_PLACEHOLDERS = PLACEHOLDERS | frozenset(ordered(_DATA, "title_placeholders.txt"))
 
 _LATIN_WORD = re.compile(r"[^\W_]+")
 
