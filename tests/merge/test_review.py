@@ -120,12 +120,8 @@ def test_nothing_to_review_gives_an_empty_table(prepared):
     assert list(review.columns) == ["cluster_id", "n_leads", "reason", "detail", "lead_ids"]
 
 
-def test_review_of_a_dedupe_result():
-    from leadlink.datasets import generate_leads
-
-    leads = generate_leads(200, seed=3).drop(columns=["person_id", "is_ghost"])
-    result = ll.dedupe(leads)
-    prepared = prepare(leads, result.roles, id_column="lead_id")
+def test_review_of_a_dedupe_result(generated):
+    _, prepared, result = generated
     review = review_clusters(result.clusters, result.pairs, prepared, threshold=result.threshold)
     sizes = result.golden.set_index("cluster_id")["n_leads"]
     assert (sizes[review["cluster_id"]] > 1).all()

@@ -5,10 +5,17 @@ Reads the base modules and :mod:`leadlink.clean` (validation feeds survivorship)
 imports Splink: it works on the pair table the model produced.
 
 * :func:`cluster_pairs` — clusters from scored pairs, resisting chains through shared lines;
-* :func:`golden_records`, :func:`lineage`, :func:`conflicts` — survivorship by a registry of
-  rules (:class:`SurvivorshipPolicy`);
+* :class:`SurvivorshipPolicy` — which value survives, per role, by rules from the registry
+  :data:`RULES` (defaults: :data:`DEFAULT_RULES`);
+* :func:`golden_records`, :func:`lineage`, :func:`conflicts` — one record per person, where
+  each value came from, and where members disagree;
 * :func:`review_clusters` — the short, ranked queue of clusters worth a look;
 * :func:`merge`, :func:`split`, :func:`unmerge` — an analyst's corrections.
+
+Inside, imports go one way: ``_members`` (clusters lined up with leads) and ``_cluster``
+depend on nothing here; ``_survivorship`` (the policy and its rules) on nothing here;
+``_golden`` on ``_members`` and ``_survivorship``; ``_review`` on ``_members``;
+``_corrections`` on ``_cluster``.
 """
 
 from __future__ import annotations
@@ -18,26 +25,22 @@ from leadlink.merge._cluster import (
     cluster_id_for,
     cluster_pairs,
 )
-from leadlink.merge._golden import (
-    SurvivorshipPolicy,
-    conflicts,
-    golden_records,
-    lineage,
-    merge,
-    split,
-    unmerge,
-)
+from leadlink.merge._corrections import merge, split, unmerge
+from leadlink.merge._golden import conflicts, golden_records, lineage
 from leadlink.merge._review import (
     DEFAULT_LARGE,
     DEFAULT_WEAK_BELOW,
     ReviewReason,
     review_clusters,
 )
+from leadlink.merge._survivorship import DEFAULT_RULES, RULES, SurvivorshipPolicy
 
 __all__ = [
     "DEFAULT_CANNOT_LINK_BELOW",
     "DEFAULT_LARGE",
+    "DEFAULT_RULES",
     "DEFAULT_WEAK_BELOW",
+    "RULES",
     "ReviewReason",
     "SurvivorshipPolicy",
     "cluster_id_for",

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink.errors import ConfigError, InputError
-from leadlink.merge._golden import _aligned_clusters
+from leadlink.merge._members import aligned_clusters
 
 __all__ = ["ReviewReason", "review_clusters"]
 
@@ -92,7 +92,7 @@ def review_clusters(
         )
     prepared = prepared.reset_index(drop=True)
     lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
-    cluster_of = _aligned_clusters(lead_ids, clusters)
+    cluster_of = aligned_clusters(lead_ids, clusters)
     codes, cluster_names = pd.factorize(cluster_of, sort=True)
     names = np.asarray(cluster_names, dtype=object)
     sizes = np.bincount(codes, minlength=len(names))
