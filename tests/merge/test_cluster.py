@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import leadlink as ll
 from leadlink.merge._cluster import cluster_id_for, cluster_pairs
+from leadlink.merge._members import aligned_clusters, group_starts
 
 
 def _pairs(rows):
@@ -91,3 +95,41 @@ def test_cluster_ids_survive_new_leads_that_do_not_touch_them():
     assert new["L09"] == old["L04"]
     assert new["L06"] == new["L07"] == new["L01"] == cluster_id_for("L01") != old["L06"]
     assert new["L10"] == new["L11"] == cluster_id_for("L10")
+
+
+# ------------------------------------------------- clusters lined up with prepared leads
+
+
+def test_clusters_are_lined_up_with_the_leads_by_id():
+    lead_ids = np.array(["L1", "L2", "L3"], dtype=object)
+    clusters = pd.DataFrame({"lead_id": ["L3", " L1", "L2"], "cluster_id": ["C3", "C1", "C1"]})
+    assert aligned_clusters(lead_ids, clusters).tolist() == ["C1", "C1", "C3"]
+    # with no single id column the table is taken row by row
+    rows = clusters.assign(note="x")
+    assert aligned_clusters(lead_ids, rows).tolist() == ["C3", "C1", "C1"]
+
+
+@pytest.mark.parametrize(
+    ("clusters", "message"),
+    [
+        (pd.DataFrame({"lead_id": ["L1", "L2"]}), "lead id column and cluster_id"),
+        (pd.DataFrame({"lead_id": ["L1"], "cluster_id": ["C1"]}), "1 rows for 2 leads"),
+        (pd.DataFrame({"lead_id": ["L1", "L2"], "cluster_id": ["C1", None]}), "no cluster_id"),
+        (pd.DataFrame({"lead_id": ["L1", "L9"], "cluster_id": ["C1", "C9"]}), "not in clusters"),
+    ],
+)
+def test_clusters_that_do_not_fit_the_leads_are_refused(clusters, message):
+    with pytest.raises(ll.InputError, match=message):
+        aligned_clusters(np.array(["L1", "L2"], dtype=object), clusters)
+
+
+def test_group_starts_marks_the_first_of_each_run():
+    assert group_starts(np.array([0, 0, 1, 2, 2, 2])).tolist() == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert group_starts(np.array([], dtype=np.int64)).tolist() == []

@@ -3,14 +3,18 @@ picks in a cluster of hand-written leads."""
 
 from __future__ import annotations
 
+import inspect
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import leadlink as ll
 from leadlink.clean._prepare import prepare
-from leadlink.merge import DEFAULT_RULES, SurvivorshipPolicy, golden_records
+from leadlink.merge import DEFAULT_RULES, RULES, SurvivorshipPolicy, golden_records
+from leadlink.merge._survivorship import SurvivorshipRule
+from leadlink.schema import SURVIVED_ROLES
 
 ROLES = {
     "name": "name",
@@ -32,6 +36,58 @@ def _build(rows, clusters=None, **options):
     cluster = clusters or ["C1"] * len(leads)
     frame = pd.DataFrame({"lead_id": leads["lead_id"], "cluster_id": cluster})
     return golden_records(leads, prepared, frame, roles, **options)
+
+
+# -------------------------------------------------------------------------- registry
+
+
+def test_every_registered_rule_is_documented_and_accepted():
+    assert list(RULES) == sorted(RULES)  # the order error messages list them in
+    for name, rule in RULES.items():
+        assert rule.name == name
+        doc = inspect.getdoc(rule.score)
+        assert doc and rule.description == doc, name
+        assert "Ties:" in doc, f"{name}: say what the rule counts as a tie"
+        for role in rule.roles or SURVIVED_ROLES:
+            policy = SurvivorshipPolicy(rules={role: [name]}, sources=["CRM"])
+            assert policy.rules_for(role) == (name,)
+            assert SurvivorshipPolicy.from_dict(policy.to_dict()) == policy
+        for role in set(SURVIVED_ROLES) - set(rule.roles or SURVIVED_ROLES):
+            with pytest.raises(ll.ConfigError, match=f"the {name} rule applies to"):
+                SurvivorshipPolicy(rules={role: [name]}, sources=["CRM"])
+
+
+def test_an_unknown_rule_is_refused_with_the_list_of_registered_rules():
+    with pytest.raises(ll.ConfigError, match="unknown survivorship rule 'newest'") as raised:
+        SurvivorshipPolicy(rules={"email": ["first_valid", "newest"]})
+    message = str(raised.value)
+    assert ", ".join(RULES) in message
+    assert "e.g. rules={'email': ['first_valid', 'personal', 'most_recent']}" in message
+
+
+def test_default_rules_name_every_survived_role_and_only_registered_rules():
+    assert set(DEFAULT_RULES) == set(SURVIVED_ROLES)
+    for role, chain in DEFAULT_RULES.items():
+        assert SurvivorshipPolicy().rules_for(role) == chain
+        for name in chain:
+            assert RULES[name].roles is None or role in RULES[name].roles, (role, name)
+
+
+def test_a_rule_added_to_the_registry_is_accepted_and_applied(monkeypatch):
+    def shortest(candidates):
+        """The shortest value as entered. Ties: values of the same length."""
+        return -np.array([len(str(v)) for v in candidates.entered], dtype=np.float64)
+
+    with pytest.raises(ll.ConfigError, match="unknown survivorship rule 'shortest'"):
+        SurvivorshipPolicy(rules={"title": ["shortest"]})
+    monkeypatch.setitem(RULES, "shortest", SurvivorshipRule("shortest", shortest))
+    rows = [
+        {"lead_id": "a", "title": "Head of Procurement", "created_at": "2025-01-01"},
+        {"lead_id": "b", "title": "Head", "created_at": "2024-01-01"},
+    ]
+    golden = _build(rows, policy=SurvivorshipPolicy(rules={"title": ["shortest"]}), explain=True)
+    assert golden.loc[0, "title_from"] == "b"
+    assert golden.loc[0, "title_rule"] == "shortest"
 
 
 # -------------------------------------------------------------------------- policies
