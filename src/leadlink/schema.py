@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from leadlink._data import table
 from leadlink._values import id_text
 from leadlink.errors import ColumnError, InputError
 
@@ -161,12 +161,8 @@ def _header_key(header: object) -> str:
 
 
 def _read_headers() -> dict[str, tuple[str, ...]]:
-    text = resources.files("leadlink").joinpath("data/headers.tsv").read_text("utf-8")
     spellings: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        role, spelling = line.split("\t")
+    for role, spelling in table("leadlink", "headers.tsv"):
         spellings.setdefault(role, []).append(_header_key(spelling))
     return {role: tuple(dict.fromkeys(found)) for role, found in spellings.items()}
 
