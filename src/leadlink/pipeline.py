@@ -33,7 +33,7 @@ from leadlink.merge import (
 from leadlink.schema import COMPARED_ROLES, MATCH_ROLES, check_frame, check_ids, resolve_columns
 
 if TYPE_CHECKING:
-    from splink.internals.database_api import DatabaseAPI
+    from leadlink.match import DatabaseAPI
 
 __all__ = ["DedupeResult", "dedupe"]
 

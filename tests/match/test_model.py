@@ -309,34 +309,7 @@ def test_training_does_not_depend_on_row_order(prepared):
     pd.testing.assert_frame_equal(second.parameters, first.parameters)
 
 
-def _splink_refuses_zero_m(role: str = "email", label: str = "both_personal") -> ValueError:
-    """The error Splink 5 raises when EM drives a level's m to 0, from Splink's own code."""
-    from splink.internals.expectation_maximisation import populate_m_u_from_lookup
-
-    from leadlink.match._comparisons import COMPARISONS
-
-    comparison = COMPARISONS[role].build().get_comparison("duckdb")
-    level = next(cl for cl in comparison.comparison_levels if cl.label_for_charts == label)
-    lookup = {role: {level.comparison_vector_value: {"m_probability": 0.0, "u_probability": 0.5}}}
-    try:
-        populate_m_u_from_lookup({"u"}, level, role, lookup)
-    except ValueError as error:
-        return error
-    raise AssertionError("Splink accepted an m of 0")
-
-
-def test_the_level_em_drives_to_zero_is_read_from_splinks_error():
-    from leadlink.match._model import _collapsed_level
-
-    assert _collapsed_level(_splink_refuses_zero_m("email", "both_personal")) == (
-        "email",
-        "both_personal",
-    )
-    assert _collapsed_level(ValueError("something else")) is None
-    assert _collapsed_level(ZeroDivisionError()) is None
-
-
-def test_an_em_session_fixes_levels_driven_to_zero_and_runs_again():
+def test_an_em_session_fixes_levels_driven_to_zero_and_runs_again(zero_m_error):
     from leadlink.match._model import _UNSEEN_RATIO, _em_session
 
     settings = {
@@ -364,7 +337,7 @@ def test_an_em_session_fixes_levels_driven_to_zero_and_runs_again():
         def estimate_parameters_using_expectation_maximisation(self, rule, max_pairs):
             seen.append(json.loads(json.dumps(self.settings)))
             if collapsing:
-                raise _splink_refuses_zero_m(*collapsing.pop(0))
+                raise zero_m_error(*collapsing.pop(0))
             return object()
 
     class FakeLinker:

@@ -6,7 +6,8 @@ package, and its internals only in :mod:`leadlink.match._splink`.
 * :class:`LeadModel` — ``fit`` learns m, u and λ by EM; ``predict`` scores pairs;
 * blocking presets (:data:`PRESETS`) with counted, capped block sizes;
 * comparison presets (:data:`COMPARISONS`), one per compared role;
-* backends: DuckDB (default) or Spark.
+* backends: DuckDB (default) or Spark; :data:`DatabaseAPI` is the type of any Splink
+  database API a caller passes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from leadlink.match._backends import BACKENDS, check_backend, database_api
 from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, PRESETS, BlockingPreset, BlockingReport
 from leadlink.match._comparisons import COMPARISONS, EXTRA_KINDS, ComparisonPreset, LevelPreset
 from leadlink.match._model import DEFAULT_THRESHOLD, MODEL_VERSION, LeadModel
+from leadlink.match._splink import DatabaseAPI
 
 __all__ = [
     "BACKENDS",
@@ -27,6 +29,7 @@ __all__ = [
     "BlockingPreset",
     "BlockingReport",
     "ComparisonPreset",
+    "DatabaseAPI",
     "LeadModel",
     "LevelPreset",
     "check_backend",

@@ -19,9 +19,20 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from leadlink.errors import ConfigError
+from leadlink.match._splink import (
+    clear_table_cache,
+    dialect_name,
+    drop_table,
+    is_database_api,
+    registered_tables,
+    sqlglot_dialect,
+    tables_made,
+)
 
 if TYPE_CHECKING:
-    from splink.internals.database_api import DatabaseAPI
+    import duckdb
+
+    from leadlink.match._splink import DatabaseAPI
 
 __all__ = [
     "BACKENDS",
@@ -51,7 +62,7 @@ def check_backend(backend: object) -> None:
     """Refuse a ``backend`` that :func:`database_api` cannot turn into a database."""
     if backend is None or (isinstance(backend, str) and backend in BACKENDS):
         return
-    if _is_database_api(backend):
+    if is_database_api(backend):
         return
     raise ConfigError(
         f"backend {backend!r} is not available; choose None or 'duckdb' (the embedded "
@@ -73,12 +84,6 @@ def database_api(backend: str | DatabaseAPI | None) -> DatabaseAPI | None:
     if backend == "spark":
         return _spark_api()
     return backend  # type: ignore[return-value]  # a DatabaseAPI, as checked
-
-
-def _is_database_api(backend: object) -> bool:
-    from splink.internals.database_api import DatabaseAPI
-
-    return isinstance(backend, DatabaseAPI)
 
 
 def _spark_api() -> DatabaseAPI:
@@ -124,18 +129,23 @@ def _spark_api() -> DatabaseAPI:
     return SparkAPI(spark_session=session)
 
 
-def _duckdb_api() -> Any:
+def _duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB that spills to disk past :data:`DUCKDB_MEMORY_LIMIT`."""
     import tempfile
 
     import duckdb
-    from splink import DuckDBAPI
 
-    connection = duckdb.connect(
+    return duckdb.connect(
         config={
             "memory_limit": DUCKDB_MEMORY_LIMIT,
             "temp_directory": tempfile.gettempdir(),
         }
     )
+
+
+def _duckdb_api(connection: duckdb.DuckDBPyConnection) -> Any:
+    from splink import DuckDBAPI
+
     return DuckDBAPI(connection)
 
 
@@ -150,21 +160,23 @@ class Database:
 
     def __init__(self, db_api: DatabaseAPI | None) -> None:
         self.owned = db_api is None
-        self.api: Any = _duckdb_api() if db_api is None else db_api
+        # A private DuckDB's connection is kept, to be closed at the end.
+        self._connection = _duckdb_connection() if db_api is None else None
+        self.api: Any = db_api if self._connection is None else _duckdb_api(self._connection)
         self._inputs: list[str] = []
         self._made_before = 0
         self._registered_before: set[str] = set()
         if not self.owned:
-            self.api._intermediate_table_cache.invalidate_cache()
-            self._made_before = len(self.api._intermediate_table_cache.executed_queries)
-            self._registered_before = set(self.api._registered_table_names)
+            clear_table_cache(self.api)
+            self._made_before = len(tables_made(self.api))
+            self._registered_before = registered_tables(self.api)
 
     def register(self, frame: pd.DataFrame) -> Any:
         """``frame`` as a Splink table (a SplinkDataFrame)."""
         if self.owned:
             return self.api.register(frame)
         empty = [str(c) for c in frame.columns if frame[c].isna().all()]
-        if not empty or self.api.sql_dialect.sql_dialect_str == "duckdb":
+        if not empty or dialect_name(self.api) == "duckdb":
             table = self.api.register(frame)
         else:
             table = self._register_with_typed_nulls(frame, empty)
@@ -180,7 +192,7 @@ class Database:
         """
         from sqlglot import exp
 
-        dialect = self.api.sql_dialect.sqlglot_dialect
+        dialect = sqlglot_dialect(self.api)
         present = [str(c) for c in frame.columns if str(c) not in empty]
         columns = [
             exp.cast(exp.null(), _sql_type(frame[c].dtype)).as_(c, quoted=True)
@@ -199,18 +211,16 @@ class Database:
         return self.api.register(made.physical_name)
 
     def close(self) -> None:
-        if self.owned:
-            self.api._con.close()  # frees the database's memory at once
+        if self._connection is not None:
+            self._connection.close()  # frees the database's memory at once
             return
-        cache = self.api._intermediate_table_cache
         # Every table made or registered for this job, including those Splink only forgot
         # (on Spark, Splink leaves the temporary views of the tables it drops behind).
-        made = [table.physical_name for table in cache.executed_queries[self._made_before :]]
-        registered = sorted(set(self.api._registered_table_names) - self._registered_before)
-        cache.invalidate_cache()
+        made = tables_made(self.api)[self._made_before :]
+        registered = sorted(registered_tables(self.api) - self._registered_before)
+        clear_table_cache(self.api)
         for name in dict.fromkeys([*made, *self._inputs, *registered]):
-            self.api.delete_table_from_database(name)
-            self.api._created_tables.discard(name)
+            drop_table(self.api, name)
 
 
 @contextlib.contextmanager

@@ -23,9 +23,9 @@ from typing import Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from leadlink.errors import ConfigError
+from leadlink.match._splink import ComparisonLevelCreator
 
 __all__ = [
     "COMPARISONS",

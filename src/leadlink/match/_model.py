@@ -56,10 +56,11 @@ from leadlink.match._comparisons import (
     comparison_for,
     extra_comparison,
 )
+from leadlink.match._splink import collapsed_level, em_iterations, set_lambda
 from leadlink.schema import MATCH_ROLES, PREPARED_COLUMNS, ROLE
 
 if TYPE_CHECKING:
-    from splink.internals.database_api import DatabaseAPI
+    from leadlink.match._splink import DatabaseAPI
 
 __all__ = ["DEFAULT_THRESHOLD", "MODEL_FORMAT", "MODEL_VERSION", "LeadModel"]
 
@@ -425,15 +426,17 @@ class LeadModel:
             linker.training.estimate_probability_two_random_records_match(
                 [_rule(rule) for rule in rules], recall=_LAMBDA_RECALL
             )
-            value = float(linker._settings_obj._probability_two_random_records_match)
+            value = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
         except Exception as error:  # Splink raises plain exceptions on degenerate data
             logger.debug("λ estimation failed (%s); using the default", type(error).__name__)
             value = math.nan
+        # Splink leaves λ at 0 or NaN when the rules find nothing, which breaks its EM
+        # with a 'math domain error': λ is put back.
         if not math.isfinite(value) or value <= 0:
-            _restore_lambda(linker, fallback)
+            set_lambda(linker, fallback)
             return fallback, "default: deterministic rules found nothing"
         value = min(value, 0.5)
-        _restore_lambda(linker, value)
+        set_lambda(linker, value)
         return (
             min(value, 0.5),
             f"deterministic rules {sorted(k for k in ('email', 'phone_name') if k in names)}, recall {_LAMBDA_RECALL}",
@@ -781,14 +784,8 @@ def _rule(condition: str) -> Any:
     return CustomRule(condition, sql_dialect="duckdb")
 
 
-def _restore_lambda(linker: Any, value: float) -> None:
-    """Put λ back after Splink left it at 0 or NaN (which breaks its EM with a
-    'math domain error')."""
-    linker._settings_obj._probability_two_random_records_match = value
-
-
-#: How many levels an EM session may fix as unseen (see :func:`_collapsed_level`) before it
-#: is given up.
+#: How many levels an EM session may fix as unseen (the level EM drove to 0, see
+#: :func:`leadlink.match._splink.collapsed_level`) before it is given up.
 _MAX_COLLAPSED = 6
 
 
@@ -813,7 +810,7 @@ def _em_session(
                 rule, max_pairs=max_pairs
             )
         except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
-            collapsed = _collapsed_level(error)
+            collapsed = collapsed_level(error)
             if (
                 len(fixed) < _MAX_COLLAPSED
                 and collapsed is not None
@@ -828,30 +825,8 @@ def _em_session(
                 "roles is used, else they keep conservative priors"
             )
             return None
-        history = getattr(session, "_core_model_settings_history", None) or []
-        record["iterations"] = len(history)
+        record["iterations"] = em_iterations(session)
         return linker
-
-
-def _collapsed_level(error: BaseException) -> tuple[str, str] | None:
-    """(comparison, level label) of the level whose m EM drove to 0, or None.
-
-    Splink 5 refuses an m of exactly 0 with a ValueError while it stores what a
-    maximisation step estimated; the level being stored is read from that frame of the
-    traceback. Any other error, or another Splink layout, gives None (the session fails as
-    before)."""
-    if not isinstance(error, ValueError) or "m_probability" not in str(error):
-        return None
-    tb = error.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_name == "populate_m_u_from_lookup":
-            names = tb.tb_frame.f_locals
-            level = names.get("comparison_level", names.get("cl"))
-            role, label = names.get("output_column_name"), getattr(level, "label_for_charts", None)
-            if isinstance(role, str) and isinstance(label, str):
-                return role, label
-        tb = tb.tb_next
-    return None
 
 
 def _fix_collapsed(settings: dict[str, Any], role: str, label: str) -> bool:

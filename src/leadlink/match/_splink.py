@@ -1,0 +1,164 @@
+"""The one door to Splink's internals.
+
+Everywhere else leadlink uses Splink's public API: ``splink`` (``Linker``,
+``SettingsCreator``, ``block_on``, ``DuckDBAPI``, ``SparkAPI``), the comparison, comparison
+level and blocking rule libraries, ``splink.backends.*``, and the model JSON of
+``linker.misc.save_model_to_json()``. What that API does not give is reached for here, and
+only here, in small functions that say what they touch and why there is no public way.
+
+Splink may move any of it in a minor release. ``tests/match/test_splink_door.py`` checks each
+one against the installed Splink, so an upgrade fails there, naming the internal that moved,
+instead of deep inside a fit. The door was written for the Splink versions in
+:data:`TESTED_SPLINK`; widen the range only after that test passes on the new version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Types only: Splink exports its concrete database APIs and level creators, not their bases.
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.database_api import DatabaseAPI
+
+__all__ = [
+    "EM_STORE_FUNCTION",
+    "EM_STORE_MODULE",
+    "TESTED_SPLINK",
+    "ComparisonLevelCreator",
+    "DatabaseAPI",
+    "clear_table_cache",
+    "collapsed_level",
+    "dialect_name",
+    "drop_table",
+    "em_iterations",
+    "is_database_api",
+    "registered_tables",
+    "set_lambda",
+    "sqlglot_dialect",
+    "tables_made",
+]
+
+#: Splink versions this door was checked against: from the first (inclusive) up to the
+#: second (exclusive).
+TESTED_SPLINK = ("5.0.0", "5.1.0")
+
+#: Where Splink 5 stores the m and u a maximisation step estimated, and refuses an m of 0
+#: (see :func:`collapsed_level`).
+EM_STORE_MODULE = "splink.internals.expectation_maximisation"
+EM_STORE_FUNCTION = "populate_m_u_from_lookup"
+
+
+# -- database APIs ---------------------------------------------------------------------
+
+
+def is_database_api(value: object) -> bool:
+    """Whether ``value`` is a Splink database API (DuckDB, Spark, Postgres, ...).
+
+    Reaches into ``splink.internals.database_api``: Splink exports each backend's API but
+    not their common base class, which is what ``backend=`` accepts.
+    """
+    return isinstance(value, DatabaseAPI)
+
+
+def dialect_name(api: Any) -> str:
+    """The SQL dialect of a database API as Splink names it (``"duckdb"``, ``"spark"``).
+
+    Reads ``api.sql_dialect.sql_dialect_str``: the dialect object is internal, and Splink 5
+    has no public getter for the backend's name.
+    """
+    return str(api.sql_dialect.sql_dialect_str)
+
+
+def sqlglot_dialect(api: Any) -> str:
+    """The sqlglot dialect a database API's SQL is written in (``"duckdb"``, ``"spark"``).
+
+    Reads ``api.sql_dialect.sqlglot_dialect``, for SQL leadlink builds itself (typed nulls
+    on Spark); Splink 5 has no public getter.
+    """
+    return str(api.sql_dialect.sqlglot_dialect)
+
+
+def clear_table_cache(api: Any) -> None:
+    """Empty Splink's cache of intermediate tables on a database API the caller shares.
+
+    Calls ``api._intermediate_table_cache.invalidate_cache()``: Splink reuses a cached
+    table whose SQL name matches, so a table left by the caller's earlier job (or our own)
+    would be taken for this job's. Splink 5 only clears it from its private linker code.
+    """
+    api._intermediate_table_cache.invalidate_cache()
+
+
+def tables_made(api: Any) -> list[str]:
+    """Physical names of every table Splink has made on ``api``, oldest first.
+
+    Reads ``api._intermediate_table_cache.executed_queries``: the only record of the tables
+    a job made (and, on Spark, of the temporary views Splink forgets to drop), so a job on a
+    shared database can drop its own tables and no one else's.
+    """
+    return [table.physical_name for table in api._intermediate_table_cache.executed_queries]
+
+
+def registered_tables(api: Any) -> set[str]:
+    """Names of the tables registered on ``api`` so far (a copy).
+
+    Reads ``api._registered_table_names``: Splink 5 refuses a name registered twice but
+    does not say which names are taken, nor drop them.
+    """
+    return set(api._registered_table_names)
+
+
+def drop_table(api: Any, name: str) -> None:
+    """Drop table ``name`` from ``api``'s database, and forget that Splink made it.
+
+    ``delete_table_from_database`` is public; discarding the name from
+    ``api._created_tables`` is not, and keeps Splink's own clean-up
+    (``delete_tables_created_by_splink_from_db``) from dropping it a second time.
+    """
+    api.delete_table_from_database(name)
+    api._created_tables.discard(name)
+
+
+# -- training --------------------------------------------------------------------------
+
+
+def set_lambda(linker: Any, value: float) -> None:
+    """Set λ (the probability that two random records match) on a linker's settings.
+
+    Writes ``linker._settings_obj._probability_two_random_records_match``: Splink 5 sets λ
+    only from its own estimators, and leaves it at 0 or NaN when they find nothing, which
+    then breaks its EM with a 'math domain error'. (It is read publicly, from
+    ``linker.misc.save_model_to_json()["probability_two_random_records_match"]``.)
+    """
+    linker._settings_obj._probability_two_random_records_match = value
+
+
+def em_iterations(session: Any) -> int:
+    """How many iterations an EM training session ran (0 if Splink does not say).
+
+    Reads ``session._core_model_settings_history``, one entry per iteration; Splink 5's
+    public session only draws the history as charts.
+    """
+    return len(getattr(session, "_core_model_settings_history", None) or [])
+
+
+def collapsed_level(error: BaseException) -> tuple[str, str] | None:
+    """(comparison, level label) of the level whose m EM drove to 0, or None.
+
+    Splink 5 refuses an m of exactly 0 with a plain ValueError (naming neither the
+    comparison nor the level) while :data:`EM_STORE_FUNCTION` stores what a maximisation
+    step estimated; the level is read from that function's frame in the traceback, its
+    locals ``comparison_level`` (or ``cl``) and ``output_column_name``. Any other error,
+    or another Splink layout, gives None: the session then fails as it would without this.
+    """
+    if not isinstance(error, ValueError) or "m_probability" not in str(error):
+        return None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == EM_STORE_FUNCTION:
+            names = tb.tb_frame.f_locals
+            level = names.get("comparison_level", names.get("cl"))
+            role, label = names.get("output_column_name"), getattr(level, "label_for_charts", None)
+            if isinstance(role, str) and isinstance(label, str):
+                return role, label
+        tb = tb.tb_next
+    return None
