@@ -101,6 +101,37 @@ class LeadModelLevels:
     )
 
 
+def test_predict_leaves_the_model_as_it_was(tmp_path, prepared, fitted):
+    shared = prepared.copy()
+    shared["phone"] = "+8613812345678"  # other leads, other blocks
+    before = (
+        fitted.save(tmp_path / "before.json").read_bytes(),
+        json.dumps(fitted.to_dict(), sort_keys=True),
+        fitted.blocking_report,
+    )
+    report = fitted.count_blocks(shared)
+    for leads in (prepared, shared):
+        fitted.predict(leads, min_probability=0.0)
+    after = (
+        fitted.save(tmp_path / "after.json").read_bytes(),
+        json.dumps(fitted.to_dict(), sort_keys=True),
+        fitted.blocking_report,
+    )
+    assert after == before
+    assert report != fitted.blocking_report  # the report is the training leads'
+
+
+def test_the_blocking_report_is_the_training_leads_and_a_prior_model_has_one(prepared):
+    model = LeadModel().fit(prepared)
+    assert model.blocking_report == model.count_blocks(prepared)
+    # two leads the same in every role: nothing to train on, so prior m and u
+    two = pd.concat([prepared.head(1)] * 2, ignore_index=True).assign(unique_id=["A", "B"])
+    prior = LeadModel().fit(two)
+    assert "prior_only" in prior.diagnostics
+    assert prior.blocking_report == prior.count_blocks(two)
+    assert LeadModel.from_dict(model.to_dict()).blocking_report is None
+
+
 def test_save_load_round_trip_scores_identically(tmp_path, prepared, fitted):
     path = fitted.save(tmp_path / "model.json")
     data = json.loads(path.read_text("utf-8"))
@@ -155,8 +186,7 @@ def test_a_phone_on_every_row_is_capped_not_exploded(prepared):
     shared["phone_kind"] = "mobile"
     model = LeadModel(max_block_size=50).fit(prepared)
     pairs = model.predict(shared)
-    report = model.blocking_report
-    assert report is not None
+    report = model.count_blocks(shared)
     assert report.capped_keys["phone"] == 1
     assert report.capped_leads["phone"] == len(shared)
     assert len(pairs) < len(shared) * 5

@@ -177,7 +177,12 @@ class LeadModel:
 
     @property
     def blocking_report(self) -> BlockingReport | None:
-        """Block sizes counted by the last fit or predict (counts only)."""
+        """Block sizes counted on the leads the model was fitted on (counts only); None
+        for a loaded model.
+
+        :meth:`predict` leaves the model as it is; :meth:`count_blocks` counts the blocks
+        of other leads.
+        """
         return self._blocking_report
 
     @property
@@ -365,6 +370,9 @@ class LeadModel:
                 + "); provide at least one of name, phone, email, company"
             )
         self._roles = with_values
+        # Nothing is blocked for training, but the report still shows the blocks the model
+        # makes of these leads, as after any other fit.
+        self._blocking_report = self.count_blocks(prepared)
         self._lambda = min(0.5, 1.0 / max(len(prepared) - 1, 1))
         self._m, self._u = {}, {}
         for role in with_values:
@@ -444,6 +452,17 @@ class LeadModel:
 
     # -- prediction --------------------------------------------------------------------
 
+    def count_blocks(self, prepared: pd.DataFrame) -> BlockingReport:
+        """The blocks :meth:`predict` would make of ``prepared``: per blocking preset the
+        pairs, the largest block and the key values and leads capped (counts only).
+
+        Counting is cheap next to scoring: check a large table before predicting it.
+        """
+        self._fitted()
+        _check_prepared(prepared)
+        presets = presets_for(self.roles, self.blocking, self._extra_kinds)
+        return add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)[1]
+
     def predict(
         self,
         prepared: pd.DataFrame,
@@ -460,6 +479,9 @@ class LeadModel:
 
         ``db_api`` is the Splink database to score in (``splink.SparkAPI(...)``); by
         default a private in-memory DuckDB, closed when the pairs are read back.
+
+        The model is left as it was: its parameters, diagnostics, blocking report and saved
+        file do not depend on what it scored (:meth:`count_blocks` reports the blocks).
         """
         self._fitted()
         _check_prepared(prepared)
@@ -468,7 +490,6 @@ class LeadModel:
         roles = self.roles
         presets = presets_for(roles, self.blocking, self._extra_kinds)
         keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
-        self._blocking_report = report
         columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
         columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
         if len(prepared) < 2 or report.total_comparisons == 0:
