@@ -20,8 +20,11 @@ EMAILS = [
     ("ｚｈａｎｇ＠ａｃｍｅ．ｃｏｍ", "zhang@acme.com"),
     ("zhang@qq。com", "zhang@qq.com"),
     ("zhang wei@acme.com", "zhangwei@acme.com"),
+    ("bob @ acme.com", "bob@acme.com"),
+    (".bob@acme.com", "bob@acme.com"),  # a stray leading dot is dropped, not fatal
     ("12345678@qq.com", "12345678@qq.com"),
     ("zhang+crm@qq.com", "zhang+crm@qq.com"),
+    ("zhang.wei@qq.com", "zhang.wei@qq.com"),  # only Gmail ignores the dots
     ("Zhang.Wei+crm@gmail.com", "zhangwei@gmail.com"),
     ("z.h.a.n.g@gmail.com", "zhang@gmail.com"),
     ("zhang.wei@googlemail.com", "zhangwei@gmail.com"),
@@ -37,6 +40,8 @@ EMAILS = [
     ("o'brien@acme.ie", "o'brien@acme.ie"),
     ("li_na@sub.acme.com.cn", "li_na@sub.acme.com.cn"),
     ("li-na@acme-corp.co.uk", "li-na@acme-corp.co.uk"),
+    ("li_na-1@sub.example.com.cn", "li_na-1@sub.example.com.cn"),
+    ("a@b.co", "a@b.co"),
     ("info@xn--fiqs8s.cn", "info@xn--fiqs8s.cn"),
     # not valid
     ("zhang.wei", None),
@@ -50,8 +55,12 @@ EMAILS = [
     ("zhang@-acme.com", None),
     ("zhang@acme..com", None),
     (".zhang..wei@acme.com", None),
+    ("bob..smith@acme.com", None),
     ("zhang(wei)@acme.com", None),
     ("张伟@acme.com", None),
+    ("张伟@公司.com", None),
+    ("x" * 70 + "@acme.com", None),  # a mailbox name is at most 64 characters
+    ("bob@acme.com,alice@acme.com", None),  # two addresses in one cell
     ("+tag@gmail.com", None),
     ("无", None),
     ("n/a", None),

@@ -37,6 +37,7 @@ NAMES = [
     ("吕伟", "吕伟", "lu wei"),
     ("Lü Wei", "lu wei", "lu wei"),
     ("Lyu Wei", "lyu wei", "lu wei"),
+    ("王芳", "王芳", "fang wang"),
     ("王 芳 小姐", "王芳", "fang wang"),
     ("陳大文", "陈大文", "chen dawen"),
     ("劉德華", "刘德华", "dehua liu"),
@@ -61,6 +62,7 @@ NAMES = [
     ("Иван Петров", "иван петров", "иван петров"),
     ("Bob Smith", "bob smith", "bob smith"),
     ("Anna", "anna", "anna"),
+    ("Lee", "lee", "lee"),
     ("先生", None, None),
     ("", None, None),
     ("   ", None, None),
@@ -89,6 +91,13 @@ def test_name_table(value, canonical, key):
 )
 def test_name_keys_meet(group):
     assert len({nz.name_key(v) for v in group}) == 1
+
+
+@pytest.mark.parametrize("suffix", ["", " ", "先生", "总"])
+@pytest.mark.parametrize("base", ["张伟", "王芳", "John Smith", "李娜", "Zhang Wei"])
+def test_name_key_ignores_spacing_and_honorifics(base, suffix):
+    # 张伟总 may also be read as 张总, the surname with a title: either key is right
+    assert nz.name_key(base + suffix) in {nz.name_key(base), nz.name_key(base[0])}
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import leadlink as ll
 from leadlink import normalize as nz
 
 IDEMPOTENT = [nz.phone, nz.email, nz.name, nz.company, nz.city, nz.address, nz.title]
@@ -73,3 +74,4 @@ def test_all_is_sorted_and_complete():
                 "is_placeholder_company", "title"}  # fmt: skip
     assert contract <= set(nz.__all__)
     assert all(callable(getattr(nz, name)) for name in nz.__all__)
+    assert ll.normalize is nz
