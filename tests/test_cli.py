@@ -244,3 +244,28 @@ def test_debug_shows_the_traceback_and_keeps_the_exit_code(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" in err
     assert err.rstrip().splitlines()[-1].startswith("leadlink: error: input file")
+
+
+def test_dedupe_help_names_every_survivorship_rule_and_survived_role():
+    """The --policy help is written out (the CLI imports no stage to print its help); it must
+    name exactly the registered rules and the survived roles."""
+    import argparse
+    import re
+
+    from leadlink.cli import _parser
+    from leadlink.merge import RULES
+    from leadlink.schema import SURVIVED_ROLES
+
+    parser = _parser()
+    dedupe = next(
+        action.choices["dedupe"]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    epilog = dedupe.epilog or ""
+    listed_rules = re.search(r"Rules, best first: (.*?)\. See", epilog, re.S)
+    assert listed_rules is not None
+    assert re.findall(r"\b([a-z_]+)\b(?: \([^)]*\))?(?:,|$)", listed_rules.group(1)) == list(RULES)
+    listed_roles = re.search(r"Roles: (.*?) \(the others", epilog, re.S)
+    assert listed_roles is not None
+    assert listed_roles.group(1).split(", ") == list(SURVIVED_ROLES)

@@ -62,3 +62,35 @@ def test_ids_are_checked():
 def test_non_frames_are_refused():
     with pytest.raises(InputError, match="pandas DataFrame"):
         resolve_columns([{"name": "x"}])  # type: ignore[arg-type]
+
+
+def test_derived_role_lists_keep_their_order():
+    """Output column orders (prepared table, golden records) come from these lists."""
+    from leadlink.schema import (
+        COMPARED_ROLES,
+        MATCH_ROLES,
+        PREPARED_COLUMNS,
+        ROLE_OF_COLUMN,
+        SURVIVED_ROLES,
+    )
+
+    assert MATCH_ROLES == ("name", "phone", "email", "company", "city")
+    assert COMPARED_ROLES == (*MATCH_ROLES, "title")
+    assert SURVIVED_ROLES == (*COMPARED_ROLES, "address")
+    assert PREPARED_COLUMNS == (
+        "unique_id", "name", "name_key", "name_nick", "name_han", "name_partial",
+        "name_spelling", "phone", "phone_ext", "phone_kind", "phone_shared", "email",
+        "email_user", "email_domain", "email_letters", "email_free", "company",
+        "company_latin", "employer", "employer_latin", "city", "title",
+    )  # fmt: skip
+    assert ROLE_OF_COLUMN["employer"] == "company"
+    assert ROLE_OF_COLUMN["phone_ext"] == "phone"
+
+
+def test_every_role_has_header_spellings_and_its_key_is_a_prepared_column():
+    from leadlink.schema import ROLE
+
+    for spec in ROLE.values():
+        assert spec.headers, spec.name
+        assert spec.key is None or spec.key in spec.prepared, spec.name
+        assert spec.extension is None or spec.extension in spec.prepared, spec.name

@@ -136,8 +136,13 @@ MATCH_ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLE_SPECS if spec.fi
 #: Roles the matching model compares.
 COMPARED_ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLE_SPECS if spec.compared)
 
-#: Roles golden records carry, in their column order.
-SURVIVED_ROLES: tuple[str, ...] = tuple(spec.name for spec in ROLE_SPECS if spec.survived)
+#: Roles golden records carry, in their column order: the compared roles first, then those
+#: only carried (the address).
+SURVIVED_ROLES: tuple[str, ...] = tuple(
+    spec.name
+    for spec in sorted(ROLE_SPECS, key=lambda spec: not spec.compared)  # stable
+    if spec.survived
+)
 
 #: Roles only scoring reads.
 SCORE_ROLES: tuple[str, ...] = tuple(spec.name for spec in SCORE_ROLE_SPECS)
