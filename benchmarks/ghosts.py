@@ -1,6 +1,6 @@
 """Ghost-lead detection against the generator's truth, and validate() speed.
 
-Runs :func:`leadlink.clean._validate` on :func:`leadlink.datasets.generate_leads` for several seeds,
+Runs :func:`leadlink.validate` on :func:`leadlink.datasets.generate_leads` for several seeds,
 sizes and ghost rates, prints ghost precision / recall / F1 per run, and writes
 ``benchmarks/results/ghosts.json``. The detector is not tuned per seed: every run uses the
 library defaults.

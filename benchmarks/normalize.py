@@ -1,4 +1,4 @@
-"""Speed of `leadlink.clean._prepare` (and `leadlink.clean._validate`) on large generated lead tables.
+"""Speed of `leadlink.prepare` (and `leadlink.validate`) on large generated lead tables.
 
 Goal: 1,000,000 leads prepared in at most 20 s on a 2-core machine. Each size is timed in
 the same process, after generation; the table shows leads per second and the distinct

@@ -54,18 +54,18 @@ class DedupeResult:
         golden: one row per cluster: ``cluster_id``, ``n_leads``, the survived fields.
         pairs: scored pairs (``id_l``, ``id_r``, ``match_weight``, ``match_probability``, the
             blocking preset and the comparison level per role).
-        model: the trained :class:`~leadlink.match._model.LeadModel` (None when fewer than two
+        model: the trained :class:`~leadlink.LeadModel` (None when fewer than two
             leads could be matched, so there was nothing to train on).
-        validation: :func:`leadlink.clean._validate` output, aligned with the input.
+        validation: :func:`leadlink.validate` output, aligned with the input.
         roles: the role → column mapping that was used.
         threshold: the match probability at which pairs were linked.
         timings: seconds per stage.
         leads: the input leads (index reset), aligned row by row with ``prepared``.
-        prepared: :func:`leadlink.clean._prepare` output for ``leads`` — the match keys that
-            :func:`~leadlink.merge._golden.golden_records`, :func:`~leadlink.merge._golden.conflicts` and
-            :func:`~leadlink.merge._review.review_clusters` take, so they need not be recomputed.
+        prepared: :func:`leadlink.prepare` output for ``leads`` — the match keys that
+            :func:`~leadlink.golden_records`, :func:`~leadlink.conflicts` and
+            :func:`~leadlink.review_clusters` take, so they need not be recomputed.
             It holds normalised phones and emails: do not log it.
-        policy: the :class:`~leadlink.merge._golden.SurvivorshipPolicy` that built ``golden``.
+        policy: the :class:`~leadlink.SurvivorshipPolicy` that built ``golden``.
 
     ``leads`` and ``prepared`` are None only in a result built by hand; :meth:`conflicts`
     and :meth:`review` need them.
@@ -102,12 +102,12 @@ class DedupeResult:
 
     def lineage(self) -> pd.DataFrame:
         """Where each golden value came from: ``cluster_id``, ``role``, ``value``,
-        ``lead_id`` (see :func:`leadlink.merge._golden.lineage`)."""
+        ``lead_id`` (see :func:`leadlink.lineage`)."""
         return lineage(self.golden)
 
     def conflicts(self) -> pd.DataFrame:
         """Every alternative value where a cluster's members disagree, with ``survived``
-        marking the golden record's value (see :func:`leadlink.merge._golden.conflicts`)."""
+        marking the golden record's value (see :func:`leadlink.conflicts`)."""
         leads, prepared = self._inputs("conflicts")
         return conflicts(leads, prepared, self.clusters, self.roles, golden=self.golden)
 
@@ -119,7 +119,7 @@ class DedupeResult:
         threshold: float | None = None,
     ) -> pd.DataFrame:
         """Clusters worth a human look, one row per cluster and reason (see
-        :func:`leadlink.merge._review.review_clusters`); ``threshold`` defaults to the one the
+        :func:`leadlink.review_clusters`); ``threshold`` defaults to the one the
         clusters were linked at."""
         _, prepared = self._inputs("review")
         return review_clusters(
@@ -136,7 +136,7 @@ class DedupeResult:
             raise InputError(
                 f"this DedupeResult has no leads or prepared table, which {method}() needs; "
                 "use the result of leadlink.dedupe(), or build it with leads=... and "
-                "prepared=leadlink.clean._prepare(leads, roles, id_column=...)"
+                "prepared=leadlink.prepare(leads, roles, id_column=...)"
             )
         return self.leads, self.prepared
 
@@ -179,15 +179,15 @@ def dedupe(
         never_link: roles (or extra columns) whose different values never do.
         hash_key: a secret; phones and emails are matched as keyed hashes (HMAC-SHA256)
             so the database tables, pairs and model never hold them in clear.
-        match_ghosts: also match leads that :func:`leadlink.clean._validate` flags as ghosts
+        match_ghosts: also match leads that :func:`leadlink.validate` flags as ghosts
             (by default they are kept out of matching and stay single).
         max_block_size: a blocking key shared by more leads is not used on its own.
         region: default phone region for numbers without a country code.
         policy: which value survives into the golden records: a
-            :class:`~leadlink.merge._golden.SurvivorshipPolicy`, the same as plain data
+            :class:`~leadlink.SurvivorshipPolicy`, the same as plain data
             (``{"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM"]}``)
             or the path of a JSON file holding it (see ``docs/golden.md``); default
-            :data:`~leadlink.merge._golden.DEFAULT_RULES`.
+            :data:`~leadlink.merge.DEFAULT_RULES`.
         progress: called with a short message as each stage starts.
     """
     say = progress or (lambda message: None)

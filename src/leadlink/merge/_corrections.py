@@ -2,7 +2,7 @@
 
 Each takes a clusters table (a lead id column and ``cluster_id``, ``DedupeResult.clusters``)
 and returns a corrected copy, same rows in the same order. Cluster ids are recomputed the
-way :func:`leadlink.merge._cluster.cluster_pairs` names clusters (a hash of the smallest
+way :func:`leadlink.merge.cluster_pairs` names clusters (a hash of the smallest
 member id), so a correction that is undone gives back the very same ids, and a cluster the
 correction did not touch keeps its id. Rebuild golden records from the result with
 :func:`leadlink.merge.golden_records`.

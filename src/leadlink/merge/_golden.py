@@ -55,12 +55,12 @@ def golden_records(
 
     Args:
         leads: the raw leads, aligned row by row with ``prepared``.
-        prepared: :func:`leadlink.clean._prepare` output for ``leads``.
+        prepared: :func:`leadlink.prepare` output for ``leads``.
         clusters: a lead id column (``id`` or the id column) and ``cluster_id``, one row per
             lead, in any order (``DedupeResult.clusters`` or :func:`unmerge` output).
         roles: role → column of ``leads``.
         policy: the survivorship rules (default: :class:`SurvivorshipPolicy`()).
-        validation: :func:`leadlink.clean._validate` output aligned with ``leads``, for the
+        validation: :func:`leadlink.validate` output aligned with ``leads``, for the
             ``first_valid`` rule; computed when needed and not given.
         explain: also add ``<role>_rule``: the rule that decided between the winner and the
             best alternative value (``only_value`` when the members agree after
@@ -243,7 +243,7 @@ class _Context:
             elif len(validation) != len(self.leads):
                 raise InputError(
                     f"validation has {len(validation)} rows for {len(self.leads)} leads; "
-                    "pass leadlink.clean._validate(leads) for the same leads"
+                    "pass leadlink.validate(leads) for the same leads"
                 )
             self._problems = validation["problems"].to_numpy(dtype=object)
         return self._problems

@@ -65,7 +65,7 @@ def review_clusters(
             (``DedupeResult.clusters``).
         pairs: scored pairs (``id_l``, ``id_r``, ``match_probability``), e.g.
             ``DedupeResult.pairs``; pairs across clusters are ignored.
-        prepared: :func:`leadlink.clean._prepare` output for the same leads.
+        prepared: :func:`leadlink.prepare` output for the same leads.
         large: a cluster with more members than this is ``large``.
         weak_below: a member whose best link inside its cluster is below this is weak.
         threshold: the probability from which a pair counts as a link when counting a
