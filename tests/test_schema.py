@@ -75,8 +75,8 @@ def test_derived_role_lists_keep_their_order():
     )
 
     assert MATCH_ROLES == ("name", "phone", "email", "company", "city")
-    assert COMPARED_ROLES == (*MATCH_ROLES, "title")
-    assert SURVIVED_ROLES == (*COMPARED_ROLES, "address")
+    assert COMPARED_ROLES == ("name", "phone", "email", "company", "city", "title")
+    assert SURVIVED_ROLES == ("name", "phone", "email", "company", "city", "title", "address")
     assert PREPARED_COLUMNS == (
         "unique_id", "name", "name_key", "name_nick", "name_han", "name_partial",
         "name_spelling", "phone", "phone_ext", "phone_kind", "phone_shared", "email",
