@@ -1,27 +1,17 @@
+"""score(): the result frame (score, tier, stage, reasons) on the leads' index, and scoring
+merged people (score_golden, score(..., golden=...))."""
+
 from __future__ import annotations
 
-import json
 import logging
-import sys
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadlink.errors import ColumnError, ConfigError, InputError, ModelError
-from leadlink.identify._score import (
-    CHAMP_RULES,
-    DEFAULT_RULES,
-    OutcomeModel,
-    _timeline_days,
-    auc,
-    fit_outcome_model,
-    load_rules,
-    score,
-    score_golden,
-)
+from leadlink.errors import ConfigError, InputError
+from leadlink.identify import score, score_golden
 
 NOW = "2025-06-30"
 
@@ -67,7 +57,7 @@ def scored() -> pd.DataFrame:
     return score(_leads(), events=_events(), now=NOW)
 
 
-# ---------------------------------------------------------------------- evidence
+# ---------------------------------------------------------------------------- result
 
 
 def test_result_is_aligned_and_keeps_every_row(scored):
@@ -148,226 +138,6 @@ def test_no_events_and_no_id_column_still_scores():
     assert score(leads).loc[0, "reasons"] == ["title 总经理 is a top executive (+25)"]
 
 
-@pytest.mark.parametrize(
-    ("title", "expected"),
-    [
-        ("总经理", "is a top executive (+25)"),
-        ("总经理助理", "is an assistant or junior role (-5)"),
-        ("VP of Sales", "is a top executive (+25)"),
-        ("Director, IT", "is a decision-maker (+20)"),
-        ("采购经理", "has purchasing authority (+15)"),
-        ("销售经理", "is a manager (+10)"),
-        ("MVP developer", None),
-        ("工程师", None),
-    ],
-)
-def test_title_levels(title, expected):
-    reasons = score(pd.DataFrame({"title": [title]})).loc[0, "reasons"]
-    assert reasons == ([] if expected is None else [f"title {title} {expected}"])
-
-
-@pytest.mark.parametrize(
-    ("text", "days"),
-    [
-        ("3个月内", 90),
-        ("一个月", 30),
-        ("半年内", 180),
-        ("两周", 14),
-        ("1-3 months", 90),
-        ("within 6 months", 180),
-        ("本季度", 90),
-        ("next quarter", 180),
-        ("尽快", 7),
-        ("今年", 365),
-        ("2025-08", 46),
-        ("2025年9月30日", 92),
-        ("看情况", "stated"),
-        ("暂无计划", None),
-        ("暂不考虑", None),
-        ("no plans for now", None),
-        (None, None),
-    ],
-)
-def test_timeline_reading(text, days):
-    found = _timeline_days(text, pd.Timestamp(NOW))
-    if days is None:
-        assert found is None
-    elif days == "stated":
-        assert found is not None and np.isnan(found)
-    else:
-        assert found == pytest.approx(days, abs=1)
-
-
-def test_empty_and_blank_leads():
-    empty = score(pd.DataFrame({"lead_id": [], "name": []}), events=_one_event(1), now=NOW)
-    assert empty.empty
-    assert list(empty.columns) == ["score", "tier", "stage", "reasons"]
-    blank = score(pd.DataFrame({"name": [None, ""], "title": [np.nan, " "]}))
-    assert blank["score"].tolist() == [0, 0]
-    assert blank["stage"].tolist() == ["new", "new"]
-
-
-def test_events_join_on_id_text_and_skip_unreadable_times():
-    leads = pd.DataFrame({"lead_id": [1.0, 2.0, 2.0]}, index=["a", "b", "c"])
-    events = pd.DataFrame(
-        {
-            "lead_id": [1, "2", 2, 1],
-            "Event Type": ["visit", "Demo Request", "download", "visit"],
-            "时间": ["2025-06-29", "2025-06-30T08:00:00+08:00", "not a date", None],
-        }
-    )
-    result = score(leads, events=events, now=NOW)
-    assert result.loc["a", "reasons"] == ["1 visit 1 day ago (+1)"]
-    # a lead id used twice: both rows get that lead's events
-    assert (
-        result.loc["b", "reasons"] == result.loc["c", "reasons"] == ["1 demo request today (+12)"]
-    )
-
-
-def test_columns_map_score_roles():
-    leads = pd.DataFrame({"contact": ["张伟"], "money": ["20万"], "when": ["下个月"]})
-    result = score(leads, columns={"budget": "money", "timeline": "when", "name": "contact"})
-    assert result.loc[0, "reasons"] == [
-        "budget 20万 is stated (+15)",
-        "timeline 下个月 is within 90 days (+15)",
-    ]
-    with pytest.raises(ColumnError, match="not a column"):
-        score(leads, columns={"budget": "预算"})
-
-
-# ----------------------------------------------------------------------- behaviour
-
-
-def _one_event(days_ago: float, kind: str = "demo_request", lead: str = "x") -> pd.DataFrame:
-    when = pd.Timestamp(NOW) - pd.Timedelta(days=days_ago)
-    return pd.DataFrame({"lead_id": [lead], "event": [kind], "timestamp": [when]})
-
-
-def test_old_events_count_less_by_half_life():
-    lead = pd.DataFrame({"lead_id": ["x"]})
-    fresh = score(lead, events=_one_event(0), now=NOW).loc[0, "score"]
-    month = score(lead, events=_one_event(30), now=NOW).loc[0, "score"]
-    year = score(lead, events=_one_event(365), now=NOW).loc[0, "score"]
-    assert fresh == 12
-    assert month == pytest.approx(6, abs=0.05)
-    assert year < 0.05 < month < fresh
-    assert score(lead, events=_one_event(30), now=NOW).loc[0, "reasons"] == [
-        "1 demo request 30 days ago (+6)"
-    ]
-
-
-def test_behaviour_is_capped():
-    lead = pd.DataFrame({"lead_id": ["x"]})
-    many = pd.concat([_one_event(0)] * 10, ignore_index=True)
-    result = score(lead, events=many, now=NOW).loc[0]
-    assert result["score"] == 40
-    assert result["reasons"] == [
-        "10 demo requests in the last 1 day (+40)",
-        "behaviour capped at +40 (uncapped +120)",
-    ]
-
-
-def test_events_need_their_columns():
-    lead = pd.DataFrame({"lead_id": ["x"]})
-    with pytest.raises(ColumnError, match="'timestamp' column"):
-        score(lead, events=pd.DataFrame({"lead_id": ["x"], "event": ["visit"]}))
-    with pytest.raises(ColumnError, match="lead id column"):
-        score(lead, events=pd.DataFrame({"who": ["x"], "event": ["visit"], "time": [NOW]}))
-    with pytest.raises(ColumnError, match="no id column"):
-        score(pd.DataFrame({"name": ["张伟"]}), events=_one_event(1))
-
-
-# --------------------------------------------------------------------------- rules
-
-
-def test_presets_and_overrides():
-    assert load_rules() == DEFAULT_RULES
-    assert load_rules("CHAMP") == CHAMP_RULES
-    custom = load_rules({"tiers": {"high": 80}, "events": {"weights": {"visit": 4}}})
-    assert custom["tiers"] == {"high": 80, "medium": 40}
-    assert custom["events"]["weights"]["visit"] == 4
-    assert custom["events"]["weights"]["demo_request"] == 12
-    assert load_rules({"extends": "champ"})["need"] == {"points": 20}
-
-
-def test_champ_weighs_challenges_more():
-    leads = pd.DataFrame({"需求": ["想替换现有CRM系统"]})
-    assert score(leads).loc[0, "score"] == 10
-    assert score(leads, rules="champ").loc[0, "score"] == 20
-
-
-def test_custom_rules_dict_changes_scores_and_tiers():
-    leads = pd.DataFrame({"title": ["经理", "总监"]})
-    rules = {
-        "extends": None,
-        "tiers": {"high": 30, "medium": 10},
-        "title": {"levels": [{"label": "manages", "points": 35, "keywords": ["经理"]}]},
-    }
-    result = score(leads, rules=rules)
-    assert result["score"].tolist() == [35, 0]
-    assert result["tier"].tolist() == ["high", "low"]
-    assert result.loc[0, "reasons"] == ["title 经理 manages (+35)"]
-
-
-def test_custom_rules_from_json_file(tmp_path):
-    path = tmp_path / "rules.json"
-    path.write_text(
-        json.dumps({"ghost": None, "company": {"points": 50}, "tiers": {"medium": 45}}),
-        encoding="utf-8",
-    )
-    leads = pd.DataFrame({"name": ["测试"], "phone": ["13800138000"], "company": ["Acme"]})
-    result = score(leads, rules=path)
-    assert result.loc[0, "score"] == 50  # no ghost penalty any more
-    assert result.loc[0, "tier"] == "medium"
-    assert score(leads, rules=str(path)).equals(result)
-
-
-@pytest.mark.parametrize(
-    ("rules", "message"),
-    [
-        ({"tier": {"high": 80}}, "unknown rules section.*'tier'.*tiers"),
-        ({"tiers": {"high": 30, "medium": 50}}, "medium <= high"),
-        ({"tiers": {"high": 120}}, r"rules\['tiers'\]\['high'\] must be between 0 and 100"),
-        ({"tiers": {"hi": 80}}, "unknown key.*'hi'.*high, medium"),
-        ({"events": {"half_life_days": 0}}, "half_life_days'] must be more than 0"),
-        ({"events": {"weights": {"visit": "high"}}}, r"\['visit'\] must be a number"),
-        ({"events": {"weights": ["visit"]}}, "must map event types to points"),
-        ({"company": {"points": True}}, "must be a number"),
-        ({"company": 10}, r"rules\['company'\] must be an object like"),
-        ({"title": {"levels": [{"label": "x", "points": 5}]}}, "keywords'] must be a non-empty"),
-        ({"timeline": {"levels": [{"days": 90, "points": 5}]}}, "within_days and points"),
-        ({"stage": {"intent_events": "demo"}}, "must be a list of words"),
-        ({"extends": "meddic"}, "'bant', 'champ' or null"),
-        ("gold", "neither a preset"),
-        (42, "not a int"),
-    ],
-)
-def test_invalid_rules_say_what_to_fix(rules, message):
-    with pytest.raises(ConfigError, match=message):
-        score(pd.DataFrame({"name": ["张伟"]}), rules=rules)
-
-
-def test_unreadable_rules_files(tmp_path):
-    broken = tmp_path / "broken.json"
-    broken.write_text('{"tiers": {"high": 70,}}', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"not valid JSON.*line 1"):
-        load_rules(broken)
-    bad_yaml = tmp_path / "broken.yaml"
-    bad_yaml.write_text("tiers: [high: 70\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid YAML"):
-        load_rules(bad_yaml)
-
-
-def test_yaml_rules_files(tmp_path, monkeypatch):
-    yaml_file = tmp_path / "rules.yaml"
-    yaml_file.write_text("tiers:\n  high: 75\n", encoding="utf-8")
-    assert load_rules(yaml_file)["tiers"]["high"] == 75  # PyYAML is a dependency
-    assert load_rules(str(yaml_file)) == load_rules({"tiers": {"high": 75}})
-    monkeypatch.setitem(sys.modules, "yaml", None)  # as if PyYAML were not installed
-    with pytest.raises(ConfigError, match="PyYAML is not installed; write the rules as JSON"):
-        load_rules(yaml_file)
-
-
 def test_bad_arguments():
     with pytest.raises(InputError):
         score([{"name": "张伟"}])  # type: ignore[arg-type]
@@ -375,7 +145,7 @@ def test_bad_arguments():
         score(pd.DataFrame({"name": ["张伟"]}), now="yesterday-ish")
 
 
-# ------------------------------------------------------------------ merged history
+# -------------------------------------------------------------------- merged history
 
 
 def _three_spellings() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -454,75 +224,7 @@ def test_golden_from_dedupe(small_result, small_leads):
     assert per_lead["cluster_id"].notna().all()
 
 
-# -------------------------------------------------------------------- outcome model
-
-
-def _synthetic(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-    rng = np.random.default_rng(seed)
-    titles = rng.choice(["总监", "经理", "工程师", "CEO", None], size=n)
-    budget = rng.choice(["50万", None], size=n, p=[0.3, 0.7])
-    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(n)], "title": titles})
-    leads["budget"] = budget
-    demos = rng.poisson(0.6, size=n)
-    events = pd.DataFrame(
-        {
-            "lead_id": np.repeat(leads["lead_id"].to_numpy(), demos),
-            "event": "demo_request",
-            "timestamp": pd.Timestamp(NOW) - pd.to_timedelta(rng.integers(0, 60, demos.sum()), "D"),
-        }
-    )
-    log_odds = (
-        -2.0
-        + 1.5 * np.isin(titles, ["总监", "CEO"])
-        + 1.2 * (budget != None)  # noqa: E711
-        + 1.0 * np.minimum(demos, 3)
-    )
-    converted = pd.Series(rng.random(n) < 1 / (1 + np.exp(-log_odds)), index=leads.index)
-    return leads, events, converted
-
-
-def test_outcome_model_beats_chance_and_scores(tmp_path):
-    leads, events, converted = _synthetic(1200, seed=3)
-    model = fit_outcome_model(leads, converted, events=events, now=NOW, seed=1)
-    assert model.auc_holdout > 0.7
-    assert model.auc_rules_holdout > 0.6
-    assert model.n_holdout == pytest.approx(300, abs=2)
-    assert model.coefficients["budget stated"] > 0.5
-    assert model.coefficients["events: demo_request"] > 0.5
-    assert model.coefficients["title: is a decision-maker"] > 0.5
-
-    result = score(leads, events=events, rules=model, now=NOW)
-    assert result.index.equals(leads.index)
-    assert result["score"].between(0, 100).all()
-    assert auc(converted, result["score"]) > 0.7
-    assert any("log-odds" in r for r in result.loc[0, "reasons"]) or not result.loc[0, "reasons"]
-
-    path = tmp_path / "outcome.json"
-    model.save(path)
-    again = OutcomeModel.load(path)
-    assert again.coefficients == model.coefficients
-    assert score(leads, events=events, rules=again, now=NOW).equals(result)
-
-
-def test_outcome_model_refuses_one_sided_outcomes():
-    leads, events, _ = _synthetic(50, seed=0)
-    with pytest.raises(ModelError, match="at least 4 of each"):
-        fit_outcome_model(leads, pd.Series(False, index=leads.index), events=events, now=NOW)
-    with pytest.raises(InputError, match="0/1"):
-        fit_outcome_model(leads, pd.Series("yes", index=leads.index))
-
-
-def test_auc_from_ranks_matches_pair_counting():
-    rng = np.random.default_rng(0)
-    labels = rng.random(200) < 0.3
-    scores = rng.integers(0, 10, 200).astype(float)  # many ties
-    pos, neg = scores[labels], scores[~labels]
-    pairs = (pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean()
-    assert auc(labels, scores) == pytest.approx(pairs)
-    assert np.isnan(auc([1, 1], [0.2, 0.3]))
-
-
-# ----------------------------------------------------------------------- properties
+# ------------------------------------------------------------------------ properties
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

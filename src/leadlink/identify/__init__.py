@@ -5,17 +5,28 @@ Reads the base modules and :mod:`leadlink.clean` (ghosts score low); it never im
 
 * :func:`score`, :func:`score_golden` — points from rules (BANT, CHAMP or your own);
 * :func:`load_rules` — the complete rules a preset, dict or file stands for;
+  :data:`DEFAULT_RULES` (BANT) and :data:`CHAMP_RULES` are the presets, read from the data
+  files ``identify/presets/bant.json`` and ``champ.json``;
 * :class:`OutcomeModel`, :func:`fit_outcome_model` — weights learnt from outcomes.
+
+Inside, one way: ``_cells`` (what a cell says) and ``_timeline`` (reading purchase
+timelines) ← ``_evidence`` (features from fields and events) ← ``_rules`` (presets,
+loading, one registry entry per kind of rule) ← ``_outcome`` (the learnt model) ←
+``_score`` (the score, tier, stage and reasons frame).
 """
 
 from __future__ import annotations
 
-from leadlink.identify._score import (
-    OutcomeModel,
-    fit_outcome_model,
-    load_rules,
-    score,
-    score_golden,
-)
+from leadlink.identify._outcome import OutcomeModel, fit_outcome_model
+from leadlink.identify._rules import CHAMP_RULES, DEFAULT_RULES, load_rules
+from leadlink.identify._score import score, score_golden
 
-__all__ = ["OutcomeModel", "fit_outcome_model", "load_rules", "score", "score_golden"]
+__all__ = [
+    "CHAMP_RULES",
+    "DEFAULT_RULES",
+    "OutcomeModel",
+    "fit_outcome_model",
+    "load_rules",
+    "score",
+    "score_golden",
+]

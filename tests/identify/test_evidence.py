@@ -1,0 +1,113 @@
+"""Evidence from fields (title levels, mapped score roles, blanks) and from behaviour events
+(joining on id text, half-life decay, the cap, the columns events need)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from leadlink.errors import ColumnError
+from leadlink.identify import score
+
+NOW = "2025-06-30"
+
+
+# ---------------------------------------------------------------------------- fields
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("总经理", "is a top executive (+25)"),
+        ("总经理助理", "is an assistant or junior role (-5)"),
+        ("VP of Sales", "is a top executive (+25)"),
+        ("Director, IT", "is a decision-maker (+20)"),
+        ("采购经理", "has purchasing authority (+15)"),
+        ("销售经理", "is a manager (+10)"),
+        ("MVP developer", None),
+        ("工程师", None),
+    ],
+)
+def test_title_levels(title, expected):
+    reasons = score(pd.DataFrame({"title": [title]})).loc[0, "reasons"]
+    assert reasons == ([] if expected is None else [f"title {title} {expected}"])
+
+
+def test_empty_and_blank_leads():
+    empty = score(pd.DataFrame({"lead_id": [], "name": []}), events=_one_event(1), now=NOW)
+    assert empty.empty
+    assert list(empty.columns) == ["score", "tier", "stage", "reasons"]
+    blank = score(pd.DataFrame({"name": [None, ""], "title": [np.nan, " "]}))
+    assert blank["score"].tolist() == [0, 0]
+    assert blank["stage"].tolist() == ["new", "new"]
+
+
+def test_columns_map_score_roles():
+    leads = pd.DataFrame({"contact": ["张伟"], "money": ["20万"], "when": ["下个月"]})
+    result = score(leads, columns={"budget": "money", "timeline": "when", "name": "contact"})
+    assert result.loc[0, "reasons"] == [
+        "budget 20万 is stated (+15)",
+        "timeline 下个月 is within 90 days (+15)",
+    ]
+    with pytest.raises(ColumnError, match="not a column"):
+        score(leads, columns={"budget": "预算"})
+
+
+# ------------------------------------------------------------------------- behaviour
+
+
+def _one_event(days_ago: float, kind: str = "demo_request", lead: str = "x") -> pd.DataFrame:
+    when = pd.Timestamp(NOW) - pd.Timedelta(days=days_ago)
+    return pd.DataFrame({"lead_id": [lead], "event": [kind], "timestamp": [when]})
+
+
+def test_events_join_on_id_text_and_skip_unreadable_times():
+    leads = pd.DataFrame({"lead_id": [1.0, 2.0, 2.0]}, index=["a", "b", "c"])
+    events = pd.DataFrame(
+        {
+            "lead_id": [1, "2", 2, 1],
+            "Event Type": ["visit", "Demo Request", "download", "visit"],
+            "时间": ["2025-06-29", "2025-06-30T08:00:00+08:00", "not a date", None],
+        }
+    )
+    result = score(leads, events=events, now=NOW)
+    assert result.loc["a", "reasons"] == ["1 visit 1 day ago (+1)"]
+    # a lead id used twice: both rows get that lead's events
+    assert (
+        result.loc["b", "reasons"] == result.loc["c", "reasons"] == ["1 demo request today (+12)"]
+    )
+
+
+def test_old_events_count_less_by_half_life():
+    lead = pd.DataFrame({"lead_id": ["x"]})
+    fresh = score(lead, events=_one_event(0), now=NOW).loc[0, "score"]
+    month = score(lead, events=_one_event(30), now=NOW).loc[0, "score"]
+    year = score(lead, events=_one_event(365), now=NOW).loc[0, "score"]
+    assert fresh == 12
+    assert month == pytest.approx(6, abs=0.05)
+    assert year < 0.05 < month < fresh
+    assert score(lead, events=_one_event(30), now=NOW).loc[0, "reasons"] == [
+        "1 demo request 30 days ago (+6)"
+    ]
+
+
+def test_behaviour_is_capped():
+    lead = pd.DataFrame({"lead_id": ["x"]})
+    many = pd.concat([_one_event(0)] * 10, ignore_index=True)
+    result = score(lead, events=many, now=NOW).loc[0]
+    assert result["score"] == 40
+    assert result["reasons"] == [
+        "10 demo requests in the last 1 day (+40)",
+        "behaviour capped at +40 (uncapped +120)",
+    ]
+
+
+def test_events_need_their_columns():
+    lead = pd.DataFrame({"lead_id": ["x"]})
+    with pytest.raises(ColumnError, match="'timestamp' column"):
+        score(lead, events=pd.DataFrame({"lead_id": ["x"], "event": ["visit"]}))
+    with pytest.raises(ColumnError, match="lead id column"):
+        score(lead, events=pd.DataFrame({"who": ["x"], "event": ["visit"], "time": [NOW]}))
+    with pytest.raises(ColumnError, match="no id column"):
+        score(pd.DataFrame({"name": ["张伟"]}), events=_one_event(1))
