@@ -15,17 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._data import words
+from leadlink._values import NO_VALUE
+
 __all__ = ["event_key", "is_none", "is_null", "status_key"]
 
-# Values meaning "there is none" in budget, timeline and need columns.
-_NONE_TOKENS = frozenset(
-    {
-        "", "nan", "none", "null", "nil", "n/a", "na", "nat", "<na>", "-", "--", "/", "?",
-        "0", "0元", "无", "暂无", "没有", "未定", "待定", "不确定", "未知", "不详", "未填",
-        "无预算", "没预算", "暂无预算", "无计划", "暂无计划", "没有计划", "不采购", "unknown",
-        "no", "tbd", "no budget", "no plan", "not sure", "n.a.",
-    }
-)  # fmt: skip
+# Values meaning "there is none" in budget, timeline and need columns: the shared no-value
+# set, the scoring fields' own words (data/no_value_extra.txt), and a blank cell.
+_NONE_TOKENS = NO_VALUE | words("leadlink.identify", "no_value_extra.txt") | {""}
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
