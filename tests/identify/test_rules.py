@@ -87,19 +87,28 @@ def test_unreadable_rules_files(tmp_path):
     broken.write_text('{"tiers": {"high": 70,}}', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"not valid JSON.*line 1"):
         load_rules(broken)
+
+
+def test_yaml_rules_files(tmp_path):
+    pytest.importorskip("yaml", reason="PyYAML comes with the yaml (and dev) extra")
+    yaml_file = tmp_path / "rules.yaml"
+    yaml_file.write_text("tiers:\n  high: 75\n", encoding="utf-8")
+    assert load_rules(yaml_file)["tiers"]["high"] == 75
+    assert load_rules(str(yaml_file)) == load_rules({"tiers": {"high": 75}})
     bad_yaml = tmp_path / "broken.yaml"
     bad_yaml.write_text("tiers: [high: 70\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_rules(bad_yaml)
 
 
-def test_yaml_rules_files(tmp_path, monkeypatch):
-    yaml_file = tmp_path / "rules.yaml"
+def test_yaml_without_pyyaml_says_what_to_install(tmp_path, monkeypatch):
+    yaml_file = tmp_path / "rules.yml"
     yaml_file.write_text("tiers:\n  high: 75\n", encoding="utf-8")
-    assert load_rules(yaml_file)["tiers"]["high"] == 75  # PyYAML is a dependency
-    assert load_rules(str(yaml_file)) == load_rules({"tiers": {"high": 75}})
     monkeypatch.setitem(sys.modules, "yaml", None)  # as if PyYAML were not installed
-    with pytest.raises(ConfigError, match="PyYAML is not installed; write the rules as JSON"):
+    with pytest.raises(
+        ConfigError,
+        match=r"PyYAML is not installed; write the rules as JSON .*pip install 'leadlink\[yaml\]'",
+    ):
         load_rules(yaml_file)
 
 

@@ -194,12 +194,12 @@ def load_rules(rules: Mapping[str, Any] | str | Path | None = None) -> dict[str,
     """The complete, checked rules dict that ``rules`` stands for.
 
     ``None`` is :data:`DEFAULT_RULES`; ``"bant"`` and ``"champ"`` are the presets; a path
-    (``str`` or ``Path``) ending in ``.json`` is read as JSON (``.yaml`` only when PyYAML is
-    installed). A dict or file *overrides* a preset, ``"bant"`` unless it says
-    ``"extends": "champ"``: nested dicts merge key by key, anything else (lists, numbers)
-    replaces the preset's value, and a section set to ``null`` is switched off. With
-    ``"extends": null`` only the sections you give are used. An ``"about"`` entry (as in
-    the preset files) is a note for readers and is left out.
+    (``str`` or ``Path``) ending in ``.json`` is read as JSON (``.yaml`` with PyYAML:
+    ``pip install 'leadlink[yaml]'``). A dict or file *overrides* a preset, ``"bant"``
+    unless it says ``"extends": "champ"``: nested dicts merge key by key, anything else
+    (lists, numbers) replaces the preset's value, and a section set to ``null`` is switched
+    off. With ``"extends": null`` only the sections you give are used. An ``"about"``
+    entry (as in the preset files) is a note for readers and is left out.
 
     >>> load_rules({"tiers": {"high": 80}})["tiers"]
     {'high': 80, 'medium': 40}
@@ -261,7 +261,7 @@ def _read_rules_file(path: Path, shown: str) -> Any:
         except ImportError:
             raise ConfigError(
                 f"{shown} is YAML, and PyYAML is not installed; write the rules as JSON "
-                "(same structure) or install PyYAML"
+                "(same structure) or install PyYAML: pip install 'leadlink[yaml]'"
             ) from None
         try:
             return yaml.safe_load(text)
