@@ -211,6 +211,7 @@ def test_score_with_bad_rules_exits_2(tmp_path, leads_csv, capsys):
 
 
 def test_score_reads_yaml_rules(tmp_path, leads_csv, capsys):
+    pytest.importorskip("yaml")  # the optional extra leadlink[yaml]
     rules = tmp_path / "rules.yaml"
     rules.write_text("tiers:\n  high: 99\n  medium: 98\n", encoding="utf-8")
     scores = _score(tmp_path, leads_csv, "--rules", str(rules))
