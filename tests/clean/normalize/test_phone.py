@@ -75,6 +75,8 @@ PHONES = [
     ("+81 3-1234-5678", "CN", "+81312345678", None, "landline"),
     # not valid
     ("12345", "CN", None, None, None),
+    ("86 1234", "CN", None, None, None),  # starts like +86 but is too short to carry it
+    ("/ 12345", "CN", None, None, None),  # a list of numbers with nothing before its separator
     ("10086", "CN", None, None, None),
     ("95555", "CN", None, None, None),
     ("1380013800", "CN", None, None, None),
