@@ -16,6 +16,10 @@ Inside, imports go one way: ``_members`` (clusters lined up with leads) and ``_c
 depend on nothing here; ``_survivorship`` (the policy and its rules) on nothing here;
 ``_golden`` on ``_members`` and ``_survivorship``; ``_review`` on ``_members``;
 ``_corrections`` on ``_cluster``.
+
+Import from it with ``from leadlink.merge import cluster_pairs``: the attribute
+``leadlink.merge`` is the public function :func:`leadlink.merge` (an analyst's merge of
+clusters), whose name is older than this folder.
 """
 
 from __future__ import annotations
