@@ -146,3 +146,20 @@ def test_bad_options(prepared, options, error, message):
 def test_pairs_without_probabilities_are_refused(prepared):
     with pytest.raises(ll.InputError, match="match_probability"):
         review_clusters(LEADS[["lead_id", "cluster_id"]], PAIRS[["id_l", "id_r"]], prepared)
+
+
+def test_details_and_errors_in_chinese(prepared):
+    from leadlink._i18n import set_language
+
+    set_language("zh")
+    review = _review(prepared, threshold=0.9)
+    detail = review.set_index("reason")["detail"]
+    assert (
+        detail["conflicting_identifiers"] == "2 个不同的个人手机号和2 个不同的全名出现在同一个簇中"
+    )
+    assert "关联较弱" in detail["weak_link"]
+    assert "（最弱 0.910）" in detail["weak_link"]
+    # reason codes stay the same in every language
+    assert set(review["reason"]) == {"weak_link", "conflicting_identifiers"}
+    with pytest.raises(ll.ConfigError, match="须为"):
+        _review(prepared, weak_below=2)

@@ -25,6 +25,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.errors import ConfigError, InputError
 from leadlink.merge._members import aligned_clusters
 
@@ -78,17 +79,36 @@ def review_clusters(
         clusters first.
     """
     if isinstance(large, bool) or not isinstance(large, int) or large < 1:
-        raise ConfigError(f"large must be a whole number of leads of 1 or more, not {large!r}")
+        raise ConfigError(
+            say(
+                f"large must be a whole number of leads of 1 or more, not {large!r}",
+                f"large 须为不小于 1 的整数（线索数），而不是 {large!r}",
+            )
+        )
     if not 0 <= weak_below <= 1:
-        raise ConfigError(f"weak_below must be a match probability in [0, 1], not {weak_below}")
+        raise ConfigError(
+            say(
+                f"weak_below must be a match probability in [0, 1], not {weak_below}",
+                f"weak_below 须为 [0, 1] 之间的匹配概率，而不是 {weak_below}",
+            )
+        )
     link_from = 0.5 if threshold is None else threshold
     if not 0 <= link_from <= 1:
-        raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
+        raise ConfigError(
+            say(
+                f"threshold must be a match probability in [0, 1], not {threshold}",
+                f"threshold 须为 [0, 1] 之间的匹配概率，而不是 {threshold}",
+            )
+        )
     missing = {"id_l", "id_r", "match_probability"} - set(pairs.columns)
     if missing:
         raise InputError(
-            f"pairs lacks {', '.join(sorted(missing))}; pass the scored pairs "
-            "(DedupeResult.pairs or LeadModel.predict output)"
+            say(
+                f"pairs lacks {', '.join(sorted(missing))}; pass the scored pairs "
+                "(DedupeResult.pairs or LeadModel.predict output)",
+                f"pairs 缺少列 {', '.join(sorted(missing))}；请传入打分后的线索对"
+                "（DedupeResult.pairs 或 LeadModel.predict 的输出）",
+            )
         )
     prepared = prepared.reset_index(drop=True)
     lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
@@ -105,8 +125,12 @@ def review_clusters(
                 names[c],
                 sizes[c],
                 ReviewReason.LARGE,
-                f"{sizes[c]} leads in one cluster (more than {large}); check for a chain "
-                "through a shared number, company or common name",
+                say(
+                    f"{sizes[c]} leads in one cluster (more than {large}); check for a chain "
+                    "through a shared number, company or common name",
+                    f"一个簇中有 {sizes[c]} 条线索（超过 {large}）；请检查是否经由共用号码、"
+                    "同一公司或常见姓名串联在一起",
+                ),
                 members,
             )
         )
@@ -190,19 +214,37 @@ def _weak_links(
         parts = []
         if stat.scored_weak:
             parts.append(
-                f"best link of {stat.scored_weak} lead(s) below {weak_below:g} "
-                f"(weakest {stat.weakest:.3f})"
+                say(
+                    f"best link of {stat.scored_weak} lead(s) below {weak_below:g} "
+                    f"(weakest {stat.weakest:.3f})",
+                    f"{stat.scored_weak} 条线索的最强关联低于 {weak_below:g}"
+                    f"（最弱 {stat.weakest:.3f}）",
+                )
             )
         if stat.unlinked:
-            parts.append(f"{stat.unlinked} lead(s) with no scored pair inside the cluster")
+            parts.append(
+                say(
+                    f"{stat.unlinked} lead(s) with no scored pair inside the cluster",
+                    f"{stat.unlinked} 条线索在簇内没有打分的线索对",
+                )
+            )
         if stat.single:
-            parts.append(f"{stat.single} lead(s) joined through a single link")
+            parts.append(
+                say(
+                    f"{stat.single} lead(s) joined through a single link",
+                    f"{stat.single} 条线索仅经由一条关联并入",
+                )
+            )
         rows.append(
             _row(
                 names[c],
                 sizes[c],
                 ReviewReason.WEAK_LINK,
-                f"{stat.n} of {sizes[c]} leads weakly held: " + "; ".join(parts),
+                say(
+                    f"{stat.n} of {sizes[c]} leads weakly held: ",
+                    f"{sizes[c]} 条线索中 {stat.n} 条关联较弱：",
+                )
+                + say("; ", "；").join(parts),
                 members,
             )
         )
@@ -245,8 +287,8 @@ def _conflicting(
     texts: dict[int, list[str]] = {}
     holders = np.zeros(n, dtype=bool)
     for what, mask, values in (
-        ("personal phone numbers", personal, phone),
-        ("full names", full_name, name),
+        (say("personal phone numbers", "个人手机号"), personal, phone),
+        (say("full names", "全名"), full_name, name),
     ):
         if not mask.any():
             continue
@@ -254,14 +296,16 @@ def _conflicting(
         distinct = frame.groupby("c")["v"].nunique()
         disputed = distinct[distinct >= 2]
         for c, count in disputed.items():
-            texts.setdefault(int(c), []).append(f"{count} different {what}")
+            texts.setdefault(int(c), []).append(
+                say(f"{count} different {what}", f"{count} 个不同的{what}")
+            )
         holders |= mask & np.isin(codes, disputed.index.to_numpy())
     return [
         _row(
             names[c],
             sizes[c],
             ReviewReason.CONFLICTING_IDENTIFIERS,
-            " and ".join(texts[c]) + " in one cluster",
+            say(" and ", "和").join(texts[c]) + say(" in one cluster", "出现在同一个簇中"),
             members,
         )
         for c, members in _members_by_cluster(codes, lead_ids, holders)
