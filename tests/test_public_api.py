@@ -22,8 +22,8 @@ PUBLIC_NAMES = [
     "LeadlinkError", "ModelError", "OutcomeModel", "Problem", "ResourceError",
     "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "evaluate_clusters",
     "fit_outcome_model", "golden_records", "lineage", "merge", "missing_summary", "normalize",
-    "prepare", "read_leads", "review_clusters", "score", "score_golden", "split", "unmerge",
-    "validate",
+    "prepare", "read_leads", "review_clusters", "score", "score_golden", "set_language", "split",
+    "unmerge", "validate",
 ]  # fmt: skip
 
 STAGES = ["leadlink.clean", "leadlink.match", "leadlink.merge", "leadlink.identify",

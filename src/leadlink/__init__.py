@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from leadlink._i18n import set_language
 from leadlink._version import __version__
 from leadlink.clean import (
     EnrichResult,
@@ -70,6 +71,7 @@ __all__ = [
     "review_clusters",
     "score",
     "score_golden",
+    "set_language",
     "split",
     "unmerge",
     "validate",
