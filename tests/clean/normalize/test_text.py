@@ -47,3 +47,36 @@ def test_pinyin_helpers():
     assert _text.surname_pinyin("欧阳") == "ouyang"
     assert _text.ascii_fold("José Müller") == "Jose Muller"
     assert _text.ascii_fold("김민준") == "김민준"
+
+
+# Invisible characters pasted from web pages and chat apps: removed, not read as a space,
+# so they split no word (a space in "Zh\u200bang" would make two names of one).
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u202e",
+             "\u2066", "\ufe0f", "\U000e0041"]  # fmt: skip
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_clean_removes_invisible_characters(char):
+    assert _text.clean(f"Zh{char}ang Wei") == "Zhang Wei"
+    assert _text.clean(f"{char}张{char}伟{char}") == "张伟"
+    assert _text.clean(f"a{char}\tb") == "a b"  # a control character still separates
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+@pytest.mark.parametrize(
+    ("normalizer", "value"),
+    [("name", "Zhang Wei"), ("name_key", "Zhang Wei"), ("name", "张伟"), ("name_key", "張偉"),
+     ("company", "Acme Inc."), ("company", "北京字节跳动科技有限公司"),
+     ("email", "zhang.wei@example.com"), ("phone", "138 0013 8000"),
+     ("phone_extension", "010-8888 6666 转 8001"), ("title", "Sales Manager"),
+     ("title", "销售经理"), ("city", "Beijing"), ("address", "中关村大街1号")],
+)  # fmt: skip
+def test_every_normalizer_ignores_invisible_characters(normalizer, value, char):
+    from leadlink import normalize as nz
+
+    fn = getattr(nz, normalizer)
+    expected = fn(value)
+    assert expected is not None
+    middle = len(value) // 2 + 1
+    assert fn(value[:middle] + char + value[middle:]) == expected
+    assert fn(char + value + char) == expected

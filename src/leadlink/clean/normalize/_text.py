@@ -34,7 +34,17 @@ PLACEHOLDERS = NO_VALUE | words("leadlink.clean.normalize", "placeholders.txt")
 #: Cells longer than this are cut before any expensive step (a 1 MB cell is junk).
 MAX_LENGTH = 400
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Control characters (tab, line breaks, NUL ...) separate words: each becomes a space.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Invisible characters that separate nothing: removed, so "Zh\u200bang Wei" is "Zhang Wei"
+# (a space there would split the name, the company or the mailbox in two). Soft hyphen,
+# combining grapheme joiner, Mongolian vowel separator, zero-width space / non-joiner /
+# joiner, direction marks, embeddings and isolates, word joiner and invisible operators,
+# deprecated format characters, variation selectors, byte-order mark, tag characters.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 _SPACES = re.compile(r"\s+")
 # A Han ideograph: in these blocks and a word character, so an unassigned code point in
 # them (U+FADA) is not taken for one, which would send "Ù\ufada" down the Han path and
@@ -45,8 +55,9 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?<=\w)")
 
 
 def clean(value: Any) -> str | None:
-    """Any cell value as NFKC text (full-width folded to half-width), without control
-    characters, with whitespace collapsed; None for missing, empty or non-text values.
+    """Any cell value as NFKC text (full-width folded to half-width), control characters
+    read as spaces, invisible ones (zero-width space, soft hyphen, byte-order mark ...)
+    removed, whitespace collapsed; None for missing, empty or non-text values.
 
     >>> clean("  １３８　0013 "), clean(13800138000.0), clean(float("nan"))
     ('138 0013', '13800138000', None)
@@ -78,7 +89,7 @@ def clean(value: Any) -> str | None:
     else:
         return None  # bytes, containers, pandas.NA ...: not a cell value we can read
     text = unicodedata.normalize("NFKC", text[: MAX_LENGTH * 2])[:MAX_LENGTH]
-    text = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", _INVISIBLE.sub("", text))).strip()
     return text or None
 
 
