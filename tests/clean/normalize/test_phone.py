@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 
 import phonenumbers
 import pytest
@@ -111,10 +113,31 @@ def test_phone_table(value, region, e164, ext, kind):
     [("010-88886666 转123", "123"), ("010-88886666 分机 123", "123"),
      ("021-58888888 ext. 123", "123"), ("021-58888888 EXT:123", "123"),
      ("021-58888888x123", "123"), ("021-58888888 #123", "123"), ("021-58888888 内线 5", "5"),
-     ("021-58888888", None), ("13800138000", None), ("x123", None), (None, None)],
+     ("021-58888888", None), ("13800138000", None), (None, None),
+     # a cell that holds only the extension (an extension column): the documented examples
+     ("转8001", "8001"), ("分机 123", "123"), ("ext. 123", "123"), ("x123", "123"),
+     ("Ext: 123", "123"), ("extension 123", "123"), (" 转 8001 ", "8001"), ("#8001", "8001"),
+     # a marker after too short a number, or after words, is no extension
+     ("12 x 5", None), ("Room x12", None), ("Box 123", None), ("转", None), ("x", None)],
 )  # fmt: skip
 def test_extension_table(value, ext):
     assert nz.phone_extension(value) == ext
+
+
+def test_an_extension_alone_has_no_main_number():
+    assert _phone.describe("转8001") == (None, "8001", None)
+
+
+def test_extension_examples_in_the_docs_run_as_written():
+    """docs/cleaning.md's phone_extension row: every example gives the extension shown."""
+    page = Path(__file__).parents[3] / "docs" / "cleaning.md"
+    row = next(line for line in page.read_text("utf-8").splitlines() if "`phone_extension(" in line)
+    examples, _, result = row.split("|")[2].rpartition("→")
+    values = re.findall(r'`"([^"`]+)"`', examples)
+    expected = re.fullmatch(r'\s*`"(\d+)"`\s*', result)
+    assert len(values) >= 5 and expected is not None, row
+    for value in values:
+        assert nz.phone_extension(value) == expected.group(1), value
 
 
 def _reference(digits: str, region: str) -> tuple[str, str] | None:

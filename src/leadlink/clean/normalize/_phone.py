@@ -75,11 +75,17 @@ _Resolved = tuple[str, str]  # (E.164, kind)
 
 
 def _split(text: str) -> tuple[str, str | None]:
+    """(main number, extension): the extension after a marker that follows a number of
+    at least 7 digits, or a cell that holds only an extension ("转8001", "ext. 123": an
+    extension column, or the second half of a number split over two cells)."""
     if not _EXTENSION_MARK.search(text):
         return text, None
     match = _EXTENSION.search(text)
-    if match and len(_DIGITS.sub("", text[: match.start()])) >= 7:
-        return text[: match.start()], match.group(1)
+    if match is None:
+        return text, None
+    main = text[: match.start()]
+    if not main.strip() or len(_DIGITS.sub("", main)) >= 7:
+        return main, match.group(1)
     return text, None
 
 
