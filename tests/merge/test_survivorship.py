@@ -232,6 +232,23 @@ def test_bad_config_says_what_to_fix(tmp_path, config, message):
         SurvivorshipPolicy.from_file(path)
 
 
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"rules": {"email": ["newest"]}}, "'email' 的存活规则 'newest' 未知；可选："),
+        ({"rules": {"fax": ["most_recent"]}}, "存活规则中的角色 'fax' 未知"),
+        ({"rules": {"city": ["personal"]}}, "personal 规则只适用于 phone、email，不适用于 'city'"),
+        ({"rule": {}}, "存活规则配置中有未知的键 'rule'"),
+    ],
+)
+def test_bad_config_says_what_to_fix_in_chinese(tmp_path, config, message):
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    ll.set_language("zh")
+    with pytest.raises(ll.ConfigError, match=message):
+        SurvivorshipPolicy.from_file(path)
+
+
 def test_config_file_round_trip(tmp_path):
     path = tmp_path / "policy.json"
     path.write_text(

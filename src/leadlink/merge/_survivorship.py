@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.clean import Problem, normalize
 from leadlink.errors import ConfigError
 from leadlink.schema import SURVIVED_ROLES, map_distinct
@@ -281,12 +282,20 @@ class SurvivorshipPolicy:
     def __post_init__(self) -> None:
         if not isinstance(self.rules, Mapping):
             raise ConfigError(
-                f"rules must map roles to lists of rules, not {type(self.rules).__name__}; "
-                "e.g. rules={'email': ['first_valid', 'most_recent']}"
+                say(
+                    f"rules must map roles to lists of rules, not {type(self.rules).__name__}; "
+                    "e.g. rules={'email': ['first_valid', 'most_recent']}",
+                    f"rules 须为“角色 → 规则列表”的映射，而不是 {type(self.rules).__name__}；"
+                    "例如 rules={'email': ['first_valid', 'most_recent']}",
+                )
             )
         if isinstance(self.sources, str) or not all(isinstance(s, str) for s in self.sources):
             raise ConfigError(
-                "sources must be a list of source names, best first, e.g. sources=['CRM', '官网表单']"
+                say(
+                    "sources must be a list of source names, best first, e.g. sources=['CRM', "
+                    "'官网表单']",
+                    "sources 须为来源名称的列表，优先的在前，例如 sources=['CRM', '官网表单']",
+                )
             )
         merged: dict[str, tuple[Rule, ...]] = dict(DEFAULT_RULES)
         for role, given in self.rules.items():
@@ -297,8 +306,13 @@ class SurvivorshipPolicy:
             using = sorted(r for r, chain in merged.items() if "source_priority" in chain)
             if using:
                 raise ConfigError(
-                    f"the source_priority rule (for {', '.join(using)}) needs sources, best "
-                    "first, e.g. SurvivorshipPolicy(..., sources=['CRM', '官网表单'])"
+                    say(
+                        f"the source_priority rule (for {', '.join(using)}) needs sources, best "
+                        "first, e.g. SurvivorshipPolicy(..., sources=['CRM', '官网表单'])",
+                        f"source_priority 规则（用于 {', '.join(using)}）需要 sources（来源列表，"
+                        "优先的在前），"
+                        "例如 SurvivorshipPolicy(..., sources=['CRM', '官网表单'])",
+                    )
                 )
 
     def rules_for(self, role: str) -> tuple[Rule, ...]:
@@ -310,30 +324,51 @@ class SurvivorshipPolicy:
         """A policy from plain data: ``{"rules": {role: [rule, ...]}, "sources": [...]}``."""
         if not isinstance(config, Mapping):
             raise ConfigError(
-                f"a survivorship config must be a JSON object like {_CONFIG_EXAMPLE}, "
-                f"not {type(config).__name__}"
+                say(
+                    f"a survivorship config must be a JSON object like {_CONFIG_EXAMPLE}, "
+                    f"not {type(config).__name__}",
+                    f"存活规则配置须为 JSON 对象，如 {_CONFIG_EXAMPLE}，而不是 "
+                    f"{type(config).__name__}",
+                )
             )
         unknown = sorted(set(config) - {"rules", "sources"})
         if unknown:
             raise ConfigError(
-                f"unknown key(s) {', '.join(map(repr, unknown))} in the survivorship config; "
-                f"it has 'rules' and 'sources', e.g. {_CONFIG_EXAMPLE}"
+                say(
+                    f"unknown key(s) {', '.join(map(repr, unknown))} in the survivorship config; "
+                    f"it has 'rules' and 'sources', e.g. {_CONFIG_EXAMPLE}",
+                    f"存活规则配置中有未知的键 {', '.join(map(repr, unknown))}；"
+                    f"只能有 'rules' 和 'sources'，例如 {_CONFIG_EXAMPLE}",
+                )
             )
         rules = config.get("rules", {})
         if not isinstance(rules, Mapping):
             raise ConfigError(
-                f"'rules' must be an object mapping roles to lists of rules, e.g. {_CONFIG_EXAMPLE}"
+                say(
+                    "'rules' must be an object mapping roles to lists of rules, e.g. "
+                    f"{_CONFIG_EXAMPLE}",
+                    f"'rules' 须为“角色 → 规则列表”的对象，例如 {_CONFIG_EXAMPLE}",
+                )
             )
         for role, chain in rules.items():
             names = [chain] if isinstance(chain, str) else chain
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise ConfigError(
-                    f"rules for {role!r} must be a list of rule names, e.g. "
-                    f'"{role}": ["most_frequent", "most_recent"]'
+                    say(
+                        f"rules for {role!r} must be a list of rule names, e.g. "
+                        f'"{role}": ["most_frequent", "most_recent"]',
+                        f"{role!r} 的规则须为规则名称的列表，例如 "
+                        f'"{role}": ["most_frequent", "most_recent"]',
+                    )
                 )
         sources = config.get("sources", [])
         if not isinstance(sources, list):
-            raise ConfigError(f"'sources' must be a list of source names, e.g. {_CONFIG_EXAMPLE}")
+            raise ConfigError(
+                say(
+                    f"'sources' must be a list of source names, e.g. {_CONFIG_EXAMPLE}",
+                    f"'sources' 须为来源名称的列表，例如 {_CONFIG_EXAMPLE}",
+                )
+            )
         return cls(rules=dict(rules), sources=sources)
 
     @classmethod
@@ -344,13 +379,21 @@ class SurvivorshipPolicy:
                 config = json.load(handle)
         except OSError as error:
             raise ConfigError(
-                f"cannot read the survivorship config {str(path)!r} ({error.strerror}); "
-                "pass the path of a JSON file"
+                say(
+                    f"cannot read the survivorship config {str(path)!r} ({error.strerror}); "
+                    "pass the path of a JSON file",
+                    f"无法读取存活规则配置 {str(path)!r}（{error.strerror}）；请传入 JSON "
+                    "文件的路径",
+                )
             ) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(
-                f"the survivorship config {str(path)!r} is not valid JSON ({error}); "
-                f"write it like {_CONFIG_EXAMPLE}"
+                say(
+                    f"the survivorship config {str(path)!r} is not valid JSON ({error}); "
+                    f"write it like {_CONFIG_EXAMPLE}",
+                    f"存活规则配置 {str(path)!r} 不是有效的 JSON（{error}）；"
+                    f"请按此格式书写：{_CONFIG_EXAMPLE}",
+                )
             ) from None
         return cls.from_dict(config)
 
@@ -361,8 +404,12 @@ class SurvivorshipPolicy:
             for rule in chain:  # type: ignore[union-attr]
                 if not isinstance(rule, str):
                     raise ConfigError(
-                        f"the rules for {role!r} hold a callable, which a config file cannot "
-                        "hold; use named rules to save a policy"
+                        say(
+                            f"the rules for {role!r} hold a callable, which a config file cannot "
+                            "hold; use named rules to save a policy",
+                            f"{role!r} 的规则中含有函数，配置文件无法保存函数；要保存策略，"
+                            "请使用具名规则",
+                        )
                     )
             rules[role] = list(chain)  # type: ignore[arg-type]
         return {"rules": rules, "sources": list(self.sources)}
@@ -372,14 +419,21 @@ def _check_rules(role: str, given: Any) -> tuple[Rule, ...]:
     """``given`` as a tuple of rules for ``role``, or a ConfigError saying what to write."""
     if role not in SURVIVED_ROLES:
         raise ConfigError(
-            f"unknown role {role!r} in survivorship rules; golden records hold "
-            f"{', '.join(SURVIVED_ROLES)}"
+            say(
+                f"unknown role {role!r} in survivorship rules; golden records hold "
+                f"{', '.join(SURVIVED_ROLES)}",
+                f"存活规则中的角色 {role!r} 未知；黄金记录包含的角色为 {', '.join(SURVIVED_ROLES)}",
+            )
         )
     chain = (given,) if isinstance(given, str) or callable(given) else given
     if not isinstance(chain, Sequence) or not chain:
         raise ConfigError(
-            f"rules for {role!r} must be a non-empty list of rules, best first, e.g. "
-            f"{{{role!r}: ['most_frequent', 'most_recent']}}"
+            say(
+                f"rules for {role!r} must be a non-empty list of rules, best first, e.g. "
+                f"{{{role!r}: ['most_frequent', 'most_recent']}}",
+                f"{role!r} 的规则须为非空的规则列表，优先的在前，例如 "
+                f"{{{role!r}: ['most_frequent', 'most_recent']}}",
+            )
         )
     for rule in chain:
         if callable(rule):
@@ -388,14 +442,22 @@ def _check_rules(role: str, given: Any) -> tuple[Rule, ...]:
         if named is None:
             example = list(DEFAULT_RULES.get(role, ("most_frequent", "most_recent")))
             raise ConfigError(
-                f"unknown survivorship rule {rule!r} for {role!r}; choose from "
-                f"{', '.join(RULES)} (e.g. rules={{{role!r}: {example}}}), "
-                "or pass a function fn(values) -> index"
+                say(
+                    f"unknown survivorship rule {rule!r} for {role!r}; choose from "
+                    f"{', '.join(RULES)} (e.g. rules={{{role!r}: {example}}}), "
+                    "or pass a function fn(values) -> index",
+                    f"{role!r} 的存活规则 {rule!r} 未知；可选：{', '.join(RULES)}"
+                    f"（例如 rules={{{role!r}: {example}}}），也可以传入函数 fn(values) -> index",
+                )
             )
         if named.roles is not None and role not in named.roles:
             raise ConfigError(
-                f"the {named.name} rule applies to {_listed(named.roles)}, not {role!r}; "
-                "use most_frequent or most_recent there"
+                say(
+                    f"the {named.name} rule applies to {_listed(named.roles)}, not {role!r}; "
+                    "use most_frequent or most_recent there",
+                    f"{named.name} 规则只适用于 {'、'.join(named.roles)}，不适用于 {role!r}；"
+                    "该角色请用 most_frequent 或 most_recent",
+                )
             )
     return tuple(chain)
 
