@@ -59,6 +59,18 @@ def test_ids_are_checked():
         check_ids(pd.DataFrame({"x": [1]}), "id")
 
 
+def test_column_and_id_errors_in_chinese():
+    from leadlink._i18n import set_language
+
+    set_language("zh")
+    with pytest.raises(ColumnError, match=r"有多列看起来都是 'phone' 角色.*请用 columns="):
+        resolve_columns(pd.DataFrame(columns=["phone", "mobile"]))
+    with pytest.raises(ColumnError, match="columns 中的角色 'telephone' 未知"):
+        resolve_columns(pd.DataFrame(columns=["phone"]), {"telephone": "phone"})
+    with pytest.raises(InputError, match="'id' 列中有 1 个 ID 被多条线索共用"):
+        check_ids(pd.DataFrame({"id": ["a", "a"]}), "id")
+
+
 def test_non_frames_are_refused():
     with pytest.raises(InputError, match="pandas DataFrame"):
         resolve_columns([{"name": "x"}])  # type: ignore[arg-type]

@@ -9,14 +9,15 @@ are carried through untouched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from leadlink._data import table
+from leadlink._data import table, words
+from leadlink._i18n import say
 from leadlink._values import id_text
 from leadlink.errors import ColumnError, InputError
 
@@ -34,6 +35,9 @@ __all__ = [
     "Role",
     "check_frame",
     "check_ids",
+    "describe_columns",
+    "looks_contact",
+    "looks_personal",
     "map_distinct",
     "resolve_columns",
 ]
@@ -201,13 +205,21 @@ def resolve_columns(
     for role, column in explicit.items():
         if role not in roles:
             raise ColumnError(
-                f"unknown role {role!r} in columns; roles are {', '.join(roles)} "
-                f"(for example columns={{'phone': '手机'}})"
+                say(
+                    f"unknown role {role!r} in columns; roles are {', '.join(roles)} "
+                    f"(for example columns={{'phone': '手机'}})",
+                    f"columns 中的角色 {role!r} 未知；可用的角色有 {', '.join(roles)}"
+                    f"（例如 columns={{'phone': '手机'}}）",
+                )
             )
         if column not in frame.columns:
             raise ColumnError(
-                f"columns maps role {role!r} to {column!r}, which is not a column of the "
-                f"input; the input has {_list_columns(frame)}"
+                say(
+                    f"columns maps role {role!r} to {column!r}, which is not a column of the "
+                    f"input; the input has {_list_columns(frame)}",
+                    f"columns 把角色 {role!r} 对应到 {column!r}，但输入中没有这一列；"
+                    f"输入的列为 {_list_columns(frame)}",
+                )
             )
     taken = set(explicit.values())
     if id_column is not None:
@@ -223,8 +235,12 @@ def resolve_columns(
     for role, found in detected.items():
         if len(found) > 1:
             raise ColumnError(
-                f"several columns look like the {role!r} role: {', '.join(map(repr, found))}; "
-                f"choose one with columns={{{role!r}: {found[0]!r}}}"
+                say(
+                    f"several columns look like the {role!r} role: {', '.join(map(repr, found))}; "
+                    f"choose one with columns={{{role!r}: {found[0]!r}}}",
+                    f"有多列看起来都是 {role!r} 角色：{', '.join(map(repr, found))}；"
+                    f"请用 columns={{{role!r}: {found[0]!r}}} 指定其中一列",
+                )
             )
         resolved[role] = found[0]
     return {role: resolved[role] for role in roles if role in resolved}
@@ -234,13 +250,21 @@ def check_frame(frame: object) -> pd.DataFrame:
     """Refuse anything that is not a pandas DataFrame with unique column names."""
     if not isinstance(frame, pd.DataFrame):
         raise InputError(
-            f"leads must be a pandas DataFrame, not {type(frame).__name__}; "
-            "read files with pandas.read_csv / read_parquet or use the leadlink CLI"
+            say(
+                f"leads must be a pandas DataFrame, not {type(frame).__name__}; "
+                "read files with pandas.read_csv / read_parquet or use the leadlink CLI",
+                f"线索数据须为 pandas DataFrame，而不是 {type(frame).__name__}；"
+                "请用 pandas.read_csv / read_parquet 读取文件，或使用 leadlink 命令行",
+            )
         )
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
         raise InputError(
-            f"the input has duplicate column names {duplicated!r}; rename them so each is unique"
+            say(
+                f"the input has duplicate column names {duplicated!r}; rename them so each is "
+                "unique",
+                f"输入中有重复的列名 {duplicated!r}；请重命名，使每个列名都唯一",
+            )
         )
     return frame
 
@@ -249,15 +273,23 @@ def check_ids(frame: pd.DataFrame, id_column: str) -> pd.Series:
     """Return the id column as strings, refusing missing, null or duplicate ids."""
     if id_column not in frame.columns:
         raise ColumnError(
-            f"id column {id_column!r} is not in the input; the input has {_list_columns(frame)} "
-            "(pass id_column=... or --id-column)"
+            say(
+                f"id column {id_column!r} is not in the input; the input has "
+                f"{_list_columns(frame)} "
+                "(pass id_column=... or --id-column)",
+                f"输入中没有 ID 列 {id_column!r}；输入的列为 {_list_columns(frame)}"
+                "（请传入 id_column=... 或 --id-column）",
+            )
         )
     ids = frame[id_column]
     n_null = int(ids.isna().sum())
     if n_null:
         raise InputError(
-            f"{n_null} lead(s) have no value in the id column {id_column!r}; "
-            "every lead needs a unique id"
+            say(
+                f"{n_null} lead(s) have no value in the id column {id_column!r}; "
+                "every lead needs a unique id",
+                f"有 {n_null} 条线索的 ID 列 {id_column!r} 为空值；每条线索都需要唯一的 ID",
+            )
         )
     if ids.dtype.kind in "iu":
         as_text = ids.astype(str)
@@ -267,24 +299,90 @@ def check_ids(frame: pd.DataFrame, id_column: str) -> pd.Series:
         as_text = ids.map(id_text)
     if (as_text == "").any():
         raise InputError(
-            f"{int((as_text == '').sum())} lead(s) have an empty id in {id_column!r}; "
-            "every lead needs a unique id"
+            say(
+                f"{int((as_text == '').sum())} lead(s) have an empty id in {id_column!r}; "
+                "every lead needs a unique id",
+                f"有 {int((as_text == '').sum())} 条线索的 ID（{id_column!r} 列）为空；"
+                "每条线索都需要唯一的 ID",
+            )
         )
     duplicated = as_text[as_text.duplicated(keep=False)]
     if not duplicated.empty:
         first_row = int(np.flatnonzero(as_text.duplicated(keep=False).to_numpy())[0])
         raise InputError(
-            f"{duplicated.nunique()} id value(s) in {id_column!r} are used by more than one "
-            f"lead (the first at row {first_row}); ids must be unique — de-duplicate the ids "
-            "or pick another id column"
+            say(
+                f"{duplicated.nunique()} id value(s) in {id_column!r} are used by more than one "
+                f"lead (the first at row {first_row}); ids must be unique — de-duplicate the ids "
+                "or pick another id column",
+                f"{id_column!r} 列中有 {duplicated.nunique()} 个 ID 被多条线索共用"
+                f"（第一个在第 {first_row} 行）；ID 必须唯一——请先对 ID 去重，或换用其他 ID 列",
+            )
         )
     return as_text
 
 
 def _list_columns(frame: pd.DataFrame, limit: int = 12) -> str:
-    names = [repr(str(c)) for c in frame.columns[:limit]]
-    more = "" if len(frame.columns) <= limit else f" and {len(frame.columns) - limit} more"
-    return ", ".join(names) + more if names else "no columns"
+    return describe_columns(frame.columns, limit=limit)
+
+
+def describe_columns(columns: Iterable[object], *, limit: int = 12) -> str:
+    """The column names for an error message, never one that could be personal data.
+
+    A header that looks like a phone, an email or a Chinese name (:func:`looks_personal`)
+    is counted, not quoted: in a file without a header row the "headers" are the first
+    lead's values.
+
+    >>> describe_columns(["lead_id", "姓名", "13800138000", "zw@example.com"])
+    "'lead_id', '姓名' and 2 that look like personal data, not shown (is the first row a header?)"
+    """
+    names = [str(column) for column in columns]
+    shown = [name for name in names if not looks_personal(name)]
+    hidden = len(names) - len(shown)
+    parts = [repr(name) for name in shown[:limit]]
+    if len(shown) > limit:
+        parts.append(f"{len(shown) - limit} more")
+    if hidden:
+        parts.append(
+            f"{hidden} that look{'s' if hidden == 1 else ''} like personal data, not shown "
+            "(is the first row a header?)"
+        )
+    if not parts:
+        return "no columns"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+_CONTACT_SEPARATORS = re.compile(r"[\s\-().+/]")
+_LONG_NUMBER = re.compile(r"\d{7,}")
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
+_SURNAMES: frozenset[str] = words("leadlink", "common_surnames.txt")
+
+
+def looks_contact(text: str) -> bool:
+    """Whether ``text`` could be a phone number or an email: it holds an ``@`` or seven
+    digits in a row (spaces, dashes, dots, brackets and ``+`` between them ignored).
+
+    >>> looks_contact("138 0013 8000"), looks_contact("zw@example.com"), looks_contact("电话2")
+    (True, True, False)
+    """
+    return "@" in text or _LONG_NUMBER.search(_CONTACT_SEPARATORS.sub("", text)) is not None
+
+
+def looks_personal(value: object) -> bool:
+    """Whether a header could be personal data that messages must not quote: a phone, an
+    email (:func:`looks_contact`), or two or three Han characters that start with a common
+    surname and are no known header spelling (``张伟`` yes; ``姓名``, ``备注`` no).
+
+    >>> [looks_personal(v) for v in ("张伟", "姓名", "备注", "13800138000", "phone")]
+    [True, False, False, True, False]
+    """
+    text = str(value).strip()
+    if looks_contact(text):
+        return True
+    return (
+        _HAN_NAME.fullmatch(text) is not None
+        and text[0] in _SURNAMES
+        and _header_key(text) not in _LOOKUP
+    )
 
 
 def map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:

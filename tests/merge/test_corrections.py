@@ -69,6 +69,15 @@ def test_bad_corrections_get_an_input_error(generated, call, message):
         call(result.clusters, groups)
 
 
+def test_bad_corrections_are_explained_in_chinese(generated):
+    _, _, result = generated
+    ll.set_language("zh")
+    with pytest.raises(ll.InputError, match="线索 ID 请以列表形式给出"):
+        unmerge(result.clusters, "L0000001")
+    with pytest.raises(ll.InputError, match="split 至少需要一组非空的线索 ID"):
+        split(result.clusters, [])
+
+
 def test_unmerge_then_merge_back_restores_clusters_and_golden_records(generated):
     leads, prepared, result = generated
     multi = result.golden.loc[result.golden["n_leads"] >= 2, "lead_ids"]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink._values import id_text
 from leadlink.errors import InputError
 from leadlink.merge._cluster import cluster_id_for
@@ -54,15 +55,29 @@ def split(
     ids, cluster, id_col = _cluster_members(clusters, id_column)
     group_lists = [_known_ids(ids, group, id_col) for group in groups]
     if not group_lists or not any(group_lists):
-        raise InputError("split needs at least one non-empty group of lead ids")
+        raise InputError(
+            say(
+                "split needs at least one non-empty group of lead ids",
+                "split 至少需要一组非空的线索 ID",
+            )
+        )
     every = [p for g in group_lists for p in g]
     if len(every) != len(set(every)):
-        raise InputError("a lead id is in more than one group; each lead goes to one group")
+        raise InputError(
+            say(
+                "a lead id is in more than one group; each lead goes to one group",
+                "有线索 ID 出现在多个组中；每条线索只能分到一个组",
+            )
+        )
     touched = set(cluster.iloc[every])
     if len(touched) > 1:
         raise InputError(
-            f"the groups hold leads of {len(touched)} clusters; split one cluster at a time "
-            "(use unmerge to take leads out of several clusters)"
+            say(
+                f"the groups hold leads of {len(touched)} clusters; split one cluster at a time "
+                "(use unmerge to take leads out of several clusters)",
+                f"这些组中的线索来自 {len(touched)} 个簇；一次只能拆分一个簇"
+                "（要把线索从多个簇中移出，请用 unmerge）",
+            )
         )
     labels = cluster.to_numpy(dtype=object).copy()
     for number, group in enumerate(group_lists):
@@ -79,7 +94,12 @@ def merge(
     ids, cluster, id_col = _cluster_members(clusters, id_column)
     wanted = _known_ids(ids, lead_ids, id_col)
     if not wanted:
-        raise InputError("merge needs at least one lead id")
+        raise InputError(
+            say(
+                "merge needs at least one lead id",
+                "merge 至少需要一个线索 ID",
+            )
+        )
     labels = cluster.to_numpy(dtype=object).copy()
     joined = set(cluster.iloc[wanted])
     labels[cluster.isin(joined).to_numpy()] = "merged"
@@ -92,15 +112,22 @@ def _cluster_members(
     """The lead ids (checked: present, unique), the cluster of each, and the id column."""
     if not isinstance(clusters, pd.DataFrame) or "cluster_id" not in clusters.columns:
         raise InputError(
-            "clusters must be a DataFrame with a lead id column and cluster_id, "
-            "like DedupeResult.clusters"
+            say(
+                "clusters must be a DataFrame with a lead id column and cluster_id, "
+                "like DedupeResult.clusters",
+                "clusters 须为含线索 ID 列和 cluster_id 列的 DataFrame，如 DedupeResult.clusters",
+            )
         )
     if id_column is None:
         others = [c for c in clusters.columns if c != "cluster_id"]
         if len(others) != 1:
             raise InputError(
-                f"clusters has columns {list(map(str, clusters.columns))}; say which holds "
-                "the lead ids with id_column=..."
+                say(
+                    f"clusters has columns {list(map(str, clusters.columns))}; say which holds "
+                    "the lead ids with id_column=...",
+                    f"clusters 的列为 {list(map(str, clusters.columns))}；请用 id_column=... "
+                    "指明哪一列是线索 ID",
+                )
             )
         id_column = str(others[0])
     ids = check_ids(clusters, id_column).to_numpy(dtype=object)
@@ -111,15 +138,24 @@ def _known_ids(ids: np.ndarray, wanted: Iterable[Any], id_column: str) -> list[i
     """Positions of ``wanted`` among ``ids``, sorted; an unknown id is an error rather
     than ignored, so a typo does not silently leave a cluster as it was."""
     if isinstance(wanted, (str, bytes)):
-        raise InputError(f"give lead ids as a list, e.g. [{str(wanted)!r}], not a string")
+        raise InputError(
+            say(
+                f"give lead ids as a list, e.g. [{str(wanted)!r}], not a string",
+                f"线索 ID 请以列表形式给出，例如 [{str(wanted)!r}]，而不是字符串",
+            )
+        )
     position = pd.Index(ids)
     texts = [id_text(value) for value in wanted]
     found = position.get_indexer(texts)
     missing = [t for t, p in zip(texts, found) if p < 0]
     if missing:
         raise InputError(
-            f"{len(missing)} lead id(s) are not in {id_column!r} of clusters "
-            f"(the first: {missing[0]!r})"
+            say(
+                f"{len(missing)} lead id(s) are not in {id_column!r} of clusters "
+                f"(the first: {missing[0]!r})",
+                f"有 {len(missing)} 个线索 ID 不在 clusters 的 {id_column!r} 列中"
+                f"（第一个：{missing[0]!r}）",
+            )
         )
     return sorted(set(found.tolist()))
 

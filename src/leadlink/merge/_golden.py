@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink._values import parse_times
 from leadlink.clean import normalize, validate
 from leadlink.errors import ConfigError, InputError
@@ -86,7 +87,12 @@ def lineage(golden: pd.DataFrame) -> pd.DataFrame:
     (the member lead the value came from) and, when ``golden`` was built with
     ``explain=True``, ``rule``. Roles without a value in a cluster are left out."""
     if "cluster_id" not in golden.columns:
-        raise InputError("lineage needs golden records (a cluster_id column and <role>_from)")
+        raise InputError(
+            say(
+                "lineage needs golden records (a cluster_id column and <role>_from)",
+                "lineage 需要黄金记录（含 cluster_id 列和 <role>_from 列）",
+            )
+        )
     parts = []
     for role in SURVIVED_ROLES:
         if f"{role}_from" not in golden.columns:
@@ -176,8 +182,12 @@ class _Context:
     ) -> None:
         if len(leads) != len(prepared):
             raise InputError(
-                f"leads ({len(leads)} rows) and prepared ({len(prepared)} rows) must be "
-                "aligned row by row; prepare the same leads"
+                say(
+                    f"leads ({len(leads)} rows) and prepared ({len(prepared)} rows) must be "
+                    "aligned row by row; prepare the same leads",
+                    f"leads（{len(leads)} 行）和 prepared（{len(prepared)} 行）须逐行对应；"
+                    "请对同一批线索执行 prepare",
+                )
             )
         self.leads = leads.reset_index(drop=True)
         self.prepared = prepared.reset_index(drop=True)
@@ -242,8 +252,12 @@ class _Context:
                 validation = validate(self.leads, columns=self.roles, required=())
             elif len(validation) != len(self.leads):
                 raise InputError(
-                    f"validation has {len(validation)} rows for {len(self.leads)} leads; "
-                    "pass leadlink.validate(leads) for the same leads"
+                    say(
+                        f"validation has {len(validation)} rows for {len(self.leads)} leads; "
+                        "pass leadlink.validate(leads) for the same leads",
+                        f"validation 有 {len(validation)} 行，而线索有 {len(self.leads)} 条；"
+                        "请传入同一批线索的 leadlink.validate(leads) 结果",
+                    )
                 )
             self._problems = validation["problems"].to_numpy(dtype=object)
         return self._problems
@@ -344,13 +358,21 @@ class _Context:
             chosen = fn(values)
             if isinstance(chosen, bool) or not isinstance(chosen, (int, np.integer)):
                 raise ConfigError(
-                    f"the survivorship function for {role!r} returned {type(chosen).__name__}; "
-                    f"it must return the index of the chosen value (0 to {len(values) - 1})"
+                    say(
+                        f"the survivorship function for {role!r} returned {type(chosen).__name__}; "
+                        f"it must return the index of the chosen value (0 to {len(values) - 1})",
+                        f"{role!r} 的存活规则函数返回了 {type(chosen).__name__}；"
+                        f"它须返回所选值的下标（0 到 {len(values) - 1}）",
+                    )
                 )
             if not 0 <= chosen < len(values):
                 raise ConfigError(
-                    f"the survivorship function for {role!r} returned {int(chosen)} for "
-                    f"{len(values)} values; return an index from 0 to {len(values) - 1}"
+                    say(
+                        f"the survivorship function for {role!r} returned {int(chosen)} for "
+                        f"{len(values)} values; return an index from 0 to {len(values) - 1}",
+                        f"{role!r} 的存活规则函数对 {len(values)} 个值返回了 {int(chosen)}；"
+                        f"请返回 0 到 {len(values) - 1} 之间的下标",
+                    )
                 )
             score[members[int(chosen)]] = 1.0
         return score

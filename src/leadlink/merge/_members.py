@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink._values import id_text
 from leadlink.errors import InputError
 
@@ -25,16 +26,28 @@ def aligned_clusters(lead_ids: np.ndarray, clusters: pd.DataFrame) -> np.ndarray
     """
     if not isinstance(clusters, pd.DataFrame) or "cluster_id" not in clusters.columns:
         raise InputError(
-            "clusters must be a DataFrame with a lead id column and cluster_id, "
-            "like DedupeResult.clusters"
+            say(
+                "clusters must be a DataFrame with a lead id column and cluster_id, "
+                "like DedupeResult.clusters",
+                "clusters 须为含线索 ID 列和 cluster_id 列的 DataFrame，如 DedupeResult.clusters",
+            )
         )
     if len(clusters) != len(lead_ids):
         raise InputError(
-            f"clusters has {len(clusters)} rows for {len(lead_ids)} leads; every lead needs "
-            "exactly one cluster"
+            say(
+                f"clusters has {len(clusters)} rows for {len(lead_ids)} leads; every lead needs "
+                "exactly one cluster",
+                f"clusters 有 {len(clusters)} 行，而线索有 {len(lead_ids)} 条；"
+                "每条线索须恰好属于一个簇",
+            )
         )
     if clusters["cluster_id"].isna().any():
-        raise InputError("some leads have no cluster_id; every lead needs exactly one cluster")
+        raise InputError(
+            say(
+                "some leads have no cluster_id; every lead needs exactly one cluster",
+                "有线索没有 cluster_id；每条线索须恰好属于一个簇",
+            )
+        )
     others = [c for c in clusters.columns if c != "cluster_id"]
     cluster_ids = clusters["cluster_id"].to_numpy(dtype=object)
     if len(others) != 1:
@@ -45,8 +58,12 @@ def aligned_clusters(lead_ids: np.ndarray, clusters: pd.DataFrame) -> np.ndarray
     found = pd.Index(ids).get_indexer(lead_ids.astype(str))
     if (found < 0).any():
         raise InputError(
-            f"{int((found < 0).sum())} lead(s) of prepared are not in clusters; pass the "
-            "clusters of these leads"
+            say(
+                f"{int((found < 0).sum())} lead(s) of prepared are not in clusters; pass the "
+                "clusters of these leads",
+                f"prepared 中有 {int((found < 0).sum())} 条线索不在 clusters 中；请传入这些线索的 "
+                "clusters",
+            )
         )
     return cluster_ids[found]
 
