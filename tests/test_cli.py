@@ -201,6 +201,24 @@ def test_score_writes_scores_with_tiers_and_reasons(tmp_path, leads_csv, capsys)
     assert "leads scored" in capsys.readouterr().out
 
 
+def test_score_prints_the_events_it_could_not_count(tmp_path, leads_csv, capsys):
+    events = tmp_path / "events.csv"
+    first = pd.read_csv(leads_csv, dtype=str)["lead_id"].iloc[0]
+    pd.DataFrame(
+        {
+            "lead_id": [first, first, "no-such-lead"],
+            "event": ["demo_request", "visit", "demo_request"],
+            "timestamp": ["sometime", "2026-11-20", "2026-11-20"],
+        }
+    ).to_csv(events, index=False)
+    scores = _score(tmp_path, leads_csv, "--events", str(events))
+    assert "demo request at an unknown time" in scores.loc[0, "reasons"]
+    assert (
+        "3 events: 1 left out (0 without a lead id, 1 of an unknown lead, 0 without a type), "
+        "1 of unknown time counted at half weight" in capsys.readouterr().out
+    )
+
+
 def test_score_with_bad_rules_exits_2(tmp_path, leads_csv, capsys):
     rules = tmp_path / "rules.json"
     rules.write_text('{"tiers": {"high": "lots"}}', "utf-8")

@@ -274,6 +274,14 @@ def _run_score(args: argparse.Namespace) -> int:
         f"{int(tiers.get('medium', 0))} medium, {int(tiers.get('low', 0))} low; "
         f"wrote {written.name} to {out}/\n"
     )
+    if events is not None:
+        skipped = scored.attrs["skipped_events"]
+        sys.stdout.write(
+            f"{len(events)} events: {sum(skipped.values())} left out "
+            f"({skipped['no_lead_id']} without a lead id, {skipped['unknown_lead']} of an "
+            f"unknown lead, {skipped['no_type']} without a type), "
+            f"{scored.attrs['undated_events']} of unknown time counted at half weight\n"
+        )
     return 0
 
 

@@ -62,7 +62,7 @@ def _one_event(days_ago: float, kind: str = "demo_request", lead: str = "x") -> 
     return pd.DataFrame({"lead_id": [lead], "event": [kind], "timestamp": [when]})
 
 
-def test_events_join_on_id_text_and_skip_unreadable_times():
+def test_events_join_on_id_text_and_count_undated_events_at_half_weight():
     leads = pd.DataFrame({"lead_id": [1.0, 2.0, 2.0]}, index=["a", "b", "c"])
     events = pd.DataFrame(
         {
@@ -72,11 +72,54 @@ def test_events_join_on_id_text_and_skip_unreadable_times():
         }
     )
     result = score(leads, events=events, now=NOW)
-    assert result.loc["a", "reasons"] == ["1 visit 1 day ago (+1)"]
+    assert result.loc["a", "reasons"] == ["1 visit 1 day ago and 1 at an unknown time (+1.5)"]
     # a lead id used twice: both rows get that lead's events
-    assert (
-        result.loc["b", "reasons"] == result.loc["c", "reasons"] == ["1 demo request today (+12)"]
+    expected = ["1 demo request today (+12)", "1 download at an unknown time (+2.5)"]
+    assert result.loc["b", "reasons"] == result.loc["c", "reasons"] == expected
+    assert result.attrs["undated_events"] == 2
+    assert result.attrs["skipped_events"] == {"no_lead_id": 0, "unknown_lead": 0, "no_type": 0}
+
+
+def test_events_that_cannot_count_are_counted_and_logged_without_ids(caplog):
+    """Issue 20: an event of an unreadable time or an unknown lead was dropped without a
+    word (a demo request lost turned a score of 23.5 into 14)."""
+    leads = pd.DataFrame(
+        {"lead_id": ["L1"], "name": ["张伟"], "phone": ["13912345670"], "email": ["zw@acme.cn"]}
     )
+    events = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L1", "L9", None, "L1"],
+            "event": ["demo_request", "visit", "demo_request", "visit", None],
+            "timestamp": ["20/06/2025 下午", "2025-06-29", "2025-06-20", "2025-06-20", NOW],
+        }
+    )
+    dated = events.assign(timestamp=["2025-06-20", "2025-06-29", "2025-06-20", None, NOW])
+    without = score(leads, events=events.iloc[1:2], now=NOW).loc[0, "score"]
+    with caplog.at_level("WARNING", logger="leadlink"):
+        result = score(leads, events=events, now=NOW)
+    assert result.loc[0, "score"] == pytest.approx(without + 6)  # the demo request, half
+    assert "1 demo request at an unknown time (+6)" in result.loc[0, "reasons"]
+    assert result.loc[0, "score"] < score(leads, events=dated, now=NOW).loc[0, "score"]
+    assert result.attrs["skipped_events"] == {"no_lead_id": 1, "unknown_lead": 1, "no_type": 1}
+    assert result.attrs["undated_events"] == 1
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "3 of 5 event(s) left out" in logged
+    assert "1 event(s) have a missing or unreadable time" in logged
+    assert "L9" not in logged and "L1" not in logged
+
+
+def test_an_undated_event_is_never_recent_but_a_purchase_still_makes_a_customer():
+    lead = pd.DataFrame({"lead_id": ["x"]})
+    undated = pd.DataFrame({"lead_id": ["x"], "event": ["demo_request"], "timestamp": ["?"]})
+    assert score(lead, events=undated, now=NOW).loc[0, "stage"] == "new"
+    assert score(lead, events=_one_event(5), now=NOW).loc[0, "stage"] == "intent"
+    bought = undated.assign(event="purchase")
+    assert score(lead, events=bought, now=NOW).loc[0, "stage"] == "customer"
+
+
+def test_no_events_no_counts():
+    result = score(pd.DataFrame({"lead_id": ["x"]}))
+    assert "skipped_events" not in result.attrs and "undated_events" not in result.attrs
 
 
 def test_old_events_count_less_by_half_life():

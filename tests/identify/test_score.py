@@ -207,6 +207,20 @@ def test_score_with_golden_gives_each_lead_its_persons_score():
     assert result.loc[11, "score"] == 0
 
 
+def test_golden_scoring_counts_the_events_of_no_member():
+    leads, events, golden = _three_spellings()
+    extra = pd.concat([leads, pd.DataFrame({"lead_id": ["L5"], "name": ["王芳"]}, index=[11])])
+    events = pd.concat(
+        [events, pd.DataFrame({"lead_id": ["L5", "L9"], "event": ["form"] * 2, "timestamp": NOW})]
+    )
+    people = score_golden(golden, extra, events, now=NOW)
+    assert people.attrs["skipped_events"]["unknown_lead"] == 2  # L5 is in no cluster
+    # scoring each lead: L5 is scored alone, with its own form; only L9 is unknown
+    per_lead = score(extra, events=events, golden=golden, now=NOW)
+    assert per_lead.attrs["skipped_events"]["unknown_lead"] == 1
+    assert per_lead.loc[11, "reasons"] == ["1 form submission today (+8)"]
+
+
 def test_golden_with_a_lead_in_two_clusters_is_refused():
     leads, events, golden = _three_spellings()
     golden["lead_ids"] = [["L1", "L2", "L3"], ["L4", "L1"]]

@@ -29,9 +29,11 @@ from leadlink.identify._cells import event_key, is_null
 from leadlink.schema import ROLES, SCORE_ROLES, resolve_columns
 
 __all__ = [
+    "UNDATED_DECAY",
     "Context",
     "Evidence",
     "add_events",
+    "count_events",
     "lead_keys",
     "only",
     "resolve_roles",
@@ -61,6 +63,11 @@ _EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
         "created_at", "时间", "发生时间", "事件时间",
     ),
 }  # fmt: skip
+
+#: What an event whose time is missing or unreadable is worth, as a share of its weight:
+#: as much as an event one half-life old. It is kept rather than dropped (a demo request of
+#: unknown date still says the lead asked for a demo), but never counts as recent.
+UNDATED_DECAY = 0.5
 
 # The roles :func:`leadlink.validate` is given to judge contacts and ghosts.
 _VALIDATED_ROLES = ("name", "phone", "email", "company")
@@ -157,7 +164,9 @@ def add_events(
     """One feature per weighed event type (``log(1 + decayed count)``, worth its weight
     times ``0.5 ** (age / half_life)`` per event, the sum capped), and the stage flags:
     ``engaged`` and ``intent`` by events in the last ``window_days``, ``customer`` by any
-    customer event."""
+    customer event. An event of unknown time is worth :data:`UNDATED_DECAY` of its weight
+    and is not recent; events of no lead here are left out (:func:`count_events` counts
+    both)."""
     evidence = context.evidence
     n = evidence.n
     evidence.intent = np.zeros(n, dtype=bool)
@@ -177,9 +186,6 @@ def add_events(
     # row the same events (rows are never merged here — see score_golden).
     row_of_key = pd.Series(np.arange(n), index=pd.Index(keys))
     table = table[table["key"].isin(row_of_key.index)]
-    dropped = len(events) - len(table)
-    if dropped:
-        logger.debug("%d event(s) skipped: unknown lead, unreadable type or time", dropped)
     table = table.merge(pd.DataFrame({"key": keys, "row": np.arange(n)}), on="key", how="inner")
     rows = table["row"].to_numpy(dtype=np.int64)
     recent = (table["age"] <= window_days).to_numpy()
@@ -189,21 +195,25 @@ def add_events(
     evidence.intent[rows[recent & np.isin(kinds, list(intent_events))]] = True
     evidence.customer[rows[np.isin(kinds, list(customer_events))]] = True
 
-    half = np.power(0.5, table["age"].to_numpy(dtype=float) / half_life)
+    ages = table["age"].to_numpy(dtype=float)
+    undated = np.isnan(ages)
+    half = np.where(undated, UNDATED_DECAY, np.power(0.5, ages / half_life))
     raw_points: list[np.ndarray] = []
     texts_by_kind: list[np.ndarray] = []
     decayed_by_kind: list[np.ndarray] = []
     for kind in types:
         mine = kinds == kind
         decayed = np.bincount(rows[mine], weights=half[mine], minlength=n)
-        count = np.bincount(rows[mine], minlength=n)
+        dated = mine & ~undated
+        count = np.bincount(rows[dated], minlength=n)
+        count_undated = np.bincount(rows[mine & undated], minlength=n)
         oldest = np.zeros(n)
-        np.maximum.at(oldest, rows[mine], table["age"].to_numpy(dtype=float)[mine])
+        np.maximum.at(oldest, rows[dated], ages[dated])
         raw_points.append(decayed * weights[kind])
         decayed_by_kind.append(decayed)
         texts = np.full(n, None, dtype=object)
-        for i in np.flatnonzero(count):
-            texts[i] = _event_text(kind, int(count[i]), float(oldest[i]))
+        for i in np.flatnonzero(count + count_undated):
+            texts[i] = _event_text(kind, int(count[i]), float(oldest[i]), int(count_undated[i]))
         texts_by_kind.append(texts)
     total = np.sum(raw_points, axis=0) if raw_points else np.zeros(n)
     scale = np.ones(n)
@@ -224,11 +234,29 @@ def add_events(
         evidence.add("events: cap", np.zeros(n), np.zeros(n), note, is_event=True)
 
 
-def _event_table(
-    events: pd.DataFrame, id_label: str, aliases: Mapping[str, str], now: pd.Timestamp
-) -> pd.DataFrame:
-    """The events as ``key`` (lead id text), ``kind`` (event type after aliases) and
-    ``age`` (days before ``now``), without rows lacking an id or a readable time."""
+def count_events(events: pd.DataFrame, id_label: str, known: set[str]) -> dict[str, int]:
+    """How many ``events`` there are and how many cannot count as they are: ``no_lead_id``
+    (a blank id), ``unknown_lead`` (an id not in ``known``, the lead ids as text),
+    ``no_type`` (a blank event type) — these are left out — and, of the others,
+    ``undated`` (a missing or unreadable time: counted as of unknown age)."""
+    id_column, event_column, time_column = _event_columns(events, id_label)
+    keys = events[id_column].map(lambda v: "" if is_null(v) else id_text(v))
+    has_id = (keys != "").to_numpy()
+    in_known = keys.isin(known).to_numpy() & has_id
+    codes, uniques = factorize(events[event_column])
+    typed = np.array([event_key(u) != "" for u in uniques] + [False], dtype=bool)[codes]
+    times = parse_times(events[time_column])
+    return {
+        "events": len(events),
+        "no_lead_id": int((~has_id).sum()),
+        "unknown_lead": int((has_id & ~in_known).sum()),
+        "no_type": int((in_known & ~typed).sum()),
+        "undated": int((in_known & typed & np.isnat(times)).sum()),
+    }
+
+
+def _event_columns(events: pd.DataFrame, id_label: str) -> tuple[str, str, str]:
+    """The events' lead id, event type and time columns."""
     if not isinstance(events, pd.DataFrame):
         raise InputError(
             f"events must be a pandas DataFrame with columns {id_label}, event, timestamp, "
@@ -251,10 +279,20 @@ def _event_table(
                 f"the events have {', '.join(map(repr, map(str, events.columns)))}"
             )
         found[name] = match[0]
-    codes, uniques = factorize(events[found["event"]])
+    return id_column, found["event"], found["timestamp"]
+
+
+def _event_table(
+    events: pd.DataFrame, id_label: str, aliases: Mapping[str, str], now: pd.Timestamp
+) -> pd.DataFrame:
+    """The events as ``key`` (lead id text), ``kind`` (event type after aliases) and
+    ``age`` (days before ``now``, NaN when the time is missing or unreadable), without
+    rows lacking an id."""
+    id_column, event_column, time_column = _event_columns(events, id_label)
+    codes, uniques = factorize(events[event_column])
     kind_of = [aliases.get(event_key(u), event_key(u)) for u in uniques]
     kinds = np.array([*kind_of, ""], dtype=object)[codes]
-    times = parse_times(events[found["timestamp"]])
+    times = parse_times(events[time_column])
     age = (now.to_datetime64() - times) / np.timedelta64(1, "D")
     table = pd.DataFrame(
         {
@@ -263,15 +301,20 @@ def _event_table(
             "age": np.clip(age, 0, None),  # a time after `now` counts as now
         }
     )
-    return table[~np.isnat(times) & events[id_column].notna().to_numpy()]
+    return table[events[id_column].notna().to_numpy()]
 
 
-def _event_text(kind: str, count: int, oldest_days: float) -> str:
+def _event_text(kind: str, count: int, oldest_days: float, undated: int = 0) -> str:
     one, many = _EVENT_LABELS.get(kind, (f"{kind} event", f"{kind} events"))
+    unknown_time = "at an unknown time" if undated == 1 else "at unknown times"
+    if count == 0:
+        return f"{undated} {one if undated == 1 else many} {unknown_time}"
     if count == 1:
         when = "today" if oldest_days < 1 else f"{_days(oldest_days)} ago"
-        return f"1 {one} {when}"
-    return f"{count} {many} in the last {_days(max(oldest_days, 1.0))}"
+        text = f"1 {one} {when}"
+    else:
+        text = f"{count} {many} in the last {_days(max(oldest_days, 1.0))}"
+    return f"{text} and {undated} {unknown_time}" if undated else text
 
 
 def _days(days: float) -> str:

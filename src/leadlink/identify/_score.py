@@ -23,6 +23,7 @@ Nothing here logs names, phones, emails or any other field value.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,14 @@ import pandas as pd
 from leadlink._values import id_text, reference_time
 from leadlink.errors import ColumnError, InputError
 from leadlink.identify._cells import is_none, is_null, status_key
-from leadlink.identify._evidence import Evidence, lead_keys, resolve_roles
+from leadlink.identify._evidence import Evidence, count_events, lead_keys, resolve_roles
 from leadlink.identify._outcome import OutcomeModel, sigmoid
 from leadlink.identify._rules import Rules, compile_rules
 from leadlink.schema import ROLES, SCORE_ROLES
 
 __all__ = ["STAGES", "TIERS", "score", "score_golden"]
+
+logger = logging.getLogger(__name__)
 
 #: Tier values, best first, and lifecycle stages, earliest first.
 TIERS: tuple[str, ...] = ("high", "medium", "low")
@@ -74,7 +77,12 @@ def score(
 
     Returns:
         A frame on ``leads.index`` with ``score`` (float, 0–100), ``tier``, ``stage`` and
-        ``reasons`` (list of str, largest effect first).
+        ``reasons`` (list of str, largest effect first). With ``events``, its
+        ``attrs["skipped_events"]`` counts the events left out — ``no_lead_id``,
+        ``unknown_lead`` (an id that is not one of the leads), ``no_type`` — and
+        ``attrs["undated_events"]`` those of a missing or unreadable time, which count as
+        of unknown age (half their weight, never recent); a warning is logged with the
+        counts when either is not zero.
 
     Raises:
         InputError: ``leads`` or ``events`` is not a DataFrame.
@@ -84,13 +92,61 @@ def score(
     model, compiled = _rules_or_model(rules)
     reference = reference_time(now)
     if golden is not None:
-        return _score_through_golden(leads, golden, events, rules, columns, id_column, reference)
+        result, known = _score_through_golden(
+            leads, golden, events, model, compiled, columns, id_column, reference
+        )
+    else:
+        result, keys = _score_leads(leads, events, model, compiled, columns, id_column, reference)
+        known = set() if keys is None else {k for k in keys if k is not None}
+    return _with_event_counts(result, events, id_column, known)
+
+
+def _score_leads(
+    leads: pd.DataFrame,
+    events: pd.DataFrame | None,
+    model: OutcomeModel | None,
+    compiled: Rules,
+    columns: Mapping[str, str] | None,
+    id_column: str,
+    reference: pd.Timestamp,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The result frame of :func:`score` without golden records, and the leads' keys."""
     roles = resolve_roles(leads, columns, id_column)
     keys = lead_keys(leads, id_column, required=events is not None)
     evidence = compiled.evidence(leads, roles, events, keys, id_column, reference)
     if model is not None:
-        return _model_result(model, evidence, leads.index, compiled)
-    return _rule_result(evidence, leads.index, compiled)
+        return _model_result(model, evidence, leads.index, compiled), keys
+    return _rule_result(evidence, leads.index, compiled), keys
+
+
+def _with_event_counts(
+    result: pd.DataFrame, events: pd.DataFrame | None, id_column: str, known: set[str]
+) -> pd.DataFrame:
+    """``result`` with the counts of events left out and of undated events in its
+    ``attrs``, and a warning with the counts (never an id) when there are any."""
+    if events is None:
+        return result
+    counts = count_events(events, id_column, known)
+    skipped = {k: counts[k] for k in ("no_lead_id", "unknown_lead", "no_type")}
+    result.attrs["skipped_events"] = skipped
+    result.attrs["undated_events"] = counts["undated"]
+    if any(skipped.values()):
+        logger.warning(
+            "%d of %d event(s) left out of the scores: %d without a lead id, %d of a lead "
+            "id that is not among the leads, %d without an event type",
+            sum(skipped.values()),
+            counts["events"],
+            skipped["no_lead_id"],
+            skipped["unknown_lead"],
+            skipped["no_type"],
+        )
+    if counts["undated"]:
+        logger.warning(
+            "%d event(s) have a missing or unreadable time: counted as of unknown age "
+            "(half their weight, not recent)",
+            counts["undated"],
+        )
+    return result
 
 
 def score_golden(
@@ -113,7 +169,9 @@ def score_golden(
     under three spellings scores as one engaged person.
 
     Returns:
-        ``cluster_id``, ``score``, ``tier``, ``stage``, ``reasons``.
+        ``cluster_id``, ``score``, ``tier``, ``stage``, ``reasons``; with ``events``, the
+        ``attrs`` counts of :func:`score` (an event of a lead in no cluster is
+        ``unknown_lead``).
 
     Raises:
         InputError: ``result_golden`` lacks ``cluster_id``/``lead_ids``, or a lead id
@@ -121,6 +179,23 @@ def score_golden(
     """
     model, compiled = _rules_or_model(rules)
     reference = reference_time(now)
+    result, members = _score_golden(
+        result_golden, leads, events, model, compiled, columns, id_column, reference
+    )
+    return _with_event_counts(result, events, id_column, set(members["lead"]))
+
+
+def _score_golden(
+    result_golden: pd.DataFrame,
+    leads: pd.DataFrame,
+    events: pd.DataFrame | None,
+    model: OutcomeModel | None,
+    compiled: Rules,
+    columns: Mapping[str, str] | None,
+    id_column: str,
+    reference: pd.Timestamp,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The result frame of :func:`score_golden`, and the (cluster, lead) members."""
     people, roles, members = _golden_frame(result_golden, leads, columns, id_column, compiled)
     keys = people["cluster_id"].map(id_text).to_numpy(dtype=object)
     cluster_events = None
@@ -133,7 +208,7 @@ def score_golden(
         else _rule_result(evidence, result_golden.index, compiled)
     )
     result.insert(0, "cluster_id", result_golden["cluster_id"].to_numpy())
-    return result
+    return result, members
 
 
 def _rules_or_model(
@@ -148,17 +223,17 @@ def _score_through_golden(
     leads: pd.DataFrame,
     golden: pd.DataFrame,
     events: pd.DataFrame | None,
-    rules: Any,
+    model: OutcomeModel | None,
+    compiled: Rules,
     columns: Mapping[str, str] | None,
     id_column: str,
     now: pd.Timestamp,
-) -> pd.DataFrame:
-    people = score_golden(
-        golden, leads, events, rules, columns=columns, id_column=id_column, now=now
-    )
+) -> tuple[pd.DataFrame, set[str]]:
+    """Each lead with its person's score (alone when in no cluster), and the lead ids
+    the events may name (the members' and the leads')."""
+    people, members = _score_golden(golden, leads, events, model, compiled, columns, id_column, now)
     keys = lead_keys(leads, id_column, required=True)
     assert keys is not None  # required=True raises instead
-    members = _members(golden)
     cluster_of = dict(zip(members["lead"], members["cluster"]))
     row_of_cluster = {id_text(c): i for i, c in enumerate(golden["cluster_id"])}
     rows = np.array(
@@ -170,13 +245,8 @@ def _score_through_golden(
     out: dict[str, np.ndarray] = {}
     single = None
     if len(alone):
-        single = score(
-            leads.iloc[alone],
-            events=events,
-            rules=rules,
-            columns=columns,
-            id_column=id_column,
-            now=now,
+        single, _ = _score_leads(
+            leads.iloc[alone], events, model, compiled, columns, id_column, now
         )
     for column in ("cluster_id", "score", "tier", "stage", "reasons"):
         values = np.empty(len(leads), dtype=object)
@@ -186,7 +256,8 @@ def _score_through_golden(
         out[column] = values
     result = pd.DataFrame(out, index=leads.index)
     result["score"] = result["score"].astype(float)
-    return result
+    known = set(members["lead"]) | {k for k in keys if k is not None}
+    return result, known
 
 
 def _golden_frame(
