@@ -147,7 +147,8 @@ def fit_outcome_model(
 
     Args:
         converted: bool or 0/1 per lead, on ``leads.index``.
-        l2: penalty on the coefficients of standardised features (the intercept is free).
+        l2: penalty on the coefficients, each in log-odds per unit of its feature (the
+            intercept is free); see :func:`_logistic`.
 
     Raises:
         InputError: ``converted`` does not cover every lead with 0/1.
@@ -179,6 +180,7 @@ def fit_outcome_model(
             )
         chosen = rng.choice(where, size=max(1, round(holdout * len(where))), replace=False)
         test[chosen] = True
+    _warn_if_events_decayed(evidence)
     x = evidence.matrix()
     keep = [j for j, name in enumerate(evidence.names) if name != "events: cap"]
     names = [evidence.names[j] for j in keep]
@@ -207,14 +209,40 @@ def fit_outcome_model(
     return model
 
 
+def _warn_if_events_decayed(evidence: Evidence) -> None:
+    """Warn when an event type's events all decayed to almost nothing (over about 6.6
+    half-lives before ``now``): the model can learn little from them, which usually means
+    ``now`` is not the time the outcomes were taken."""
+    faded = sum(
+        1
+        for name, values, is_event in zip(evidence.names, evidence.values, evidence.is_event)
+        if is_event and name != "events: cap" and values.any() and values.max() < 0.01
+    )
+    if faded:
+        logger.warning(
+            "%d event type(s) have events only long before now (each worth under 1 %% of a "
+            "fresh one): the outcome model learns little from them; fit with now= the time "
+            "the outcomes were taken",
+            faded,
+        )
+
+
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
-    """Newton–IRLS for L2 logistic regression; returns weights on the raw features."""
+    """Newton–IRLS for logistic regression with an L2 penalty on the coefficients as they
+    are reported — log-odds per unit of each feature (1 = present, or one more event) —
+    and a free intercept. Returns the weights and the intercept.
+
+    The penalty is on the features' own unit, not on standardised ones: a feature whose
+    values barely vary (events decayed to almost nothing because they are old relative to
+    ``now``) then keeps a small weight instead of one divided by its tiny spread (±10⁵),
+    which would make any fresh event of a scored lead dominate its score. The features are
+    centred for the solve, so the intercept does not pull on the weights; features that do
+    not vary get weight 0.
+    """
     mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    varying = scale > 1e-12
-    z = np.zeros_like(x)
-    z[:, varying] = (x[:, varying] - mean[varying]) / scale[varying]
-    design = np.column_stack([np.ones(len(z)), z])
+    varying = x.std(axis=0) > 1e-12
+    centred = np.where(varying, x - mean, 0.0)
+    design = np.column_stack([np.ones(len(centred)), centred])
     penalty = np.full(design.shape[1], l2)
     penalty[0] = 0.0
     beta = np.zeros(design.shape[1])
@@ -227,8 +255,7 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, floa
         beta += step
         if np.max(np.abs(step)) < 1e-8:
             break
-    weights = np.zeros(x.shape[1])
-    weights[varying] = beta[1:][varying] / scale[varying]
+    weights = np.where(varying, beta[1:], 0.0)
     intercept = float(beta[0] - np.sum(weights * mean))
     return weights, intercept
 
