@@ -38,3 +38,15 @@ def test_an_explicit_choice_wins_over_the_environment(monkeypatch):
 def test_an_unknown_language_is_refused_with_the_choices():
     with pytest.raises(ll.ConfigError, match="en, zh"):
         set_language("fr")
+
+
+def test_the_refusal_of_an_unknown_language_is_itself_translated():
+    set_language("zh")
+    with pytest.raises(ll.ConfigError, match="不支持语言 'fr'；可选：en, zh"):
+        set_language("fr")
+
+
+def test_set_language_is_public():
+    ll.set_language("zh")
+    assert get_language() == "zh"
+    assert "set_language" in ll.__all__

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
+from leadlink._i18n import set_language
 from leadlink.errors import InputError
 from leadlink.metrics import evaluate_clusters
 
@@ -56,4 +57,7 @@ def test_perfect_clustering_scores_one():
 
 def test_mismatched_lengths_are_refused():
     with pytest.raises(InputError):
+        evaluate_clusters([1, 2], [1])
+    set_language("zh")
+    with pytest.raises(InputError, match="预测标签与真实标签的长度不同（2 对 1）"):
         evaluate_clusters([1, 2], [1])

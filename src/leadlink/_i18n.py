@@ -40,8 +40,12 @@ def set_language(language: str | None) -> None:
     code = _code(language)
     if code is None:
         raise ConfigError(
-            f"language {language!r} is not supported; choose one of {', '.join(LANGUAGES)} "
-            "(e.g. set_language('zh') / --lang zh)"
+            say(
+                f"language {language!r} is not supported; choose one of {', '.join(LANGUAGES)} "
+                "(e.g. set_language('zh') / --lang zh)",
+                f"不支持语言 {language!r}；可选：{', '.join(LANGUAGES)}"
+                "（例如 set_language('zh') 或 --lang zh）",
+            )
         )
     _chosen = code
 

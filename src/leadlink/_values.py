@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._data import words
+from leadlink._i18n import say
 from leadlink.errors import ConfigError
 
 __all__ = ["NO_VALUE", "factorize", "id_text", "parse_times", "reference_time"]
@@ -116,10 +117,18 @@ def reference_time(now: Any) -> pd.Timestamp:
         stamp = pd.Timestamp(now)
     except (ValueError, TypeError, OverflowError) as error:
         raise ConfigError(
-            f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp"
+            say(
+                f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp",
+                f"now={now!r} 不是时间；请传入如 '2024-06-30' 的日期或 pd.Timestamp",
+            )
         ) from error
     if pd.isna(stamp):
-        raise ConfigError(f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp")
+        raise ConfigError(
+            say(
+                f"now={now!r} is not a time; pass e.g. '2024-06-30' or a pd.Timestamp",
+                f"now={now!r} 不是时间；请传入如 '2024-06-30' 的日期或 pd.Timestamp",
+            )
+        )
     return (
         stamp.tz_localize(None)
         if stamp.tzinfo is None

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.errors import InputError
 
 __all__ = ["evaluate_clusters"]
@@ -29,13 +30,21 @@ def evaluate_clusters(
     true = np.asarray(pd.factorize(pd.Series(list(truth), dtype=object))[0])
     if len(pred) != len(true):
         raise InputError(
-            f"predicted and truth labels differ in length ({len(pred)} vs {len(true)})"
+            say(
+                f"predicted and truth labels differ in length ({len(pred)} vs {len(true)})",
+                f"预测标签与真实标签的长度不同（{len(pred)} 对 {len(true)}）",
+            )
         )
     if (pred < 0).any() or (true < 0).any():
-        raise InputError("predicted and truth labels must not be missing")
+        raise InputError(
+            say(
+                "predicted and truth labels must not be missing",
+                "预测标签和真实标签都不能有缺失值",
+            )
+        )
     n = len(pred)
     if n == 0:
-        raise InputError("cannot evaluate an empty clustering")
+        raise InputError(say("cannot evaluate an empty clustering", "无法评估空的聚类结果"))
     cells = pd.DataFrame({"p": pred, "t": true}).value_counts().reset_index(name="n")
     size_p = np.bincount(pred)
     size_t = np.bincount(true)

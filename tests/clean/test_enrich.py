@@ -71,3 +71,17 @@ def test_ambiguous_reference_keys_are_not_used():
 def test_bad_options_are_refused(kwargs, error, message):
     with pytest.raises(error, match=message):
         enrich(LEADS, REGISTRY, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"key": "fax"}, ll.ConfigError, "key 须为 .* 之一，而不是 'fax'"),
+        ({"fields": ["phone"]}, ll.ConfigError, "无法补全"),
+        ({"key": "email"}, ll.ColumnError, "leads 中没有可用于关联的 'email' 列"),
+    ],
+)
+def test_bad_options_are_refused_in_chinese(kwargs, error, message):
+    ll.set_language("zh")
+    with pytest.raises(error, match=message):
+        enrich(LEADS, REGISTRY, **kwargs)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.clean import normalize
 from leadlink.errors import ColumnError, ConfigError
 from leadlink.schema import check_frame, resolve_columns
@@ -81,21 +82,34 @@ def enrich(
     check_frame(leads)
     check_frame(reference)
     if key not in _KEYS:
-        raise ConfigError(f"key must be one of {', '.join(_KEYS)}, not {key!r}")
+        raise ConfigError(
+            say(
+                f"key must be one of {', '.join(_KEYS)}, not {key!r}",
+                f"key 须为 {', '.join(_KEYS)} 之一，而不是 {key!r}",
+            )
+        )
     lead_roles = resolve_columns(leads, columns)
     ref_roles = resolve_columns(reference, reference_columns)
     for table, roles in (("leads", lead_roles), ("reference", ref_roles)):
         if key not in roles:
             raise ColumnError(
-                f"the {table} have no {key!r} column to join on; map it with "
-                f"{'columns' if table == 'leads' else 'reference_columns'}={{{key!r}: '...'}}"
+                say(
+                    f"the {table} have no {key!r} column to join on; map it with "
+                    f"{'columns' if table == 'leads' else 'reference_columns'}={{{key!r}: '...'}}",
+                    f"{table} 中没有可用于关联的 {key!r} 列；请用 "
+                    f"{'columns' if table == 'leads' else 'reference_columns'}={{{key!r}: '...'}} "
+                    "指定",
+                )
             )
     shared = [r for r in ref_roles if r in lead_roles and r != key]
     chosen = list(fields) if fields is not None else shared
     unknown = [f for f in chosen if f not in shared]
     if unknown:
         raise ConfigError(
-            f"cannot fill {unknown}: both tables need a column for each; fillable: {shared}"
+            say(
+                f"cannot fill {unknown}: both tables need a column for each; fillable: {shared}",
+                f"无法补全 {unknown}：两张表都须有对应的列；可补全的字段：{shared}",
+            )
         )
     to_key = _KEYS[key]
     ref_keys = reference[ref_roles[key]].map(to_key)

@@ -62,6 +62,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.clean import normalize
 from leadlink.clean.normalize import _email, _name, _phone
 from leadlink.clean.normalize._text import pinyin
@@ -156,13 +157,20 @@ def prepare(
     for own, kind in (extra or {}).items():
         if own not in leads.columns:
             raise ColumnError(
-                f"extra column {own!r} is not in the input; the input has "
-                f"{', '.join(map(repr, map(str, leads.columns[:12])))}"
+                say(
+                    f"extra column {own!r} is not in the input; the input has "
+                    f"{', '.join(map(repr, map(str, leads.columns[:12])))}",
+                    f"附加列 {own!r} 不在输入中；输入的列为 "
+                    f"{', '.join(map(repr, map(str, leads.columns[:12])))}",
+                )
             )
         if kind not in _EXTRA_NORMALIZERS:
             raise ConfigError(
-                f"unknown comparison kind {kind!r} for column {own!r}; "
-                f"choose one of {', '.join(_EXTRA_NORMALIZERS)}"
+                say(
+                    f"unknown comparison kind {kind!r} for column {own!r}; "
+                    f"choose one of {', '.join(_EXTRA_NORMALIZERS)}",
+                    f"列 {own!r} 的比较方式 {kind!r} 未知；可选：{', '.join(_EXTRA_NORMALIZERS)}",
+                )
             )
         own_values = map_distinct(leads[own], _EXTRA_NORMALIZERS[kind])
         prepared[extra_column(own)] = (
@@ -519,8 +527,12 @@ def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
     key = hash_key.encode("utf-8") if isinstance(hash_key, str) else bytes(hash_key)
     if len(key) < 16:
         raise ConfigError(
-            "hash_key must be at least 16 bytes; use a random secret, e.g. "
-            "secrets.token_hex(32), and keep it to hash new leads the same way"
+            say(
+                "hash_key must be at least 16 bytes; use a random secret, e.g. "
+                "secrets.token_hex(32), and keep it to hash new leads the same way",
+                "hash_key 至少须为 16 字节；请使用随机密钥，例如 secrets.token_hex(32)，"
+                "并妥善保存，以便用同样的方式对新线索做哈希",
+            )
         )
 
     def token(value: Any) -> str | None:

@@ -41,6 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
+
 __all__ = ["ZH_HEADERS", "generate_leads"]
 
 ZH_HEADERS = {
@@ -258,14 +260,19 @@ def generate_leads(
     ``person_id`` and ``is_ghost``. ``headers="zh"`` gives Chinese headers.
     """
     if n_people < 1:
-        raise ValueError("n_people must be at least 1")
+        raise ValueError(say("n_people must be at least 1", "n_people 须不小于 1"))
     for name, value in (("corruption", corruption), ("ghost_rate", ghost_rate),
                         ("dup_rate", dup_rate), ("intl_share", intl_share),
                         ("missing_rate", missing_rate)):  # fmt: skip
         if not 0 <= value <= 1:
-            raise ValueError(f"{name} must be between 0 and 1, not {value}")
+            raise ValueError(
+                say(
+                    f"{name} must be between 0 and 1, not {value}",
+                    f"{name} 须在 0 到 1 之间，而不是 {value}",
+                )
+            )
     if headers not in ("en", "zh"):
-        raise ValueError("headers must be 'en' or 'zh'")
+        raise ValueError(say("headers must be 'en' or 'zh'", "headers 须为 'en' 或 'zh'"))
     rng = np.random.default_rng(seed)
     # Titles draw from a stream of their own, so the other columns of a seed do not depend
     # on how titles are generated.

@@ -24,6 +24,7 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 
+from leadlink._i18n import say
 from leadlink.errors import ConfigError
 from leadlink.match._splink import ComparisonLevelCreator
 
@@ -446,7 +447,10 @@ def extra_comparison(column: str, kind: str) -> ComparisonPreset:
         )
     else:
         raise ConfigError(
-            f"unknown comparison kind {kind!r} for column {column!r}; "
-            f"choose one of {', '.join(EXTRA_KINDS)}"
+            say(
+                f"unknown comparison kind {kind!r} for column {column!r}; "
+                f"choose one of {', '.join(EXTRA_KINDS)}",
+                f"列 {column!r} 的比较方式 {kind!r} 未知；可选：{', '.join(EXTRA_KINDS)}",
+            )
         )
     return ComparisonPreset(role=column, null_column=column, levels=levels)

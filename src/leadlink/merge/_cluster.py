@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.errors import ConfigError
 
 __all__ = ["cluster_id_for", "cluster_pairs"]
@@ -59,11 +60,20 @@ def cluster_pairs(
     Returns one row per id, in the order given: ``id`` and ``cluster_id``.
     """
     if not 0 <= threshold <= 1:
-        raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
+        raise ConfigError(
+            say(
+                f"threshold must be a match probability in [0, 1], not {threshold}",
+                f"threshold 须为 [0, 1] 之间的匹配概率，而不是 {threshold}",
+            )
+        )
     if not 0 <= cannot_link_below <= threshold:
         raise ConfigError(
-            f"cannot_link_below must be between 0 and the threshold ({threshold}), "
-            f"not {cannot_link_below}"
+            say(
+                f"cannot_link_below must be between 0 and the threshold ({threshold}), "
+                f"not {cannot_link_below}",
+                f"cannot_link_below 须在 0 与 threshold（{threshold}）之间，"
+                f"而不是 {cannot_link_below}",
+            )
         )
     id_array = np.asarray(list(ids), dtype=object)
     position = pd.Index(id_array)
