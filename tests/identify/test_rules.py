@@ -82,6 +82,24 @@ def test_invalid_rules_say_what_to_fix(rules, message):
         score(pd.DataFrame({"name": ["张伟"]}), rules=rules)
 
 
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ({"tier": {"high": 80}}, "评分规则中有未知的配置段 'tier'；可用的配置段为"),
+        ({"tiers": {"high": 30, "medium": 50}}, "分数线须满足 medium <= high"),
+        ({"tiers": {"high": 120}}, r"rules\['tiers'\]\['high'\] 须在 0 到 100 之间，而不是 120"),
+        ({"events": {"half_life_days": 0}}, "half_life_days'] 须大于 0"),
+        ("gold", "既不是预设"),
+    ],
+)
+def test_invalid_rules_say_what_to_fix_in_chinese(rules, message):
+    from leadlink._i18n import set_language
+
+    set_language("zh")
+    with pytest.raises(ConfigError, match=message):
+        score(pd.DataFrame({"name": ["张伟"]}), rules=rules)
+
+
 def test_unreadable_rules_files(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"tiers": {"high": 70,}}', encoding="utf-8")

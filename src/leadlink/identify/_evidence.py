@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink._values import factorize, id_text, parse_times
 from leadlink.clean import validate
 from leadlink.errors import ColumnError, InputError
@@ -259,8 +260,12 @@ def _event_columns(events: pd.DataFrame, id_label: str) -> tuple[str, str, str]:
     """The events' lead id, event type and time columns."""
     if not isinstance(events, pd.DataFrame):
         raise InputError(
-            f"events must be a pandas DataFrame with columns {id_label}, event, timestamp, "
-            f"not {type(events).__name__}"
+            say(
+                f"events must be a pandas DataFrame with columns {id_label}, event, timestamp, "
+                f"not {type(events).__name__}",
+                f"events 须为含 {id_label}、event、timestamp 列的 pandas DataFrame，"
+                f"而不是 {type(events).__name__}",
+            )
         )
     found: dict[str, str] = {}
     id_column = id_label if id_label in events.columns else None
@@ -268,15 +273,23 @@ def _event_columns(events: pd.DataFrame, id_label: str) -> tuple[str, str, str]:
         id_column = "lead_id"
     if id_column is None:
         raise ColumnError(
-            f"events need a lead id column named {id_label!r}; the events have "
-            f"{', '.join(map(repr, map(str, events.columns))) or 'no columns'}"
+            say(
+                f"events need a lead id column named {id_label!r}; the events have "
+                f"{', '.join(map(repr, map(str, events.columns))) or 'no columns'}",
+                f"events 需要名为 {id_label!r} 的线索 ID 列；events 的列为 "
+                f"{', '.join(map(repr, map(str, events.columns))) or '（无）'}",
+            )
         )
     for name, spellings in _EVENT_COLUMNS.items():
         match = [c for c in events.columns if event_key(c) in spellings and c != id_column]
         if not match:
             raise ColumnError(
-                f"events need a {name!r} column (also read: {', '.join(spellings[1:4])} …); "
-                f"the events have {', '.join(map(repr, map(str, events.columns)))}"
+                say(
+                    f"events need a {name!r} column (also read: {', '.join(spellings[1:4])} …); "
+                    f"the events have {', '.join(map(repr, map(str, events.columns)))}",
+                    f"events 需要 {name!r} 列（也可写作：{', '.join(spellings[1:4])} …）；"
+                    f"events 的列为 {', '.join(map(repr, map(str, events.columns)))}",
+                )
             )
         found[name] = match[0]
     return id_column, found["event"], found["timestamp"]
@@ -329,13 +342,21 @@ def resolve_roles(
     included; ``columns`` wins, the rest is detected from the headers."""
     if not isinstance(leads, pd.DataFrame):
         raise InputError(
-            f"leads must be a pandas DataFrame, not {type(leads).__name__}; read files with "
-            "pandas.read_csv / read_parquet or leadlink.read_leads"
+            say(
+                f"leads must be a pandas DataFrame, not {type(leads).__name__}; read files with "
+                "pandas.read_csv / read_parquet or leadlink.read_leads",
+                f"线索数据须为 pandas DataFrame，而不是 {type(leads).__name__}；"
+                "请用 pandas.read_csv / read_parquet 或 leadlink.read_leads 读取文件",
+            )
         )
     if columns is not None and not isinstance(columns, Mapping):
         raise ColumnError(
-            f"columns must map roles to column names, e.g. columns={{'budget': '预算'}}, "
-            f"not a {type(columns).__name__}"
+            say(
+                f"columns must map roles to column names, e.g. columns={{'budget': '预算'}}, "
+                f"not a {type(columns).__name__}",
+                f"columns 须为“角色 → 列名”的映射，例如 columns={{'budget': '预算'}}，"
+                f"而不是 {type(columns).__name__}",
+            )
         )
     usable_id = id_column if id_column in leads.columns else None
     return resolve_columns(leads, columns, id_column=usable_id, roles=(*ROLES, *SCORE_ROLES))
@@ -347,8 +368,12 @@ def lead_keys(leads: pd.DataFrame, id_column: str, *, required: bool) -> np.ndar
     if id_column not in leads.columns:
         if required:
             raise ColumnError(
-                f"the leads have no id column {id_column!r} to join events or golden records "
-                "on; pass id_column=..."
+                say(
+                    f"the leads have no id column {id_column!r} to join events or golden records "
+                    "on; pass id_column=...",
+                    f"线索中没有 ID 列 {id_column!r}，无法关联行为事件或黄金记录；请传入 "
+                    "id_column=...",
+                )
             )
         return None
     return leads[id_column].map(lambda v: None if is_null(v) else id_text(v)).to_numpy(dtype=object)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink._values import reference_time
 from leadlink.errors import ConfigError, InputError, ModelError
 from leadlink.identify._evidence import Evidence, lead_keys, resolve_roles
@@ -91,7 +92,12 @@ class OutcomeModel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutcomeModel:
         if not isinstance(data, Mapping) or data.get("kind") != "leadlink.OutcomeModel":
-            raise ModelError("not a leadlink OutcomeModel; save one with OutcomeModel.save")
+            raise ModelError(
+                say(
+                    "not a leadlink OutcomeModel; save one with OutcomeModel.save",
+                    "这不是 leadlink 的 OutcomeModel 文件；请用 OutcomeModel.save 保存",
+                )
+            )
         return cls(
             data["rules"],
             data["coefficients"],
@@ -111,7 +117,12 @@ class OutcomeModel:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
-            raise ModelError(f"cannot read an OutcomeModel from {path}: {error}") from error
+            raise ModelError(
+                say(
+                    f"cannot read an OutcomeModel from {path}: {error}",
+                    f"无法从 {path} 读取 OutcomeModel：{error}",
+                )
+            ) from error
         return cls.from_dict(data)
 
     def _compiled(self) -> Rules:
@@ -157,14 +168,27 @@ def fit_outcome_model(
     compiled = compile_rules(rules)
     reference = reference_time(now)
     if not isinstance(converted, pd.Series):
-        raise InputError("converted must be a pandas Series of 0/1 or bool on leads.index")
+        raise InputError(
+            say(
+                "converted must be a pandas Series of 0/1 or bool on leads.index",
+                "converted 须为与 leads.index 对齐、取值为 0/1 或 bool 的 pandas Series",
+            )
+        )
     aligned = converted.reindex(leads.index)
     if aligned.isna().any() or not aligned.isin([0, 1, True, False]).all():
         raise InputError(
-            "converted must hold 0/1 or True/False for every lead, on the same index as leads"
+            say(
+                "converted must hold 0/1 or True/False for every lead, on the same index as leads",
+                "converted 须为每条线索给出 0/1 或 True/False，且索引与 leads 相同",
+            )
         )
     if not 0 < holdout < 1 or isinstance(l2, bool) or l2 < 0:
-        raise ConfigError("holdout must be between 0 and 1 and l2 at least 0")
+        raise ConfigError(
+            say(
+                "holdout must be between 0 and 1 and l2 at least 0",
+                "holdout 须在 0 到 1 之间，l2 须不小于 0",
+            )
+        )
     y = aligned.astype(int).to_numpy()
     roles = resolve_roles(leads, columns, id_column)
     keys = lead_keys(leads, id_column, required=events is not None)
@@ -175,8 +199,12 @@ def fit_outcome_model(
         where = np.flatnonzero(y == outcome)
         if len(where) < 4:
             raise ModelError(
-                f"only {len(where)} lead(s) with converted={outcome}; the outcome model needs "
-                "at least 4 of each outcome (more for a useful model)"
+                say(
+                    f"only {len(where)} lead(s) with converted={outcome}; the outcome model needs "
+                    "at least 4 of each outcome (more for a useful model)",
+                    f"converted={outcome} 的线索只有 {len(where)} 条；转化预测模型每种结果"
+                    "至少需要 4 条（要得到有用的模型还需要更多）",
+                )
             )
         chosen = rng.choice(where, size=max(1, round(holdout * len(where))), replace=False)
         test[chosen] = True

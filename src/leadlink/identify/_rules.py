@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.clean import normalize
 from leadlink.errors import ConfigError
 from leadlink.identify._cells import event_key, is_none, status_key
@@ -225,8 +226,12 @@ def _merged(rules: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
         rules = _read_rules_file(Path(rules), str(rules))
     if not isinstance(rules, Mapping):
         raise ConfigError(
-            f"rules must be 'bant', 'champ', a dict or a path to a JSON file, not a "
-            f"{type(rules).__name__}"
+            say(
+                f"rules must be 'bant', 'champ', a dict or a path to a JSON file, not a "
+                f"{type(rules).__name__}",
+                f"rules 须为 'bant'、'champ'、dict 或 JSON 文件的路径，而不是 "
+                f"{type(rules).__name__}",
+            )
         )
     given = dict(rules)
     given.pop("about", None)
@@ -234,8 +239,12 @@ def _merged(rules: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
     unknown = sorted(str(key) for key in given if key not in sections)
     if unknown:
         raise ConfigError(
-            f"unknown rules section(s) {', '.join(map(repr, unknown))}; sections are "
-            f"{', '.join(sorted(sections))}"
+            say(
+                f"unknown rules section(s) {', '.join(map(repr, unknown))}; sections are "
+                f"{', '.join(sorted(sections))}",
+                f"评分规则中有未知的配置段 {', '.join(map(repr, unknown))}；可用的配置段为 "
+                f"{', '.join(sorted(sections))}",
+            )
         )
     extends = given.pop("extends", "bant")
     if extends is None:
@@ -243,15 +252,24 @@ def _merged(rules: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
     elif isinstance(extends, str) and extends.strip().lower() in _PRESETS:
         base = copy.deepcopy(_PRESETS[extends.strip().lower()])
     else:
-        raise ConfigError(f"rules['extends'] must be 'bant', 'champ' or null, not {extends!r}")
+        raise ConfigError(
+            say(
+                f"rules['extends'] must be 'bant', 'champ' or null, not {extends!r}",
+                f"rules['extends'] 须为 'bant'、'champ' 或 null，而不是 {extends!r}",
+            )
+        )
     return _merge(base, given)
 
 
 def _read_rules_file(path: Path, shown: str) -> Any:
     if not path.is_file():
         raise ConfigError(
-            f"rules={shown!r} is neither a preset ('bant', 'champ') nor an existing file; "
-            "pass a preset name, a dict, or the path of a JSON rules file"
+            say(
+                f"rules={shown!r} is neither a preset ('bant', 'champ') nor an existing file; "
+                "pass a preset name, a dict, or the path of a JSON rules file",
+                f"rules={shown!r} 既不是预设（'bant'、'champ'），也不是已存在的文件；"
+                "请传入预设名称、dict 或 JSON 规则文件的路径",
+            )
         )
     text = path.read_text(encoding="utf-8")
     suffix = path.suffix.lower()
@@ -260,20 +278,31 @@ def _read_rules_file(path: Path, shown: str) -> Any:
             import yaml  # type: ignore[import-untyped, unused-ignore]
         except ImportError:
             raise ConfigError(
-                f"{shown} is YAML, and PyYAML is not installed; write the rules as JSON "
-                "(same structure) or install PyYAML: pip install 'leadlink[yaml]'"
+                say(
+                    f"{shown} is YAML, and PyYAML is not installed; write the rules as JSON "
+                    "(same structure) or install PyYAML: pip install 'leadlink[yaml]'",
+                    f"{shown} 是 YAML 文件，但未安装 PyYAML；请改用 JSON 书写规则（结构相同），"
+                    "或安装 PyYAML：pip install 'leadlink[yaml]'",
+                )
             ) from None
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as error:
-            raise ConfigError(f"{shown} is not valid YAML: {error}") from error
+            raise ConfigError(
+                say(f"{shown} is not valid YAML: {error}", f"{shown} 不是有效的 YAML：{error}")
+            ) from error
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise ConfigError(
-            f"{shown} is not valid JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg}); rules files are JSON objects like "
-            '{"tiers": {"high": 75, "medium": 45}}'
+            say(
+                f"{shown} is not valid JSON (line {error.lineno}, column {error.colno}: "
+                f"{error.msg}); rules files are JSON objects like "
+                '{"tiers": {"high": 75, "medium": 45}}',
+                f"{shown} 不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列：{error.msg}）；"
+                "规则文件须为 JSON 对象，例如 "
+                '{"tiers": {"high": 75, "medium": 45}}',
+            )
         ) from error
 
 
@@ -293,12 +322,21 @@ def _section(rules: Mapping[str, Any], name: str, keys: frozenset[str]) -> dict[
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise ConfigError(f"rules[{name!r}] must be an object like {_example(name)}, not {value!r}")
+        raise ConfigError(
+            say(
+                f"rules[{name!r}] must be an object like {_example(name)}, not {value!r}",
+                f"rules[{name!r}] 须为对象，例如 {_example(name)}，而不是 {value!r}",
+            )
+        )
     unknown = sorted(str(k) for k in value if k not in keys)
     if unknown:
         raise ConfigError(
-            f"rules[{name!r}] has unknown key(s) {', '.join(map(repr, unknown))}; "
-            f"its keys are {', '.join(sorted(keys))}"
+            say(
+                f"rules[{name!r}] has unknown key(s) {', '.join(map(repr, unknown))}; "
+                f"its keys are {', '.join(sorted(keys))}",
+                f"rules[{name!r}] 中有未知的键 {', '.join(map(repr, unknown))}；"
+                f"可用的键为 {', '.join(sorted(keys))}",
+            )
         )
     return dict(value)
 
@@ -312,12 +350,25 @@ def _number(
     positive: bool = False,
 ) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{where} must be a number, not {value!r}")
+        raise ConfigError(
+            say(f"{where} must be a number, not {value!r}", f"{where} 须为数字，而不是 {value!r}")
+        )
     if (low is not None and value < low) or (high is not None and value > high):
-        span = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        raise ConfigError(f"{where} must be {span}, not {value!r}")
+        span = (
+            say(f"between {low:g} and {high:g}", f"在 {low:g} 到 {high:g} 之间")
+            if high is not None
+            else say(f"at least {low:g}", f"不小于 {low:g}")
+        )
+        raise ConfigError(
+            say(f"{where} must be {span}, not {value!r}", f"{where} 须{span}，而不是 {value!r}")
+        )
     if positive and value <= 0:
-        raise ConfigError(f"{where} must be more than 0, not {value!r}")
+        raise ConfigError(
+            say(
+                f"{where} must be more than 0, not {value!r}",
+                f"{where} 须大于 0，而不是 {value!r}",
+            )
+        )
     return float(value)
 
 
@@ -327,7 +378,12 @@ def _optional(value: Any, name: str, key: str) -> float | None:
 
 def _words(value: Any, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"rules['stage'][{key!r}] must be a list of words, e.g. ['won', '成交']")
+        raise ConfigError(
+            say(
+                f"rules['stage'][{key!r}] must be a list of words, e.g. ['won', '成交']",
+                f"rules['stage'][{key!r}] 须为词语列表，例如 ['won', '成交']",
+            )
+        )
     return value
 
 
@@ -357,8 +413,12 @@ def _read_tiers(section: dict[str, Any] | None, name: str) -> Tiers:
     medium = _number(tiers.get("medium", 40), "rules['tiers']['medium']", low=0, high=100)
     if medium > high:
         raise ConfigError(
-            f"rules['tiers'] cut-offs must satisfy medium <= high, got medium={medium:g} "
-            f"and high={high:g}; e.g. {{'high': 70, 'medium': 40}}"
+            say(
+                f"rules['tiers'] cut-offs must satisfy medium <= high, got medium={medium:g} "
+                f"and high={high:g}; e.g. {{'high': 70, 'medium': 40}}",
+                f"rules['tiers'] 的分数线须满足 medium <= high，当前 medium={medium:g}、"
+                f"high={high:g}；例如 {{'high': 70, 'medium': 40}}",
+            )
         )
     return Tiers(high, medium)
 
@@ -372,18 +432,33 @@ def _read_title(section: dict[str, Any] | None, name: str) -> tuple[Level, ...]:
         return ()
     raw_levels = section.get("levels", [])
     if not isinstance(raw_levels, list):
-        raise ConfigError(f"rules['title']['levels'] must be a list like {_example('title')}")
+        raise ConfigError(
+            say(
+                f"rules['title']['levels'] must be a list like {_example('title')}",
+                f"rules['title']['levels'] 须为列表，例如 {_example('title')}",
+            )
+        )
     levels: list[Level] = []
     for i, level in enumerate(raw_levels):
         where = f"rules['title']['levels'][{i}]"
         if not isinstance(level, Mapping) or set(level) - {"label", "points", "keywords"}:
             raise ConfigError(
-                f"{where} must be an object with label, points and keywords, e.g. "
-                '{"label": "is a decision-maker", "points": 20, "keywords": ["总监", "director"]}'
+                say(
+                    f"{where} must be an object with label, points and keywords, e.g. "
+                    '{"label": "is a decision-maker", "points": 20, "keywords": ["总监", '
+                    '"director"]}',
+                    f"{where} 须为含 label、points 和 keywords 的对象，例如 "
+                    '{"label": "是决策人", "points": 20, "keywords": ["总监", "director"]}',
+                )
             )
         label = level.get("label")
         if not isinstance(label, str) or not label.strip():
-            raise ConfigError(f"{where}['label'] must be a short text such as 'is a manager'")
+            raise ConfigError(
+                say(
+                    f"{where}['label'] must be a short text such as 'is a manager'",
+                    f"{where}['label'] 须为简短的文字，例如 '是经理'",
+                )
+            )
         keywords = level.get("keywords")
         if (
             not isinstance(keywords, list)
@@ -391,7 +466,11 @@ def _read_title(section: dict[str, Any] | None, name: str) -> tuple[Level, ...]:
             or not all(isinstance(k, str) and k.strip() for k in keywords)
         ):
             raise ConfigError(
-                f"{where}['keywords'] must be a non-empty list of words, e.g. ['经理', 'manager']"
+                say(
+                    f"{where}['keywords'] must be a non-empty list of words, e.g. ['经理', "
+                    "'manager']",
+                    f"{where}['keywords'] 须为非空的词语列表，例如 ['经理', 'manager']",
+                )
             )
         points = _number(level.get("points"), f"{where}['points']")
         levels.append(Level(label.strip(), points, _keyword_pattern(keywords)))
@@ -403,14 +482,23 @@ def _read_timeline(section: dict[str, Any] | None, name: str) -> Timeline:
         return Timeline((), None)
     raw_levels = section.get("levels", [])
     if not isinstance(raw_levels, list):
-        raise ConfigError(f"rules['timeline']['levels'] must be a list like {_example('timeline')}")
+        raise ConfigError(
+            say(
+                f"rules['timeline']['levels'] must be a list like {_example('timeline')}",
+                f"rules['timeline']['levels'] 须为列表，例如 {_example('timeline')}",
+            )
+        )
     levels: list[tuple[float, float]] = []
     for i, level in enumerate(raw_levels):
         where = f"rules['timeline']['levels'][{i}]"
         if not isinstance(level, Mapping) or set(level) != {"within_days", "points"}:
             raise ConfigError(
-                f"{where} must be an object with within_days and points, e.g. "
-                '{"within_days": 90, "points": 15}'
+                say(
+                    f"{where} must be an object with within_days and points, e.g. "
+                    '{"within_days": 90, "points": 15}',
+                    f"{where} 须为含 within_days 和 points 的对象，例如 "
+                    '{"within_days": 90, "points": 15}',
+                )
             )
         days = _number(level["within_days"], f"{where}['within_days']", low=0)
         levels.append((days, _number(level["points"], f"{where}['points']")))
@@ -434,8 +522,12 @@ def _read_events(section: dict[str, Any] | None, name: str) -> Events:
     raw_weights = section.get("weights", {})
     if not isinstance(raw_weights, Mapping):
         raise ConfigError(
-            "rules['events']['weights'] must map event types to points, e.g. "
-            '{"visit": 1, "demo_request": 12}'
+            say(
+                "rules['events']['weights'] must map event types to points, e.g. "
+                '{"visit": 1, "demo_request": 12}',
+                "rules['events']['weights'] 须为“事件类型 → 分值”的映射，例如 "
+                '{"visit": 1, "demo_request": 12}',
+            )
         )
     weights = {
         event_key(kind): _number(weight, f"rules['events']['weights'][{kind!r}]")
@@ -452,8 +544,12 @@ def _read_events(section: dict[str, Any] | None, name: str) -> Events:
         isinstance(v, str) for v in raw_aliases.values()
     ):
         raise ConfigError(
-            "rules['events']['aliases'] must map spellings to event types, e.g. "
-            '{"预约演示": "demo_request"}'
+            say(
+                "rules['events']['aliases'] must map spellings to event types, e.g. "
+                '{"预约演示": "demo_request"}',
+                "rules['events']['aliases'] 须为“写法 → 事件类型”的映射，例如 "
+                '{"预约演示": "demo_request"}',
+            )
         )
     aliases = {event_key(k): event_key(v) for k, v in raw_aliases.items()}
     return Events(weights, half_life, cap, aliases)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink._values import id_text, reference_time
 from leadlink.errors import ColumnError, InputError
 from leadlink.identify._cells import is_none, is_null, status_key
@@ -271,8 +272,12 @@ def _golden_frame(
         golden.columns
     ):
         raise InputError(
-            "result_golden must be DedupeResult.golden: a DataFrame with cluster_id and "
-            "lead_ids (a list of lead ids per cluster)"
+            say(
+                "result_golden must be DedupeResult.golden: a DataFrame with cluster_id and "
+                "lead_ids (a list of lead ids per cluster)",
+                "result_golden 须为 DedupeResult.golden：含 cluster_id 和 lead_ids"
+                "（每个簇的线索 ID 列表）的 DataFrame",
+            )
         )
     members = _members(golden)
     people = pd.DataFrame(
@@ -322,18 +327,32 @@ def _members(golden: pd.DataFrame) -> pd.DataFrame:
     shared = members["lead"].duplicated(keep=False)
     if shared.any():
         raise InputError(
-            f"{members.loc[shared, 'lead'].nunique()} lead id(s) are listed in more than one "
-            "cluster of the golden records; pass DedupeResult.golden unchanged"
+            say(
+                f"{members.loc[shared, 'lead'].nunique()} lead id(s) are listed in more than one "
+                "cluster of the golden records; pass DedupeResult.golden unchanged",
+                f"有 {members.loc[shared, 'lead'].nunique()} 个线索 ID 出现在黄金记录的多个簇中；"
+                "请原样传入 DedupeResult.golden",
+            )
         )
     return members
 
 
 def _events_by_cluster(events: pd.DataFrame, members: pd.DataFrame, id_column: str) -> pd.DataFrame:
     if not isinstance(events, pd.DataFrame):
-        raise InputError(f"events must be a pandas DataFrame, not {type(events).__name__}")
+        raise InputError(
+            say(
+                f"events must be a pandas DataFrame, not {type(events).__name__}",
+                f"events 须为 pandas DataFrame，而不是 {type(events).__name__}",
+            )
+        )
     id_in_events = id_column if id_column in events.columns else "lead_id"
     if id_in_events not in events.columns:
-        raise ColumnError(f"events need a lead id column named {id_column!r}")
+        raise ColumnError(
+            say(
+                f"events need a lead id column named {id_column!r}",
+                f"events 需要名为 {id_column!r} 的线索 ID 列",
+            )
+        )
     cluster_of = dict(zip(members["lead"], members["cluster"]))
     moved = events.drop(columns=[id_in_events])
     moved.insert(
