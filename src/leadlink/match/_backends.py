@@ -6,13 +6,32 @@ in-memory DuckDB per fit and predict, with a memory limit and spill to disk), ``
 (the active SparkSession, or a local one started with Splink's similarity functions), or a
 Splink ``DatabaseAPI`` instance. The model file does not depend on it: a model trained on
 DuckDB scores on Spark.
+
+leadlink's own DuckDB holds the leads' phones and emails (in clear unless ``hash_key`` is
+given), and so do the files it spills past its memory limit. It spills into a private
+folder (mode 0700, named ``leadlink-duckdb-<pid>-...`` in the temporary folder) that is
+removed when the job ends, on an error, at exit and on SIGTERM or SIGHUP; the folders of
+leadlink processes that were killed outright (SIGKILL) are removed by the next leadlink
+process that opens a database. The database may read or write no other file, install or
+load no extension, and its settings are locked (:data:`DUCKDB_LOCKDOWN`).
+
+A database API the caller passes is theirs: leadlink changes none of its settings (locking
+a connection cannot be undone, and it may serve their other work), and says nothing about
+them either; ``docs/security.md`` shows how to open one the way leadlink opens its own.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
+import os
+import re
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +55,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "DUCKDB_LOCKDOWN",
     "DUCKDB_MEMORY_LIMIT",
+    "PRIVATE_FOLDER_PREFIX",
     "SPARK_SHUFFLE_PARTITIONS",
     "Database",
     "check_backend",
@@ -49,6 +70,22 @@ logger = logging.getLogger(__name__)
 
 #: DuckDB may use this much memory before it spills to a temporary folder on disk.
 DUCKDB_MEMORY_LIMIT = "768MB"
+
+#: Set on leadlink's own DuckDB after its memory limit and spill folder, in this order: no
+#: file or network access but its spill folder (Splink's tables are pandas frames
+#: registered by name, which needs none), no extension installed or loaded on demand, and
+#: then no setting changed by any later statement.
+DUCKDB_LOCKDOWN = (
+    ("enable_external_access", "false"),
+    ("autoinstall_known_extensions", "false"),
+    ("autoload_known_extensions", "false"),
+    ("allow_community_extensions", "false"),
+    ("lock_configuration", "true"),
+)
+
+#: The private folders leadlink makes (DuckDB's spill files, Spark's checkpoints) are
+#: named ``<prefix><kind>-<pid>-<random>``; the pid tells a dead process's leftovers.
+PRIVATE_FOLDER_PREFIX = "leadlink-"
 
 #: The backends :func:`leadlink.dedupe` knows by name; a Splink database API works too.
 BACKENDS = ("duckdb", "spark")
@@ -118,29 +155,28 @@ def _spark_api() -> DatabaseAPI:
         session.sparkContext.setLogLevel("ERROR")
         logger.info("started a local Spark session (local[2]) for leadlink")
     if session.sparkContext.getCheckpointDir() is None:
-        # Splink writes its intermediate tables to the checkpoint directory.
-        import atexit
-        import shutil
-        import tempfile
-
-        folder = tempfile.mkdtemp(prefix="leadlink-spark-")
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        session.sparkContext.setCheckpointDir(folder)
+        # Splink writes its intermediate tables (the leads' keys) to the checkpoint
+        # directory: a private folder, removed at exit and on SIGTERM, for the session's life.
+        session.sparkContext.setCheckpointDir(private_folder("spark"))
     return SparkAPI(spark_session=session)
 
 
-def _duckdb_connection() -> duckdb.DuckDBPyConnection:
-    """A private in-memory DuckDB that spills to disk past :data:`DUCKDB_MEMORY_LIMIT`."""
-    import tempfile
-
+def _duckdb_connection(spill_folder: str) -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB that spills to ``spill_folder`` past
+    :data:`DUCKDB_MEMORY_LIMIT`, with :data:`DUCKDB_LOCKDOWN` applied."""
     import duckdb
 
-    return duckdb.connect(
-        config={
-            "memory_limit": DUCKDB_MEMORY_LIMIT,
-            "temp_directory": tempfile.gettempdir(),
-        }
+    connection = duckdb.connect(
+        # DuckDB refuses a spill folder once external access is off: these go first.
+        config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill_folder}
     )
+    try:
+        for name, value in DUCKDB_LOCKDOWN:
+            connection.execute(f"SET {name} = {value}")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def _duckdb_api(connection: duckdb.DuckDBPyConnection) -> Any:
@@ -152,7 +188,8 @@ def _duckdb_api(connection: duckdb.DuckDBPyConnection) -> Any:
 class Database:
     """The Splink database of one fit or predict.
 
-    By default a private in-memory DuckDB, closed at the end. A database API the caller
+    By default a private in-memory DuckDB, closed at the end, and its spill folder removed.
+    A database API the caller
     passes is shared with their other work: Splink's cache of it is cleared first (a cached
     table of an earlier job would be taken for this job's), and the tables this job
     registered or made are dropped at the end.
@@ -160,9 +197,18 @@ class Database:
 
     def __init__(self, db_api: DatabaseAPI | None) -> None:
         self.owned = db_api is None
-        # A private DuckDB's connection is kept, to be closed at the end.
-        self._connection = _duckdb_connection() if db_api is None else None
-        self.api: Any = db_api if self._connection is None else _duckdb_api(self._connection)
+        # A private DuckDB's connection and spill folder are kept, to go at the end.
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._folder: str | None = None
+        self.api: Any = db_api
+        if db_api is None:
+            self._folder = private_folder("duckdb")
+            try:
+                self._connection = _duckdb_connection(self._folder)
+                self.api = _duckdb_api(self._connection)
+            except BaseException:
+                self.close()
+                raise
         self._inputs: list[str] = []
         self._made_before = 0
         self._registered_before: set[str] = set()
@@ -211,8 +257,13 @@ class Database:
         return self.api.register(made.physical_name)
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()  # frees the database's memory at once
+        if self.owned:
+            try:
+                if self._connection is not None:
+                    self._connection.close()  # frees the database's memory at once
+            finally:
+                if self._folder is not None:
+                    remove_private_folder(self._folder)
             return
         # Every table made or registered for this job, including those Splink only forgot
         # (on Spark, Splink leaves the temporary views of the tables it drops behind).
@@ -230,6 +281,160 @@ def database(db_api: DatabaseAPI | None) -> Iterator[Database]:
         yield handle
     finally:
         handle.close()
+
+
+# -- private folders ---------------------------------------------------------------------
+
+_FOLDER_NAME = re.compile(re.escape(PRIVATE_FOLDER_PREFIX) + r"(duckdb|spark)-(\d+)-\w+")
+
+#: The private folders of this process (and of no forked child): folder -> (pid, lock).
+_live: dict[str, tuple[int, int]] = {}
+_set_up_in: int | None = None  # the pid that swept and registered the clean-ups
+_set_up_lock = threading.Lock()
+_previous_handlers: dict[int, Any] = {}
+
+
+def private_folder(kind: str) -> str:
+    """A new folder only this user can read (mode 0700) for ``kind`` (``"duckdb"``,
+    ``"spark"``) of data, named ``leadlink-<kind>-<pid>-<random>`` in the temporary folder.
+
+    It is removed by :func:`remove_private_folder`, else at exit or on SIGTERM / SIGHUP.
+    The first one a process makes also removes the folders of leadlink processes that no
+    longer run (killed with SIGKILL, or by a crash).
+    """
+    _set_up()
+    folder = tempfile.mkdtemp(prefix=f"{PRIVATE_FOLDER_PREFIX}{kind}-{os.getpid()}-")
+    _live[folder] = (os.getpid(), _hold_lock(folder))
+    return folder
+
+
+def remove_private_folder(folder: str) -> None:
+    """Remove a folder made by :func:`private_folder`, with everything in it."""
+    _, lock = _live.pop(folder, (0, -1))
+    shutil.rmtree(folder, ignore_errors=True)
+    if lock >= 0:
+        os.close(lock)
+
+
+def _remove_all() -> None:
+    """Remove this process's private folders (not those a parent made before a fork)."""
+    pid = os.getpid()
+    for folder, (owner, _) in list(_live.items()):
+        if owner == pid:
+            remove_private_folder(folder)
+
+
+def _set_up() -> None:
+    """Once per process: sweep dead processes' folders, and remove ours at exit and on
+    SIGTERM / SIGHUP."""
+    global _set_up_in
+    with _set_up_lock:
+        if _set_up_in == os.getpid():
+            return
+        _set_up_in = os.getpid()
+        _sweep(tempfile.gettempdir())
+        atexit.register(_remove_all)
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGTERM", "SIGHUP"):
+                number = getattr(signal, name, None)
+                if number is not None:
+                    _chain_handler(number)
+
+
+def _chain_handler(number: int) -> None:
+    previous = signal.getsignal(number)
+    if previous in (signal.SIG_IGN, None) or previous is _on_signal:
+        # ignored on purpose (nohup), or set outside Python: leave it as it is
+        return
+    _previous_handlers[number] = previous
+    signal.signal(number, _on_signal)
+
+
+def _on_signal(number: int, frame: Any) -> None:
+    previous = _previous_handlers.get(number, signal.SIG_DFL)
+    if callable(previous):
+        # The program's own handler decides whether to stop: a job that goes on keeps
+        # its folder, and it is removed when the job ends, by an exception or at exit.
+        previous(number, frame)
+        return
+    # The default is to die of the signal: remove the folders first, then do so.
+    _remove_all()
+    signal.signal(number, signal.SIG_DFL)
+    os.kill(os.getpid(), number)
+
+
+def _sweep(root: str) -> None:
+    """Remove the private folders in ``root`` of this user's leadlink processes that no
+    longer run."""
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        found = _FOLDER_NAME.fullmatch(entry.name)
+        if found is None:
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        pid = int(found[2])
+        if pid == os.getpid() or _running(pid) or _lock_held(entry.path):
+            continue
+        logger.debug("removing the private folder of a leadlink process that is gone")
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+_LOCK_FILE = ".lock"
+
+
+def _hold_lock(folder: str) -> int:
+    """Lock a file in ``folder`` for as long as this process runs or the folder lives:
+    a process in another pid namespace (a container sharing /tmp) may carry a pid that
+    looks dead from here, but its lock is seen."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return -1
+    flags = os.O_CREAT | os.O_EXCL | os.O_RDWR | os.O_NOFOLLOW
+    descriptor = os.open(os.path.join(folder, _LOCK_FILE), flags, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a file system without locks: the pid alone tells
+        os.close(descriptor)
+        return -1
+    return descriptor
+
+
+def _lock_held(folder: str) -> bool:
+    import fcntl
+
+    try:
+        descriptor = os.open(os.path.join(folder, _LOCK_FILE), os.O_RDWR | os.O_NOFOLLOW)
+    except OSError:
+        return False  # no lock file: its process died before taking it
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
 
 
 def _sql_type(dtype: Any) -> str:
