@@ -342,6 +342,14 @@ def test_required_unknown_role() -> None:
         validate(pd.DataFrame({"name": ["x"]}), required=("mobile",))
 
 
+def test_option_errors_in_chinese() -> None:
+    ll.set_language("zh")
+    with pytest.raises(ConfigError, match="required 中有未知的角色 'mobile'；可用的角色有"):
+        validate(pd.DataFrame({"name": ["x"]}), required=("mobile",))
+    with pytest.raises(ConfigError, match="stale_after='soon' 不是时长"):
+        validate(pd.DataFrame({"name": ["x"], "created_at": ["2024-01-01"]}), stale_after="soon")
+
+
 def test_stale_after() -> None:
     leads = pd.DataFrame(
         {

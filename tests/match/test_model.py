@@ -172,6 +172,20 @@ def test_truncated_and_missing_model_files_are_refused(tmp_path, fitted):
         LeadModel.load(tmp_path / "missing.json")
 
 
+def test_model_file_and_fitting_errors_in_chinese(tmp_path):
+    from leadlink._i18n import set_language
+
+    set_language("zh")
+    path = tmp_path / "model.json"
+    path.write_text('{"format": "leadl', "utf-8")
+    with pytest.raises(ModelError, match=r"不是有效的 JSON（第 1 行：.*）；文件可能不完整"):
+        LeadModel.load(path)
+    with pytest.raises(ModelError, match=r"模型文件 .* 不存在"):
+        LeadModel.load(tmp_path / "missing.json")
+    with pytest.raises(ModelError, match=r"此 LeadModel 尚未训练；请先调用 model.fit\(prepared\)"):
+        _ = LeadModel().roles
+
+
 def test_mostly_null_role_is_left_out_and_reported(prepared):
     sparse = prepared.copy()
     sparse.loc[sparse.index[3:], ["email", "email_user"]] = None

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._data import words
+from leadlink._i18n import say
 from leadlink._values import NO_VALUE, factorize, parse_times, reference_time
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.schema import ROLES
@@ -338,13 +339,21 @@ def missing_summary(
 def _roles(leads: object, columns: Mapping[str, str] | None) -> dict[str, str]:
     if not isinstance(leads, pd.DataFrame):
         raise InputError(
-            f"leads must be a pandas DataFrame, not {type(leads).__name__}; "
-            "read files with pandas.read_csv / read_parquet or leadlink.read_leads"
+            say(
+                f"leads must be a pandas DataFrame, not {type(leads).__name__}; "
+                "read files with pandas.read_csv / read_parquet or leadlink.read_leads",
+                f"线索数据须为 pandas DataFrame，而不是 {type(leads).__name__}；"
+                "请用 pandas.read_csv / read_parquet 或 leadlink.read_leads 读取文件",
+            )
         )
     if columns is not None and not isinstance(columns, Mapping):
         raise ColumnError(
-            f"columns must map roles to column names, e.g. columns={{'phone': '手机'}}, "
-            f"not a {type(columns).__name__}"
+            say(
+                f"columns must map roles to column names, e.g. columns={{'phone': '手机'}}, "
+                f"not a {type(columns).__name__}",
+                f"columns 须为“角色 → 列名”的映射，例如 columns={{'phone': '手机'}}，"
+                f"而不是 {type(columns).__name__}",
+            )
         )
     from leadlink.schema import resolve_columns
 
@@ -357,8 +366,12 @@ def _required_roles(required: Sequence[str]) -> tuple[str, ...]:
     unknown = [role for role in required if role not in _ROLES]
     if unknown:
         raise ConfigError(
-            f"required names unknown role(s) {', '.join(map(repr, unknown))}; "
-            f"roles are {', '.join(_ROLES)} (for example required=('name', 'phone'))"
+            say(
+                f"required names unknown role(s) {', '.join(map(repr, unknown))}; "
+                f"roles are {', '.join(_ROLES)} (for example required=('name', 'phone'))",
+                f"required 中有未知的角色 {', '.join(map(repr, unknown))}；"
+                f"可用的角色有 {', '.join(_ROLES)}（例如 required=('name', 'phone')）",
+            )
         )
     return tuple(dict.fromkeys(required))
 
@@ -370,12 +383,19 @@ def _timedelta(stale_after: str | pd.Timedelta | None) -> pd.Timedelta | None:
         delta = pd.Timedelta(stale_after)
     except (ValueError, TypeError) as error:
         raise ConfigError(
-            f"stale_after={stale_after!r} is not a duration; write e.g. '90D', '180 days' "
-            "or pd.Timedelta(days=90)"
+            say(
+                f"stale_after={stale_after!r} is not a duration; write e.g. '90D', '180 days' "
+                "or pd.Timedelta(days=90)",
+                f"stale_after={stale_after!r} 不是时长；请写成如 '90D'、'180 days' "
+                "或 pd.Timedelta(days=90)",
+            )
         ) from error
     if pd.isna(delta) or delta <= pd.Timedelta(0):
         raise ConfigError(
-            f"stale_after must be a positive duration such as '90D', not {stale_after!r}"
+            say(
+                f"stale_after must be a positive duration such as '90D', not {stale_after!r}",
+                f"stale_after 须为正的时长，例如 '90D'，而不是 {stale_after!r}",
+            )
         )
     return delta
 
@@ -707,8 +727,12 @@ def _stale(
     role = next((r for r in _WHEN_ROLES if r in roles), None)
     if role is None:
         raise ColumnError(
-            "stale_after needs a created_at column, and none was found; map it with "
-            "columns={'created_at': '<your date column>'} or leave stale_after out"
+            say(
+                "stale_after needs a created_at column, and none was found; map it with "
+                "columns={'created_at': '<your date column>'} or leave stale_after out",
+                "stale_after 需要 created_at 列，但没有找到；请用 "
+                "columns={'created_at': '<你的日期列>'} 指定，或不设 stale_after",
+            )
         )
     reference = reference_time(now).to_datetime64()
     times = parse_times(leads[roles[role]])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.errors import ConfigError
 from leadlink.schema import ROLE_OF_COLUMN
 
@@ -138,7 +139,10 @@ def presets_for(
         unknown = [n for n in names if n not in _BY_NAME]
         if unknown:
             raise ConfigError(
-                f"unknown blocking preset(s) {unknown!r}; choose from {sorted(_BY_NAME)}"
+                say(
+                    f"unknown blocking preset(s) {unknown!r}; choose from {sorted(_BY_NAME)}",
+                    f"未知的分块预设 {unknown!r}；可选：{sorted(_BY_NAME)}",
+                )
             )
         chosen = tuple(_BY_NAME[n] for n in names)
     else:
@@ -193,7 +197,12 @@ def add_blocking_keys(
     ``exclude`` marks leads kept out of matching (ghosts): their keys are null.
     """
     if max_block_size < 2:
-        raise ConfigError(f"max_block_size must be at least 2, not {max_block_size}")
+        raise ConfigError(
+            say(
+                f"max_block_size must be at least 2, not {max_block_size}",
+                f"max_block_size 须不小于 2，而不是 {max_block_size}",
+            )
+        )
     out = prepared.copy()
     report = BlockingReport(max_block_size=max_block_size)
     excluded = np.zeros(len(out), dtype=bool) if exclude is None else exclude.to_numpy(dtype=bool)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.clean import extra_column
 from leadlink.errors import ConfigError, InputError, ModelError
 from leadlink.match._backends import database
@@ -217,8 +218,12 @@ class LeadModel:
         _check_prepared(prepared)
         if len(prepared) < 2:
             raise InputError(
-                f"training needs at least 2 leads, got {len(prepared)}; "
-                "pass more leads or load a trained model with LeadModel.load()"
+                say(
+                    f"training needs at least 2 leads, got {len(prepared)}; "
+                    "pass more leads or load a trained model with LeadModel.load()",
+                    f"训练至少需要 2 条线索，实际只有 {len(prepared)} 条；"
+                    "请传入更多线索，或用 LeadModel.load() 加载已训练的模型",
+                )
             )
         roles, excluded = _usable_roles(prepared, self._extra_kinds)
         if not roles:
@@ -226,8 +231,12 @@ class LeadModel:
         presets = presets_for(roles, self.blocking, self._extra_kinds)
         if not presets:
             raise ModelError(
-                f"no blocking preset fits the roles {roles}; pass leads with a phone, an "
-                "email, or a name with a company or city"
+                say(
+                    f"no blocking preset fits the roles {roles}; pass leads with a phone, an "
+                    "email, or a name with a company or city",
+                    f"没有适用于角色 {roles} 的分块预设；请提供含电话、邮箱，"
+                    "或含姓名加公司/城市的线索",
+                )
             )
         keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
         self._blocking_report = report
@@ -365,9 +374,13 @@ class LeadModel:
         ]
         if not with_values:
             raise ModelError(
-                "no role has any value to compare ("
-                + "; ".join(f"{r}: {why}" for r, why in excluded.items())
-                + "); provide at least one of name, phone, email, company"
+                say(
+                    "no role has any value to compare ("
+                    + "; ".join(f"{r}: {why}" for r, why in excluded.items())
+                    + "); provide at least one of name, phone, email, company",
+                    f"没有任何角色有可比较的值（{', '.join(excluded)} 均不可用）；"
+                    "请至少提供姓名、电话、邮箱、公司中的一项",
+                )
             )
         self._roles = with_values
         # Nothing is blocked for training, but the report still shows the blocks the model
@@ -486,7 +499,12 @@ class LeadModel:
         self._fitted()
         _check_prepared(prepared)
         if not 0 <= min_probability <= 1:
-            raise ConfigError(f"min_probability must be between 0 and 1, not {min_probability}")
+            raise ConfigError(
+                say(
+                    f"min_probability must be between 0 and 1, not {min_probability}",
+                    f"min_probability 须在 0 到 1 之间，而不是 {min_probability}",
+                )
+            )
         roles = self.roles
         presets = presets_for(roles, self.blocking, self._extra_kinds)
         keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
@@ -650,13 +668,21 @@ class LeadModel:
         """Rebuild a model from :meth:`to_dict` data, refusing anything inconsistent."""
         if not isinstance(data, Mapping) or data.get("format") != MODEL_FORMAT:
             raise ModelError(
-                "this is not a leadlink model file (its 'format' is not "
-                f"{MODEL_FORMAT!r}); save models with LeadModel.save()"
+                say(
+                    "this is not a leadlink model file (its 'format' is not "
+                    f"{MODEL_FORMAT!r}); save models with LeadModel.save()",
+                    f"这不是 leadlink 的模型文件（其 'format' 不是 {MODEL_FORMAT!r}）；"
+                    "请用 LeadModel.save() 保存模型",
+                )
             )
         if data.get("version") != MODEL_VERSION:
             raise ModelError(
-                f"model file version {data.get('version')!r} is not supported by this leadlink "
-                f"(it reads version {MODEL_VERSION}); retrain the model with this version"
+                say(
+                    f"model file version {data.get('version')!r} is not supported by this leadlink "
+                    f"(it reads version {MODEL_VERSION}); retrain the model with this version",
+                    f"此版本的 leadlink 不支持模型文件版本 {data.get('version')!r}"
+                    f"（只能读取版本 {MODEL_VERSION}）；请用当前版本重新训练模型",
+                )
             )
         try:
             options = dict(data["options"])
@@ -676,13 +702,22 @@ class LeadModel:
             for comparison in comparisons:
                 role = comparison["role"]
                 if role not in COMPARISONS and role not in model._extra_kinds:
-                    raise ModelError(f"the model file compares an unknown role {role!r}")
+                    raise ModelError(
+                        say(
+                            f"the model file compares an unknown role {role!r}",
+                            f"模型文件比较了未知的角色 {role!r}",
+                        )
+                    )
                 expected = model._comparison(role).level_ids
                 found = [level["id"] for level in comparison["levels"]]
                 if found != expected:
                     raise ModelError(
-                        f"the model file's levels for {role!r} are {found}, this leadlink "
-                        f"expects {expected}; retrain the model with this version"
+                        say(
+                            f"the model file's levels for {role!r} are {found}, this leadlink "
+                            f"expects {expected}; retrain the model with this version",
+                            f"模型文件中 {role!r} 的比较级别为 {found}，"
+                            f"而此版本的 leadlink 需要 {expected}；请用当前版本重新训练模型",
+                        )
                     )
                 m[role] = [_probability(level["m"], role, "m") for level in comparison["levels"]]
                 u[role] = [_probability(level["u"], role, "u") for level in comparison["levels"]]
@@ -690,15 +725,34 @@ class LeadModel:
             raise
         except (KeyError, TypeError, ValueError) as error:
             raise ModelError(
-                f"the model file is incomplete or was edited by hand ({type(error).__name__}: "
-                f"{error}); retrain and save it again"
+                say(
+                    f"the model file is incomplete or was edited by hand ({type(error).__name__}: "
+                    f"{error}); retrain and save it again",
+                    f"模型文件不完整或被手工改动过（{type(error).__name__}：{error}）；"
+                    "请重新训练并保存",
+                )
             ) from None
         if not 0 < lam < 1:
-            raise ModelError(f"the model file's lambda must be between 0 and 1, not {lam}")
+            raise ModelError(
+                say(
+                    f"the model file's lambda must be between 0 and 1, not {lam}",
+                    f"模型文件中的 lambda 须在 0 到 1 之间，而不是 {lam}",
+                )
+            )
         if not m:
-            raise ModelError("the model file has no comparisons; retrain and save it again")
+            raise ModelError(
+                say(
+                    "the model file has no comparisons; retrain and save it again",
+                    "模型文件中没有任何比较；请重新训练并保存",
+                )
+            )
         if not 0 <= model.threshold <= 1:
-            raise ModelError(f"the model file's threshold must be in [0, 1], not {model.threshold}")
+            raise ModelError(
+                say(
+                    f"the model file's threshold must be in [0, 1], not {model.threshold}",
+                    f"模型文件中的 threshold 须在 [0, 1] 之间，而不是 {model.threshold}",
+                )
+            )
         model._roles = list(m)
         model._m, model._u, model._lambda = m, u, lam
         model._diagnostics = dict(data.get("diagnostics") or {})
@@ -717,15 +771,29 @@ class LeadModel:
         try:
             text = source.read_text("utf-8")
         except FileNotFoundError:
-            raise ModelError(f"model file {str(source)!r} does not exist") from None
+            raise ModelError(
+                say(
+                    f"model file {str(source)!r} does not exist",
+                    f"模型文件 {str(source)!r} 不存在",
+                )
+            ) from None
         except (OSError, UnicodeDecodeError) as error:
-            raise ModelError(f"cannot read model file {str(source)!r}: {error}") from None
+            raise ModelError(
+                say(
+                    f"cannot read model file {str(source)!r}: {error}",
+                    f"无法读取模型文件 {str(source)!r}：{error}",
+                )
+            ) from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise ModelError(
-                f"model file {str(source)!r} is not valid JSON ({error.msg} at line "
-                f"{error.lineno}); it may be truncated — save the model again"
+                say(
+                    f"model file {str(source)!r} is not valid JSON ({error.msg} at line "
+                    f"{error.lineno}); it may be truncated — save the model again",
+                    f"模型文件 {str(source)!r} 不是有效的 JSON"
+                    f"（第 {error.lineno} 行：{error.msg}）；文件可能不完整——请重新保存模型",
+                )
             ) from None
         return cls.from_dict(data)
 
@@ -741,8 +809,12 @@ class LeadModel:
         if role in self.extra:
             return extra_column(role)
         raise ConfigError(
-            f"cannot make a rule on {role!r}: rules take a role ({', '.join(standard)}) or "
-            "one of the extra columns (extra={'national_id': 'exact'})"
+            say(
+                f"cannot make a rule on {role!r}: rules take a role ({', '.join(standard)}) or "
+                "one of the extra columns (extra={'national_id': 'exact'})",
+                f"无法在 {role!r} 上建立规则：规则须使用角色（{', '.join(standard)}）"
+                "或附加列之一（extra={'national_id': 'exact'}）",
+            )
         )
 
     def _apply_rules(self, out: pd.DataFrame, prepared: pd.DataFrame) -> pd.Series:
@@ -784,8 +856,11 @@ class LeadModel:
     def _fitted(self) -> LeadModel:
         if self._roles is None:
             raise ModelError(
-                "this LeadModel is not fitted yet; call model.fit(prepared) or "
-                "LeadModel.load(path) first"
+                say(
+                    "this LeadModel is not fitted yet; call model.fit(prepared) or "
+                    "LeadModel.load(path) first",
+                    "此 LeadModel 尚未训练；请先调用 model.fit(prepared) 或 LeadModel.load(path)",
+                )
             )
         return self
 
@@ -1000,15 +1075,23 @@ def _finite(value: Any) -> float | None:
 def _check_prepared(prepared: object) -> None:
     if not isinstance(prepared, pd.DataFrame) or "unique_id" not in prepared.columns:
         raise InputError(
-            "the model takes the prepared table from leadlink.prepare(), "
-            "not raw leads; or use leadlink.dedupe() which prepares them for you"
+            say(
+                "the model takes the prepared table from leadlink.prepare(), "
+                "not raw leads; or use leadlink.dedupe() which prepares them for you",
+                "模型需要 leadlink.prepare() 输出的预处理表，而不是原始线索；"
+                "也可以直接用 leadlink.dedupe()，它会替你完成预处理",
+            )
         )
     missing = [c for c in PREPARED_COLUMNS if c not in prepared.columns]
     if missing:
         raise InputError(
-            f"the prepared table lacks the column(s) {', '.join(missing)}: it was prepared "
-            "by another leadlink version or edited; prepare the leads again with "
-            "leadlink.prepare()"
+            say(
+                f"the prepared table lacks the column(s) {', '.join(missing)}: it was prepared "
+                "by another leadlink version or edited; prepare the leads again with "
+                "leadlink.prepare()",
+                f"预处理表缺少列 {', '.join(missing)}：它由其他版本的 leadlink 生成或被改动过；"
+                "请用 leadlink.prepare() 重新预处理线索",
+            )
         )
 
 
@@ -1023,8 +1106,12 @@ def _usable_roles(
         preset = comparison_for(role, dict(extra_kinds))
         if preset.null_column not in prepared.columns:
             raise InputError(
-                f"the prepared table has no column {preset.null_column!r}; prepare the leads "
-                "with the same extra columns the model was given"
+                say(
+                    f"the prepared table has no column {preset.null_column!r}; prepare the leads "
+                    "with the same extra columns the model was given",
+                    f"预处理表中没有列 {preset.null_column!r}；"
+                    "预处理线索时请使用与训练模型时相同的附加列",
+                )
             )
         values = prepared[preset.null_column]
         present = int(values.notna().sum())
@@ -1091,8 +1178,12 @@ def _probability(value: Any, role: str, which: str) -> float:
     number = float(value)
     if not 0 < number <= 1 or not math.isfinite(number):
         raise ModelError(
-            f"the model file's {which} for {role!r} must be in (0, 1], not {value!r}; "
-            "it may have been edited by hand — retrain and save it again"
+            say(
+                f"the model file's {which} for {role!r} must be in (0, 1], not {value!r}; "
+                "it may have been edited by hand — retrain and save it again",
+                f"模型文件中 {role!r} 的 {which} 须在 (0, 1] 之间，而不是 {value!r}；"
+                "文件可能被手工改动过——请重新训练并保存",
+            )
         )
     return number
 
