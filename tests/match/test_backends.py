@@ -254,3 +254,11 @@ def _dead_pid() -> int:
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
     return ended.pid
+
+
+def test_an_unknown_backend_is_refused_in_both_languages():
+    with pytest.raises(ll.ConfigError, match="backend 'sqlite' is not available"):
+        _backends.check_backend("sqlite")
+    ll.set_language("zh")
+    with pytest.raises(ll.ConfigError, match="后端 'sqlite' 不可用；可选 None 或 'duckdb'"):
+        _backends.check_backend("sqlite")

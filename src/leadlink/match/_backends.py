@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from leadlink._i18n import say
 from leadlink.errors import ConfigError
 from leadlink.match._splink import (
     clear_table_cache,
@@ -102,9 +103,14 @@ def check_backend(backend: object) -> None:
     if is_database_api(backend):
         return
     raise ConfigError(
-        f"backend {backend!r} is not available; choose None or 'duckdb' (the embedded "
-        "DuckDB), 'spark' (the active SparkSession, or a local one), or a Splink database "
-        "API such as splink.SparkAPI(spark_session=spark)"
+        say(
+            f"backend {backend!r} is not available; choose None or 'duckdb' (the embedded "
+            "DuckDB), 'spark' (the active SparkSession, or a local one), or a Splink database "
+            "API such as splink.SparkAPI(spark_session=spark)",
+            f"后端 {backend!r} 不可用；可选 None 或 'duckdb'（内嵌的 DuckDB）、"
+            "'spark'（当前的 SparkSession，或本地新建一个），"
+            "或 Splink 数据库 API，例如 splink.SparkAPI(spark_session=spark)",
+        )
     )
 
 
@@ -129,8 +135,12 @@ def _spark_api() -> DatabaseAPI:
         from pyspark.sql import SparkSession
     except ImportError:
         raise ConfigError(
-            "backend='spark' needs pyspark and Java 17 or later; install them with "
-            "pip install 'leadlink[spark]', or use backend='duckdb'"
+            say(
+                "backend='spark' needs pyspark and Java 17 or later; install them with "
+                "pip install 'leadlink[spark]', or use backend='duckdb'",
+                "backend='spark' 需要 pyspark 和 Java 17 或更高版本；请用 "
+                "pip install 'leadlink[spark]' 安装，或改用 backend='duckdb'",
+            )
         ) from None
     from splink import SparkAPI
     from splink.backends.spark import similarity_jar_location
