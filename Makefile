@@ -30,7 +30,7 @@ typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
 unit: $(STAMP_DEV)
-	$(BIN)/python -m pytest -q tests --doctest-modules src/leadlink
+	LEADLINK_LANG=en $(BIN)/python -m pytest -q tests --doctest-modules src/leadlink
 
 notebooks: $(STAMP_DEV)
 	$(BIN)/python -m pytest -q -W ignore --nbmake notebooks

@@ -342,6 +342,18 @@ def test_required_unknown_role() -> None:
         validate(pd.DataFrame({"name": ["x"]}), required=("mobile",))
 
 
+def test_ghost_reasons_in_chinese_with_the_same_codes() -> None:
+    leads = pd.DataFrame({"name": ["张伟", "测试"], "phone": ["13912345670", "13800138000"]})
+    english = validate(leads)
+    ll.set_language("zh")
+    chinese = validate(leads)
+    assert chinese.loc[1, "ghost_reasons"] == "占位电话号码；占位姓名；没有有效的电话或邮箱"
+    assert chinese.loc[0, "ghost_reasons"] == ""
+    # codes, verdicts and scores do not depend on the language
+    assert chinese.drop(columns="ghost_reasons").equals(english.drop(columns="ghost_reasons"))
+    assert chinese.loc[1, "problems"] == ["phone.placeholder", "name.placeholder", "contact.none"]
+
+
 def test_option_errors_in_chinese() -> None:
     ll.set_language("zh")
     with pytest.raises(ConfigError, match="required 中有未知的角色 'mobile'；可用的角色有"):

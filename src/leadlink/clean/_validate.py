@@ -143,17 +143,18 @@ _GHOST_POINTS: dict[Problem, float] = {
 # placeholder nor disposable): someone can be reached there.
 _REACHABLE_POINTS = -1.5
 
-_REASON_TEXT: dict[Problem, str] = {
-    Problem.PHONE_PLACEHOLDER: "placeholder phone number",
-    Problem.EMAIL_PLACEHOLDER: "placeholder email",
-    Problem.NAME_PLACEHOLDER: "placeholder name",
-    Problem.CONTACT_NONE: "no valid phone or email",
-    Problem.EMAIL_DISPOSABLE: "disposable email domain",
-    Problem.COMPANY_PLACEHOLDER: "placeholder company",
-    Problem.NAME_MISSING: "no name",
-    Problem.PHONE_INVALID: "invalid phone",
-    Problem.EMAIL_SYNTAX: "malformed email",
-    Problem.EMAIL_ROLE: "role mailbox",
+# The explanation of each signal, in English and Chinese (ghost_reasons shows one: say()).
+_REASON_TEXT: dict[Problem, tuple[str, str]] = {
+    Problem.PHONE_PLACEHOLDER: ("placeholder phone number", "占位电话号码"),
+    Problem.EMAIL_PLACEHOLDER: ("placeholder email", "占位邮箱"),
+    Problem.NAME_PLACEHOLDER: ("placeholder name", "占位姓名"),
+    Problem.CONTACT_NONE: ("no valid phone or email", "没有有效的电话或邮箱"),
+    Problem.EMAIL_DISPOSABLE: ("disposable email domain", "一次性邮箱域名"),
+    Problem.COMPANY_PLACEHOLDER: ("placeholder company", "占位公司名"),
+    Problem.NAME_MISSING: ("no name", "没有姓名"),
+    Problem.PHONE_INVALID: ("invalid phone", "电话无效"),
+    Problem.EMAIL_SYNTAX: ("malformed email", "邮箱格式错误"),
+    Problem.EMAIL_ROLE: ("role mailbox", "职能邮箱"),
 }
 
 # Values that mean "nothing here" in any column: the shared no-value set, the empty cell,
@@ -752,5 +753,7 @@ def _verdict(mask: int, reach: int) -> tuple[float, tuple[str, ...], str]:
     score = round(1.0 / (1.0 + math.exp(-points)), 3)
     reasons = ""
     if score > GHOST_THRESHOLD:
-        reasons = "; ".join(_REASON_TEXT[p] for p in signals if _GHOST_POINTS[p] > 0)
+        reasons = say("; ", "；").join(
+            say(*_REASON_TEXT[p]) for p in signals if _GHOST_POINTS[p] > 0
+        )
     return score, tuple(p.value for p in problems), reasons
