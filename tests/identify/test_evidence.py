@@ -146,6 +146,32 @@ def test_behaviour_is_capped():
     ]
 
 
+def test_event_reasons_and_warnings_in_chinese(caplog):
+    from leadlink._i18n import set_language
+
+    set_language("zh")
+    leads = pd.DataFrame({"lead_id": [1.0, 2.0]}, index=["a", "b"])
+    events = pd.DataFrame(
+        {
+            "lead_id": [1, "2", 2, 1, "L9"],
+            "Event Type": ["visit", "Demo Request", "download", "visit", "visit"],
+            "时间": ["2025-06-29", "2025-06-30T08:00:00+08:00", "not a date", None, NOW],
+        }
+    )
+    with caplog.at_level("WARNING", logger="leadlink"):
+        result = score(leads, events=events, now=NOW)
+    assert result.loc["a", "reasons"] == ["1 天前 1 次访问，另有 1 次时间未知（+1.5）"]
+    assert result.loc["b", "reasons"] == ["今天 1 次预约演示（+12）", "1 次下载，时间未知（+2.5）"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "1 个事件（共 5 个）未计入得分：0 个没有线索 ID，1 个的线索 ID 不在这批线索中" in logged
+    assert "2 个事件的时间缺失或无法识别" in logged
+    many = pd.concat([_one_event(0)] * 10, ignore_index=True)
+    assert score(pd.DataFrame({"lead_id": ["x"]}), events=many, now=NOW).loc[0, "reasons"] == [
+        "近 1 天内 10 次预约演示（+40）",
+        "行为得分封顶 +40（未封顶为 +120）",
+    ]
+
+
 def test_events_need_their_columns():
     lead = pd.DataFrame({"lead_id": ["x"]})
     with pytest.raises(ColumnError, match="'timestamp' column"):

@@ -100,6 +100,22 @@ def test_invalid_rules_say_what_to_fix_in_chinese(rules, message):
         score(pd.DataFrame({"name": ["张伟"]}), rules=rules)
 
 
+def test_title_levels_may_carry_a_chinese_label():
+    from leadlink._i18n import set_language
+
+    level = {"label": "is a buyer", "label_zh": "是采购", "points": 30, "keywords": ["采购"]}
+    leads = pd.DataFrame({"title": ["采购经理"]})
+    rules = {"title": {"levels": [level]}}
+    assert score(leads, rules=rules).loc[0, "reasons"] == ["title 采购经理 is a buyer (+30)"]
+    set_language("zh")
+    assert score(leads, rules=rules).loc[0, "reasons"] == ["职位“采购经理”是采购（+30）"]
+    # without label_zh the label is shown as written
+    plain = {"title": {"levels": [{"label": "采购", "points": 30, "keywords": ["采购"]}]}}
+    assert score(leads, rules=plain).loc[0, "reasons"] == ["职位“采购经理”采购（+30）"]
+    with pytest.raises(ConfigError, match=r"\['label_zh'\] 须为简短的中文"):
+        score(leads, rules={"title": {"levels": [{**level, "label_zh": ""}]}})
+
+
 def test_unreadable_rules_files(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"tiers": {"high": 70,}}', encoding="utf-8")

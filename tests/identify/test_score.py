@@ -92,6 +92,29 @@ def test_reasons_name_the_fields_and_points(scored):
     assert points == sorted(points, key=abs, reverse=True)
 
 
+def test_reasons_in_chinese_keep_the_numbers_and_the_codes(scored):
+    from leadlink._i18n import set_language
+
+    set_language("zh")
+    chinese = score(_leads(), events=_events(), now=NOW)
+    reasons = chinese.loc[50, "reasons"]
+    assert "职位“采购总监”是决策人（+20）" in reasons
+    assert "预算“50万”已填写（+15）" in reasons
+    assert "采购时间“3个月内”在 90 天以内（+15）" in reasons
+    assert "公司“北京某某科技有限公司”有效（+10）" in reasons
+    assert "电话有效（+8）" in reasons
+    assert any(r.startswith("近 10 天内 2 次预约演示（+") for r in reasons)
+    ghost = chinese.loc[30, "reasons"][0]
+    assert ghost.startswith("幽灵线索（占位电话号码；") and ghost.endswith("（-50）")
+    # one reason per English reason, in the same order; scores, tiers and stages unchanged
+    assert [len(r) for r in chinese["reasons"]] == [len(r) for r in scored["reasons"]]
+    for english, translated in zip(scored["reasons"], chinese["reasons"]):
+        assert [r.rsplit("(", 1)[1] for r in english] == [
+            r.rsplit("（", 1)[1].replace("）", ")") for r in translated
+        ]
+    assert chinese.drop(columns="reasons").equals(scored.drop(columns="reasons"))
+
+
 def test_reasons_never_show_phones_or_emails(scored):
     text = " ".join(" ".join(r) for r in scored["reasons"])
     for value in ("13912345670", "zhangwei@acme.cn", "bob@acme.com", "test@test.com"):

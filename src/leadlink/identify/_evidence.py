@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadlink._i18n import say
+from leadlink._i18n import get_language, say
 from leadlink._values import factorize, id_text, parse_times
 from leadlink.clean import validate
 from leadlink.errors import ColumnError, InputError
@@ -55,6 +55,21 @@ _EVENT_LABELS: dict[str, tuple[str, str]] = {
     "demo_request": ("demo request", "demo requests"),
     "contact_sales": ("contact-sales request", "contact-sales requests"),
     "purchase": ("purchase", "purchases"),
+}
+
+#: The same events as a Chinese reason names them ("3 次预约演示").
+_EVENT_LABELS_ZH: dict[str, str] = {
+    "visit": "访问",
+    "email_open": "打开邮件",
+    "email_click": "点击邮件",
+    "download": "下载",
+    "webinar": "参加网络研讨会",
+    "form": "提交表单",
+    "pricing": "查看价格页",
+    "trial": "注册试用",
+    "demo_request": "预约演示",
+    "contact_sales": "联系销售",
+    "purchase": "购买",
 }
 
 _EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -228,7 +243,13 @@ def add_events(
         note = only(
             over,
             np.array(
-                [f"behaviour capped at +{cap:g} (uncapped +{t:.0f})" for t in total],
+                [
+                    say(
+                        f"behaviour capped at +{cap:g} (uncapped +{t:.0f})",
+                        f"行为得分封顶 +{cap:g}（未封顶为 +{t:.0f}）",
+                    )
+                    for t in total
+                ],
                 dtype=object,
             ),
         )
@@ -318,6 +339,8 @@ def _event_table(
 
 
 def _event_text(kind: str, count: int, oldest_days: float, undated: int = 0) -> str:
+    if get_language() == "zh":
+        return _event_text_zh(kind, count, oldest_days, undated)
     one, many = _EVENT_LABELS.get(kind, (f"{kind} event", f"{kind} events"))
     unknown_time = "at an unknown time" if undated == 1 else "at unknown times"
     if count == 0:
@@ -330,9 +353,26 @@ def _event_text(kind: str, count: int, oldest_days: float, undated: int = 0) -> 
     return f"{text} and {undated} {unknown_time}" if undated else text
 
 
+def _event_text_zh(kind: str, count: int, oldest_days: float, undated: int) -> str:
+    """:func:`_event_text` in Chinese: "近 12 天内 3 次预约演示，另有 1 次时间未知"."""
+    label = _EVENT_LABELS_ZH.get(kind, f"{kind} 事件")
+    if count == 0:
+        return f"{undated} 次{label}，时间未知"
+    if count == 1:
+        when = "今天" if oldest_days < 1 else f"{_whole_days(oldest_days)} 天前"
+        text = f"{when} 1 次{label}"
+    else:
+        text = f"近 {_whole_days(max(oldest_days, 1.0))} 天内 {count} 次{label}"
+    return f"{text}，另有 {undated} 次时间未知" if undated else text
+
+
 def _days(days: float) -> str:
-    whole = max(1, math.ceil(days - 1e-9))
+    whole = _whole_days(days)
     return "1 day" if whole == 1 else f"{whole} days"
+
+
+def _whole_days(days: float) -> int:
+    return max(1, math.ceil(days - 1e-9))
 
 
 def resolve_roles(

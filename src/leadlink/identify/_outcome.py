@@ -248,9 +248,13 @@ def _warn_if_events_decayed(evidence: Evidence) -> None:
     )
     if faded:
         logger.warning(
-            "%d event type(s) have events only long before now (each worth under 1 %% of a "
-            "fresh one): the outcome model learns little from them; fit with now= the time "
-            "the outcomes were taken",
+            say(
+                "%d event type(s) have events only long before now (each worth under 1 %% of "
+                "a fresh one): the outcome model learns little from them; fit with now= the "
+                "time the outcomes were taken",
+                "%d 种事件类型的事件都远早于 now（每个的权重不到新事件的 1%%）："
+                "转化预测模型很难从中学到什么；请把 now= 设为获取转化结果的时间",
+            ),
             faded,
         )
 

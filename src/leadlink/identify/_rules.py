@@ -109,6 +109,9 @@ class Level:
     label: str
     points: float
     pattern: re.Pattern[str]
+    #: The label in Chinese (``label_zh``), shown when messages are in Chinese; the label
+    #: itself when not given.
+    label_zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -427,6 +430,10 @@ def _read_points(section: dict[str, Any] | None, name: str) -> float | None:
     return None if section is None else _optional(section.get("points"), name, "points")
 
 
+#: The keys of a title level (label_zh is optional).
+_LEVEL_KEYS = frozenset({"label", "label_zh", "points", "keywords"})
+
+
 def _read_title(section: dict[str, Any] | None, name: str) -> tuple[Level, ...]:
     if section is None:
         return ()
@@ -441,7 +448,7 @@ def _read_title(section: dict[str, Any] | None, name: str) -> tuple[Level, ...]:
     levels: list[Level] = []
     for i, level in enumerate(raw_levels):
         where = f"rules['title']['levels'][{i}]"
-        if not isinstance(level, Mapping) or set(level) - {"label", "points", "keywords"}:
+        if not isinstance(level, Mapping) or set(level) - _LEVEL_KEYS:
             raise ConfigError(
                 say(
                     f"{where} must be an object with label, points and keywords, e.g. "
@@ -472,8 +479,23 @@ def _read_title(section: dict[str, Any] | None, name: str) -> tuple[Level, ...]:
                     f"{where}['keywords'] 须为非空的词语列表，例如 ['经理', 'manager']",
                 )
             )
+        label_zh = level.get("label_zh")
+        if label_zh is not None and (not isinstance(label_zh, str) or not label_zh.strip()):
+            raise ConfigError(
+                say(
+                    f"{where}['label_zh'] must be a short Chinese text such as '是经理'",
+                    f"{where}['label_zh'] 须为简短的中文，例如 '是经理'",
+                )
+            )
         points = _number(level.get("points"), f"{where}['points']")
-        levels.append(Level(label.strip(), points, _keyword_pattern(keywords)))
+        levels.append(
+            Level(
+                label.strip(),
+                points,
+                _keyword_pattern(keywords),
+                label_zh.strip() if label_zh is not None else None,
+            )
+        )
     return tuple(levels)
 
 
@@ -578,6 +600,10 @@ def _read_stage(section: dict[str, Any] | None, name: str) -> Stage:
 # section (the role it reads, for budget and need).
 
 
+#: The roles reasons name, as a Chinese reason names them.
+_ROLE_ZH: dict[str, str] = {"budget": "预算", "need": "需求", "phone": "电话", "email": "邮箱"}
+
+
 def _title_evidence(context: Context, rules: Rules, name: str) -> None:
     levels: tuple[Level, ...] = rules[name]
     if not levels:
@@ -585,7 +611,12 @@ def _title_evidence(context: Context, rules: Rules, name: str) -> None:
     level_of, shown = context.per_value("title", lambda v: _title_level(v, levels), -1, np.int64)
     for i, level in enumerate(levels):
         hit = level_of == i
-        texts = only(hit, "title " + shown + " " + level.label)
+        texts = only(
+            hit,
+            say("title ", "职位“")
+            + shown
+            + say(" " + level.label, "”" + (level.label_zh or level.label)),
+        )
         context.evidence.add(f"title: {level.label}", hit, hit * level.points, texts)
 
 
@@ -602,7 +633,7 @@ def _company_evidence(context: Context, rules: Rules, name: str) -> None:
     if points is None or "company" not in context.roles:
         return
     known, shown = context.per_value("company", _known_company, False)
-    texts = only(known, "company " + shown + " is known")
+    texts = only(known, say("company ", "公司“") + shown + say(" is known", "”有效"))
     context.evidence.add("company known", known, known * points, texts)
 
 
@@ -617,7 +648,10 @@ def _stated_evidence(context: Context, rules: Rules, name: str) -> None:
     if points is None or role not in context.roles:
         return
     given, shown = context.per_value(role, lambda v: not is_none(v), False)
-    texts = only(given, f"{role} " + shown + " is stated")
+    texts = only(
+        given,
+        say(f"{role} ", f"{_ROLE_ZH.get(role, role)}“") + shown + say(" is stated", "”已填写"),
+    )
     context.evidence.add(f"{role} stated", given, given * points, texts)
 
 
@@ -633,11 +667,16 @@ def _timeline_evidence(context: Context, rules: Rules, name: str) -> None:
     )
     for i, (within, points) in enumerate(timeline.levels):
         hit = bucket == i
-        texts = only(hit, "timeline " + shown + f" is within {within:g} days")
+        texts = only(
+            hit,
+            say("timeline ", "采购时间“")
+            + shown
+            + say(f" is within {within:g} days", f"”在 {within:g} 天以内"),
+        )
         context.evidence.add(f"timeline within {within:g} days", hit, hit * points, texts)
     if timeline.stated is not None:
         hit = bucket == _UNREAD_TIMELINE
-        texts = only(hit, "timeline " + shown + " is stated")
+        texts = only(hit, say("timeline ", "采购时间“") + shown + say(" is stated", "”已填写"))
         context.evidence.add("timeline stated", hit, hit * timeline.stated, texts)
 
 
@@ -667,7 +706,8 @@ def _contact_evidence(context: Context, rules: Rules, name: str) -> None:
         problems = context.validation["problems"].map(frozenset).to_numpy(dtype=object)
         bad = _BAD_CONTACT[role]
         ok = np.array([not (p & bad) for p in problems], dtype=bool)
-        context.evidence.add(f"valid {role}", ok, ok * points, only(ok, f"valid {role}"))
+        text = say(f"valid {role}", f"{_ROLE_ZH.get(role, role)}有效")
+        context.evidence.add(f"valid {role}", ok, ok * points, only(ok, text))
 
 
 def _ghost_evidence(context: Context, rules: Rules, name: str) -> None:
@@ -677,7 +717,7 @@ def _ghost_evidence(context: Context, rules: Rules, name: str) -> None:
     report = context.validation
     ghost = report["is_ghost"].to_numpy(dtype=bool)
     why = report["ghost_reasons"].astype(str).to_numpy(dtype=object)
-    texts = only(ghost, "ghost lead (" + why + ")")
+    texts = only(ghost, say("ghost lead (", "幽灵线索（") + why + say(")", "）"))
     context.evidence.add("ghost lead", ghost, ghost * points, texts)
 
 

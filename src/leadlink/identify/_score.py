@@ -133,8 +133,12 @@ def _with_event_counts(
     result.attrs["undated_events"] = counts["undated"]
     if any(skipped.values()):
         logger.warning(
-            "%d of %d event(s) left out of the scores: %d without a lead id, %d of a lead "
-            "id that is not among the leads, %d without an event type",
+            say(
+                "%d of %d event(s) left out of the scores: %d without a lead id, %d of a lead "
+                "id that is not among the leads, %d without an event type",
+                "%d 个事件（共 %d 个）未计入得分：%d 个没有线索 ID，%d 个的线索 ID "
+                "不在这批线索中，%d 个没有事件类型",
+            ),
             sum(skipped.values()),
             counts["events"],
             skipped["no_lead_id"],
@@ -143,8 +147,11 @@ def _with_event_counts(
         )
     if counts["undated"]:
         logger.warning(
-            "%d event(s) have a missing or unreadable time: counted as of unknown age "
-            "(half their weight, not recent)",
+            say(
+                "%d event(s) have a missing or unreadable time: counted as of unknown age "
+                "(half their weight, not recent)",
+                "%d 个事件的时间缺失或无法识别：按时间未知计算（计一半权重，不算近期）",
+            ),
             counts["undated"],
         )
     return result
@@ -364,7 +371,8 @@ def _events_by_cluster(events: pd.DataFrame, members: pd.DataFrame, id_column: s
 def _rule_result(evidence: Evidence, index: pd.Index, rules: Rules) -> pd.DataFrame:
     points = np.column_stack(evidence.points) if evidence.points else np.zeros((evidence.n, 0))
     total = np.clip(points.sum(axis=1), 0, 100).round(1)
-    reasons = _reasons(evidence, points, lambda p: f"({_signed(p)})")
+    template = say(" ({})", "（{}）")
+    reasons = _reasons(evidence, points, lambda p: template.format(_signed(p)))
     return _frame(total, reasons, evidence, index, rules)
 
 
@@ -373,7 +381,8 @@ def _model_result(
 ) -> pd.DataFrame:
     log_odds, contributions = model._log_odds(evidence)
     total = (100.0 * sigmoid(log_odds)).round(1)
-    reasons = _reasons(evidence, contributions, lambda c: f"({c:+.2f} log-odds)")
+    template = say(" ({:+.2f} log-odds)", "（{:+.2f} 对数几率）")
+    reasons = _reasons(evidence, contributions, template.format)
     return _frame(total, reasons, evidence, index, rules)
 
 
@@ -414,7 +423,7 @@ def _reasons(evidence: Evidence, effects: np.ndarray, suffix: Any) -> list[list[
             if evidence.names[j] == "events: cap":
                 collected[i].append((-1.0, j, str(texts[i])))
             elif abs(effect) >= 0.05:
-                collected[i].append((abs(effect), j, f"{texts[i]} {suffix(effect)}"))
+                collected[i].append((abs(effect), j, f"{texts[i]}{suffix(effect)}"))
     return [[text for _, _, text in sorted(row, key=lambda r: (-r[0], r[1]))] for row in collected]
 
 
