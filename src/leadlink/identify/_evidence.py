@@ -214,6 +214,7 @@ def add_events(
     ages = table["age"].to_numpy(dtype=float)
     undated = np.isnan(ages)
     half = np.where(undated, UNDATED_DECAY, np.power(0.5, ages / half_life))
+    describe = _event_text_zh if get_language() == "zh" else _event_text
     raw_points: list[np.ndarray] = []
     texts_by_kind: list[np.ndarray] = []
     decayed_by_kind: list[np.ndarray] = []
@@ -229,7 +230,7 @@ def add_events(
         decayed_by_kind.append(decayed)
         texts = np.full(n, None, dtype=object)
         for i in np.flatnonzero(count + count_undated):
-            texts[i] = _event_text(kind, int(count[i]), float(oldest[i]), int(count_undated[i]))
+            texts[i] = describe(kind, int(count[i]), float(oldest[i]), int(count_undated[i]))
         texts_by_kind.append(texts)
     total = np.sum(raw_points, axis=0) if raw_points else np.zeros(n)
     scale = np.ones(n)
@@ -240,16 +241,14 @@ def add_events(
         evidence.add(f"events: {kind}", np.log1p(decayed), points * scale, texts, is_event=True)
     if cap is not None:
         over = total > cap
+        capped = say(
+            "behaviour capped at +{cap:g} (uncapped +{total:.0f})",
+            "行为得分封顶 +{cap:g}（未封顶为 +{total:.0f}）",
+        )
         note = only(
             over,
             np.array(
-                [
-                    say(
-                        f"behaviour capped at +{cap:g} (uncapped +{t:.0f})",
-                        f"行为得分封顶 +{cap:g}（未封顶为 +{t:.0f}）",
-                    )
-                    for t in total
-                ],
+                [capped.format(cap=cap, total=t) for t in total],
                 dtype=object,
             ),
         )
@@ -339,8 +338,6 @@ def _event_table(
 
 
 def _event_text(kind: str, count: int, oldest_days: float, undated: int = 0) -> str:
-    if get_language() == "zh":
-        return _event_text_zh(kind, count, oldest_days, undated)
     one, many = _EVENT_LABELS.get(kind, (f"{kind} event", f"{kind} events"))
     unknown_time = "at an unknown time" if undated == 1 else "at unknown times"
     if count == 0:
