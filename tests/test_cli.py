@@ -173,7 +173,8 @@ def test_check_writes_the_report_and_prints_a_summary(tmp_path, leads_csv, capsy
 
 
 def test_check_refuses_a_missing_id_column(tmp_path, leads_csv, capsys):
-    assert main(["check", str(leads_csv), "--output-dir", str(tmp_path), "--id-column", "x"]) == 2
+    out = tmp_path / "out"
+    assert main(["check", str(leads_csv), "--output-dir", str(out), "--id-column", "x"]) == 2
     assert "id column" in capsys.readouterr().err
 
 
@@ -223,7 +224,8 @@ def test_score_with_bad_rules_exits_2(tmp_path, leads_csv, capsys):
     rules = tmp_path / "rules.json"
     rules.write_text('{"tiers": {"high": "lots"}}', "utf-8")
     assert (
-        main(["score", str(leads_csv), "--output-dir", str(tmp_path), "--rules", str(rules)]) == 2
+        main(["score", str(leads_csv), "--output-dir", str(tmp_path / "o"), "--rules", str(rules)])
+        == 2
     )
     assert "error" in capsys.readouterr().err
 
@@ -259,7 +261,7 @@ def test_wrong_options_exit_2_with_one_line(argv, capsys):
 
 def test_debug_shows_the_traceback_and_keeps_the_exit_code(tmp_path, capsys):
     missing = tmp_path / "missing.csv"
-    assert main(["dedupe", str(missing), "--output-dir", str(tmp_path), "--debug"]) == 2
+    assert main(["dedupe", str(missing), "--output-dir", str(tmp_path / "out"), "--debug"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" in err
     assert err.rstrip().splitlines()[-1].startswith("leadlink: error: input file")

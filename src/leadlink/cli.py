@@ -7,15 +7,19 @@ Exit codes: 0 success, 2 bad input or options (one line on stderr), 1 internal e
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from leadlink.errors import LeadlinkError
+
+if TYPE_CHECKING:
+    from leadlink._outputs import OutputFolder
 
 __all__ = ["main"]
 
@@ -77,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("input", help="CSV or Parquet file of leads")
     table.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
     table.add_argument("--output-dir", required=True, help="folder for the outputs")
+    table.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
     table.add_argument(
         "--column",
         action="append",
@@ -95,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         "precision and recall against the sample's ground truth.",
     )
     demo.add_argument("--output-dir", default="leadlink-demo", help="where to write outputs")
+    demo.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
     demo.set_defaults(run=_run_demo)
 
     dedupe = commands.add_parser(
@@ -150,6 +156,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OVERWRITE_HELP = (
+    "write into a folder that holds files leadlink did not write: its outputs replace "
+    "same-named files, other files are kept (a previous run's outputs are replaced anyway)"
+)
+
+
+def _writes_outputs(
+    run: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Claim ``--output-dir`` before ``run`` reads anything, and hand it over as
+    ``args.outputs``: a file, an unwritable folder, another run writing there or files
+    leadlink did not write stop the command at once with exit code 2, not after the run."""
+
+    @functools.wraps(run)
+    def claimed(args: argparse.Namespace) -> int:
+        from leadlink._outputs import OutputFolder
+
+        options = {
+            key: value
+            for key, value in vars(args).items()
+            if key not in ("run", "command", "debug", "quiet")
+        }
+        with OutputFolder(
+            args.output_dir, overwrite=args.overwrite, command=args.command, options=options
+        ) as outputs:
+            args.outputs = outputs
+            return run(args)
+
+    return claimed
+
+
+@_writes_outputs
 def _run_demo(args: argparse.Namespace) -> int:
     from leadlink.datasets import load_sample
     from leadlink.metrics import evaluate_clusters
@@ -159,7 +197,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     truth = leads.pop("person_id")
     truth_ghost = leads.pop("is_ghost") if "is_ghost" in leads.columns else None
     result = dedupe(leads, id_column="lead_id", progress=_progress(args))
-    out = Path(args.output_dir)
+    out: OutputFolder = args.outputs
     written = _write_outputs(result, out)
     scores = evaluate_clusters(result.clusters["cluster_id"], truth)
     summary = result.summary()
@@ -184,7 +222,7 @@ def _run_demo(args: argparse.Namespace) -> int:
             f"  ghosts found        {hits:>8} of {int(actual.sum())} true ghosts, "
             f"{int(flagged.sum()) - hits} false alarms"
         )
-    lines.append(f"  outputs in {out}/: {', '.join(p.name for p in written)}")
+    lines.append(f"  outputs in {out.path}/: {', '.join(p.name for p in written)}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
@@ -201,6 +239,7 @@ def _columns(items: Sequence[str]) -> dict[str, str]:
     return columns
 
 
+@_writes_outputs
 def _run_check(args: argparse.Namespace) -> int:
     from leadlink.clean import missing_summary, validate
     from leadlink.io import read_leads, write_table
@@ -217,14 +256,15 @@ def _run_check(args: argparse.Namespace) -> int:
         leads, columns=roles, required=required, stale_after=args.stale_after, region=args.region
     )
     missing = missing_summary(leads, roles, region=args.region)
-    out = Path(args.output_dir)
+    out: OutputFolder = args.outputs
     table = report.copy()
     table.insert(0, args.id_column, ids.to_numpy())
     table["problems"] = table["problems"].map(lambda codes: ";".join(map(str, codes)))
-    written = [
-        write_table(table, out / "validation.csv"),
-        write_table(missing.reset_index(), out / "missing.csv"),
-    ]
+    with out.writing() as folder:
+        written = [
+            write_table(table, folder / "validation.csv"),
+            write_table(missing.reset_index(), folder / "missing.csv"),
+        ]
     counts: dict[str, int] = {}
     for codes in report["problems"]:
         for code in codes:
@@ -239,11 +279,12 @@ def _run_check(args: argparse.Namespace) -> int:
     lines += ["", "role        missing   invalid"]
     for role, row in missing.iterrows():
         lines.append(f"{role!s:<10} {row['missing_share']:>8.1%} {row['invalid_share']:>9.1%}")
-    lines.append(f"\nwrote {', '.join(p.name for p in written)} to {out}/")
+    lines.append(f"\nwrote {', '.join(p.name for p in written)} to {out.path}/")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
+@_writes_outputs
 def _run_score(args: argparse.Namespace) -> int:
     from leadlink.identify import score
     from leadlink.io import read_leads, write_table
@@ -266,13 +307,14 @@ def _run_score(args: argparse.Namespace) -> int:
     table = scored.copy()
     table.insert(0, args.id_column, ids.to_numpy())
     table["reasons"] = table["reasons"].map(lambda reasons: "; ".join(map(str, reasons)))
-    out = Path(args.output_dir)
-    written = write_table(table, out / "scores.csv")
+    out: OutputFolder = args.outputs
+    with out.writing() as folder:
+        written = write_table(table, folder / "scores.csv")
     tiers = scored["tier"].value_counts()
     sys.stdout.write(
         f"{len(leads)} leads scored: {int(tiers.get('high', 0))} high, "
         f"{int(tiers.get('medium', 0))} medium, {int(tiers.get('low', 0))} low; "
-        f"wrote {written.name} to {out}/\n"
+        f"wrote {written.name} to {out.path}/\n"
     )
     if events is not None:
         skipped = scored.attrs["skipped_events"]
@@ -285,6 +327,7 @@ def _run_score(args: argparse.Namespace) -> int:
     return 0
 
 
+@_writes_outputs
 def _run_dedupe(args: argparse.Namespace) -> int:
     from leadlink.io import read_leads
     from leadlink.match import LeadModel
@@ -309,7 +352,7 @@ def _run_dedupe(args: argparse.Namespace) -> int:
         policy=policy,
         progress=say,
     )
-    out = Path(args.output_dir)
+    out: OutputFolder = args.outputs
     say("writing outputs")
     review = result.review()
     written = _write_outputs(result, out, review=review)
@@ -317,28 +360,30 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     sys.stdout.write(
         f"{summary['leads']} leads -> {summary['clusters']} clusters "
         f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
-        f"leads kept single, {review['cluster_id'].nunique()} to review); "
-        f"wrote {', '.join(p.name for p in written)} to {out}/\n"
+        f"leads kept single); {review['cluster_id'].nunique()} clusters to review, in "
+        f"{len(review)} rows of review.csv (one per cluster and reason); "
+        f"wrote {', '.join(p.name for p in written)} to {out.path}/\n"
     )
     return 0
 
 
-def _write_outputs(result: Any, out: Path, *, review: Any = None) -> list[Path]:
+def _write_outputs(result: Any, out: OutputFolder, *, review: Any = None) -> list[Path]:
+    """Write a dedupe result's files to ``out`` whole: all of them, or none."""
     from leadlink.io import write_table
 
-    out.mkdir(parents=True, exist_ok=True)
     if review is None:
         review = result.review()
-    written = [
-        write_table(result.clusters, out / "clusters.csv"),
-        write_table(_json_lists(result.golden), out / "golden_records.csv"),
-        write_table(result.lineage(), out / "lineage.csv"),
-        write_table(_json_lists(result.conflicts()), out / "conflicts.csv"),
-        write_table(_json_lists(review), out / "review.csv"),
-        write_table(_flat(result.pairs), out / "pairs.parquet"),
-    ]
-    if result.model is not None:
-        written.append(result.model.save(out / "model.json"))
+    with out.writing() as folder:
+        written = [
+            write_table(result.clusters, folder / "clusters.csv"),
+            write_table(_json_lists(result.golden), folder / "golden_records.csv"),
+            write_table(result.lineage(), folder / "lineage.csv"),
+            write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
+            write_table(_json_lists(review), folder / "review.csv"),
+            write_table(_flat(result.pairs), folder / "pairs.parquet"),
+        ]
+        if result.model is not None:
+            written.append(result.model.save(folder / "model.json"))
     return written
 
 

@@ -1,0 +1,360 @@
+"""Output folders the command line writes whole: one run's files, or the previous ones as
+they were.
+
+A command claims its ``--output-dir`` before it reads anything (:meth:`OutputFolder.claim`):
+the folder is created if missing and locked (``.leadlink.lock``, so that a second run into
+it stops at once with exit code 2 instead of mixing its files in), and it must hold nothing
+leadlink did not write unless ``--overwrite`` is given. The run writes its files into a
+private staging folder inside the output folder (the same filesystem, so moves are
+renames); :meth:`OutputFolder.writing` then moves them into place with :func:`os.replace`,
+which replaces a symbolic link instead of writing through it, and writes
+``leadlink-run.json`` last: the manifest that lists the run's files with their SHA-256.
+The previous run's files that the new run does not write are removed; files leadlink did
+not write are never removed. If anything fails, the files moved so far go back and the
+folder holds the previous run's outputs, as they were.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from leadlink._version import __version__
+from leadlink.errors import ConfigError, ResourceError
+
+__all__ = ["LOCK", "MANIFEST", "OutputFolder"]
+
+#: The manifest of a run: format, version, command, options, time, files with SHA-256.
+MANIFEST = "leadlink-run.json"
+#: The lock file a run holds while it may write into the folder.
+LOCK = ".leadlink.lock"
+_STAGING = ".leadlink-tmp-"
+_FORMAT = "leadlink-run"
+_MANIFEST_MAX_BYTES = 1 << 20
+
+
+class OutputFolder:
+    """The folder one CLI run writes its outputs to (see the module docstring).
+
+    Use it as a context manager around the whole command: entering claims the folder
+    (creates, locks, checks it), leaving releases the lock and, when the run failed, removes
+    the folders it created. Write the outputs inside :meth:`writing`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        overwrite: bool = False,
+        command: str = "",
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.overwrite = overwrite
+        self._command = command
+        self._options = dict(options or {})
+        self._lock_fd: int | None = None
+        self._created: list[Path] = []  # folders this run created, deepest first
+        self._committed = False
+
+    def __enter__(self) -> OutputFolder:
+        self.claim()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+    def claim(self) -> None:
+        """Create and lock the folder; refuse it when the outputs cannot go there.
+
+        Raises:
+            ConfigError: the path is a file, cannot be created or written, or the folder
+                holds files leadlink did not write (and ``overwrite`` is off).
+            ResourceError: another leadlink run holds the folder.
+        """
+        if self.path.exists() and not self.path.is_dir():
+            raise ConfigError(
+                f"--output-dir {self.path} is a file, not a folder; give the path of a "
+                "folder (it is created if missing)"
+            )
+        try:
+            self._make_folders()
+            self._lock()
+            self._remove_stale_staging()
+            foreign = self._survey()[1]
+        except OSError as error:
+            self.release()
+            raise ConfigError(
+                f"cannot write to the output folder {self.path}/ ({_reason(error)}); choose "
+                "a folder you can write to"
+            ) from None
+        except ResourceError:
+            self.release()
+            raise
+        if foreign and not self.overwrite:
+            self.release()
+            raise ConfigError(
+                f"the output folder {self.path}/ holds files leadlink did not write or that "
+                f"were changed since ({_some(foreign)}); choose a new or empty folder, or add "
+                "--overwrite to replace leadlink's outputs in it (other files are kept)"
+            )
+
+    def release(self) -> None:
+        """Unlock the folder; after a failed run, remove the folders the claim created."""
+        if self._lock_fd is not None:
+            if not self._committed and self._created:
+                with suppress(OSError):
+                    os.unlink(self.path / LOCK)
+            os.close(self._lock_fd)  # closing the file releases the lock
+            self._lock_fd = None
+        if not self._committed:
+            for folder in self._created:  # deepest first; rmdir leaves a non-empty one
+                with suppress(OSError):
+                    os.rmdir(folder)
+        self._created = []
+
+    @contextmanager
+    def writing(self) -> Iterator[Path]:
+        """A new, empty staging folder to write the outputs into; on a clean exit from the
+        ``with`` block its files replace the previous run's in the output folder.
+
+        Raises:
+            ResourceError: a file could not be written or moved (disk full, permissions);
+                the output folder holds what it held before.
+            ConfigError: files leadlink did not write appeared under the outputs' names
+                during the run (and ``overwrite`` is off), or an output's name is a folder.
+        """
+        if self._lock_fd is None:
+            raise RuntimeError("claim the output folder before writing to it")
+        staging: Path | None = None
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=self.path))
+            yield staging
+            self._commit(staging)
+        except OSError as error:
+            raise ResourceError(
+                f"cannot write the outputs to {self.path}/ ({_reason(error)}); the folder "
+                "holds what it held before"
+            ) from None
+        finally:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _make_folders(self) -> None:
+        missing = []
+        folder = self.path
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                if not folder.is_dir():  # a dangling symbolic link, or a file just made
+                    raise NotADirectoryError(errno.ENOTDIR, "not a folder") from None
+                continue
+            self._created.insert(0, folder)
+
+    def _lock(self) -> None:
+        lock = self.path / LOCK
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(lock, flags, 0o644)
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.EMLINK) or not lock.is_symlink():
+                raise
+            lock.unlink()  # a link where the lock goes: replace it, never follow it
+            fd = os.open(lock, flags, 0o644)
+        try:
+            _lock_file(fd)
+        except OSError as error:
+            os.close(fd)
+            if isinstance(error, BlockingIOError) or error.errno in (errno.EACCES, errno.EAGAIN):
+                raise ResourceError(
+                    f"another leadlink run is writing to {self.path}/; wait for it to finish "
+                    "or choose another --output-dir"
+                ) from None
+            raise
+        self._lock_fd = fd
+
+    def _remove_stale_staging(self) -> None:
+        """Staging folders of runs that were killed: nobody else holds the lock."""
+        for entry in _scan(self.path):
+            if entry.name.startswith(_STAGING):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with suppress(OSError):
+                        os.unlink(entry.path)
+
+    def _survey(self) -> tuple[set[str], set[str]]:
+        """(the previous run's files as it wrote them, every other entry of the folder)."""
+        listed = _read_manifest(self.path / MANIFEST)
+        previous: set[str] = set()
+        foreign: set[str] = set()
+        for entry in _scan(self.path):
+            name = entry.name
+            if name == LOCK and entry.is_file(follow_symlinks=False):
+                continue
+            if name.startswith(_STAGING) and entry.is_dir(follow_symlinks=False):
+                continue
+            if name == MANIFEST and listed is not None:
+                continue
+            if (
+                listed is not None
+                and name in listed
+                and entry.is_file(follow_symlinks=False)
+                and _sha256(Path(entry.path)) == listed[name]
+            ):
+                previous.add(name)
+            else:
+                foreign.add(name)
+        return previous, foreign
+
+    def _commit(self, staging: Path) -> None:
+        names = sorted(entry.name for entry in _scan(staging))
+        files = {}
+        for name in names:
+            _fsync(staging / name)
+            files[name] = {
+                "bytes": (staging / name).stat().st_size,
+                "sha256": _sha256(staging / name),
+            }
+        manifest = {
+            "format": _FORMAT,
+            "version": __version__,
+            "command": self._command,
+            "options": self._options,
+            "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "files": files,
+        }
+        (staging / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n", "utf-8"
+        )
+        _fsync(staging / MANIFEST)
+
+        previous, foreign = self._survey()
+        clash = foreign & {*names, MANIFEST}
+        if clash and not self.overwrite:
+            raise ConfigError(
+                f"files leadlink did not write appeared in {self.path}/ during the run "
+                f"({_some(clash)}); the outputs were not written — move them away or add "
+                "--overwrite"
+            )
+        outgoing = sorted(previous | clash | ({MANIFEST} & _entries(self.path)))
+        for name in [*names, MANIFEST]:
+            target = self.path / name
+            if target.is_dir() and not target.is_symlink():
+                raise ConfigError(
+                    f"{target} is a folder where leadlink writes a file; move it away and run again"
+                )
+        # Move the old files aside first, the old manifest among them: until the new
+        # manifest is in place the folder does not claim to hold one run's files.
+        aside = staging / ".previous"
+        aside.mkdir()
+        moved: list[str] = []
+        placed: list[str] = []
+        try:
+            if MANIFEST in outgoing:
+                os.replace(self.path / MANIFEST, aside / MANIFEST)
+                moved.append(MANIFEST)
+            for name in outgoing:
+                if name != MANIFEST:
+                    os.replace(self.path / name, aside / name)
+                    moved.append(name)
+            for name in [*names, MANIFEST]:
+                os.replace(staging / name, self.path / name)
+                placed.append(name)
+        except OSError:
+            for name in placed:
+                with suppress(OSError):
+                    os.unlink(self.path / name)
+            for name in moved:
+                with suppress(OSError):
+                    os.replace(aside / name, self.path / name)
+            raise
+        self._committed = True
+        _fsync(self.path)
+
+
+def _lock_file(fd: int) -> None:
+    """Lock ``fd`` for this process without waiting; OSError when another one holds it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _read_manifest(path: Path) -> dict[str, str] | None:
+    """{file name: SHA-256} from a manifest leadlink wrote, or None (missing, a link,
+    damaged, too large, or not leadlink's)."""
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size > _MANIFEST_MAX_BYTES:
+            return None
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return None
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return None
+    return {
+        str(name): str(entry["sha256"])
+        for name, entry in files.items()
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
+    }
+
+
+def _scan(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return list(entries)
+
+
+def _entries(folder: Path) -> set[str]:
+    return {entry.name for entry in _scan(folder)}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk (folders: not on every platform)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _some(names: set[str]) -> str:
+    listed = sorted(names)
+    shown = ", ".join(listed[:3])
+    return shown if len(listed) <= 3 else f"{shown} and {len(listed) - 3} more"
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
