@@ -10,12 +10,16 @@ imports Splink: it works on the pair table the model produced.
 * :func:`golden_records`, :func:`lineage`, :func:`conflicts` — one record per person, where
   each value came from, and where members disagree;
 * :func:`review_clusters` — the short, ranked queue of clusters worth a look;
-* :func:`merge`, :func:`split`, :func:`unmerge` — an analyst's corrections.
+* :func:`merge`, :func:`split`, :func:`unmerge` — an analyst's corrections;
+* :func:`find_leads`, :func:`without_leads`, :func:`rebuild_clusters` — erasing a person
+  (PIPL, GDPR) from the outputs, reported as an :class:`Erasure`; ``leadlink.erase`` runs
+  them on a result or an output folder.
 
 Inside, imports go one way: ``_members`` (clusters lined up with leads) and ``_cluster``
 depend on nothing here; ``_survivorship`` (the policy and its rules) on nothing here;
 ``_golden`` on ``_members`` and ``_survivorship``; ``_review`` on ``_members``;
-``_corrections`` on ``_cluster``.
+``_corrections`` on ``_cluster``; ``_erase`` on ``_cluster``, ``_golden``, ``_review`` and
+``_survivorship``.
 
 Import from it with ``from leadlink.merge import cluster_pairs``: the attribute
 ``leadlink.merge`` is the public function :func:`leadlink.merge` (an analyst's merge of
@@ -30,6 +34,14 @@ from leadlink.merge._cluster import (
     cluster_pairs,
 )
 from leadlink.merge._corrections import merge, split, unmerge
+from leadlink.merge._erase import (
+    Erasure,
+    find_leads,
+    holders_from_leads,
+    holders_from_outputs,
+    rebuild_clusters,
+    without_leads,
+)
 from leadlink.merge._golden import conflicts, golden_records, lineage
 from leadlink.merge._review import (
     DEFAULT_LARGE,
@@ -45,15 +57,21 @@ __all__ = [
     "DEFAULT_RULES",
     "DEFAULT_WEAK_BELOW",
     "RULES",
+    "Erasure",
     "ReviewReason",
     "SurvivorshipPolicy",
     "cluster_id_for",
     "cluster_pairs",
     "conflicts",
+    "find_leads",
     "golden_records",
+    "holders_from_leads",
+    "holders_from_outputs",
     "lineage",
     "merge",
+    "rebuild_clusters",
     "review_clusters",
     "split",
     "unmerge",
+    "without_leads",
 ]
