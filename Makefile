@@ -20,7 +20,7 @@ $(STAMP_DEV): $(BIN)/python pyproject.toml Makefile
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
-	$(BIN)/leadlink demo --output-dir out/demo
+	$(BIN)/leadlink demo --output-dir out/demo --overwrite
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check src tests benchmarks
