@@ -213,3 +213,105 @@ def test_pseudonymised_matching_gives_the_same_clusters_without_clear_contacts()
 def test_short_hash_keys_are_refused():
     with pytest.raises(ll.ConfigError, match="16 bytes"):
         ll.dedupe(LEADS, hash_key="short")
+
+
+# ------------------------------------------------ masked and hashed outputs (issue 20)
+
+
+def _contacts(leads: pd.DataFrame) -> set[str]:
+    """Every phone (as entered, E.164 with and without the +, the national number) and
+    email (as entered and canonical) of ``leads``."""
+    import phonenumbers
+
+    values: set[str] = set()
+    for phone in leads["phone"].dropna():
+        e164 = ll.normalize.phone(phone) or ""
+        values |= {str(phone), e164, e164.removeprefix("+")}
+        if e164:
+            values.add(str(phonenumbers.parse(e164).national_number))
+    for email in leads["email"].dropna():
+        values |= {str(email), ll.normalize.email(email) or ""}
+    return {value.strip() for value in values if len(value.strip()) >= 6}
+
+
+def _names(leads: pd.DataFrame) -> set[str]:
+    names = (n for n in leads["name"].dropna() if not ll.normalize.is_placeholder_name(n))
+    return {
+        form
+        for name in names
+        for form in (str(name).strip(), ll.normalize.name(name), ll.normalize.name_key(name))
+        if form
+    }
+
+
+def _output_texts(folder) -> dict[str, str]:
+    """Every file of a dedupe output folder as text (Parquet as CSV)."""
+    texts = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".parquet":
+            texts[path.name] = pd.read_parquet(path).to_csv(index=False)
+        else:
+            texts[path.name] = path.read_text("utf-8-sig")
+    return texts
+
+
+@pytest.mark.parametrize("mode", ["--mask-outputs", "--hash-outputs"])
+def test_no_clear_phone_email_or_name_in_any_output_file_when_masked(
+    mode, generated, tmp_path, capsys
+):
+    leads, _ = generated
+    path = tmp_path / "leads.csv"
+    leads.to_csv(path, index=False)
+    key_file = tmp_path / "key.txt"
+    key_file.write_text("a-secret-key-of-32-characters-xx\n", "utf-8")
+    out = tmp_path / "out"
+    command = ["dedupe", str(path), "--output-dir", str(out), "--quiet", mode, "--mask-names"]
+    code = main([*command, "--hash-key-file", str(key_file)])
+    assert code == 0, capsys.readouterr().err
+    texts = _output_texts(out)
+    assert {"golden_records.csv", "lineage.csv", "conflicts.csv", "review.csv"} <= set(texts)
+    _assert_nothing_leaked(texts, _contacts(leads))
+    # names: no name cell of golden records, lineage or conflicts is a clear name
+    names = _names(leads)
+    golden = pd.read_csv(out / "golden_records.csv", dtype=str)
+    lineage = pd.read_csv(out / "lineage.csv", dtype=str)
+    found = pd.read_csv(out / "conflicts.csv", dtype=str)
+    shown = [
+        *golden["name"].dropna(),
+        *lineage.loc[lineage["role"] == "name", "value"],
+        *found.loc[found["role"] == "name", "value"],
+        *found.loc[found["role"] == "name", "key"].dropna(),
+    ]
+    assert shown and not names & set(shown)
+    assert golden["phone"].notna().any() and golden["email"].notna().any()
+
+
+def test_masked_outputs_from_python_and_the_clear_default(generated):
+    leads, clear = generated
+    masked = ll.dedupe(leads, outputs="masked")
+    frames = {
+        "golden": masked.golden.to_csv(),
+        "lineage": masked.lineage().to_csv(),
+        "conflicts": masked.conflicts().to_csv(),
+        "review": masked.review().to_csv(),
+    }
+    _assert_nothing_leaked(frames, _contacts(leads))
+    assert masked.golden["phone"].dropna().str.contains(r"\*\*\*", regex=True).all()
+    # the same people and the same survivors: only what is shown changed
+    pd.testing.assert_frame_equal(masked.clusters, clear.clusters)
+    assert masked.golden["phone_from"].tolist() == clear.golden["phone_from"].tolist()
+    assert masked.golden["name"].tolist() == clear.golden["name"].tolist()  # names stay
+    # by default, phones and emails are shown as entered
+    entered = set(leads["phone"].dropna().astype(str))
+    assert set(clear.golden["phone"].dropna()) <= entered
+
+
+def test_hashed_outputs_are_the_keys_the_matching_used(generated):
+    leads, _ = generated
+    key = "a-secret-key-of-32-characters-xx"
+    hashed = ll.dedupe(leads, hash_key=key, outputs="hashed")
+    assert hashed.prepared is not None
+    tokens = set(hashed.prepared["email"].dropna())
+    shown = set(hashed.golden["email"].dropna())
+    assert shown and shown <= tokens
+    _assert_nothing_leaked({"golden": hashed.golden.to_csv()}, _contacts(leads))

@@ -126,6 +126,26 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="survivorship rules as JSON: which value each golden record keeps (see below)",
     )
+    dedupe.add_argument(
+        "--hash-key-file",
+        metavar="FILE",
+        help="match phones and emails as keyed hashes (HMAC-SHA256) under the secret in "
+        "FILE (at least 16 bytes; a trailing newline is ignored)",
+    )
+    shown = dedupe.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--mask-outputs",
+        action="store_true",
+        help="mask phones and emails in the output files (+86138****8000, z***@example.com)",
+    )
+    shown.add_argument(
+        "--hash-outputs",
+        action="store_true",
+        help="write phones and emails as their keyed hashes (needs --hash-key-file)",
+    )
+    dedupe.add_argument(
+        "--mask-names", action="store_true", help="mask names in the output files (张*, Z*** W***)"
+    )
     dedupe.set_defaults(run=_run_dedupe)
 
     check = commands.add_parser(
@@ -337,6 +357,7 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     columns = _columns(args.column)
     # Read the policy first: a typo in it should not cost a training run.
     policy = SurvivorshipPolicy.from_file(args.policy) if args.policy else None
+    hash_key, outputs = _output_options(args)
     say = _progress(args)
     say(f"reading {args.input}")
     leads = read_leads(args.input)
@@ -350,6 +371,9 @@ def _run_dedupe(args: argparse.Namespace) -> int:
         model=model,
         region=args.region,
         policy=policy,
+        hash_key=hash_key,
+        outputs=outputs,
+        mask_names=args.mask_names,
         progress=say,
     )
     out: OutputFolder = args.outputs
@@ -365,6 +389,46 @@ def _run_dedupe(args: argparse.Namespace) -> int:
         f"wrote {', '.join(p.name for p in written)} to {out.path}/\n"
     )
     return 0
+
+
+def _output_options(args: argparse.Namespace) -> tuple[bytes | None, str]:
+    """(hash key, outputs mode) of ``dedupe``'s options, checked before any work."""
+    from leadlink._i18n import say
+    from leadlink.clean import OutputMasking
+    from leadlink.errors import ConfigError
+
+    if args.hash_outputs and not args.hash_key_file:
+        raise ConfigError(
+            say(
+                "--hash-outputs needs --hash-key-file FILE (the secret the hashes are keyed "
+                "with); or use --mask-outputs, which needs none",
+                "--hash-outputs 需要 --hash-key-file FILE（哈希所用的密钥）；"
+                "或改用不需要密钥的 --mask-outputs",
+            )
+        )
+    hash_key = _hash_key(args.hash_key_file) if args.hash_key_file else None
+    outputs = "hashed" if args.hash_outputs else "masked" if args.mask_outputs else "clear"
+    OutputMasking(outputs, names=args.mask_names, hash_key=hash_key)  # refuses a short key
+    return hash_key, outputs
+
+
+def _hash_key(path: str) -> bytes:
+    """The secret in the file ``path`` (``--hash-key-file``), without a trailing newline."""
+    from leadlink._i18n import say
+    from leadlink.errors import ConfigError
+
+    try:
+        return Path(path).read_bytes().rstrip(b"\r\n")
+    except OSError as error:
+        raise ConfigError(
+            say(
+                f"cannot read the --hash-key-file {path!r} ({error.strerror}); give the path "
+                "of a file holding the secret, e.g. made with python -c 'import secrets; "
+                "print(secrets.token_hex(32))' > key.txt",
+                f"无法读取 --hash-key-file {path!r}（{error.strerror}）；请给出存放密钥的文件路径，"
+                "例如用 python -c 'import secrets; print(secrets.token_hex(32))' > key.txt 生成",
+            )
+        ) from None
 
 
 def _write_outputs(result: Any, out: OutputFolder, *, review: Any = None) -> list[Path]:

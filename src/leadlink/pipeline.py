@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from leadlink.clean import prepare, validate
+from leadlink.clean import OutputMasking, prepare, validate
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.match import (
     DEFAULT_MAX_BLOCK_SIZE,
@@ -66,6 +66,9 @@ class DedupeResult:
             :func:`~leadlink.review_clusters` take, so they need not be recomputed.
             It holds normalised phones and emails: do not log it.
         policy: the :class:`~leadlink.SurvivorshipPolicy` that built ``golden``.
+        masking: how ``golden``, :meth:`lineage` and :meth:`conflicts` show phones, emails
+            and names (``dedupe(outputs=..., mask_names=...)``); ``leads`` and
+            ``prepared`` are never masked.
 
     ``leads`` and ``prepared`` are None only in a result built by hand; :meth:`conflicts`
     and :meth:`review` need them.
@@ -82,6 +85,7 @@ class DedupeResult:
     leads: pd.DataFrame | None = field(default=None, repr=False)
     prepared: pd.DataFrame | None = field(default=None, repr=False)
     policy: SurvivorshipPolicy | None = None
+    masking: OutputMasking = field(default_factory=OutputMasking, repr=False)
 
     @property
     def n_ghosts(self) -> int:
@@ -109,7 +113,8 @@ class DedupeResult:
         """Every alternative value where a cluster's members disagree, with ``survived``
         marking the golden record's value (see :func:`leadlink.conflicts`)."""
         leads, prepared = self._inputs("conflicts")
-        return conflicts(leads, prepared, self.clusters, self.roles, golden=self.golden)
+        found = conflicts(leads, prepared, self.clusters, self.roles, golden=self.golden)
+        return self.masking.rows(found, values=("value",), keys=("key",))
 
     def review(
         self,
@@ -154,6 +159,8 @@ def dedupe(
     must_link: Sequence[str] = (),
     never_link: Sequence[str] = (),
     hash_key: bytes | str | None = None,
+    outputs: str = "clear",
+    mask_names: bool = False,
     match_ghosts: bool = False,
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     region: str = "CN",
@@ -179,6 +186,11 @@ def dedupe(
         never_link: roles (or extra columns) whose different values never do.
         hash_key: a secret; phones and emails are matched as keyed hashes (HMAC-SHA256)
             so the database tables, pairs and model never hold them in clear.
+        outputs: how the golden records, lineage and conflicts show phones and emails:
+            ``"clear"`` (as entered), ``"masked"`` (``+86138****8000``,
+            ``z***@example.com``) or ``"hashed"`` (their keyed hashes under ``hash_key``,
+            the same as the prepared table's).
+        mask_names: also mask names in those outputs (``张*``, ``Z*** W***``).
         match_ghosts: also match leads that :func:`leadlink.validate` flags as ghosts
             (by default they are kept out of matching and stay single).
         max_block_size: a blocking key shared by more leads is not used on its own.
@@ -192,6 +204,7 @@ def dedupe(
     """
     say = progress or (lambda message: None)
     check_backend(backend)
+    masking = OutputMasking(outputs, names=mask_names, hash_key=hash_key, region=region)
     if threshold is not None and not 0 <= threshold <= 1:
         raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
     survivorship = _policy(policy)
@@ -290,8 +303,10 @@ def dedupe(
     )
     lap("cluster")
     say("building golden records")
-    golden = golden_records(
-        leads, prepared, clustered, roles, policy=survivorship, validation=validation
+    golden = masking.columns(
+        golden_records(
+            leads, prepared, clustered, roles, policy=survivorship, validation=validation
+        )
     )
     lap("golden")
     logger.info(
@@ -312,6 +327,7 @@ def dedupe(
         leads=leads,
         prepared=prepared,
         policy=survivorship,
+        masking=masking,
     )
 
 

@@ -6,7 +6,9 @@ The first stage: it reads only the base modules (:mod:`leadlink.schema`,
 * :mod:`leadlink.clean.normalize` — one normaliser per kind of value;
 * :func:`validate` — problems and ghost leads, one row per input lead;
 * :func:`prepare` — the prepared table of match keys;
-* :func:`enrich` — fill a lead table's gaps from a reference table.
+* :func:`enrich` — fill a lead table's gaps from a reference table;
+* :class:`OutputMasking` — how outputs show phones, emails and names: clear, masked or
+  as keyed hashes (:data:`OUTPUT_MODES`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 from leadlink.clean import normalize
 from leadlink.clean._enrich import EnrichResult, enrich
 from leadlink.clean._prepare import extra_column, prepare
+from leadlink.clean._privacy import OUTPUT_MODES, OutputMasking
 from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
 
 __all__ = [
     "GHOST_THRESHOLD",
+    "OUTPUT_MODES",
     "EnrichResult",
+    "OutputMasking",
     "Problem",
     "enrich",
     "extra_column",

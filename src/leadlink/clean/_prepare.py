@@ -44,8 +44,6 @@ column is all-null when its role is absent):
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import multiprocessing
 import os
@@ -64,6 +62,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink.clean import normalize
+from leadlink.clean._privacy import hash_key_bytes, pseudonym
 from leadlink.clean.normalize import _email, _name, _phone
 from leadlink.clean.normalize._text import pinyin
 from leadlink.errors import ColumnError, ConfigError
@@ -524,24 +523,9 @@ PSEUDONYMISED_COLUMNS = (
 
 
 def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
-    key = hash_key.encode("utf-8") if isinstance(hash_key, str) else bytes(hash_key)
-    if len(key) < 16:
-        raise ConfigError(
-            say(
-                "hash_key must be at least 16 bytes; use a random secret, e.g. "
-                "secrets.token_hex(32), and keep it to hash new leads the same way",
-                "hash_key 至少须为 16 字节；请使用随机密钥，例如 secrets.token_hex(32)，"
-                "并妥善保存，以便用同样的方式对新线索做哈希",
-            )
-        )
-
-    def token(value: Any) -> str | None:
-        if value is None:
-            return None
-        return hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-
+    key = hash_key_bytes(hash_key)
     for column in PSEUDONYMISED_COLUMNS:
-        prepared[column] = map_distinct(prepared[column], token)
+        prepared[column] = map_distinct(prepared[column], partial(pseudonym, key=key))
 
 
 _DIGIT = re.compile(r"\d")
