@@ -200,6 +200,20 @@ def test_a_manifest_leadlink_did_not_write_does_not_vouch_for_files(tmp_path, ma
         OutputFolder(out).claim()
 
 
+def test_output_folder_errors_in_chinese(tmp_path):
+    from leadlink._i18n import set_language
+
+    set_language("zh")
+    (tmp_path / "a file").write_text("x", "utf-8")
+    with pytest.raises(ConfigError, match="是文件而不是文件夹；请给出文件夹的路径"):
+        OutputFolder(tmp_path / "a file").claim()
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", "utf-8")
+    with pytest.raises(ConfigError, match=r"中有不是 leadlink 写入的文件.*--overwrite"):
+        OutputFolder(out).claim()
+
+
 def test_a_failed_claim_leaves_no_folder_behind(tmp_path):
     out = tmp_path / "new" / "deeper"
     folder = OutputFolder(out)

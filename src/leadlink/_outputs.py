@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from leadlink._i18n import say
 from leadlink._version import __version__
 from leadlink.errors import ConfigError, ResourceError
 
@@ -84,8 +85,12 @@ class OutputFolder:
         """
         if self.path.exists() and not self.path.is_dir():
             raise ConfigError(
-                f"--output-dir {self.path} is a file, not a folder; give the path of a "
-                "folder (it is created if missing)"
+                say(
+                    f"--output-dir {self.path} is a file, not a folder; give the path of a "
+                    "folder (it is created if missing)",
+                    f"--output-dir {self.path} 是文件而不是文件夹；"
+                    "请给出文件夹的路径（不存在时会自动创建）",
+                )
             )
         try:
             self._make_folders()
@@ -95,8 +100,11 @@ class OutputFolder:
         except OSError as error:
             self.release()
             raise ConfigError(
-                f"cannot write to the output folder {self.path}/ ({_reason(error)}); choose "
-                "a folder you can write to"
+                say(
+                    f"cannot write to the output folder {self.path}/ ({_reason(error)}); choose "
+                    "a folder you can write to",
+                    f"无法写入输出文件夹 {self.path}/（{_reason(error)}）；请选择有写权限的文件夹",
+                )
             ) from None
         except ResourceError:
             self.release()
@@ -104,9 +112,14 @@ class OutputFolder:
         if foreign and not self.overwrite:
             self.release()
             raise ConfigError(
-                f"the output folder {self.path}/ holds files leadlink did not write or that "
-                f"were changed since ({_some(foreign)}); choose a new or empty folder, or add "
-                "--overwrite to replace leadlink's outputs in it (other files are kept)"
+                say(
+                    f"the output folder {self.path}/ holds files leadlink did not write or that "
+                    f"were changed since ({_some(foreign)}); choose a new or empty folder, or add "
+                    "--overwrite to replace leadlink's outputs in it (other files are kept)",
+                    f"输出文件夹 {self.path}/ 中有不是 leadlink 写入的文件，或写入后被改动过"
+                    f"（{_some(foreign)}）；请选择新的或空的文件夹，"
+                    "或加上 --overwrite 以替换其中 leadlink 的输出（其他文件会保留）",
+                )
             )
 
     def release(self) -> None:
@@ -143,8 +156,11 @@ class OutputFolder:
             self._commit(staging)
         except OSError as error:
             raise ResourceError(
-                f"cannot write the outputs to {self.path}/ ({_reason(error)}); the folder "
-                "holds what it held before"
+                say(
+                    f"cannot write the outputs to {self.path}/ ({_reason(error)}); the folder "
+                    "holds what it held before",
+                    f"无法把输出写入 {self.path}/（{_reason(error)}）；文件夹保持原样",
+                )
             ) from None
         finally:
             if staging is not None:
@@ -181,8 +197,12 @@ class OutputFolder:
             os.close(fd)
             if isinstance(error, BlockingIOError) or error.errno in (errno.EACCES, errno.EAGAIN):
                 raise ResourceError(
-                    f"another leadlink run is writing to {self.path}/; wait for it to finish "
-                    "or choose another --output-dir"
+                    say(
+                        f"another leadlink run is writing to {self.path}/; wait for it to finish "
+                        "or choose another --output-dir",
+                        f"另一个 leadlink 任务正在写入 {self.path}/；"
+                        "请等它结束，或换一个 --output-dir",
+                    )
                 ) from None
             raise
         self._lock_fd = fd
@@ -247,16 +267,24 @@ class OutputFolder:
         clash = foreign & {*names, MANIFEST}
         if clash and not self.overwrite:
             raise ConfigError(
-                f"files leadlink did not write appeared in {self.path}/ during the run "
-                f"({_some(clash)}); the outputs were not written — move them away or add "
-                "--overwrite"
+                say(
+                    f"files leadlink did not write appeared in {self.path}/ during the run "
+                    f"({_some(clash)}); the outputs were not written — move them away or add "
+                    "--overwrite",
+                    f"运行期间 {self.path}/ 中出现了不是 leadlink 写入的文件（{_some(clash)}）；"
+                    "输出未写入——请移走这些文件，或加上 --overwrite",
+                )
             )
         outgoing = sorted(previous | clash | ({MANIFEST} & _entries(self.path)))
         for name in [*names, MANIFEST]:
             target = self.path / name
             if target.is_dir() and not target.is_symlink():
                 raise ConfigError(
-                    f"{target} is a folder where leadlink writes a file; move it away and run again"
+                    say(
+                        f"{target} is a folder where leadlink writes a file; move it away and run "
+                        "again",
+                        f"{target} 是文件夹，而 leadlink 要在这里写入文件；请把它移走后重新运行",
+                    )
                 )
         # Move the old files aside first, the old manifest among them: until the new
         # manifest is in place the folder does not claim to hold one run's files.
