@@ -12,6 +12,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -116,8 +117,8 @@ def test_a_whole_dedupe_runs_locked_down_and_leaves_no_folder(leads, temp_root, 
     seen: list[dict[str, str]] = []
     opened = _backends._duckdb_connection
 
-    def recording(folder: str) -> duckdb.DuckDBPyConnection:
-        connection = opened(folder)
+    def recording(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+        connection = opened(*args, **kwargs)
         seen.append(_settings(connection))
         return connection
 
