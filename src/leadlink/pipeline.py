@@ -50,7 +50,9 @@ class DedupeResult:
     """What :func:`dedupe` returns.
 
     Attributes:
-        clusters: one row per input lead, in input order: the id column and ``cluster_id``.
+        clusters: one row per input lead, in input order: the id column (as text, the way
+            golden records, lineage and pairs write it: spaces stripped, ``7.0`` as ``7``)
+            and ``cluster_id``.
         golden: one row per cluster: ``cluster_id``, ``n_leads``, the survived fields.
         pairs: scored pairs (``id_l``, ``id_r``, ``match_weight``, ``match_probability``, the
             blocking preset and the comparison level per role).
@@ -298,9 +300,9 @@ def dedupe(
     lap("predict")
     say("clustering")
     clustered = cluster_pairs(ids, pairs, threshold=used_threshold)
-    clusters = pd.DataFrame(
-        {id_column: leads[id_column].to_numpy(), "cluster_id": clustered["cluster_id"]}
-    )
+    # The id as check_ids wrote it (" L1" -> "L1", 7.0 -> "7"), as golden records, lineage
+    # and pairs write it: the outputs join on one id text.
+    clusters = pd.DataFrame({id_column: ids.to_numpy(), "cluster_id": clustered["cluster_id"]})
     lap("cluster")
     say("building golden records")
     golden = masking.columns(
