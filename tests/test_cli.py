@@ -290,3 +290,101 @@ def test_dedupe_help_names_every_survivorship_rule_and_survived_role():
     listed_roles = re.search(r"Roles: (.*?) \(the others", epilog, re.S)
     assert listed_roles is not None
     assert listed_roles.group(1).split(", ") == list(SURVIVED_ROLES)
+
+
+# Files read right or refused, and ids that join (issue 20).
+
+
+def test_a_trailing_comma_on_every_row_gives_the_same_outputs(tmp_path, leads_csv):
+    """Exports often end every data row with a separator: the columns shifted one to the
+    left (names became ids, every lead a ghost) and the run exited 0."""
+    lines = leads_csv.read_text("utf-8").splitlines()
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n", "utf-8")
+    for path, out in ((leads_csv, "plain"), (trailing, "trailing")):
+        argv = ["check", str(path), "--id-column", "lead_id", "--output-dir", str(tmp_path / out)]
+        assert main([*argv, "--quiet"]) == 0
+    for name in ("validation.csv", "missing.csv"):
+        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "trailing" / name).read_bytes()
+    report = pd.read_csv(tmp_path / "trailing" / "validation.csv", dtype=str, encoding="utf-8-sig")
+    assert report["lead_id"].tolist() == pd.read_csv(leads_csv, dtype=str)["lead_id"].tolist()
+
+
+def test_a_row_with_values_beyond_the_header_exits_2_naming_the_row(tmp_path, capsys):
+    path = tmp_path / "leads.csv"
+    path.write_text("lead_id,name,phone\nL1,张伟,13800138000\nL2,李娜,139,00139000\n", "utf-8")
+    assert main(["check", str(path), "--output-dir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "row 2 " in err and "more values than the header" in err
+    assert "李娜" not in err and "00139000" not in err
+
+
+@pytest.mark.parametrize("command", ["check", "dedupe", "score"])
+def test_a_file_without_a_header_row_exits_2_without_personal_data(
+    tmp_path, small_leads, capsys, command
+):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"]).head(50)
+    leads = leads[["name", "phone", "email", "company"]].dropna()
+    path = tmp_path / "headerless.csv"
+    leads.to_csv(path, index=False, header=False)
+    assert main([command, str(path), "--output-dir", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "seems to have no header row; add one" in err
+    assert "Traceback" not in err
+    for value in leads.head(3).to_numpy().ravel():
+        assert str(value) not in err
+
+
+def test_nested_parquet_columns_exit_2(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "leads.parquet"
+    table = pa.table({"lead_id": ["L1", "L2"], "name": ["张伟", "李娜"], "phone": [[1], [2]]})
+    pq.write_table(table, path)
+    assert main(["dedupe", str(path), "--output-dir", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "nested or binary values ('phone')" in capsys.readouterr().err
+
+
+def _joined_ids(out) -> dict[str, set[str]]:
+    """The lead ids every output of ``leadlink dedupe`` names, by output."""
+    read = {"dtype": str, "encoding": "utf-8-sig", "keep_default_na": False}
+    clusters = pd.read_csv(out / "clusters.csv", **read)
+    golden = pd.read_csv(out / "golden_records.csv", **read)
+    lineage = pd.read_csv(out / "lineage.csv", **read)
+    pairs = pd.read_parquet(out / "pairs.parquet")
+    sources = [c for c in golden.columns if c.endswith("_from")]
+    return {
+        "clusters": set(clusters["lead_id"]),
+        "golden": {lead for cell in golden["lead_ids"] for lead in json.loads(cell)},
+        "golden_from": {v for c in sources for v in golden[c] if v},
+        "lineage": set(lineage["lead_id"]) - {""},
+        "pairs": set(pairs["id_l"].astype(str)) | set(pairs["id_r"].astype(str)),
+    }
+
+
+@pytest.mark.parametrize("kind", ["spaces", "floats"])
+def test_every_output_writes_the_same_id_text(tmp_path, small_leads, kind):
+    """clusters.csv kept " L1" / "0.0" while golden, lineage and pairs said "L1" / "0"."""
+    leads = small_leads.drop(columns=["person_id", "is_ghost"]).head(300).reset_index(drop=True)
+    if kind == "spaces":
+        expected = set(leads["lead_id"])
+        leads["lead_id"] = [
+            f" {lead}" if i % 3 == 0 else f"{lead}  " if i % 3 == 1 else lead
+            for i, lead in enumerate(leads["lead_id"])
+        ]
+        path = tmp_path / "leads.csv"
+        leads.to_csv(path, index=False)
+    else:
+        expected = {str(i) for i in range(len(leads))}
+        leads["lead_id"] = [float(i) for i in range(len(leads))]
+        path = tmp_path / "leads.parquet"
+        leads.to_parquet(path)
+    out = tmp_path / "out"
+    assert main(["dedupe", str(path), "--id-column", "lead_id", "--output-dir", str(out)]) == 0
+    ids = _joined_ids(out)
+    assert ids["clusters"] == expected
+    assert ids["golden"] == expected
+    assert ids["pairs"] and ids["pairs"] <= expected
+    assert ids["lineage"] and ids["lineage"] <= expected
+    assert ids["golden_from"] and ids["golden_from"] <= expected

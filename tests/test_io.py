@@ -56,3 +56,152 @@ def test_damaged_parquet_is_refused(tmp_path):
     path.write_bytes(b"PAR1 not really")
     with pytest.raises(InputError, match="Parquet"):
         read_leads(path)
+
+
+# Files are read right or refused (issue 20): never a column shifted, merged or dropped.
+
+HEADER = "lead_id,name,phone\n"
+
+
+def _csv(tmp_path, text, name="leads.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADER + "L1,张伟,13800138000,\nL2,李娜,13900139000,\n",  # every row (the export bug)
+        HEADER + "L1,张伟,13800138000\nL2,李娜,13900139000,\n",  # some rows
+        HEADER + "L1,张伟,13800138000,,,\nL2,李娜,13900139000,\n",  # several separators
+        "lead_id,name,phone,\nL1,张伟,13800138000,\nL2,李娜,13900139000,\n",  # header too
+        "lead_id;name;phone;\r\nL1;张伟;13800138000;\r\nL2;李娜;13900139000;\r\n",
+    ],
+)
+def test_a_trailing_separator_does_not_shift_the_columns(tmp_path, text):
+    frame = read_leads(_csv(tmp_path, text))
+    assert frame.columns.tolist() == ["lead_id", "name", "phone"]
+    assert frame.to_dict("list") == {
+        "lead_id": ["L1", "L2"],
+        "name": ["张伟", "李娜"],
+        "phone": ["13800138000", "13900139000"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        (HEADER + "L1,张伟,13800138000,zw@example.com\nL2,李娜,13900139000\n", 1),
+        (HEADER + "L1,张伟,13800138000,\nL2,李娜,13900139000,北京\n", 2),
+        (HEADER + "L1,张伟,13800138000\nL2,李娜,13900139000,,,x\n", 2),
+        (HEADER + "L1,张伟,138,00138000\n", 1),  # an unquoted delimiter inside a value
+    ],
+)
+def test_a_value_beyond_the_header_is_refused_by_row_number(tmp_path, text, row):
+    with pytest.raises(InputError, match=rf"row {row} .* more values than the header") as error:
+        read_leads(_csv(tmp_path, text))
+    for value in ("zw@example.com", "北京", "00138000", "13900139000", "张伟"):
+        assert value not in str(error.value)
+
+
+def test_rows_with_fewer_fields_have_missing_values(tmp_path):
+    frame = read_leads(_csv(tmp_path, HEADER + "L1,张伟\nL2\nL3,,13900139000\n"))
+    assert frame["lead_id"].tolist() == ["L1", "L2", "L3"]
+    assert frame["name"].isna().tolist() == [False, True, True]
+    assert frame["phone"].isna().tolist() == [True, True, False]
+
+
+def test_cells_keep_their_text(tmp_path):
+    text = 'lead_id,name,note\n" L1",Zhang Wei ,"a, ""b""\nc"\n007,,\n'
+    frame = read_leads(_csv(tmp_path, text))
+    assert frame["lead_id"].tolist() == [" L1", "007"]
+    assert frame["name"].iloc[0] == "Zhang Wei "
+    assert frame["note"].iloc[0] == 'a, "b"\nc'
+    assert frame.iloc[1, 1:].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ("lead_id,phone,phone", r"'phone' and 'phone' in columns 2, 3"),
+        ("lead_id,Phone, phone ", r"'Phone' and 'phone' in columns 2, 3"),
+        ("lead_id,name,手机,NAME", r"'name' and 'NAME' in columns 2, 4"),
+    ],
+)
+def test_duplicate_headers_are_refused(tmp_path, header, named):
+    path = _csv(tmp_path, header + "\nL1,a,b\n")
+    with pytest.raises(InputError, match=rf"duplicate headers: {named}.*rename"):
+        read_leads(path)
+
+
+def test_an_empty_header_over_values_is_refused(tmp_path):
+    with pytest.raises(InputError, match=r"column\(s\) 2 .* have no header"):
+        read_leads(_csv(tmp_path, "lead_id,,phone\nL1,x,13900139000\n"))
+
+
+@pytest.mark.parametrize(
+    "first_row",
+    [
+        "张伟,13800138000,zw@example.com",
+        "Zhang Wei,+86 138 0013 8000,",
+        "1,2,3",
+        "L1,张伟,zw@example.com",
+    ],
+)
+def test_a_file_without_a_header_row_is_refused_without_quoting_it(tmp_path, first_row):
+    path = _csv(tmp_path, first_row + "\nL2,李娜,13900139000\n")
+    with pytest.raises(InputError, match="seems to have no header row; add one") as error:
+        read_leads(path)
+    for value in first_row.split(","):
+        assert len(value) < 3 or value not in str(error.value)
+
+
+def _parquet(tmp_path, table):
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "leads.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+def test_parquet_columns_of_nested_or_binary_values_are_refused(tmp_path):
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "lead_id": ["L1", "L2"],
+            "name": ["张伟", "李娜"],
+            "tags": [["a"], []],
+            "phone": [{"mobile": "13800138000"}, {"mobile": None}],
+            "company": pa.array([[("k", "v")], []], pa.map_(pa.string(), pa.string())),
+            "photo": [b"\x89PNG", b""],
+        }
+    )
+    with pytest.raises(InputError, match="nested or binary") as error:
+        read_leads(_parquet(tmp_path, table))
+    message = str(error.value)
+    assert "'tags', 'phone', 'company' and 'photo'" in message
+    assert "flatten" in message and "'name'" not in message
+
+
+def test_parquet_duplicate_headers_are_refused(tmp_path):
+    import pyarrow as pa
+
+    table = pa.Table.from_arrays(
+        [pa.array(["L1"]), pa.array(["a"]), pa.array(["b"])], names=["lead_id", "phone", "Phone "]
+    )
+    with pytest.raises(InputError, match="duplicate headers: 'phone' and 'Phone'"):
+        read_leads(_parquet(tmp_path, table))
+
+
+def test_read_errors_in_chinese(tmp_path):
+    from leadlink._i18n import set_language
+
+    set_language("zh")  # the autouse fixture in conftest.py resets it
+    with pytest.raises(InputError, match="似乎没有表头行"):
+        read_leads(_csv(tmp_path, "张伟,13800138000\n"))
+    with pytest.raises(InputError, match=r"第 2 行.*比表头的列数（3）多"):
+        read_leads(_csv(tmp_path, HEADER + "L1,a,b\nL2,a,b,c\n"))
+    with pytest.raises(InputError, match="重复的表头"):
+        read_leads(_csv(tmp_path, "a,A\n1,2\n"))

@@ -106,3 +106,45 @@ def test_every_role_has_header_spellings_and_its_key_is_a_prepared_column():
         assert spec.headers, spec.name
         assert spec.key is None or spec.key in spec.prepared, spec.name
         assert spec.extension is None or spec.extension in spec.prepared, spec.name
+
+
+@pytest.mark.parametrize(
+    ("header", "personal"),
+    [
+        ("张伟", True),
+        ("張偉", True),
+        ("13800138000", True),
+        ("010-8888 6666", True),
+        ("+86 138 0013 8000", True),
+        ("zw@example.com", True),
+        ("姓名", False),  # a known header spelling
+        ("编号", False),
+        ("备注", False),
+        ("电话2", False),
+        ("lead_id", False),
+        ("2024", False),
+    ],
+)
+def test_headers_that_could_be_personal_data(header, personal):
+    from leadlink.schema import looks_personal
+
+    assert looks_personal(header) is personal
+
+
+def test_messages_never_quote_a_header_that_could_be_personal_data():
+    """A headerless file's "headers" are its first lead: name, phone, email (issue 20)."""
+    from leadlink.schema import describe_columns
+
+    first_lead = ["张伟", "13800138000", "zw@example.com", "北京"]
+    frame = pd.DataFrame([["李娜", "13900139000", "ln@example.com", "上海"]], columns=first_lead)
+    with pytest.raises(ColumnError, match="id column 'lead_id' is not in the input") as error:
+        check_ids(frame, "lead_id")
+    message = str(error.value)
+    assert "'北京' and 3 that look like personal data, not shown" in message
+    for value in first_lead[:3]:
+        assert value not in message
+    with pytest.raises(ColumnError) as error:
+        resolve_columns(frame, {"phone": "手机"})
+    assert not any(value in str(error.value) for value in first_lead[:3])
+    assert describe_columns([]) == "no columns"
+    assert describe_columns(["a", "b", "c"], limit=2) == "'a', 'b' and 1 more"

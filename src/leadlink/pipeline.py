@@ -30,7 +30,14 @@ from leadlink.merge import (
     lineage,
     review_clusters,
 )
-from leadlink.schema import COMPARED_ROLES, MATCH_ROLES, check_frame, check_ids, resolve_columns
+from leadlink.schema import (
+    COMPARED_ROLES,
+    MATCH_ROLES,
+    check_frame,
+    check_ids,
+    describe_columns,
+    resolve_columns,
+)
 
 if TYPE_CHECKING:
     from leadlink.match import DatabaseAPI
@@ -218,7 +225,7 @@ def dedupe(
     if not set(roles) & set(MATCH_ROLES):
         raise ColumnError(
             "none of the columns could be matched to a name, phone, email, company or city "
-            f"role (the input has {', '.join(map(str, leads.columns[:10]))}); map them with "
+            f"role (the input has {describe_columns(leads.columns, limit=10)}); map them with "
             "columns={'name': '...', 'phone': '...'}"
         )
     timings: dict[str, float] = {}

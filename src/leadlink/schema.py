@@ -340,15 +340,22 @@ def describe_columns(columns: Iterable[object], *, limit: int = 12) -> str:
     hidden = len(names) - len(shown)
     parts = [repr(name) for name in shown[:limit]]
     if len(shown) > limit:
-        parts.append(f"{len(shown) - limit} more")
+        parts.append(say(f"{len(shown) - limit} more", f"另外 {len(shown) - limit} 列"))
     if hidden:
         parts.append(
-            f"{hidden} that look{'s' if hidden == 1 else ''} like personal data, not shown "
-            "(is the first row a header?)"
+            say(
+                f"{hidden} that look{'s' if hidden == 1 else ''} like personal data, not "
+                "shown (is the first row a header?)",
+                f"{hidden} 列看起来像个人信息，未显示（第一行是表头吗？）",
+            )
         )
     if not parts:
-        return "no columns"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return say("no columns", "没有列")
+    if len(parts) == 1:
+        return parts[0]
+    return say(
+        ", ".join(parts[:-1]) + " and " + parts[-1], "、".join(parts[:-1]) + "和" + parts[-1]
+    )
 
 
 _CONTACT_SEPARATORS = re.compile(r"[\s\-().+/]")

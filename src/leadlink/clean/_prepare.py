@@ -66,7 +66,7 @@ from leadlink.clean._privacy import hash_key_bytes, pseudonym
 from leadlink.clean.normalize import _email, _name, _phone
 from leadlink.clean.normalize._text import pinyin
 from leadlink.errors import ColumnError, ConfigError
-from leadlink.schema import PREPARED_COLUMNS, check_ids, map_distinct
+from leadlink.schema import PREPARED_COLUMNS, check_ids, describe_columns, map_distinct
 
 __all__ = ["PREPARED_COLUMNS", "extra_column", "prepare"]
 
@@ -158,9 +158,8 @@ def prepare(
             raise ColumnError(
                 say(
                     f"extra column {own!r} is not in the input; the input has "
-                    f"{', '.join(map(repr, map(str, leads.columns[:12])))}",
-                    f"附加列 {own!r} 不在输入中；输入的列为 "
-                    f"{', '.join(map(repr, map(str, leads.columns[:12])))}",
+                    f"{describe_columns(leads.columns)}",
+                    f"附加列 {own!r} 不在输入中；输入的列为 {describe_columns(leads.columns)}",
                 )
             )
         if kind not in _EXTRA_NORMALIZERS:

@@ -27,7 +27,7 @@ from leadlink._values import factorize, id_text, parse_times
 from leadlink.clean import validate
 from leadlink.errors import ColumnError, InputError
 from leadlink.identify._cells import event_key, is_null
-from leadlink.schema import ROLES, SCORE_ROLES, resolve_columns
+from leadlink.schema import ROLES, SCORE_ROLES, describe_columns, resolve_columns
 
 __all__ = [
     "UNDATED_DECAY",
@@ -295,9 +295,9 @@ def _event_columns(events: pd.DataFrame, id_label: str) -> tuple[str, str, str]:
         raise ColumnError(
             say(
                 f"events need a lead id column named {id_label!r}; the events have "
-                f"{', '.join(map(repr, map(str, events.columns))) or 'no columns'}",
+                f"{describe_columns(events.columns)}",
                 f"events 需要名为 {id_label!r} 的线索 ID 列；events 的列为 "
-                f"{', '.join(map(repr, map(str, events.columns))) or '（无）'}",
+                f"{describe_columns(events.columns)}",
             )
         )
     for name, spellings in _EVENT_COLUMNS.items():
@@ -306,9 +306,9 @@ def _event_columns(events: pd.DataFrame, id_label: str) -> tuple[str, str, str]:
             raise ColumnError(
                 say(
                     f"events need a {name!r} column (also read: {', '.join(spellings[1:4])} …); "
-                    f"the events have {', '.join(map(repr, map(str, events.columns)))}",
+                    f"the events have {describe_columns(events.columns)}",
                     f"events 需要 {name!r} 列（也可写作：{', '.join(spellings[1:4])} …）；"
-                    f"events 的列为 {', '.join(map(repr, map(str, events.columns)))}",
+                    f"events 的列为 {describe_columns(events.columns)}",
                 )
             )
         found[name] = match[0]
