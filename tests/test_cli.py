@@ -304,9 +304,10 @@ def test_a_trailing_comma_on_every_row_gives_the_same_outputs(tmp_path, leads_cs
     for path, out in ((leads_csv, "plain"), (trailing, "trailing")):
         argv = ["check", str(path), "--id-column", "lead_id", "--output-dir", str(tmp_path / out)]
         assert main([*argv, "--quiet"]) == 0
+    plain, shifted = tmp_path / "plain", tmp_path / "trailing"
     for name in ("validation.csv", "missing.csv"):
-        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "trailing" / name).read_bytes()
-    report = pd.read_csv(tmp_path / "trailing" / "validation.csv", dtype=str, encoding="utf-8-sig")
+        assert (plain / name).read_bytes() == (shifted / name).read_bytes()
+    report = pd.read_csv(shifted / "validation.csv", dtype=str, encoding="utf-8-sig")
     assert report["lead_id"].tolist() == pd.read_csv(leads_csv, dtype=str)["lead_id"].tolist()
 
 
