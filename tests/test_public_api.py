@@ -20,7 +20,8 @@ import leadlink as ll
 PUBLIC_NAMES = [
     "ColumnError", "ConfigError", "DedupeResult", "EnrichResult", "InputError", "LeadModel",
     "LeadlinkError", "ModelError", "OutcomeModel", "Problem", "ResourceError",
-    "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "evaluate_clusters",
+    "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "erase",
+    "evaluate_clusters",
     "fit_outcome_model", "golden_records", "lineage", "merge", "missing_summary", "normalize",
     "prepare", "read_leads", "review_clusters", "score", "score_golden", "set_language", "split",
     "unmerge", "validate",

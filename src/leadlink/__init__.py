@@ -40,7 +40,7 @@ from leadlink.merge import (
     unmerge,
 )
 from leadlink.metrics import evaluate_clusters
-from leadlink.pipeline import DedupeResult, dedupe
+from leadlink.pipeline import DedupeResult, dedupe, erase
 
 __all__ = [
     "ColumnError",
@@ -59,6 +59,7 @@ __all__ = [
     "conflicts",
     "dedupe",
     "enrich",
+    "erase",
     "evaluate_clusters",
     "fit_outcome_model",
     "golden_records",

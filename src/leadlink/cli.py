@@ -173,6 +173,40 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--rules", help="bant (default), champ, or a rules JSON or YAML file")
     score.add_argument("--now", help="reference time for recency, e.g. 2026-11-22")
     score.set_defaults(run=_run_score)
+
+    erase = commands.add_parser(
+        "erase",
+        parents=[common],
+        help="erase a person (PIPL, GDPR) from a dedupe output folder",
+        description="Remove a person, named by lead id, phone or email (matched as dedupe "
+        "matches them), from the files of a dedupe output folder, in place: the whole "
+        "cluster of each lead found, unless --only-named. Prints what was removed (counts; "
+        "the lead ids with --list-ids). Phones and emails on a command line can be seen by "
+        "other users of the machine and stay in the shell history: see docs/security.md.",
+    )
+    erase.add_argument("--output-dir", required=True, help="the dedupe output folder")
+    for flag, what in (("--lead-id", "a lead id"), ("--phone", "a phone"), ("--email", "an email")):
+        erase.add_argument(flag, action="append", default=[], help=f"{what} (repeatable)")
+    erase.add_argument(
+        "--only-named",
+        action="store_true",
+        help="erase only the leads found, not their whole clusters; the clusters they leave "
+        "are rebuilt from the other members (needs --leads)",
+    )
+    erase.add_argument(
+        "--all-matches",
+        action="store_true",
+        help="erase every lead a phone or email matches, even in several clusters",
+    )
+    erase.add_argument("--leads", help="the leads file dedupe read (to match and rebuild)")
+    erase.add_argument(
+        "--column", action="append", default=[], metavar="ROLE=COLUMN", help="as for dedupe"
+    )
+    erase.add_argument("--region", help="phone region (default: the run's, else CN)")
+    erase.add_argument("--policy", metavar="FILE", help="survivorship policy to rebuild with")
+    erase.add_argument("--list-ids", action="store_true", help="print the erased lead ids")
+    erase.add_argument("--dry-run", action="store_true", help="change nothing; say what would go")
+    erase.set_defaults(run=_run_erase)
     return parser
 
 
@@ -344,6 +378,42 @@ def _run_score(args: argparse.Namespace) -> int:
             f"unknown lead, {skipped['no_type']} without a type), "
             f"{scored.attrs['undated_events']} of unknown time counted at half weight\n"
         )
+    return 0
+
+
+def _run_erase(args: argparse.Namespace) -> int:
+    from leadlink.errors import ConfigError
+    from leadlink.pipeline import erase
+
+    if not (args.lead_id or args.phone or args.email):
+        raise ConfigError("name the person to erase: give --lead-id, --phone or --email")
+    report = erase(
+        args.output_dir,
+        lead_ids=args.lead_id,
+        phones=args.phone,
+        emails=args.email,
+        whole_cluster=not args.only_named,
+        all_matches=args.all_matches,
+        leads=args.leads,
+        columns=_columns(args.column) or None,
+        region=args.region,
+        policy=args.policy,
+        dry_run=args.dry_run,
+    )
+    rows = ", ".join(f"{name} {count}" for name, count in report.rows_removed.items() if count)
+    lines = [
+        f"{'would erase' if report.dry_run else 'erased'} {report.n_leads} lead(s): "
+        f"{report.clusters_removed} cluster(s) removed whole, {report.clusters_rebuilt} "
+        f"rebuilt from their other members; rows removed: {rows or 'none'}"
+    ]
+    missed = {k: v for k, v in report.not_found.items() if v}
+    if missed:
+        lines.append(
+            "matched no lead: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in missed.items())
+        )
+    if args.list_ids and report.lead_ids:
+        lines.append("lead ids: " + ", ".join(report.lead_ids))
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
