@@ -212,3 +212,20 @@ def test_pathological_block_is_capped_before_pairs_are_made():
     assert report.capped_keys["phone"] == 1 and report.capped_leads["phone"] == 3000
     assert report.total_comparisons < 3000 * 10
     _accounted(leads, result)
+
+
+def test_list_and_dict_cells_in_a_frame_are_read_as_their_text():
+    """A DataFrame (not a file) may hold unhashable cells; they are judged by their text,
+    and every lead is accounted for."""
+    import warnings
+
+    from leadlink.datasets import generate_leads
+
+    leads = generate_leads(60, seed=1).drop(columns=["person_id", "is_ghost"])
+    leads["name"] = leads["name"].astype(object)
+    leads.at[leads.index[0], "name"] = ["a", "b"]
+    leads.at[leads.index[1], "phone"] = {"x": 1}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ll.dedupe(leads)
+    assert len(result.clusters) == len(leads)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from leadlink._data import table, words
 from leadlink._i18n import say
-from leadlink._values import id_text
+from leadlink._values import factorize, id_text
 from leadlink.errors import ColumnError, InputError
 
 __all__ = [
@@ -399,7 +399,7 @@ def map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
     >>> map_distinct(pd.Series(["a", None, "a"]), str.upper).tolist()
     ['A', None, 'A']
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = factorize(values)  # unhashable cells (lists) by their text
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[: len(uniques)] = [fn(value) for value in uniques]
     mapped[-1] = None  # code -1 (missing) indexes the last slot

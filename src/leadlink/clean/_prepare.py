@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
+from leadlink._values import factorize
 from leadlink.clean import normalize
 from leadlink.clean._privacy import hash_key_bytes, pseudonym
 from leadlink.clean.normalize import _email, _name, _phone
@@ -94,7 +95,9 @@ def prepare(
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.schema.resolve_columns`).
     ``extra`` maps the user's own columns to a comparison kind (``exact``, ``fuzzy``,
     ``date``, ``numeric``); each becomes a prepared column named by :func:`extra_column`.
+    ``region`` is the default phone region, a code phonenumbers knows (``"CN"``, ``"US"``).
     """
+    region = _phone.check_region(region)
     ids = check_ids(leads, id_column)
     n = len(leads)
     out: dict[str, Any] = {"unique_id": ids.to_numpy(dtype=object)}
@@ -107,7 +110,7 @@ def prepare(
         for role, d in _DESCRIBERS.items()
         if role in roles
     ]
-    distinct = {role: pd.factorize(leads[roles[role]], use_na_sentinel=True) for role, *_ in fields}
+    distinct = {role: factorize(leads[roles[role]]) for role, *_ in fields}
     described = _run_fields(
         [(describer, distinct[role][1], columns) for role, describer, columns in fields],
         parallel=n >= PARALLEL_FROM and len(fields) > 1,
