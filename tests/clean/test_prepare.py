@@ -165,3 +165,13 @@ def test_title_key_from_a_title_column_in_either_language():
 def test_email_letters_drop_the_digits_of_the_mailbox_name_only():
     leads = pd.DataFrame({"lead_id": [1, 2], "email": ["WangWei2@163.com", "6959938983@qq.com"]})
     assert _prepare(leads)["email_letters"].tolist() == ["wangwei@163.com", "@qq.com"]
+
+
+def test_an_unknown_phone_region_is_refused():
+    from leadlink.errors import ConfigError
+
+    leads = pd.DataFrame({"lead_id": ["a"], "phone": ["13800138000"]})
+    with pytest.raises(ConfigError, match="region 'XX' is not a phone region"):
+        prepare(leads, {"phone": "phone"}, id_column="lead_id", region="XX")
+    prepared = prepare(leads, {"phone": "phone"}, id_column="lead_id", region="cn")
+    assert prepared["phone"].tolist() == ["+8613800138000"]

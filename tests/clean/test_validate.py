@@ -496,3 +496,51 @@ def test_columns_must_be_a_mapping() -> None:
 
 def test_public_api() -> None:
     assert ll.validate is validate
+
+
+@pytest.mark.parametrize("stale_after", ["1000", 1000, 180.0, " 90 ", True])
+def test_a_number_without_a_unit_is_refused_with_examples(stale_after: object) -> None:
+    """check --stale-after 1000 flagged every lead: pandas read 1000 as nanoseconds."""
+    leads = pd.DataFrame({"name": ["x"], "created_at": ["2024-01-01"]})
+    with pytest.raises(ConfigError, match=r"has no unit; write e\.g\. '180D' \(days\).*'6M'"):
+        validate(leads, stale_after=stale_after)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("stale_after", ["6m", "12h", "3600s"])
+def test_a_duration_under_a_day_is_refused(stale_after: str) -> None:
+    leads = pd.DataFrame({"name": ["x"], "created_at": ["2024-01-01"]})
+    with pytest.raises(ConfigError, match=r"less than a day.*a small 'm' is minutes"):
+        validate(leads, stale_after=stale_after)
+
+
+@pytest.mark.parametrize(
+    ("stale_after", "expected"),
+    [
+        ("6M", [True, False, False]),  # six calendar months before 2024-06-30: 2023-12-30
+        ("6 months", [True, False, False]),
+        ("6个月", [True, False, False]),
+        ("1Y", [False, False, False]),
+        ("181D", [True, False, True]),
+        ("181天", [True, False, True]),
+        ("26周", [True, False, False]),  # 182 days: 2023-12-31 is not before the cutoff
+        (pd.DateOffset(months=6), [True, False, False]),
+    ],
+)
+def test_durations_in_days_weeks_months_and_years(stale_after: object, expected: list[bool]):
+    leads = pd.DataFrame(
+        {"name": ["a", "b", "c"], "created_at": ["2023-12-29", "2024-05-15", "2023-12-31"]}
+    )
+    result = validate(leads, stale_after=stale_after, now="2024-06-30")  # type: ignore[arg-type]
+    assert ["lead.stale" in p for p in result["problems"]] == expected
+
+
+def test_an_unknown_phone_region_is_refused_before_any_work() -> None:
+    """--region XX was accepted silently; then most phones were invalid."""
+    leads = pd.DataFrame({"name": ["x"], "phone": ["13800138000"]})
+    for region in ("XX", "", None, "china"):
+        with pytest.raises(ConfigError, match=r"is not a phone region .*e\.g\. CN, HK, TW"):
+            validate(leads, region=region)  # type: ignore[arg-type]
+        with pytest.raises(ConfigError, match="is not a phone region"):
+            missing_summary(leads, region=region)  # type: ignore[arg-type]
+    lower = validate(leads, region="cn")
+    assert lower["problems"].tolist() == validate(leads, region="CN")["problems"].tolist()

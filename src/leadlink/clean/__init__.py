@@ -7,6 +7,7 @@ The first stage: it reads only the base modules (:mod:`leadlink.schema`,
 * :func:`validate` — problems and ghost leads, one row per input lead;
 * :func:`prepare` — the prepared table of match keys;
 * :func:`enrich` — fill a lead table's gaps from a reference table;
+* :func:`check_region` — a default phone region, checked (``"cn"`` -> ``"CN"``).
 * :class:`OutputMasking` — how outputs show phones, emails and names: clear, masked or
   as keyed hashes (:data:`OUTPUT_MODES`).
 """
@@ -18,6 +19,7 @@ from leadlink.clean._enrich import EnrichResult, enrich
 from leadlink.clean._prepare import extra_column, prepare
 from leadlink.clean._privacy import OUTPUT_MODES, OutputMasking
 from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
+from leadlink.clean.normalize._phone import check_region
 
 __all__ = [
     "GHOST_THRESHOLD",
@@ -25,6 +27,7 @@ __all__ = [
     "EnrichResult",
     "OutputMasking",
     "Problem",
+    "check_region",
     "enrich",
     "extra_column",
     "missing_summary",

@@ -53,6 +53,7 @@ import pandas as pd
 from leadlink._data import words
 from leadlink._i18n import say
 from leadlink._values import NO_VALUE, factorize, parse_times, reference_time
+from leadlink.clean.normalize import _phone
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.schema import ROLES
 
@@ -189,7 +190,7 @@ def validate(
     *,
     columns: Mapping[str, str] | None = None,
     required: Sequence[str] = ("name",),
-    stale_after: str | pd.Timedelta | None = None,
+    stale_after: str | pd.Timedelta | pd.DateOffset | None = None,
     now: Any = None,
     region: str = "CN",
 ) -> pd.DataFrame:
@@ -202,7 +203,9 @@ def validate(
         required: roles every lead must have a value for; a blank one adds
             ``required.<role>``. A required role with no column flags every lead.
         stale_after: flag leads whose last activity (or ``created_at``) is older than this
-            (``"90D"``, ``"180 days"``, a ``pd.Timedelta``) with ``lead.stale``.
+            (``"180D"``, ``"26W"``, ``"6M"`` for six calendar months, ``"1Y"``,
+            ``"180 days"``, a ``pd.Timedelta`` or ``pd.DateOffset``) with ``lead.stale``.
+            A number needs a unit: ``"1000"`` is refused, not read as nanoseconds.
         now: the reference time for ``stale_after``; defaults to the current time.
         region: default region for phone numbers written without a country code.
 
@@ -213,9 +216,10 @@ def validate(
         InputError: ``leads`` is not a DataFrame.
         ColumnError: an unknown role, a mapped column missing from ``leads``, or
             ``stale_after`` without a ``created_at`` column.
-        ConfigError: ``required`` names an unknown role, or ``stale_after``/``now`` cannot
-            be read as a duration/time.
+        ConfigError: ``required`` names an unknown role, ``stale_after``/``now`` cannot
+            be read as a duration/time, or ``region`` is not a phone region.
     """
+    region = _phone.check_region(region)
     roles = _roles(leads, columns)
     required_roles = _required_roles(required)
     stale_delta = _timedelta(stale_after)
@@ -294,6 +298,7 @@ def missing_summary(
     a ``created_at`` that is not a date. Roles whose values leadlink does not judge (city,
     address, title, source) have ``invalid`` 0.
     """
+    region = _phone.check_region(region)
     roles = _roles(leads, columns)
     n = len(leads)
     rows = []
@@ -377,25 +382,86 @@ def _required_roles(required: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(required))
 
 
-def _timedelta(stale_after: str | pd.Timedelta | None) -> pd.Timedelta | None:
+#: A duration in calendar months or years, which ``pd.Timedelta`` does not read ("6M" is
+#: six months, "6m" six minutes, as in pandas).
+_CALENDAR_DURATION = re.compile(
+    r"^\s*(\d+)\s*(M|mo|mon|months?|Y|y|yrs?|years?|个月|月|年)\s*$", re.IGNORECASE
+)
+_DAYS_DURATION = re.compile(r"^\s*(\d+)\s*(天|日|周|星期)\s*$")
+_BARE_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$")
+_DURATION_EXAMPLES = "'180D' (days), '26W' (weeks), '6M' (months) or '1Y' (years)"
+_DURATION_EXAMPLES_ZH = "'180D'（天）、'26W'（周）、'6M'（月）或 '1Y'（年）"
+
+
+def _timedelta(stale_after: Any) -> pd.Timedelta | pd.DateOffset | None:
+    """``stale_after`` as a duration: a ``pd.Timedelta``, or a ``pd.DateOffset`` for
+    calendar months and years ('6M', '6 months', '1Y', '6个月').
+
+    A number without a unit (``1000``, ``"1000"``) is refused, not read as pandas'
+    nanoseconds (which flagged every lead), and so is a duration under a day ('6m' is six
+    minutes: months are '6M').
+    """
     if stale_after is None:
         return None
+    shown = stale_after
+    if isinstance(stale_after, pd.DateOffset):
+        stamp = pd.Timestamp("2000-01-01")
+        if stamp + stale_after <= stamp:
+            raise ConfigError(
+                say(
+                    f"stale_after must be a positive duration such as '90D', not {shown!r}",
+                    f"stale_after 须为正的时长，例如 '90D'，而不是 {shown!r}",
+                )
+            )
+        return stale_after
+    if isinstance(stale_after, (bool, int, float, np.number)) or (
+        isinstance(stale_after, str) and _BARE_NUMBER.match(stale_after)
+    ):
+        raise ConfigError(
+            say(
+                f"stale_after={shown!r} has no unit; write e.g. {_DURATION_EXAMPLES}",
+                f"stale_after={shown!r} 没有单位；请写成如 {_DURATION_EXAMPLES_ZH}",
+            )
+        )
+    if isinstance(stale_after, str):
+        calendar = _CALENDAR_DURATION.match(stale_after)
+        days = _DAYS_DURATION.match(stale_after)
+        if calendar is not None:
+            n, unit = int(calendar.group(1)), calendar.group(2)
+            if unit != "m":  # "m" alone is pandas' minute, left to pd.Timedelta below
+                if n == 0:
+                    stale_after = "0D"  # refused below as not positive
+                else:
+                    yearly = unit.lower().startswith("y") or unit == "年"
+                    return pd.DateOffset(years=n) if yearly else pd.DateOffset(months=n)
+        elif days is not None:
+            weeks = days.group(2) in ("周", "星期")
+            stale_after = f"{days.group(1)}{'W' if weeks else 'D'}"
     try:
         delta = pd.Timedelta(stale_after)
     except (ValueError, TypeError) as error:
         raise ConfigError(
             say(
-                f"stale_after={stale_after!r} is not a duration; write e.g. '90D', '180 days' "
-                "or pd.Timedelta(days=90)",
-                f"stale_after={stale_after!r} 不是时长；请写成如 '90D'、'180 days' "
-                "或 pd.Timedelta(days=90)",
+                f"stale_after={shown!r} is not a duration; write e.g. "
+                f"{_DURATION_EXAMPLES}, '180 days' or pd.Timedelta(days=90)",
+                f"stale_after={shown!r} 不是时长；请写成如 {_DURATION_EXAMPLES_ZH}、"
+                "'180 days' 或 pd.Timedelta(days=90)",
             )
         ) from error
     if pd.isna(delta) or delta <= pd.Timedelta(0):
         raise ConfigError(
             say(
-                f"stale_after must be a positive duration such as '90D', not {stale_after!r}",
-                f"stale_after 须为正的时长，例如 '90D'，而不是 {stale_after!r}",
+                f"stale_after must be a positive duration such as '90D', not {shown!r}",
+                f"stale_after 须为正的时长，例如 '90D'，而不是 {shown!r}",
+            )
+        )
+    if delta < pd.Timedelta(days=1):
+        raise ConfigError(
+            say(
+                f"stale_after={shown!r} is {delta}, less than a day; leads go stale "
+                f"over days or months: write e.g. {_DURATION_EXAMPLES} (a small 'm' is minutes)",
+                f"stale_after={shown!r} 是 {delta}，不到一天；线索以天或月计算是否过期："
+                f"请写成如 {_DURATION_EXAMPLES_ZH}（小写 'm' 表示分钟）",
             )
         )
     return delta
@@ -723,7 +789,10 @@ def _is_name_mash(value: Any) -> bool:
 
 
 def _stale(
-    leads: pd.DataFrame, roles: Mapping[str, str], after: pd.Timedelta, now: Any
+    leads: pd.DataFrame,
+    roles: Mapping[str, str],
+    after: pd.Timedelta | pd.DateOffset,
+    now: Any,
 ) -> np.ndarray:
     role = next((r for r in _WHEN_ROLES if r in roles), None)
     if role is None:
@@ -735,10 +804,11 @@ def _stale(
                 "columns={'created_at': '<你的日期列>'} 指定，或不设 stale_after",
             )
         )
-    reference = reference_time(now).to_datetime64()
+    # older than ``after`` = before the cutoff; a DateOffset counts calendar months
+    cutoff = (reference_time(now) - after).to_datetime64()
     times = parse_times(leads[roles[role]])
     with np.errstate(invalid="ignore"):
-        return ~np.isnat(times) & (reference - times > after.to_timedelta64())
+        return ~np.isnat(times) & (times < cutoff)
 
 
 # ------------------------------------------------------------------------------- verdict

@@ -23,9 +23,31 @@ from typing import Any
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from leadlink._i18n import say
 from leadlink.clean.normalize._text import clean
+from leadlink.errors import ConfigError
 
-__all__ = ["describe", "extension", "is_valid", "kind", "normalize"]
+__all__ = ["check_region", "describe", "extension", "is_valid", "kind", "normalize"]
+
+
+def check_region(region: object) -> str:
+    """``region`` as the upper-case region code phonenumbers knows (``"cn"`` -> ``"CN"``),
+    or a ConfigError that names a few: an unknown default region makes nearly every
+    number without a country code invalid, so it is refused before any work."""
+    code = region.strip().upper() if isinstance(region, str) else None
+    if code is None or code not in phonenumbers.SUPPORTED_REGIONS:
+        examples = "CN, HK, TW, SG, US, GB, JP, DE"
+        raise ConfigError(
+            say(
+                f"region {region!r} is not a phone region leadlink knows; give the two-letter "
+                f"code of the country most numbers without a country code belong to, e.g. "
+                f"{examples} ({len(phonenumbers.SUPPORTED_REGIONS)} regions are supported)",
+                f"不认识电话地区 {region!r}；请给出多数不带国家代码的号码所属国家/地区的两字母代码，"
+                f"例如 {examples}（共支持 {len(phonenumbers.SUPPORTED_REGIONS)} 个地区）",
+            )
+        )
+    return code
+
 
 # What may stand before an extension: "转 8001", "分机8001", "ext. 8001", "x8001", "#8001".
 _EXTENSION_MARKERS = (
