@@ -190,3 +190,26 @@ def test_a_new_kind_of_rule_is_one_registry_entry(monkeypatch):
     assert result["score"].tolist() == [45, 0]
     assert result["tier"].tolist() == ["medium", "low"]
     assert result.loc[0, "reasons"] == ["came from a referral (+45)"]
+
+
+def test_deeply_nested_or_exploding_rules_files_are_config_errors(tmp_path):
+    """--rules with deeply nested JSON was a RecursionError (exit 1)."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"rules file .* nests objects or lists more than 32"):
+        load_rules(deep)
+
+
+def test_yaml_rules_files_are_bounded_too(tmp_path):
+    pytest.importorskip("yaml", reason="PyYAML comes with the yaml (and dev) extra")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="nests objects or lists more than 32"):
+        load_rules(deep)
+    # a few lines of aliases that expand to a billion values
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="more than 200,000 values"):
+        load_rules(bomb)

@@ -266,3 +266,14 @@ def test_config_file_round_trip(tmp_path):
         SurvivorshipPolicy.from_file(tmp_path / "bad.json")
     with pytest.raises(ll.ConfigError, match="cannot read"):
         SurvivorshipPolicy.from_file(tmp_path / "missing.json")
+
+
+def test_a_deeply_nested_policy_file_is_a_config_error(tmp_path):
+    """--policy with deeply nested JSON was a RecursionError (exit 1)."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"rules": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(ll.ConfigError, match=r"survivorship config .* nests .* more than 32 deep"):
+        SurvivorshipPolicy.from_file(path)
+    path.write_text('{"rules": {}, "rules": {}}', encoding="utf-8")
+    with pytest.raises(ll.ConfigError, match="'rules' appears twice"):
+        SurvivorshipPolicy.from_file(path)

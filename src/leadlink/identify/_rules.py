@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
+from leadlink._jsonfile import check_shape, read_json, read_text, too_deep
 from leadlink.clean import normalize
 from leadlink.errors import ConfigError
 from leadlink.identify._cells import event_key, is_none, status_key
@@ -274,7 +275,7 @@ def _read_rules_file(path: Path, shown: str) -> Any:
                 "请传入预设名称、dict 或 JSON 规则文件的路径",
             )
         )
-    text = path.read_text(encoding="utf-8")
+    what, what_zh = "rules file", "规则文件"
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         try:
@@ -288,25 +289,20 @@ def _read_rules_file(path: Path, shown: str) -> Any:
                     "或安装 PyYAML：pip install 'leadlink[yaml]'",
                 )
             ) from None
+        text = read_text(path, what=what, what_zh=what_zh)
         try:
-            return yaml.safe_load(text)
+            loaded = yaml.safe_load(text)
         except yaml.YAMLError as error:
             raise ConfigError(
                 say(f"{shown} is not valid YAML: {error}", f"{shown} 不是有效的 YAML：{error}")
             ) from error
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ConfigError(
-            say(
-                f"{shown} is not valid JSON (line {error.lineno}, column {error.colno}: "
-                f"{error.msg}); rules files are JSON objects like "
-                '{"tiers": {"high": 75, "medium": 45}}',
-                f"{shown} 不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列：{error.msg}）；"
-                "规则文件须为 JSON 对象，例如 "
-                '{"tiers": {"high": 75, "medium": 45}}',
-            )
-        ) from error
+        except RecursionError:
+            raise too_deep(shown, what, what_zh, ConfigError) from None
+        check_shape(loaded, shown=shown, what=what, what_zh=what_zh)
+        return loaded
+    return read_json(
+        path, what=what, what_zh=what_zh, example='{"tiers": {"high": 75, "medium": 45}}'
+    )
 
 
 def compile_source(rules: dict[str, Any]) -> Rules:

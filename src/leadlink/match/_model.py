@@ -42,6 +42,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink.clean import extra_column
+from leadlink._jsonfile import read_json
 from leadlink.errors import ConfigError, InputError, ModelError
 from leadlink.match._backends import database
 from leadlink.match._blocking import (
@@ -766,35 +767,10 @@ class LeadModel:
 
     @classmethod
     def load(cls, path: str | Path) -> LeadModel:
-        """Read a model written by :meth:`save`."""
-        source = Path(path)
-        try:
-            text = source.read_text("utf-8")
-        except FileNotFoundError:
-            raise ModelError(
-                say(
-                    f"model file {str(source)!r} does not exist",
-                    f"模型文件 {str(source)!r} 不存在",
-                )
-            ) from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise ModelError(
-                say(
-                    f"cannot read model file {str(source)!r}: {error}",
-                    f"无法读取模型文件 {str(source)!r}：{error}",
-                )
-            ) from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ModelError(
-                say(
-                    f"model file {str(source)!r} is not valid JSON ({error.msg} at line "
-                    f"{error.lineno}); it may be truncated — save the model again",
-                    f"模型文件 {str(source)!r} 不是有效的 JSON"
-                    f"（第 {error.lineno} 行：{error.msg}）；文件可能不完整——请重新保存模型",
-                )
-            ) from None
+        """Read a model written by :meth:`save`; the file is read within the bounds of
+        :func:`leadlink._jsonfile.read_json` (size, nesting) and checked by
+        :meth:`from_dict`."""
+        data = read_json(path, what="model file", what_zh="模型文件", error=ModelError)
         return cls.from_dict(data)
 
     def __repr__(self) -> str:

@@ -19,7 +19,6 @@ roles only, those roles. :class:`SurvivorshipPolicy` accepts exactly the registe
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
+from leadlink._jsonfile import read_json
 from leadlink.clean import Problem, normalize
 from leadlink.errors import ConfigError
 from leadlink.schema import SURVIVED_ROLES, map_distinct
@@ -373,28 +373,14 @@ class SurvivorshipPolicy:
 
     @classmethod
     def from_file(cls, path: str | PathLike[str]) -> SurvivorshipPolicy:
-        """A policy from a JSON file (see :meth:`from_dict` and ``docs/golden.md``)."""
-        try:
-            with open(path, encoding="utf-8") as handle:
-                config = json.load(handle)
-        except OSError as error:
-            raise ConfigError(
-                say(
-                    f"cannot read the survivorship config {str(path)!r} ({error.strerror}); "
-                    "pass the path of a JSON file",
-                    f"无法读取存活规则配置 {str(path)!r}（{error.strerror}）；请传入 JSON "
-                    "文件的路径",
-                )
-            ) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(
-                say(
-                    f"the survivorship config {str(path)!r} is not valid JSON ({error}); "
-                    f"write it like {_CONFIG_EXAMPLE}",
-                    f"存活规则配置 {str(path)!r} 不是有效的 JSON（{error}）；"
-                    f"请按此格式书写：{_CONFIG_EXAMPLE}",
-                )
-            ) from None
+        """A policy from a JSON file (see :meth:`from_dict` and ``docs/golden.md``), read
+        within the bounds of :func:`leadlink._jsonfile.read_json` (size, depth)."""
+        config = read_json(
+            path,
+            what="the survivorship config",
+            what_zh="存活规则配置",
+            example=_CONFIG_EXAMPLE,
+        )
         return cls.from_dict(config)
 
     def to_dict(self) -> dict[str, Any]:
