@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -389,3 +390,101 @@ def test_every_output_writes_the_same_id_text(tmp_path, small_leads, kind):
     assert ids["pairs"] and ids["pairs"] <= expected
     assert ids["lineage"] and ids["lineage"] <= expected
     assert ids["golden_from"] and ids["golden_from"] <= expected
+
+
+# -- options checked before any work; untrusted option files bounded ------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--region", "XX"], r"region 'XX' is not a phone region.*e\.g\. CN, HK"),
+        (["--threshold", "true"], "--threshold: invalid float value: 'true'"),
+        (["--threshold", "1.5"], r"threshold must be in \[0, 1\], not 1\.5"),
+        (["--max-block-size", str(10**12)], r"max_block_size must be .*\[2, 5000\]"),
+        (["--max-pairs", "0"], "max_pairs must be an integer of at least 1"),
+        (["--blocking", ""], "blocking must be .* non-empty list .*'phone_name'"),
+        (["--blocking", "phone,nope"], "blocking must be .*preset names"),
+    ],
+)
+def test_bad_options_exit_2_before_the_input_is_read(tmp_path, capsys, argv, message):
+    """--region XX was accepted silently (then most phones were invalid); the input here
+    does not exist, so a run that got as far as reading it would say so instead."""
+    out = tmp_path / "out"
+    try:
+        code = main(["dedupe", str(tmp_path / "absent.csv"), "--output-dir", str(out), *argv])
+    except SystemExit as stop:  # argparse: not a number
+        code = stop.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert re.search(message, err), err
+    assert "absent.csv" not in err
+
+
+@pytest.mark.parametrize("threshold", ["0", "1"])
+def test_threshold_0_and_1_work(tmp_path, leads_csv, capsys, threshold):
+    """--threshold 0 failed after training ('cannot_link_below must be between 0 and the
+    threshold'); 0 links every scored pair, 1 only the certain ones."""
+    out = tmp_path / "out"
+    argv = ["dedupe", str(leads_csv), "--output-dir", str(out), "--threshold", threshold]
+    assert main(argv) == 0
+    clusters = pd.read_csv(out / "clusters.csv")
+    pairs = pd.read_parquet(out / "pairs.parquet")
+    if threshold == "0":
+        # every scored pair is linked: the two leads of each pair share a cluster
+        cluster_of = dict(zip(clusters["lead_id"].astype(str), clusters["cluster_id"]))
+        assert all(
+            cluster_of[left] == cluster_of[right]
+            for left, right in zip(pairs["id_l"].astype(str), pairs["id_r"].astype(str))
+        )
+    else:
+        # only pairs scored 1.0 link: each joins at most two clusters into one
+        certain = int((pairs["match_probability"] >= 1.0).sum())
+        assert clusters["cluster_id"].nunique() >= len(clusters) - certain
+
+
+def test_max_pairs_stops_before_scoring_and_names_the_preset(tmp_path, leads_csv, capsys):
+    out = tmp_path / "out"
+    argv = ["dedupe", str(leads_csv), "--output-dir", str(out), "--max-pairs", "100"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"more than max_pairs=100; .*Preset '\w+' makes the most", err), err
+    assert "--blocking" in err and "--max-block-size" in err
+    assert not (out / "pairs.parquet").exists()
+
+
+def test_stale_after_without_a_unit_exits_2(tmp_path, leads_csv, capsys):
+    """check --stale-after 1000 flagged every lead (1000 nanoseconds)."""
+    argv = ["check", str(leads_csv), "--output-dir", str(tmp_path / "o"), "--stale-after"]
+    assert main([*argv, "1000"]) == 2
+    assert "stale_after='1000' has no unit; write e.g. '180D'" in capsys.readouterr().err
+    assert main([*argv, "6M", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("option", ["--model", "--policy", "--rules"])
+def test_deeply_nested_option_files_exit_2(tmp_path, leads_csv, capsys, option):
+    """A deeply nested --model/--policy/--rules file was a RecursionError, exit 1."""
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    command = "score" if option == "--rules" else "dedupe"
+    argv = [command, str(leads_csv), "--output-dir", str(tmp_path / "o"), option, str(nested)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "nests objects or lists more than 32 deep" in err
+    assert "RecursionError" not in err and "Traceback" not in err
+
+
+def test_a_model_file_cannot_lift_the_block_cap(tmp_path, leads_csv, capsys):
+    """options.max_block_size: 10**12 in a model file was accepted (3,000 namesakes at one
+    employer gave 4.5M pairs)."""
+    out = tmp_path / "out"
+    assert main(["dedupe", str(leads_csv), "--output-dir", str(out), "--quiet"]) == 0
+    model = json.loads((out / "model.json").read_text("utf-8"))
+    model["options"]["max_block_size"] = 10**12
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(model), "utf-8")
+    argv = ["dedupe", str(leads_csv), "--output-dir", str(tmp_path / "o2"), "--model"]
+    assert main([*argv, str(edited)]) == 2
+    err = capsys.readouterr().err
+    assert "options.max_block_size must be an integer in [2, 5000], not 1000000000000" in err

@@ -274,3 +274,50 @@ def test_a_result_built_by_hand_explains_what_conflicts_needs(small_result):
 def test_the_result_repr_leaves_out_the_input_tables(small_result):
     text = repr(small_result)
     assert "prepared=" not in text and "leads=" not in text
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"threshold": True}, r"threshold must be a number in \[0, 1\], not True"),
+        ({"region": "XX"}, r"region 'XX' is not a phone region .*e\.g\. CN, HK"),
+        ({"max_pairs": 0}, "max_pairs must be an integer of at least 1"),
+        ({"max_block_size": 10**12}, r"max_block_size must be an integer in \[2, 5000\]"),
+        ({"blocking": []}, r"blocking must be None \(every preset that fits\) or a non-empty"),
+    ],
+)
+def test_options_are_checked_before_any_work(small_leads, monkeypatch, options, message):
+    import leadlink.pipeline
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validation started before the options were checked")
+
+    monkeypatch.setattr(leadlink.pipeline, "validate", no_work)
+    with pytest.raises(ll.ConfigError, match=message):
+        ll.dedupe(small_leads.drop(columns=["person_id", "is_ghost"]), **options)
+
+
+def test_max_pairs_and_blocking_reach_the_model(small_leads, small_result):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    with pytest.raises(ll.ResourceError, match="max_pairs=50; stopped before making any"):
+        ll.dedupe(leads, max_pairs=50)
+    phone_only = ll.dedupe(leads, blocking=["phone"])
+    assert phone_only.model is not None and phone_only.model.blocking == ("phone",)
+    assert set(phone_only.pairs["found_by"].astype(str)) == {"phone"}
+    # a trained model keeps its blocking; predicting with it can still be capped
+    with pytest.raises(ll.ConfigError, match="blocking presets are part of the model"):
+        ll.dedupe(leads, model=small_result.model, blocking=["email"])
+    with pytest.raises(ll.ResourceError, match="max_pairs=50"):
+        ll.dedupe(leads, model=small_result.model, max_pairs=50)
+
+
+def test_threshold_0_links_every_scored_pair(small_leads, small_result):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    everything = ll.dedupe(leads, model=small_result.model, threshold=0)
+    cluster_of = dict(zip(everything.clusters["lead_id"], everything.clusters["cluster_id"]))
+    pairs = everything.pairs
+    linked = [
+        cluster_of[left] == cluster_of[right] for left, right in zip(pairs["id_l"], pairs["id_r"])
+    ]
+    assert linked and all(linked)
+    assert everything.golden["n_leads"].max() >= small_result.golden["n_leads"].max()

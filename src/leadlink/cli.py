@@ -89,7 +89,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ROLE=COLUMN",
         help="map a role to a column, e.g. --column phone=手机 (repeatable)",
     )
-    table.add_argument("--region", default="CN", help="default phone region (default CN)")
+    table.add_argument(
+        "--region",
+        default="CN",
+        help="default phone region, a two-letter code such as CN, HK, US (default CN)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -118,9 +122,33 @@ def _parser() -> argparse.ArgumentParser:
         "most_frequent, most_recent, personal (phone, email), source_priority (needs "
         "sources, best first). See docs/golden.md.",
     )
-    dedupe.add_argument("--threshold", type=float, help="match probability to link (0-1)")
+    dedupe.add_argument(
+        "--threshold",
+        type=float,
+        help="match probability to link, 0 to 1 (0 links every scored pair)",
+    )
     dedupe.add_argument("--model", help="use this trained model.json instead of training")
     dedupe.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
+    dedupe.add_argument(
+        "--max-pairs",
+        type=int,
+        metavar="N",
+        help="stop before comparing more than N pairs of leads in all, and say which "
+        "blocking key makes the most (default: 50 a lead, at least 1000000)",
+    )
+    dedupe.add_argument(
+        "--max-block-size",
+        type=int,
+        metavar="N",
+        help="a blocking key shared by more than N leads is not used alone (2 to 5000, "
+        "default 200)",
+    )
+    dedupe.add_argument(
+        "--blocking",
+        metavar="NAMES",
+        help="comma-separated blocking presets to train with (default: all that fit), e.g. "
+        "phone,email,phone_name,name_company",
+    )
     dedupe.add_argument(
         "--policy",
         metavar="FILE",
@@ -281,6 +309,33 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Check the options that leadlink's functions would check later, before any file is
+    read: a bad one exits 2 at once, not after the input is read or a model is trained."""
+    from leadlink.clean import check_region
+    from leadlink.match import (
+        check_blocking,
+        check_max_block_size,
+        check_max_pairs,
+        check_threshold,
+    )
+
+    args.region = check_region(args.region)
+    if getattr(args, "threshold", None) is not None:
+        args.threshold = check_threshold(args.threshold)
+    if getattr(args, "max_pairs", None) is not None:
+        args.max_pairs = check_max_pairs(args.max_pairs)
+    if getattr(args, "max_block_size", None) is not None:
+        args.max_block_size = check_max_block_size(args.max_block_size)
+    if getattr(args, "blocking", None) is not None:
+        args.blocking = check_blocking(_names(args.blocking))
+
+
+def _names(text: str) -> list[str]:
+    """``--blocking a,b`` as ``["a", "b"]``."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def _columns(items: Sequence[str]) -> dict[str, str]:
     from leadlink.errors import ConfigError
 
@@ -299,6 +354,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from leadlink.io import read_leads, write_table
     from leadlink.schema import check_ids, resolve_columns
 
+    _check_options(args)
     say = _progress(args)
     say(f"reading {args.input}")
     leads = read_leads(args.input)
@@ -340,10 +396,12 @@ def _run_check(args: argparse.Namespace) -> int:
 
 @_writes_outputs
 def _run_score(args: argparse.Namespace) -> int:
-    from leadlink.identify import score
+    from leadlink.identify import load_rules, score
     from leadlink.io import read_leads, write_table
     from leadlink.schema import check_ids
 
+    _check_options(args)
+    load_rules(args.rules)  # a bad rules file should not wait for the leads to be read
     say = _progress(args)
     say(f"reading {args.input}")
     leads = read_leads(args.input)
@@ -420,18 +478,20 @@ def _run_erase(args: argparse.Namespace) -> int:
 @_writes_outputs
 def _run_dedupe(args: argparse.Namespace) -> int:
     from leadlink.io import read_leads
-    from leadlink.match import LeadModel
+    from leadlink.match import DEFAULT_MAX_BLOCK_SIZE, LeadModel
     from leadlink.merge import SurvivorshipPolicy
     from leadlink.pipeline import dedupe
 
+    _check_options(args)
     columns = _columns(args.column)
     # Read the policy first: a typo in it should not cost a training run.
     policy = SurvivorshipPolicy.from_file(args.policy) if args.policy else None
     hash_key, outputs = _output_options(args)
+    # So is the model file.
+    model = LeadModel.load(args.model) if args.model else None
     say = _progress(args)
     say(f"reading {args.input}")
     leads = read_leads(args.input)
-    model = LeadModel.load(args.model) if args.model else None
     result = dedupe(
         leads,
         id_column=args.id_column,
@@ -439,6 +499,9 @@ def _run_dedupe(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         seed=args.seed,
         model=model,
+        max_pairs=args.max_pairs,
+        blocking=args.blocking,
+        max_block_size=args.max_block_size or DEFAULT_MAX_BLOCK_SIZE,
         region=args.region,
         policy=policy,
         hash_key=hash_key,

@@ -18,13 +18,15 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._values import id_text
-from leadlink.clean import OutputMasking, prepare, validate
+from leadlink.clean import OutputMasking, check_region, prepare, validate
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.match import (
     DEFAULT_MAX_BLOCK_SIZE,
     DEFAULT_THRESHOLD,
     LeadModel,
     check_backend,
+    check_max_pairs,
+    check_threshold,
     database_api,
 )
 from leadlink.merge import (
@@ -185,6 +187,8 @@ def dedupe(
     mask_names: bool = False,
     match_ghosts: bool = False,
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+    blocking: Sequence[str] | None = None,
+    max_pairs: int | None = None,
     region: str = "CN",
     policy: PolicyLike | None = None,
     progress: Progress | None = None,
@@ -215,8 +219,16 @@ def dedupe(
         mask_names: also mask names in those outputs (``张*``, ``Z*** W***``).
         match_ghosts: also match leads that :func:`leadlink.validate` flags as ghosts
             (by default they are kept out of matching and stay single).
-        max_block_size: a blocking key shared by more leads is not used on its own.
-        region: default phone region for numbers without a country code.
+        max_block_size: a blocking key shared by more leads is not used on its own (2 to
+            :data:`~leadlink.match.MAX_BLOCK_SIZE_LIMIT`).
+        blocking: the blocking presets to train with (default: every preset whose roles
+            are present; see :data:`leadlink.match.PRESET_NAMES`).
+        max_pairs: the most pairs the blocks may make (default
+            :data:`~leadlink.match.DEFAULT_PAIRS_PER_LEAD` a lead, at least a million);
+            more stop the run before any pair is made, with a
+            :class:`~leadlink.ResourceError` that names the preset making the most.
+        region: default phone region for numbers without a country code (a code
+            phonenumbers knows: ``"CN"``, ``"US"`` ...; refused otherwise).
         policy: which value survives into the golden records: a
             :class:`~leadlink.SurvivorshipPolicy`, the same as plain data
             (``{"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM"]}``)
@@ -226,9 +238,13 @@ def dedupe(
     """
     say = progress or (lambda message: None)
     check_backend(backend)
+    region = check_region(region)
     masking = OutputMasking(outputs, names=mask_names, hash_key=hash_key, region=region)
-    if threshold is not None and not 0 <= threshold <= 1:
-        raise ConfigError(f"threshold must be a match probability in [0, 1], not {threshold}")
+    # Every option is checked before any work: a typo should not cost a run.
+    if threshold is not None:
+        threshold = check_threshold(threshold)
+    if max_pairs is not None:
+        max_pairs = check_max_pairs(max_pairs)
     survivorship = _policy(policy)
     check_frame(leads)
     if leads.empty:
@@ -266,6 +282,8 @@ def dedupe(
                     f"{name} {list(given)} differs from the model's {list(trained)}; "
                     "rules are part of the model — leave them out when passing a model"
                 )
+        if blocking is not None and tuple(blocking) != model.blocking:
+            raise ConfigError(_blocking_differs(blocking, model.blocking))
     else:
         extra = dict(extra_columns or {})
     # A column the model already compares (or the id) cannot be compared twice; a role it
@@ -277,6 +295,21 @@ def dedupe(
             f"extra_columns {clash!r} are already compared as roles "
             f"({', '.join(COMPARED_ROLES)}) or are the id; list only other columns"
         )
+    # The model to train, made now so that its options are checked before any work.
+    untrained = (
+        LeadModel(
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            max_block_size=max_block_size,
+            blocking=blocking,
+            seed=seed,
+            extra=extra,
+            must_link=must_link,
+            never_link=never_link,
+            max_pairs=max_pairs,
+        )
+        if model is None
+        else None
+    )
     leads = leads.reset_index(drop=True)
     say(f"validating {len(leads)} leads")
     validation = validate(leads, columns=roles, region=region)
@@ -288,16 +321,9 @@ def dedupe(
     lap("prepare")
     matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
     db_api = database_api(backend) if len(matchable) >= 2 else None
-    if model is None and len(matchable) >= 2:
+    if untrained is not None and len(matchable) >= 2:
         say(f"training the match model on {len(matchable)} leads")
-        model = LeadModel(
-            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
-            max_block_size=max_block_size,
-            seed=seed,
-            extra=extra,
-            must_link=must_link,
-            never_link=never_link,
-        ).fit(matchable, db_api=db_api)
+        model = untrained.fit(matchable, db_api=db_api)
         lap("train")
     used_threshold = (
         threshold
@@ -307,7 +333,7 @@ def dedupe(
     if model is not None and len(matchable) >= 2:
         say("scoring candidate pairs")
         # Every blocked pair is kept: the low scores are what stops chains in clustering.
-        pairs = model.predict(matchable, min_probability=0.0, db_api=db_api)
+        pairs = model.predict(matchable, min_probability=0.0, db_api=db_api, max_pairs=max_pairs)
     else:
         pairs = pd.DataFrame(
             {
@@ -350,6 +376,16 @@ def dedupe(
         prepared=prepared,
         policy=survivorship,
         masking=masking,
+    )
+
+
+def _blocking_differs(given: Sequence[str], trained: Sequence[str] | None) -> str:
+    shown = None if trained is None else list(trained)
+    return say(
+        f"blocking {list(given)} differs from the model's {shown}; the blocking presets are "
+        "part of the model — leave blocking out when passing a model",
+        f"blocking {list(given)} 与模型的 {shown} 不同；分块预设是模型的一部分"
+        "——传入模型时请不要再给 blocking",
     )
 
 

@@ -3,8 +3,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leadlink.errors import ConfigError
-from leadlink.match._blocking import PRESETS, add_blocking_keys, presets_for
+from leadlink.errors import ConfigError, ResourceError
+from leadlink.match._blocking import (
+    DEFAULT_PAIRS_PER_LEAD,
+    MIN_PAIR_BUDGET,
+    PRESETS,
+    add_blocking_keys,
+    check_pair_budget,
+    pair_budget,
+    presets_for,
+)
 
 
 def _prepared(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -99,3 +107,45 @@ def test_mailbox_name_blocks_only_a_nameless_lead_with_named_ones():
     assert phone.sql(training=True) == (
         'l."bk_phone" = r."bk_phone" AND l."phone" = r."phone" AND l."phone_shared" = 0'
     )
+
+
+def test_a_block_size_above_the_ceiling_is_refused():
+    """A model file could lift the cap to 10**12: one 12k-lead block of a shared phone ran
+    past 138 s and 10 GB of spill."""
+    with pytest.raises(ConfigError, match=r"max_block_size must be an integer in \[2, 5000\]"):
+        add_blocking_keys(_prepared([]), PRESETS, max_block_size=10**12)
+
+
+def _in_blocks(n_blocks: int, size: int) -> pd.DataFrame:
+    """Leads sharing a phone in blocks of ``size``, each with its own name."""
+    rows = [{"unique_id": f"L{b}-{i}", "phone": f"+86138000{b:05d}", "name_nick": f"p {b} {i}"}
+            for b in range(n_blocks) for i in range(size)]  # fmt: skip
+    return _prepared(rows)
+
+
+def test_the_pair_budget_names_the_preset_that_makes_the_most():
+    """200k leads in many 200-lead blocks filled 20 GB of temp disk: the pairs are counted
+    and refused before any is made."""
+    prepared = _in_blocks(20, 50)  # 20 phones of 50 leads: 24,500 pairs
+    _, report = add_blocking_keys(prepared, presets_for(["phone", "name"]))
+    assert report.total_comparisons == 20 * 50 * 49 // 2
+    check_pair_budget(report, 24_500, len(prepared))  # at the budget: fine
+    with pytest.raises(ResourceError) as refused:
+        check_pair_budget(report, 24_499, len(prepared))
+    message = str(refused.value)
+    assert "would make 24,500 pairs to compare, more than max_pairs=24,499" in message
+    assert "Preset 'phone' makes the most, 24,500 pairs in blocks of up to 50 leads" in message
+    assert "blocking=['phone_extension', 'phone_name', 'rare_name']" in message
+    assert "max_block_size (now 200; --max-block-size)" in message
+    assert "+86138" not in message  # counts, never key values
+
+
+def test_the_default_budget_grows_with_the_leads():
+    assert pair_budget(None, 10) == MIN_PAIR_BUDGET
+    assert pair_budget(None, 1_000_000) == DEFAULT_PAIRS_PER_LEAD * 1_000_000
+    assert pair_budget(7, 1_000_000) == 7
+    # blocks of 200 leads on one key alone make 99.5 pairs a lead: over the default
+    prepared = _in_blocks(2, 200)
+    _, report = add_blocking_keys(prepared, presets_for(["phone"]))
+    assert report.total_comparisons / len(prepared) == 99.5
+    assert report.total_comparisons * 1_000_000 / len(prepared) > pair_budget(None, 1_000_000)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from leadlink.clean._prepare import prepare
-from leadlink.errors import InputError, ModelError
+from leadlink.errors import InputError, ModelError, ResourceError
 from leadlink.match._comparisons import PHONE
 from leadlink.match._model import MODEL_VERSION, LeadModel, _cap_against
 from leadlink.schema import resolve_columns
@@ -442,3 +442,37 @@ def test_a_model_trained_without_titles_scores_leads_that_have_them(tmp_path, pr
     loaded = LeadModel.load(untitled.save(tmp_path / "untitled.json"))
     pairs = loaded.predict(prepared)
     assert len(pairs) > 0 and "title_level" not in pairs.columns
+
+
+# -- bounded work, concurrency, reproducibility ------------------------------------------
+
+
+def _no_database(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a database was opened: pairs were about to be made")
+
+
+def test_predict_refuses_more_pairs_than_max_pairs_before_making_any(prepared, fitted, monkeypatch):
+    """Total pairs were never capped: 200k leads in many 200-lead blocks filled 20 GB."""
+    import leadlink.match._model as model_module
+
+    blocks = fitted.count_blocks(prepared).total_comparisons
+    monkeypatch.setattr(model_module, "database", _no_database)
+    with pytest.raises(ResourceError, match=rf"would make {blocks:,} pairs .*max_pairs=10\b"):
+        fitted.predict(prepared, max_pairs=10)
+    capped = LeadModel.from_dict(fitted.to_dict())
+    capped.max_pairs = 10  # as LeadModel(max_pairs=10) would be
+    with pytest.raises(ResourceError, match=r"Preset '.*' makes the most"):
+        capped.predict(prepared)
+
+
+def test_fit_refuses_blocks_over_the_budget_before_training(prepared, monkeypatch):
+    import leadlink.match._model as model_module
+
+    monkeypatch.setattr(model_module, "database", _no_database)
+    with pytest.raises(ResourceError, match="max_pairs=100; stopped before making any"):
+        LeadModel(max_pairs=100).fit(prepared)
+
+
+def test_max_pairs_is_not_saved_with_the_model(fitted):
+    assert "max_pairs" not in fitted.to_dict()["options"]
+    assert LeadModel.from_dict(fitted.to_dict()).max_pairs is None

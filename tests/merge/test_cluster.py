@@ -133,3 +133,17 @@ def test_group_starts_marks_the_first_of_each_run():
         False,
     ]
     assert group_starts(np.array([], dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.01, 1.0])
+def test_any_threshold_in_0_1_works_with_the_default_cannot_link(threshold):
+    """threshold 0 raised 'cannot_link_below must be between 0 and the threshold' after
+    training: the default cannot_link_below (0.05) was above it. 0 links every pair."""
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.02), ("c", "d", 0.0), ("e", "f", 1.0)])
+    out = cluster_pairs(list("abcdefg"), pairs, threshold=threshold)
+    got = dict(zip(out["id"], out["cluster_id"]))
+    if threshold == 0.0:
+        assert got["a"] == got["b"] == got["c"] == got["d"] and got["e"] == got["f"]
+    if threshold == 1.0:
+        assert got["e"] == got["f"] and len({got["a"], got["b"], got["c"], got["d"]}) == 4
+    assert got["g"] == cluster_id_for("g")

@@ -21,15 +21,21 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink.errors import ConfigError
+from leadlink.errors import ConfigError, ResourceError
 from leadlink.schema import ROLE_OF_COLUMN
 
 __all__ = [
     "DEFAULT_MAX_BLOCK_SIZE",
+    "DEFAULT_PAIRS_PER_LEAD",
+    "MAX_BLOCK_SIZE_LIMIT",
+    "MIN_PAIR_BUDGET",
     "PRESETS",
+    "PRESET_NAMES",
     "BlockingPreset",
     "BlockingReport",
     "add_blocking_keys",
+    "check_pair_budget",
+    "pair_budget",
     "presets_for",
 ]
 
@@ -37,6 +43,17 @@ logger = logging.getLogger(__name__)
 
 #: A key value shared by more leads than this is not used on its own (≈ 20k pairs a block).
 DEFAULT_MAX_BLOCK_SIZE = 200
+#: The largest ``max_block_size`` accepted, from a caller or a model file: one block of
+#: 5,000 leads is 12.5M pairs.
+MAX_BLOCK_SIZE_LIMIT = 5000
+#: Without a ``max_pairs``, the blocks of a fit or predict may make this many pairs per
+#: lead (every preset's blocks counted, a pair two presets find twice). Generated leads
+#: (benchmarks/scale.py's generator) make 12.7 a lead at 200k leads (2.5M pairs) and 19.4
+#: at 1M (18.8M); one preset whose blocks all hold 200 leads alone makes 99.5, and such
+#: tables filled tens of GB of memory and disk before they were stopped.
+DEFAULT_PAIRS_PER_LEAD = 50
+#: ... and never fewer than this many pairs in all, so that a small table is never stopped.
+MIN_PAIR_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -125,6 +142,8 @@ PRESETS: tuple[BlockingPreset, ...] = (
 
 _NAME_ONLY = BlockingPreset("name", ("name_key",), "same name key (when nothing else fits)")
 _BY_NAME = {preset.name: preset for preset in (*PRESETS, _NAME_ONLY)}
+#: The names ``blocking=[...]`` takes.
+PRESET_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
 
 def presets_for(
@@ -196,11 +215,13 @@ def add_blocking_keys(
 
     ``exclude`` marks leads kept out of matching (ghosts): their keys are null.
     """
-    if max_block_size < 2:
+    if not 2 <= max_block_size <= MAX_BLOCK_SIZE_LIMIT:
         raise ConfigError(
             say(
-                f"max_block_size must be at least 2, not {max_block_size}",
-                f"max_block_size 须不小于 2，而不是 {max_block_size}",
+                f"max_block_size must be an integer in [2, {MAX_BLOCK_SIZE_LIMIT}], not "
+                f"{max_block_size}",
+                f"max_block_size 须为 [2, {MAX_BLOCK_SIZE_LIMIT}] 之间的整数，而不是 "
+                f"{max_block_size}",
             )
         )
     out = prepared.copy()
@@ -244,6 +265,50 @@ def add_blocking_keys(
             )
         out[preset.column] = key
     return out, report
+
+
+def pair_budget(max_pairs: int | None, n_leads: int) -> int:
+    """The most pairs the blocks of ``n_leads`` leads may make: ``max_pairs``, or by default
+    :data:`DEFAULT_PAIRS_PER_LEAD` a lead and at least :data:`MIN_PAIR_BUDGET`."""
+    if max_pairs is not None:
+        return max_pairs
+    return max(MIN_PAIR_BUDGET, DEFAULT_PAIRS_PER_LEAD * n_leads)
+
+
+def check_pair_budget(report: BlockingReport, max_pairs: int | None, n_leads: int) -> None:
+    """Refuse blocks that would make more pairs than :func:`pair_budget` allows, before
+    any pair is made: a :class:`~leadlink.errors.ResourceError` that names the preset
+    making the most and what to do (leave it out, lower ``max_block_size``, raise
+    ``max_pairs``). Counts only: no key value is named."""
+    total = report.total_comparisons
+    budget = pair_budget(max_pairs, n_leads)
+    if total <= budget:
+        return
+    name, most = max(report.comparisons.items(), key=lambda item: item[1])
+    largest = report.largest_block.get(name, 0)
+    others = [preset for preset in report.comparisons if preset != name]
+    default = max_pairs is None
+    raise ResourceError(
+        say(
+            f"the blocking keys of these {n_leads:,} leads would make {total:,} pairs to "
+            f"compare, more than max_pairs={budget:,}"
+            + (f" (the default: {DEFAULT_PAIRS_PER_LEAD} a lead)" if default else "")
+            + f"; stopped before making any. Preset {name!r} makes the most, {most:,} "
+            f"pairs in blocks of up to {largest} leads. Leave it out (blocking={others!r}; "
+            f"--blocking {','.join(others) or 'NAME'}), lower max_block_size (now "
+            f"{report.max_block_size}; --max-block-size) so that large blocks are not used "
+            "alone, or raise max_pairs (--max-pairs) if this machine has the memory and "
+            "disk for them",
+            f"这 {n_leads:,} 条线索的分块键会产生 {total:,} 对待比较的线索，超过 "
+            f"max_pairs={budget:,}"
+            + (f"（默认值：每条线索 {DEFAULT_PAIRS_PER_LEAD} 对）" if default else "")
+            + f"；已在生成任何线索对之前停止。其中预设 {name!r} 最多，共 {most:,} 对，"
+            f"最大的块有 {largest} 条线索。可以去掉它（blocking={others!r}；"
+            f"--blocking {','.join(others) or 'NAME'}），调低 max_block_size（当前 "
+            f"{report.max_block_size}；--max-block-size）使大块不再单独使用，或在本机内存"
+            "和磁盘足够时调高 max_pairs（--max-pairs）",
+        )
+    )
 
 
 def _composite_key(prepared: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:

@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink.clean import extra_column
 from leadlink._jsonfile import read_json
+from leadlink.clean import extra_column
 from leadlink.errors import ConfigError, InputError, ModelError
 from leadlink.match._backends import database
 from leadlink.match._blocking import (
@@ -50,6 +50,7 @@ from leadlink.match._blocking import (
     BlockingPreset,
     BlockingReport,
     add_blocking_keys,
+    check_pair_budget,
     presets_for,
 )
 from leadlink.match._comparisons import (
@@ -58,6 +59,7 @@ from leadlink.match._comparisons import (
     comparison_for,
     extra_comparison,
 )
+from leadlink.match._options import check_max_pairs, check_options, read_model_file
 from leadlink.match._splink import collapsed_level, em_iterations, set_lambda
 from leadlink.schema import MATCH_ROLES, PREPARED_COLUMNS, ROLE
 
@@ -105,9 +107,10 @@ class LeadModel:
 
     Args:
         threshold: match probability at or above which two leads are linked.
-        max_block_size: a blocking key value shared by more leads is not used alone.
+        max_block_size: a blocking key value shared by more leads is not used alone
+            (at most :data:`leadlink.match.MAX_BLOCK_SIZE_LIMIT`).
         blocking: names of blocking presets to use (default: every preset whose roles
-            are present; see :data:`leadlink.match.PRESETS`).
+            are present; see :data:`leadlink.match.PRESETS`); a non-empty list.
         seed: seed for the random sampling of u.
         u_max_pairs: random pairs sampled to estimate u.
         em_max_pairs: blocked pairs used per EM session at most.
@@ -119,6 +122,15 @@ class LeadModel:
         extra: the user's own columns to compare, column → kind (``"exact"``, ``"fuzzy"``,
             ``"date"``, ``"numeric"``), e.g. ``{"date_of_birth": "date"}``; exact and date
             columns also become blocking keys.
+        max_pairs: the most pairs the blocks of one :meth:`fit` or :meth:`predict` may
+            make (every preset's blocks counted before any pair is made; default
+            :data:`~leadlink.match.DEFAULT_PAIRS_PER_LEAD` a lead, at least
+            :data:`~leadlink.match.MIN_PAIR_BUDGET`); more raise a
+            :class:`~leadlink.ResourceError` that names the preset making the most. A
+            limit of the machine, not of the model: it is not saved with the model.
+
+    Every option is checked here (types and ranges, see :mod:`leadlink.match._options`):
+    a :class:`~leadlink.ConfigError` names the option and what it may be.
     """
 
     def __init__(
@@ -133,16 +145,30 @@ class LeadModel:
         extra: Mapping[str, str] | None = None,
         must_link: Sequence[str] = (),
         never_link: Sequence[str] = (),
+        max_pairs: int | None = None,
     ) -> None:
-        self.threshold = threshold
-        self.max_block_size = max_block_size
-        self.blocking = None if blocking is None else tuple(blocking)
-        self.seed = seed
-        self.u_max_pairs = u_max_pairs
-        self.em_max_pairs = em_max_pairs
-        self.extra = dict(extra or {})
-        self.must_link = tuple(must_link)
-        self.never_link = tuple(never_link)
+        options = check_options(
+            threshold=threshold,
+            max_block_size=max_block_size,
+            blocking=blocking,
+            seed=seed,
+            u_max_pairs=u_max_pairs,
+            em_max_pairs=em_max_pairs,
+            extra=extra,
+            must_link=must_link,
+            never_link=never_link,
+            max_pairs=max_pairs,
+        )
+        self.threshold: float = options["threshold"]
+        self.max_block_size: int = options["max_block_size"]
+        self.blocking: tuple[str, ...] | None = options["blocking"]
+        self.seed: int = options["seed"]
+        self.u_max_pairs: float = options["u_max_pairs"]
+        self.em_max_pairs: float = options["em_max_pairs"]
+        self.extra: dict[str, str] = options["extra"]
+        self.must_link: tuple[str, ...] = options["must_link"]
+        self.never_link: tuple[str, ...] = options["never_link"]
+        self.max_pairs: int | None = options["max_pairs"]
         for rule_role in (*self.must_link, *self.never_link):
             self._rule_column(rule_role)  # refuses unknown roles now
         for column, kind in self.extra.items():
@@ -240,6 +266,8 @@ class LeadModel:
                 )
             )
         keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        # Predicting these leads would make these blocks: refused now, not after training.
+        check_pair_budget(report, self.max_pairs, len(prepared))
         self._blocking_report = report
         diagnostics: dict[str, Any] = {
             "n_leads": len(prepared),
@@ -483,6 +511,7 @@ class LeadModel:
         *,
         min_probability: float = 0.01,
         db_api: DatabaseAPI | None = None,
+        max_pairs: int | None = None,
     ) -> pd.DataFrame:
         """Score the pairs of leads that share a blocking key.
 
@@ -493,6 +522,9 @@ class LeadModel:
 
         ``db_api`` is the Splink database to score in (``splink.SparkAPI(...)``); by
         default a private in-memory DuckDB, closed when the pairs are read back.
+
+        The blocks are counted first: more than ``max_pairs`` pairs (default: the model's
+        ``max_pairs``) raise a :class:`~leadlink.ResourceError` before any is made.
 
         The model is left as it was: its parameters, diagnostics, blocking report and saved
         file do not depend on what it scored (:meth:`count_blocks` reports the blocks).
@@ -506,9 +538,11 @@ class LeadModel:
                     f"min_probability 须在 0 到 1 之间，而不是 {min_probability}",
                 )
             )
+        budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
         roles = self.roles
         presets = presets_for(roles, self.blocking, self._extra_kinds)
         keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        check_pair_budget(report, budget, len(prepared))
         columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
         columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
         if len(prepared) < 2 or report.total_comparisons == 0:
@@ -666,97 +700,14 @@ class LeadModel:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LeadModel:
-        """Rebuild a model from :meth:`to_dict` data, refusing anything inconsistent."""
-        if not isinstance(data, Mapping) or data.get("format") != MODEL_FORMAT:
-            raise ModelError(
-                say(
-                    "this is not a leadlink model file (its 'format' is not "
-                    f"{MODEL_FORMAT!r}); save models with LeadModel.save()",
-                    f"这不是 leadlink 的模型文件（其 'format' 不是 {MODEL_FORMAT!r}）；"
-                    "请用 LeadModel.save() 保存模型",
-                )
-            )
-        if data.get("version") != MODEL_VERSION:
-            raise ModelError(
-                say(
-                    f"model file version {data.get('version')!r} is not supported by this leadlink "
-                    f"(it reads version {MODEL_VERSION}); retrain the model with this version",
-                    f"此版本的 leadlink 不支持模型文件版本 {data.get('version')!r}"
-                    f"（只能读取版本 {MODEL_VERSION}）；请用当前版本重新训练模型",
-                )
-            )
-        try:
-            options = dict(data["options"])
-            model = cls(
-                threshold=float(options["threshold"]),
-                max_block_size=int(options["max_block_size"]),
-                blocking=options.get("blocking"),
-                seed=int(options.get("seed", 0)),
-                extra=dict(options.get("extra") or {}),
-                must_link=list(options.get("must_link") or []),
-                never_link=list(options.get("never_link") or []),
-            )
-            lam = float(data["lambda"])
-            comparisons = list(data["comparisons"])
-            m: dict[str, list[float]] = {}
-            u: dict[str, list[float]] = {}
-            for comparison in comparisons:
-                role = comparison["role"]
-                if role not in COMPARISONS and role not in model._extra_kinds:
-                    raise ModelError(
-                        say(
-                            f"the model file compares an unknown role {role!r}",
-                            f"模型文件比较了未知的角色 {role!r}",
-                        )
-                    )
-                expected = model._comparison(role).level_ids
-                found = [level["id"] for level in comparison["levels"]]
-                if found != expected:
-                    raise ModelError(
-                        say(
-                            f"the model file's levels for {role!r} are {found}, this leadlink "
-                            f"expects {expected}; retrain the model with this version",
-                            f"模型文件中 {role!r} 的比较级别为 {found}，"
-                            f"而此版本的 leadlink 需要 {expected}；请用当前版本重新训练模型",
-                        )
-                    )
-                m[role] = [_probability(level["m"], role, "m") for level in comparison["levels"]]
-                u[role] = [_probability(level["u"], role, "u") for level in comparison["levels"]]
-        except ModelError:
-            raise
-        except (KeyError, TypeError, ValueError) as error:
-            raise ModelError(
-                say(
-                    f"the model file is incomplete or was edited by hand ({type(error).__name__}: "
-                    f"{error}); retrain and save it again",
-                    f"模型文件不完整或被手工改动过（{type(error).__name__}：{error}）；"
-                    "请重新训练并保存",
-                )
-            ) from None
-        if not 0 < lam < 1:
-            raise ModelError(
-                say(
-                    f"the model file's lambda must be between 0 and 1, not {lam}",
-                    f"模型文件中的 lambda 须在 0 到 1 之间，而不是 {lam}",
-                )
-            )
-        if not m:
-            raise ModelError(
-                say(
-                    "the model file has no comparisons; retrain and save it again",
-                    "模型文件中没有任何比较；请重新训练并保存",
-                )
-            )
-        if not 0 <= model.threshold <= 1:
-            raise ModelError(
-                say(
-                    f"the model file's threshold must be in [0, 1], not {model.threshold}",
-                    f"模型文件中的 threshold 须在 [0, 1] 之间，而不是 {model.threshold}",
-                )
-            )
-        model._roles = list(m)
-        model._m, model._u, model._lambda = m, u, lam
-        model._diagnostics = dict(data.get("diagnostics") or {})
+        """Rebuild a model from :meth:`to_dict` data, refusing anything inconsistent: every
+        field is checked for type and range (see :mod:`leadlink.match._options`), and a
+        :class:`~leadlink.ModelError` names the first that is wrong."""
+        content = read_model_file(data, format_name=MODEL_FORMAT, version=MODEL_VERSION)
+        model = cls(**content.options)
+        model._roles = list(content.m)
+        model._m, model._u, model._lambda = content.m, content.u, content.lambda_
+        model._diagnostics = content.diagnostics
         return model
 
     def save(self, path: str | Path) -> Path:
@@ -1150,18 +1101,13 @@ def _dtype(column: str) -> str:
     return "object"
 
 
-def _probability(value: Any, role: str, which: str) -> float:
-    number = float(value)
-    if not 0 < number <= 1 or not math.isfinite(number):
-        raise ModelError(
-            say(
-                f"the model file's {which} for {role!r} must be in (0, 1], not {value!r}; "
-                "it may have been edited by hand — retrain and save it again",
-                f"模型文件中 {role!r} 的 {which} 须在 (0, 1] 之间，而不是 {value!r}；"
-                "文件可能被手工改动过——请重新训练并保存",
-            )
-        )
-    return number
+# The Splink logger's level and the warning filters are process-wide: concurrent fits and
+# predicts (threads) share one quieting. The first to enter saves them, the last to leave
+# puts them back.
+_quiet_lock = threading.Lock()
+_quiet_users = 0
+_quiet_saved_level = logging.NOTSET
+_quiet_warnings: warnings.catch_warnings[Any] | None = None
 
 
 @contextlib.contextmanager

@@ -50,13 +50,15 @@ def cluster_pairs(
     pairs: pd.DataFrame,
     *,
     threshold: float,
-    cannot_link_below: float = DEFAULT_CANNOT_LINK_BELOW,
+    cannot_link_below: float | None = None,
 ) -> pd.DataFrame:
     """Cluster the leads linked by pairs with ``match_probability >= threshold``.
 
     Links are merged strongest first; a merge is refused when any pair across the two
     groups scored below ``cannot_link_below`` with a comparison against it, or was
-    decided by a never-link rule (see the module docstring).
+    decided by a never-link rule (see the module docstring). ``cannot_link_below``
+    defaults to :data:`DEFAULT_CANNOT_LINK_BELOW`, or to the threshold when that is lower:
+    a threshold of 0 links every scored pair.
     Returns one row per id, in the order given: ``id`` and ``cluster_id``.
     """
     if not 0 <= threshold <= 1:
@@ -66,6 +68,8 @@ def cluster_pairs(
                 f"threshold 须为 [0, 1] 之间的匹配概率，而不是 {threshold}",
             )
         )
+    if cannot_link_below is None:
+        cannot_link_below = min(DEFAULT_CANNOT_LINK_BELOW, threshold)
     if not 0 <= cannot_link_below <= threshold:
         raise ConfigError(
             say(
