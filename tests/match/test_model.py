@@ -476,3 +476,57 @@ def test_fit_refuses_blocks_over_the_budget_before_training(prepared, monkeypatc
 def test_max_pairs_is_not_saved_with_the_model(fitted):
     assert "max_pairs" not in fitted.to_dict()["options"]
     assert LeadModel.from_dict(fitted.to_dict()).max_pairs is None
+
+
+def test_overlapping_calls_leave_the_splink_logger_as_it_was():
+    """Two overlapping dedupe calls left the Splink logger at ERROR: each saved the level
+    the other had set and put it back last."""
+    import logging
+    import threading
+
+    from leadlink.match._model import _quiet_splink
+
+    splink_logger = logging.getLogger("splink")
+    before = splink_logger.level
+    splink_logger.setLevel(logging.INFO)
+    try:
+        first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+        def first() -> None:
+            with _quiet_splink():
+                first_in.set()
+                second_in.wait(5)
+            first_out.set()
+
+        def second() -> None:
+            first_in.wait(5)
+            with _quiet_splink():
+                second_in.set()
+                first_out.wait(5)  # the first leaves while the second is still in
+                assert splink_logger.level == logging.ERROR
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert first_out.is_set() and second_in.is_set()
+        assert splink_logger.level == logging.INFO
+    finally:
+        splink_logger.setLevel(before)
+
+
+def test_concurrent_predicts_restore_the_splink_logger(prepared, fitted):
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    splink_logger = logging.getLogger("splink")
+    before = splink_logger.level
+    splink_logger.setLevel(logging.WARNING)
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(lambda _: fitted.predict(prepared), range(3)))
+        assert splink_logger.level == logging.WARNING
+        pd.testing.assert_frame_equal(results[0], results[2])
+    finally:
+        splink_logger.setLevel(before)

@@ -32,6 +32,7 @@ import copy
 import json
 import logging
 import math
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -1112,13 +1113,29 @@ _quiet_warnings: warnings.catch_warnings[Any] | None = None
 
 @contextlib.contextmanager
 def _quiet_splink() -> Iterator[None]:
-    """Keep Splink's chatter (which can quote data values) out of the user's logs."""
+    """Keep Splink's chatter (which can quote data values) out of the user's logs.
+
+    Safe across threads: the Splink logger's level and the warning filters after the last
+    of overlapping calls are what they were before the first (a plain save and restore
+    per call left the logger at ERROR when two calls overlapped).
+    """
+    global _quiet_users, _quiet_saved_level, _quiet_warnings
     splink_logger = logging.getLogger("splink")
-    previous = splink_logger.level
-    splink_logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
+    with _quiet_lock:
+        if _quiet_users == 0:
+            _quiet_saved_level = splink_logger.level
+            splink_logger.setLevel(logging.ERROR)
+            _quiet_warnings = warnings.catch_warnings()
+            _quiet_warnings.__enter__()
             warnings.simplefilter("ignore")
-            yield
+        _quiet_users += 1
+    try:
+        yield
     finally:
-        splink_logger.setLevel(previous)
+        with _quiet_lock:
+            _quiet_users -= 1
+            if _quiet_users == 0:
+                splink_logger.setLevel(_quiet_saved_level)
+                if _quiet_warnings is not None:
+                    _quiet_warnings.__exit__(None, None, None)
+                    _quiet_warnings = None
