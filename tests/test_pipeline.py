@@ -321,3 +321,23 @@ def test_threshold_0_links_every_scored_pair(small_leads, small_result):
     ]
     assert linked and all(linked)
     assert everything.golden["n_leads"].max() >= small_result.golden["n_leads"].max()
+
+
+def test_progress_and_errors_in_chinese():
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c"],
+            "name": ["张伟", "張偉", "李娜"],
+            "phone": ["13912345670", "139 1234 5670", "13712345671"],
+        }
+    )
+    ll.set_language("zh")
+    said: list[str] = []
+    result = ll.dedupe(leads, id_column="lead_id", progress=said.append)
+    assert said[:2] == ["正在校验 3 条线索", "正在生成匹配键"]
+    assert "正在聚类" in said and said[-1] == "正在生成黄金记录"
+    assert len(result.clusters) == 3
+    with pytest.raises(ll.InputError, match="输入中没有线索；无需去重"):
+        ll.dedupe(leads.iloc[:0], id_column="lead_id")
+    with pytest.raises(ll.ColumnError, match="没有任何列能对应到姓名、电话、邮箱、公司或城市角色"):
+        ll.dedupe(pd.DataFrame({"lead_id": ["a"], "备注": ["x"]}), id_column="lead_id")

@@ -163,9 +163,14 @@ class DedupeResult:
     def _inputs(self, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         if self.leads is None or self.prepared is None:
             raise InputError(
-                f"this DedupeResult has no leads or prepared table, which {method}() needs; "
-                "use the result of leadlink.dedupe(), or build it with leads=... and "
-                "prepared=leadlink.prepare(leads, roles, id_column=...)"
+                say(
+                    f"this DedupeResult has no leads or prepared table, which {method}() needs; "
+                    "use the result of leadlink.dedupe(), or build it with leads=... and "
+                    "prepared=leadlink.prepare(leads, roles, id_column=...)",
+                    f"此 DedupeResult 没有 leads 或预处理表，而 {method}() 需要它们；"
+                    "请使用 leadlink.dedupe() 的结果，或用 leads=... 和 "
+                    "prepared=leadlink.prepare(leads, roles, id_column=...) 构建",
+                )
             )
         return self.leads, self.prepared
 
@@ -236,7 +241,7 @@ def dedupe(
             :data:`~leadlink.merge.DEFAULT_RULES`.
         progress: called with a short message as each stage starts.
     """
-    say = progress or (lambda message: None)
+    tell = progress or (lambda message: None)
     check_backend(backend)
     region = check_region(region)
     masking = OutputMasking(outputs, names=mask_names, hash_key=hash_key, region=region)
@@ -248,14 +253,21 @@ def dedupe(
     survivorship = _policy(policy)
     check_frame(leads)
     if leads.empty:
-        raise InputError("the input has no leads; nothing to deduplicate")
+        raise InputError(
+            say("the input has no leads; nothing to deduplicate", "输入中没有线索；无需去重")
+        )
     ids = check_ids(leads, id_column)
     roles = resolve_columns(leads, columns, id_column=id_column)
     if not set(roles) & set(MATCH_ROLES):
         raise ColumnError(
-            "none of the columns could be matched to a name, phone, email, company or city "
-            f"role (the input has {describe_columns(leads.columns, limit=10)}); map them with "
-            "columns={'name': '...', 'phone': '...'}"
+            say(
+                "none of the columns could be matched to a name, phone, email, company or city "
+                f"role (the input has {describe_columns(leads.columns, limit=10)}); map them with "
+                "columns={'name': '...', 'phone': '...'}",
+                "没有任何列能对应到姓名、电话、邮箱、公司或城市角色"
+                f"（输入的列为 {describe_columns(leads.columns, limit=10)}）；请用 "
+                "columns={'name': '...', 'phone': '...'} 指定",
+            )
         )
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -269,8 +281,12 @@ def dedupe(
     if model is not None:
         if extra_columns is not None and dict(extra_columns) != model.extra:
             raise ConfigError(
-                f"extra_columns {dict(extra_columns)!r} differ from the model's "
-                f"{model.extra!r}; leave extra_columns out when passing a trained model"
+                say(
+                    f"extra_columns {dict(extra_columns)!r} differ from the model's "
+                    f"{model.extra!r}; leave extra_columns out when passing a trained model",
+                    f"extra_columns {dict(extra_columns)!r} 与模型的 {model.extra!r} 不一致；"
+                    "传入已训练的模型时请不要再给 extra_columns",
+                )
             )
         extra = dict(model.extra)
         for name, given, trained in (
@@ -279,8 +295,12 @@ def dedupe(
         ):
             if given and given != trained:
                 raise ConfigError(
-                    f"{name} {list(given)} differs from the model's {list(trained)}; "
-                    "rules are part of the model — leave them out when passing a model"
+                    say(
+                        f"{name} {list(given)} differs from the model's {list(trained)}; "
+                        "rules are part of the model — leave them out when passing a model",
+                        f"{name} {list(given)} 与模型的 {list(trained)} 不一致；"
+                        "这些规则是模型的一部分——传入模型时请不要再给它们",
+                    )
                 )
         if blocking is not None and tuple(blocking) != model.blocking:
             raise ConfigError(_blocking_differs(blocking, model.blocking))
@@ -292,8 +312,12 @@ def dedupe(
     clash = sorted(set(extra) & (compared | {id_column}))
     if clash:
         raise ConfigError(
-            f"extra_columns {clash!r} are already compared as roles "
-            f"({', '.join(COMPARED_ROLES)}) or are the id; list only other columns"
+            say(
+                f"extra_columns {clash!r} are already compared as roles "
+                f"({', '.join(COMPARED_ROLES)}) or are the id; list only other columns",
+                f"extra_columns {clash!r} 已作为角色（{', '.join(COMPARED_ROLES)}）"
+                "参与比较，或是 ID 列；请只列出其他列",
+            )
         )
     # The model to train, made now so that its options are checked before any work.
     untrained = (
@@ -311,10 +335,10 @@ def dedupe(
         else None
     )
     leads = leads.reset_index(drop=True)
-    say(f"validating {len(leads)} leads")
+    tell(say(f"validating {len(leads)} leads", f"正在校验 {len(leads)} 条线索"))
     validation = validate(leads, columns=roles, region=region)
     lap("validate")
-    say("preparing match keys")
+    tell(say("preparing match keys", "正在生成匹配键"))
     prepared = prepare(
         leads, roles, id_column=id_column, region=region, extra=extra, hash_key=hash_key
     )
@@ -322,7 +346,12 @@ def dedupe(
     matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
     db_api = database_api(backend) if len(matchable) >= 2 else None
     if untrained is not None and len(matchable) >= 2:
-        say(f"training the match model on {len(matchable)} leads")
+        tell(
+            say(
+                f"training the match model on {len(matchable)} leads",
+                f"正在用 {len(matchable)} 条线索训练匹配模型",
+            )
+        )
         model = untrained.fit(matchable, db_api=db_api)
         lap("train")
     used_threshold = (
@@ -331,7 +360,7 @@ def dedupe(
         else (model.threshold if model is not None else DEFAULT_THRESHOLD)
     )
     if model is not None and len(matchable) >= 2:
-        say("scoring candidate pairs")
+        tell(say("scoring candidate pairs", "正在给候选线索对打分"))
         # Every blocked pair is kept: the low scores are what stops chains in clustering.
         pairs = model.predict(matchable, min_probability=0.0, db_api=db_api, max_pairs=max_pairs)
     else:
@@ -344,13 +373,13 @@ def dedupe(
             }
         )
     lap("predict")
-    say("clustering")
+    tell(say("clustering", "正在聚类"))
     clustered = cluster_pairs(ids, pairs, threshold=used_threshold)
     # The id as check_ids wrote it (" L1" -> "L1", 7.0 -> "7"), as golden records, lineage
     # and pairs write it: the outputs join on one id text.
     clusters = pd.DataFrame({id_column: ids.to_numpy(), "cluster_id": clustered["cluster_id"]})
     lap("cluster")
-    say("building golden records")
+    tell(say("building golden records", "正在生成黄金记录"))
     golden = masking.columns(
         golden_records(
             leads, prepared, clustered, roles, policy=survivorship, validation=validation
@@ -400,9 +429,14 @@ def _policy(policy: PolicyLike | None) -> SurvivorshipPolicy:
     if isinstance(policy, (str, PathLike)):
         return SurvivorshipPolicy.from_file(policy)
     raise ConfigError(
-        f"policy must be a SurvivorshipPolicy, a dict like "
-        f'{{"rules": {{"email": ["first_valid", "most_recent"]}}}} or the path of a JSON '
-        f"file holding one, not {type(policy).__name__}"
+        say(
+            f"policy must be a SurvivorshipPolicy, a dict like "
+            f'{{"rules": {{"email": ["first_valid", "most_recent"]}}}} or the path of a JSON '
+            f"file holding one, not {type(policy).__name__}",
+            f"policy 须为 SurvivorshipPolicy、形如 "
+            f'{{"rules": {{"email": ["first_valid", "most_recent"]}}}} 的 dict，'
+            f"或存有这样内容的 JSON 文件路径，而不是 {type(policy).__name__}",
+        )
     )
 
 
