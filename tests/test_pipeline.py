@@ -135,13 +135,14 @@ def test_a_role_the_model_does_not_compare_can_be_an_extra_column(small_leads):
 
 
 def test_same_input_and_seed_give_identical_outputs(small_leads, small_result):
+    # identical to the last bit: pairs and model differed in the last bits between runs
     leads = small_leads.drop(columns=["person_id", "is_ghost"])
     again = ll.dedupe(leads, id_column="lead_id")
     pd.testing.assert_frame_equal(again.clusters, small_result.clusters)
     pd.testing.assert_frame_equal(again.golden, small_result.golden)
-    pd.testing.assert_frame_equal(again.pairs, small_result.pairs)
+    pd.testing.assert_frame_equal(again.pairs, small_result.pairs, check_exact=True)
     assert again.model is not None and small_result.model is not None
-    assert again.model.to_dict()["comparisons"] == small_result.model.to_dict()["comparisons"]
+    assert again.model.to_dict() == small_result.model.to_dict()
 
 
 def _member_sets(clusters: pd.DataFrame) -> set[frozenset[str]]:

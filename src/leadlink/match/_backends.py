@@ -171,15 +171,17 @@ def _spark_api() -> DatabaseAPI:
     return SparkAPI(spark_session=session)
 
 
-def _duckdb_connection(spill_folder: str) -> duckdb.DuckDBPyConnection:
+def _duckdb_connection(spill_folder: str, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB that spills to ``spill_folder`` past
-    :data:`DUCKDB_MEMORY_LIMIT`, with :data:`DUCKDB_LOCKDOWN` applied."""
+    :data:`DUCKDB_MEMORY_LIMIT`, with :data:`DUCKDB_LOCKDOWN` applied; ``threads`` (DuckDB's
+    default when None) is set before the settings are locked."""
     import duckdb
 
-    connection = duckdb.connect(
-        # DuckDB refuses a spill folder once external access is off: these go first.
-        config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill_folder}
-    )
+    config: dict[str, Any] = {"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": spill_folder}
+    if threads is not None:
+        config["threads"] = threads
+    # DuckDB refuses a spill folder once external access is off: these go first.
+    connection = duckdb.connect(config=config)
     try:
         for name, value in DUCKDB_LOCKDOWN:
             connection.execute(f"SET {name} = {value}")
@@ -205,7 +207,7 @@ class Database:
     registered or made are dropped at the end.
     """
 
-    def __init__(self, db_api: DatabaseAPI | None) -> None:
+    def __init__(self, db_api: DatabaseAPI | None, *, threads: int | None = None) -> None:
         self.owned = db_api is None
         # A private DuckDB's connection and spill folder are kept, to go at the end.
         self._connection: duckdb.DuckDBPyConnection | None = None
@@ -214,7 +216,7 @@ class Database:
         if db_api is None:
             self._folder = private_folder("duckdb")
             try:
-                self._connection = _duckdb_connection(self._folder)
+                self._connection = _duckdb_connection(self._folder, threads)
                 self.api = _duckdb_api(self._connection)
             except BaseException:
                 self.close()
@@ -285,8 +287,10 @@ class Database:
 
 
 @contextlib.contextmanager
-def database(db_api: DatabaseAPI | None) -> Iterator[Database]:
-    handle = Database(db_api)
+def database(db_api: DatabaseAPI | None, *, threads: int | None = None) -> Iterator[Database]:
+    """The :class:`Database` of one job, closed at the end; ``threads`` sets how many
+    threads leadlink's own DuckDB uses (a database API passed in keeps its own)."""
+    handle = Database(db_api, threads=threads)
     try:
         yield handle
     finally:

@@ -281,7 +281,12 @@ class LeadModel:
         }
         from splink import Linker, SettingsCreator
 
-        with _quiet_splink(), database(db_api) as db:
+        # One DuckDB thread: EM sums match probabilities over Splink's table of agreement
+        # patterns, whose row order a parallel GROUP BY leaves to chance, and DuckDB's
+        # seeded sampling repeats only on one thread; with more, two runs differed in the
+        # last bits of m. Training works on bounded samples (u_max_pairs, em_max_pairs), so
+        # this costs little; predict, whose work grows with the leads, stays parallel.
+        with _quiet_splink(), database(db_api, threads=1) as db:
             # In id order, so that the weights cannot depend on the order the leads came
             # in, whatever order Splink's pair sampling follows.
             ordered = keyed.sort_values("unique_id", kind="stable")
