@@ -488,3 +488,66 @@ def test_a_model_file_cannot_lift_the_block_cap(tmp_path, leads_csv, capsys):
     assert main([*argv, str(edited)]) == 2
     err = capsys.readouterr().err
     assert "options.max_block_size must be an integer in [2, 5000], not 1000000000000" in err
+
+
+# -- messages in the reader's language -----------------------------------------------------
+
+
+def test_lang_zh_writes_summaries_reasons_and_errors_in_chinese(tmp_path, leads_csv, capsys):
+    out = tmp_path / "report"
+    assert main(["--lang", "zh", "check", str(leads_csv), "--output-dir", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "已检查 300 条线索：" in captured.out and "角色" in captured.out
+    assert "leadlink: ... 正在读取" in captured.err
+    report = pd.read_csv(out / "validation.csv", dtype=str, encoding="utf-8-sig").fillna("")
+    ghost_reasons = [r for r in report["ghost_reasons"] if r]
+    assert ghost_reasons and all(re.search("[\u4e00-\u9fff]", r) for r in ghost_reasons)
+    assert "phone.placeholder" in ";".join(report["problems"].fillna(""))  # codes stay
+    scored = tmp_path / "scored"
+    argv = ["score", str(leads_csv), "--output-dir", str(scored), "--now", "2026-11-22"]
+    assert main([*argv, "--lang", "zh", "--quiet"]) == 0  # after the command as well
+    assert "条线索打分：high" in capsys.readouterr().out
+    scores = pd.read_csv(scored / "scores.csv", dtype=str, encoding="utf-8-sig").fillna("")
+    assert any("有效（+" in r for r in scores["reasons"])
+    assert set(scores["tier"]) <= {"high", "medium", "low"}
+    # an error, and a wrong option refused by argparse, in Chinese too
+    assert main(["--lang=zh", "check", str(leads_csv), "--output-dir", str(out), "--id-column",
+                 "x", "--overwrite"]) == 2  # fmt: skip
+    assert "\nleadlink: 错误：输入中没有 ID 列 'x'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--lang", "zh", "check", "--no-such-option"])
+    assert exit_info.value.code == 2
+    assert "（参见 leadlink check --help）" in capsys.readouterr().err
+
+
+def test_lang_is_checked_and_does_not_outlive_the_command(tmp_path, leads_csv, capsys):
+    from leadlink._i18n import get_language
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--lang", "fr", "demo"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
+    out = tmp_path / "report"
+    assert main(["--lang", "zh", "check", str(leads_csv), "--output-dir", str(out), "--quiet"]) == 0
+    assert get_language() == "en"
+    assert main(["check", str(leads_csv), "--output-dir", str(out), "--quiet"]) == 0
+    assert "300 leads checked" in capsys.readouterr().out
+
+
+def test_leadlink_lang_in_the_environment_chooses_chinese(tmp_path, leads_csv):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "scored"
+    argv = ["score", str(leads_csv), "--output-dir", str(out), "--now", "2026-11-22"]
+    environment = {**os.environ, "LEADLINK_LANG": "zh"}
+    done = subprocess.run([sys.executable, "-m", "leadlink", *argv], capture_output=True,
+                          text=True, env=environment, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("已为 300 条线索打分：")
+    assert "正在读取" in done.stderr
+    english = subprocess.run([sys.executable, "-m", "leadlink", "--lang", "en", *argv,
+                              "--overwrite"], capture_output=True, text=True,
+                             env=environment, timeout=300)  # fmt: skip
+    assert english.stdout.startswith("300 leads scored:"), english.stderr

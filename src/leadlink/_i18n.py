@@ -19,10 +19,12 @@ The language is, first to last: what :func:`set_language` chose (the CLI's ``--l
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from leadlink.errors import ConfigError
 
-__all__ = ["LANGUAGES", "get_language", "say", "set_language"]
+__all__ = ["LANGUAGES", "get_language", "language", "say", "set_language"]
 
 #: The languages messages are written in.
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -48,6 +50,25 @@ def set_language(language: str | None) -> None:
             )
         )
     _chosen = code
+
+
+@contextmanager
+def language(code: str | None) -> Iterator[None]:
+    """Messages in ``code`` inside the ``with`` block (``None``: as they are), then back to
+    the choice made before: the CLI's ``--lang`` does not outlive its command.
+
+    >>> with language("zh"):
+    ...     say("invalid phone", "电话无效")
+    '电话无效'
+    """
+    global _chosen
+    before = _chosen
+    if code is not None:
+        set_language(code)
+    try:
+        yield
+    finally:
+        _chosen = before
 
 
 def get_language() -> str:

@@ -12,10 +12,12 @@ import json
 import logging
 import sys
 import traceback
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from leadlink._i18n import LANGUAGES, language, say
 from leadlink.errors import LeadlinkError
 
 if TYPE_CHECKING:
@@ -27,6 +29,26 @@ logger = logging.getLogger("leadlink")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    # --lang is read before parsing, so that a wrong option is refused in that language too
+    with language(_lang_option(arguments)):
+        return _main(arguments)
+
+
+def _lang_option(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` in ``argv`` when it is one of the languages, else None."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None:
+            return value if value in LANGUAGES else None
+    return None
+
+
+def _main(argv: Sequence[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -40,19 +62,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LeadlinkError as error:
         if args.debug:
             traceback.print_exc()
-        _err(f"error: {error}")
+        _err(say(f"error: {error}", f"错误：{error}"))
         return 2
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err(say("interrupted", "已中断"))
         return 130
     except Exception as error:
+        kind = type(error).__name__
         if args.debug:
             traceback.print_exc()
-            _err(f"internal error ({type(error).__name__}); please report it")
+            _err(
+                say(
+                    f"internal error ({kind}); please report it",
+                    f"内部错误（{kind}）；请报告此问题",
+                )
+            )
             return 1
         _err(
-            f"internal error ({type(error).__name__}); run again with --debug for the "
-            "traceback and report it"
+            say(
+                f"internal error ({kind}); run again with --debug for the traceback and report it",
+                f"内部错误（{kind}）；请加上 --debug 重新运行以查看调用栈，并报告此问题",
+            )
         )
         return 1
 
@@ -62,7 +92,12 @@ class _Parser(argparse.ArgumentParser):
     every other bad input, instead of a usage block."""
 
     def error(self, message: str) -> NoReturn:
-        _err(f"error: {message} (see {self.prog} --help)")
+        _err(
+            say(
+                f"error: {message} (see {self.prog} --help)",
+                f"错误：{message}（参见 {self.prog} --help）",
+            )
+        )
         raise SystemExit(2)
 
 
@@ -77,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show debug logs and tracebacks")
     common.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    # --lang before or after the command; read by main() before parsing (see _lang_option)
+    lang_help = (
+        "language of messages, summaries and reasons: en or zh (default: LEADLINK_LANG, "
+        "then the locale)"
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, help=lang_help)
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=lang_help)
     table = _Parser(add_help=False)
     table.add_argument("input", help="CSV or Parquet file of leads")
     table.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
@@ -283,28 +325,40 @@ def _run_demo(args: argparse.Namespace) -> int:
     written = _write_outputs(result, out)
     scores = evaluate_clusters(result.clusters["cluster_id"], truth)
     summary = result.summary()
+    recall = say("recall", "召回率")
     lines = [
-        "leadlink demo — bundled sample leads",
-        f"  leads in            {summary['leads']:>8}",
-        f"  ghost leads flagged {summary['ghosts']:>8}",
-        f"  clusters            {summary['clusters']:>8}   "
-        f"({summary['clusters_with_duplicates']} with duplicates, largest "
-        f"{summary['largest_cluster']})",
-        f"  golden records      {len(result.golden):>8}",
-        f"  pairwise precision  {scores['pairwise_precision']:>8.3f}   "
-        f"recall {scores['pairwise_recall']:.3f}   F1 {scores['pairwise_f1']:.3f}",
-        f"  B-cubed precision   {scores['bcubed_precision']:>8.3f}   "
-        f"recall {scores['bcubed_recall']:.3f}   F1 {scores['bcubed_f1']:.3f}",
+        say("leadlink demo — bundled sample leads", "leadlink 演示——内置示例线索"),
+        f"  {_label(say('leads in', '输入线索'))}{summary['leads']:>8}",
+        f"  {_label(say('ghost leads flagged', '标记为幽灵线索'))}{summary['ghosts']:>8}",
+        f"  {_label(say('clusters', '簇'))}{summary['clusters']:>8}   "
+        + say(
+            f"({summary['clusters_with_duplicates']} with duplicates, largest "
+            f"{summary['largest_cluster']})",
+            f"（{summary['clusters_with_duplicates']} 个含重复，最大的有 "
+            f"{summary['largest_cluster']} 条）",
+        ),
+        f"  {_label(say('golden records', '黄金记录'))}{len(result.golden):>8}",
+        f"  {_label(say('pairwise precision', '成对精确率'))}"
+        f"{scores['pairwise_precision']:>8.3f}   "
+        f"{recall} {scores['pairwise_recall']:.3f}   F1 {scores['pairwise_f1']:.3f}",
+        f"  {_label(say('B-cubed precision', 'B-cubed 精确率'))}"
+        f"{scores['bcubed_precision']:>8.3f}   "
+        f"{recall} {scores['bcubed_recall']:.3f}   F1 {scores['bcubed_f1']:.3f}",
     ]
     if truth_ghost is not None:
         flagged = result.validation["is_ghost"].to_numpy(dtype=bool)
         actual = truth_ghost.astype(str).str.lower().isin(["true", "1"]).to_numpy()
         hits = int((flagged & actual).sum())
+        false_alarms = int(flagged.sum()) - hits
         lines.append(
-            f"  ghosts found        {hits:>8} of {int(actual.sum())} true ghosts, "
-            f"{int(flagged.sum()) - hits} false alarms"
+            f"  {_label(say('ghosts found', '找到的幽灵线索'))}{hits:>8}"
+            + say(
+                f" of {int(actual.sum())} true ghosts, {false_alarms} false alarms",
+                f"（共 {int(actual.sum())} 条真实幽灵线索），误报 {false_alarms} 条",
+            )
         )
-    lines.append(f"  outputs in {out.path}/: {', '.join(p.name for p in written)}")
+    files = ", ".join(p.name for p in written)
+    lines.append(say(f"  outputs in {out.path}/: {files}", f"  输出在 {out.path}/：{files}"))
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
@@ -343,7 +397,12 @@ def _columns(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         role, sep, column = item.partition("=")
         if not sep or not role or not column:
-            raise ConfigError(f"--column takes ROLE=COLUMN (e.g. phone=手机), not {item!r}")
+            raise ConfigError(
+                say(
+                    f"--column takes ROLE=COLUMN (e.g. phone=手机), not {item!r}",
+                    f"--column 的格式为 ROLE=COLUMN（例如 phone=手机），而不是 {item!r}",
+                )
+            )
         columns[role.strip()] = column.strip()
     return columns
 
@@ -355,13 +414,13 @@ def _run_check(args: argparse.Namespace) -> int:
     from leadlink.schema import check_ids, resolve_columns
 
     _check_options(args)
-    say = _progress(args)
-    say(f"reading {args.input}")
+    tell = _progress(args)
+    tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
     leads = read_leads(args.input)
     ids = check_ids(leads, args.id_column)
     roles = resolve_columns(leads, _columns(args.column) or None, id_column=args.id_column)
     required = tuple(r.strip() for r in args.required.split(",") if r.strip())
-    say(f"checking {len(leads)} leads")
+    tell(say(f"checking {len(leads)} leads", f"正在检查 {len(leads)} 条线索"))
     report = validate(
         leads, columns=roles, required=required, stale_after=args.stale_after, region=args.region
     )
@@ -379,17 +438,22 @@ def _run_check(args: argparse.Namespace) -> int:
     for codes in report["problems"]:
         for code in codes:
             counts[str(code)] = counts.get(str(code), 0) + 1
+    ghosts, with_problems = int(report["is_ghost"].sum()), int(report["problems"].map(bool).sum())
     lines = [
-        f"{len(leads)} leads checked: {int(report['is_ghost'].sum())} ghost leads, "
-        f"{int(report['problems'].map(bool).sum())} with at least one problem",
+        say(
+            f"{len(leads)} leads checked: {ghosts} ghost leads, {with_problems} with at least "
+            "one problem",
+            f"已检查 {len(leads)} 条线索：{ghosts} 条幽灵线索，{with_problems} 条至少有一个问题",
+        ),
         "",
-        "problem                     leads",
+        say("problem                     leads", "问题                       线索数"),
     ]
     lines += [f"{code:<26} {n:>6}" for code, n in sorted(counts.items(), key=lambda kv: -kv[1])]
-    lines += ["", "role        missing   invalid"]
+    lines += ["", say("role        missing   invalid", "角色         缺失率    无效率")]
     for role, row in missing.iterrows():
         lines.append(f"{role!s:<10} {row['missing_share']:>8.1%} {row['invalid_share']:>9.1%}")
-    lines.append(f"\nwrote {', '.join(p.name for p in written)} to {out.path}/")
+    files = ", ".join(p.name for p in written)
+    lines.append(say(f"\nwrote {files} to {out.path}/", f"\n已将 {files} 写入 {out.path}/"))
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
@@ -402,12 +466,12 @@ def _run_score(args: argparse.Namespace) -> int:
 
     _check_options(args)
     load_rules(args.rules)  # a bad rules file should not wait for the leads to be read
-    say = _progress(args)
-    say(f"reading {args.input}")
+    tell = _progress(args)
+    tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
     leads = read_leads(args.input)
     ids = check_ids(leads, args.id_column)
     events = read_leads(args.events) if args.events else None
-    say(f"scoring {len(leads)} leads")
+    tell(say(f"scoring {len(leads)} leads", f"正在为 {len(leads)} 条线索打分"))
     scored = score(
         leads,
         events=events,
@@ -423,18 +487,29 @@ def _run_score(args: argparse.Namespace) -> int:
     with out.writing() as folder:
         written = write_table(table, folder / "scores.csv")
     tiers = scored["tier"].value_counts()
+    high, medium, low = (int(tiers.get(tier, 0)) for tier in ("high", "medium", "low"))
     sys.stdout.write(
-        f"{len(leads)} leads scored: {int(tiers.get('high', 0))} high, "
-        f"{int(tiers.get('medium', 0))} medium, {int(tiers.get('low', 0))} low; "
-        f"wrote {written.name} to {out.path}/\n"
+        say(
+            f"{len(leads)} leads scored: {high} high, {medium} medium, {low} low; "
+            f"wrote {written.name} to {out.path}/\n",
+            f"已为 {len(leads)} 条线索打分：high {high} 条，medium {medium} 条，low {low} 条；"
+            f"已将 {written.name} 写入 {out.path}/\n",
+        )
     )
     if events is not None:
         skipped = scored.attrs["skipped_events"]
+        left_out, undated = sum(skipped.values()), scored.attrs["undated_events"]
         sys.stdout.write(
-            f"{len(events)} events: {sum(skipped.values())} left out "
-            f"({skipped['no_lead_id']} without a lead id, {skipped['unknown_lead']} of an "
-            f"unknown lead, {skipped['no_type']} without a type), "
-            f"{scored.attrs['undated_events']} of unknown time counted at half weight\n"
+            say(
+                f"{len(events)} events: {left_out} left out "
+                f"({skipped['no_lead_id']} without a lead id, {skipped['unknown_lead']} of an "
+                f"unknown lead, {skipped['no_type']} without a type), "
+                f"{undated} of unknown time counted at half weight\n",
+                f"{len(events)} 个事件：{left_out} 个未计入"
+                f"（{skipped['no_lead_id']} 个没有线索 ID，{skipped['unknown_lead']} 个的线索 ID "
+                f"不在这批线索中，{skipped['no_type']} 个没有事件类型），"
+                f"{undated} 个时间未知，按一半权重计入\n",
+            )
         )
     return 0
 
@@ -444,7 +519,12 @@ def _run_erase(args: argparse.Namespace) -> int:
     from leadlink.pipeline import erase
 
     if not (args.lead_id or args.phone or args.email):
-        raise ConfigError("name the person to erase: give --lead-id, --phone or --email")
+        raise ConfigError(
+            say(
+                "name the person to erase: give --lead-id, --phone or --email",
+                "请指明要删除的人：给出 --lead-id、--phone 或 --email",
+            )
+        )
     report = erase(
         args.output_dir,
         lead_ids=args.lead_id,
@@ -459,18 +539,29 @@ def _run_erase(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     rows = ", ".join(f"{name} {count}" for name, count in report.rows_removed.items() if count)
+    removed, rebuilt = report.clusters_removed, report.clusters_rebuilt
     lines = [
-        f"{'would erase' if report.dry_run else 'erased'} {report.n_leads} lead(s): "
-        f"{report.clusters_removed} cluster(s) removed whole, {report.clusters_rebuilt} "
-        f"rebuilt from their other members; rows removed: {rows or 'none'}"
+        say(
+            f"{'would erase' if report.dry_run else 'erased'} {report.n_leads} lead(s): "
+            f"{removed} cluster(s) removed whole, {rebuilt} rebuilt from their other members; "
+            f"rows removed: {rows or 'none'}",
+            f"{'将删除' if report.dry_run else '已删除'} {report.n_leads} 条线索："
+            f"{removed} 个簇整体删除，{rebuilt} 个簇由其余成员重建；删除的行：{rows or '无'}",
+        )
     ]
     missed = {k: v for k, v in report.not_found.items() if v}
     if missed:
+        kinds = {"lead_ids": "个线索 ID", "phones": "个电话", "emails": "个邮箱"}
         lines.append(
-            "matched no lead: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in missed.items())
+            say(
+                "matched no lead: "
+                + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in missed.items()),
+                "未匹配到任何线索："
+                + "、".join(f"{v} {kinds.get(k, k)}" for k, v in missed.items()),
+            )
         )
     if args.list_ids and report.lead_ids:
-        lines.append("lead ids: " + ", ".join(report.lead_ids))
+        lines.append(say("lead ids: ", "线索 ID：") + ", ".join(report.lead_ids))
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
@@ -489,8 +580,8 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     hash_key, outputs = _output_options(args)
     # So is the model file.
     model = LeadModel.load(args.model) if args.model else None
-    say = _progress(args)
-    say(f"reading {args.input}")
+    tell = _progress(args)
+    tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
     leads = read_leads(args.input)
     result = dedupe(
         leads,
@@ -507,26 +598,32 @@ def _run_dedupe(args: argparse.Namespace) -> int:
         hash_key=hash_key,
         outputs=outputs,
         mask_names=args.mask_names,
-        progress=say,
+        progress=tell,
     )
     out: OutputFolder = args.outputs
-    say("writing outputs")
+    tell(say("writing outputs", "正在写入输出"))
     review = result.review()
     written = _write_outputs(result, out, review=review)
     summary = result.summary()
+    to_review, files = review["cluster_id"].nunique(), ", ".join(p.name for p in written)
     sys.stdout.write(
-        f"{summary['leads']} leads -> {summary['clusters']} clusters "
-        f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
-        f"leads kept single); {review['cluster_id'].nunique()} clusters to review, in "
-        f"{len(review)} rows of review.csv (one per cluster and reason); "
-        f"wrote {', '.join(p.name for p in written)} to {out.path}/\n"
+        say(
+            f"{summary['leads']} leads -> {summary['clusters']} clusters "
+            f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
+            f"leads kept single); {to_review} clusters to review, in "
+            f"{len(review)} rows of review.csv (one per cluster and reason); "
+            f"wrote {files} to {out.path}/\n",
+            f"{summary['leads']} 条线索 -> {summary['clusters']} 个簇"
+            f"（{summary['clusters_with_duplicates']} 个含重复，{summary['ghosts']} 条幽灵线索"
+            f"保持单独）；{to_review} 个簇待复核，review.csv 中共 {len(review)} 行"
+            f"（每个簇每个原因一行）；已将 {files} 写入 {out.path}/\n",
+        )
     )
     return 0
 
 
 def _output_options(args: argparse.Namespace) -> tuple[bytes | None, str]:
     """(hash key, outputs mode) of ``dedupe``'s options, checked before any work."""
-    from leadlink._i18n import say
     from leadlink.clean import OutputMasking
     from leadlink.errors import ConfigError
 
@@ -547,7 +644,6 @@ def _output_options(args: argparse.Namespace) -> tuple[bytes | None, str]:
 
 def _hash_key(path: str) -> bytes:
     """The secret in the file ``path`` (``--hash-key-file``), without a trailing newline."""
-    from leadlink._i18n import say
     from leadlink.errors import ConfigError
 
     try:
@@ -601,6 +697,12 @@ def _flat(pairs: Any) -> Any:
         if str(flat[column].dtype) == "category":
             flat[column] = flat[column].astype(str)
     return flat
+
+
+def _label(text: str, width: int = 20) -> str:
+    """``text`` padded to ``width`` columns, a Han character taking two."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - shown)
 
 
 def _progress(args: argparse.Namespace) -> Any:
