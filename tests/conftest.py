@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
+
+
+def pytest_configure(config):
+    """English messages for fixtures of every scope: a module or session fixture is made
+    before the per-test _english_messages below, and read the machine's locale (with
+    LANG=zh_CN.UTF-8 the shared scored frames had Chinese reasons)."""
+    os.environ["LEADLINK_LANG"] = "en"
 
 
 @pytest.fixture(scope="session")
