@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from leadlink._erasure import erase
 from leadlink._i18n import set_language
 from leadlink._version import __version__
 from leadlink.clean import (
@@ -40,7 +41,7 @@ from leadlink.merge import (
     unmerge,
 )
 from leadlink.metrics import evaluate_clusters
-from leadlink.pipeline import DedupeResult, dedupe, erase
+from leadlink.pipeline import DedupeResult, dedupe
 
 __all__ = [
     "ColumnError",

@@ -516,7 +516,7 @@ def _run_score(args: argparse.Namespace) -> int:
 
 def _run_erase(args: argparse.Namespace) -> int:
     from leadlink.errors import ConfigError
-    from leadlink.pipeline import erase
+    from leadlink._erasure import erase
 
     if not (args.lead_id or args.phone or args.email):
         raise ConfigError(
