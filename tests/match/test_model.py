@@ -9,7 +9,8 @@ import pytest
 from leadlink.clean._prepare import prepare
 from leadlink.errors import InputError, ModelError, ResourceError
 from leadlink.match._comparisons import PHONE
-from leadlink.match._model import MODEL_VERSION, LeadModel, _cap_against
+from leadlink.match._model import MODEL_VERSION, LeadModel
+from leadlink.match._training import _cap_against
 from leadlink.schema import resolve_columns
 
 
@@ -253,7 +254,7 @@ def test_company_evidence_is_counted_once(prepared, fitted):
 
 
 def test_u_is_corrected_for_the_matches_in_random_pairs():
-    from leadlink.match._model import _without_matches
+    from leadlink.match._training import _without_matches
 
     # Observed: (1 - λ)·u + λ·m. A level common among matches loses their share.
     m, observed, lam = [0.5, 0.3, 0.2], [0.0002, 0.0198, 0.98], 0.0002
@@ -264,7 +265,7 @@ def test_u_is_corrected_for_the_matches_in_random_pairs():
 
 
 def test_name_frequencies_count_people_not_leads():
-    from leadlink.match._model import _person_term_frequencies
+    from leadlink.match._training import _person_term_frequencies
 
     prepared = pd.DataFrame(
         {
@@ -292,7 +293,7 @@ def test_lambda_uses_the_rule_recall_implied_by_the_trained_m(small_leads, prepa
 
 
 def test_a_level_never_seen_among_matches_counts_against():
-    from leadlink.match._model import _fill_unseen
+    from leadlink.match._training import _fill_unseen
 
     m, u = _fill_unseen(None, 0.002, 2e6)
     assert u == 0.002
@@ -302,7 +303,7 @@ def test_a_level_never_seen_among_matches_counts_against():
 
 
 def test_neutral_levels_weigh_zero_and_condition_the_others():
-    from leadlink.match._model import _neutralised
+    from leadlink.match._training import _neutralised
 
     # city: same employer's city (neutral), same city, different
     prior = [0.6, 0.3, 0.1]
@@ -336,7 +337,7 @@ def test_pinyin_matches_of_common_names_weigh_less_than_rare_ones(fitted):
             "name_weight": [0.0, 0.0],
         }
     )
-    from leadlink.match._model import _person_term_frequencies
+    from leadlink.match._training import _person_term_frequencies
 
     frequencies = _person_term_frequencies(keyed, ["name_key", "name_nick"])
     fitted._relative_frequencies(out, keyed, np.array([0, 10]), ["name"], frequencies)
@@ -357,7 +358,7 @@ def test_training_does_not_depend_on_row_order(prepared):
 
 
 def test_an_em_session_fixes_levels_driven_to_zero_and_runs_again(zero_m_error):
-    from leadlink.match._model import _UNSEEN_RATIO, _em_session
+    from leadlink.match._training import _UNSEEN_RATIO, _em_session
 
     settings = {
         "comparisons": [

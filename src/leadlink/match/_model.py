@@ -34,7 +34,7 @@ import logging
 import math
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +61,18 @@ from leadlink.match._comparisons import (
     extra_comparison,
 )
 from leadlink.match._options import check_max_pairs, check_options, read_model_file
-from leadlink.match._splink import collapsed_level, em_iterations, set_lambda
+from leadlink.match._splink import set_lambda
+from leadlink.match._training import (
+    _cap_against,
+    _em_session,
+    _fill_unseen,
+    _finite,
+    _levels_by_role,
+    _neutralised,
+    _person_term_frequencies,
+    _training_presets,
+    _without_matches,
+)
 from leadlink.schema import MATCH_ROLES, PREPARED_COLUMNS, ROLE
 
 if TYPE_CHECKING:
@@ -79,13 +90,6 @@ DEFAULT_THRESHOLD = 0.5
 
 # A role whose values cover less of the leads than this is left out of the model.
 _MIN_COVERAGE = 0.02
-# m for a level EM never saw; u for a level random sampling never saw.
-_UNSEEN_M = 1e-3
-# A level EM never saw among matches is taken to be this many times rarer among them.
-_UNSEEN_RATIO = 100.0
-# Pseudo-count toward the prior when conditioning levels on a neutral one (see _neutralised).
-_NEUTRAL_PSEUDO = 0.01
-_PROB_FLOOR = 1e-6
 _LAMBDA_RECALL = 0.8
 # The comparison levels at which each λ rule (same mailbox; same phone and name) holds.
 _LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
@@ -813,198 +817,6 @@ def _rule(condition: str) -> Any:
     return CustomRule(condition, sql_dialect="duckdb")
 
 
-#: How many levels an EM session may fix as unseen (the level EM drove to 0, see
-#: :func:`leadlink.match._splink.collapsed_level`) before it is given up.
-_MAX_COLLAPSED = 6
-
-
-def _em_session(
-    make_linker: Callable[[dict[str, Any]], Any],
-    settings: dict[str, Any],
-    rule: Any,
-    max_pairs: float,
-    record: dict[str, Any],
-) -> Any | None:
-    """One EM session on a linker of its own, made from ``settings``; the trained linker,
-    or None when the session failed (said in ``record``).
-
-    When EM drives a level's m to 0 (Splink 5 refuses to store it), that level's m is
-    fixed as an unseen level's and the session runs again, up to ``_MAX_COLLAPSED`` times.
-    """
-    fixed: list[str] = []
-    while True:
-        linker = make_linker(settings)
-        try:
-            session = linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=max_pairs
-            )
-        except Exception as error:  # Splink's ZeroDivisionError, math domain error ...
-            collapsed = collapsed_level(error)
-            if (
-                len(fixed) < _MAX_COLLAPSED
-                and collapsed is not None
-                and _fix_collapsed(settings, *collapsed)
-            ):
-                fixed.append(".".join(collapsed))
-                record["fixed_unseen"] = fixed
-                continue
-            record["failed"] = (
-                f"{type(error).__name__}: EM could not estimate on these blocks (too few "
-                "pairs, or nearly all of them matches); the next session that trains these "
-                "roles is used, else they keep conservative priors"
-            )
-            return None
-        record["iterations"] = em_iterations(session)
-        return linker
-
-
-def _fix_collapsed(settings: dict[str, Any], role: str, label: str) -> bool:
-    """Fix the m of a level EM drove to 0 at what an unseen level gets (:func:`_unseen_m`);
-    False when the level is not found or is fixed already."""
-    for comparison in settings.get("comparisons", []):
-        if comparison.get("output_column_name") != role:
-            continue
-        for level in comparison.get("comparison_levels", []):
-            if level.get("label_for_charts") != label or level.get("fix_m_probability"):
-                continue
-            level["m_probability"] = _unseen_m(_finite(level.get("u_probability")))
-            level["fix_m_probability"] = True
-            return True
-    return False
-
-
-def _fill_unseen(m: float | None, u: float | None, u_pairs: float) -> tuple[float, float]:
-    """m and u for levels training never observed.
-
-    A level EM never saw among the matches it trained on, but random sampling saw among
-    non-matches, is evidence against a match: it is taken to be at least a hundred times
-    rarer among matches (weight ≤ −6.6; two extensions on one switchboard are two desks).
-    One random sampling never saw is rarer than one in the pairs sampled. When neither was
-    seen the level is neutral (weight 0) rather than a guess.
-    """
-    if m is None and u is None:
-        return _UNSEEN_M, _UNSEEN_M
-    if u is None:
-        u = 0.5 / u_pairs
-    if m is None:
-        m = _unseen_m(u)
-    return max(m, _PROB_FLOOR), max(u, _PROB_FLOOR)
-
-
-def _cap_against(preset: ComparisonPreset, m: list[float], u: list[float]) -> list[str]:
-    """Cap, in place, the m of ``preset``'s ``against`` levels at u / ``_UNSEEN_RATIO``
-    (weight ≤ −6.6); return the levels whose m was lowered, as ``role.level``."""
-    capped = []
-    for i, level in enumerate(preset.levels):
-        if level.against and m[i] > u[i] / _UNSEEN_RATIO:
-            m[i] = max(u[i] / _UNSEEN_RATIO, _PROB_FLOOR)
-            capped.append(f"{preset.role}.{level.id}")
-    return capped
-
-
-def _unseen_m(u: float | None) -> float:
-    """m of a level never seen among matches: a hundred times rarer among them than among
-    non-matches (u), at most ``_UNSEEN_M``; ``_UNSEEN_M`` when u is unknown."""
-    return _UNSEEN_M if u is None else max(min(_UNSEEN_M, u / _UNSEEN_RATIO), _PROB_FLOOR)
-
-
-def _neutralised(
-    m: Sequence[float], u: Sequence[float], neutral: Sequence[bool], prior_m: Sequence[float]
-) -> tuple[list[float], list[float]]:
-    """m and u with the ``neutral`` levels weighed 0 and the others conditioned on them
-    not holding.
-
-    A neutral level is evidence another comparison already counts (the same city when the
-    companies agree). Its weight is 0 (m = u), and the other levels are what this
-    comparison tells *beyond* it: P(level | match, not neutral) over P(level | non-match,
-    not neutral). Without the conditioning, a city that agrees for a lead with no company
-    would lose the share of matches that the same-company level took. When EM put nearly
-    all matches on the neutral level, the little left says little, so the conditional m is
-    smoothed toward the prior's proportions (a pseudo-count of 0.01).
-    """
-    free_m = [value for value, flag in zip(m, neutral) if not flag]
-    free_prior = [value for value, flag in zip(prior_m, neutral) if not flag]
-    prior_total = sum(free_prior) or 1.0
-    mass = sum(free_m)
-    u_neutral = sum(value for value, flag in zip(u, neutral) if flag)
-    scale_u = 1.0 / (1.0 - u_neutral) if u_neutral < 0.99 else 1.0
-    new_m: list[float] = []
-    new_u: list[float] = []
-    for m_level, u_level, flag, p_level in zip(m, u, neutral, prior_m):
-        if flag:
-            new_m.append(u_level)
-            new_u.append(u_level)
-        else:
-            smoothed = (m_level + _NEUTRAL_PSEUDO * p_level / prior_total) / (
-                mass + _NEUTRAL_PSEUDO
-            )
-            new_m.append(min(max(smoothed, _PROB_FLOOR), 1.0))
-            new_u.append(min(u_level * scale_u, 1.0))
-    return new_m, new_u
-
-
-def _without_matches(m: Sequence[float], u: Sequence[float], lam: float) -> list[float]:
-    """u with the matches taken out of the random sample it was counted on.
-
-    Random sampling counts every sampled pair as a non-match, but a fraction λ of them are
-    matches: the observed frequency of a level is (1 - λ)·u + λ·m. For a level that is rare
-    among non-matches and common among matches (the same personal mobile, the same
-    mailbox) the matches are a large part of what was counted, and u comes out several
-    times too high. Solved for u, floored at a tenth of the observed value so that an
-    overestimated λ or m cannot make a level unboundedly strong; renormalised.
-    """
-    corrected = [
-        max((observed - lam * m_level) / (1.0 - lam), observed / 10.0)
-        for m_level, observed in zip(m, u)
-    ]
-    total = sum(corrected)
-    return [max(value / total, _PROB_FLOOR) for value in corrected]
-
-
-def _person_term_frequencies(
-    prepared: pd.DataFrame, columns: Iterable[str]
-) -> dict[str, pd.Series]:
-    """How often each value of each column occurs among people rather than among leads:
-    column → frequency indexed by value.
-
-    Splink's term frequencies count leads, so a rare name given on four leads by one
-    person looks four times as common as it is, and exactly the people with duplicates
-    get their name discounted. Leads that share a personal mobile or a mailbox are counted
-    as one person here (grouped once for all columns); the frequency of a value is the
-    share of such groups that use it.
-    """
-    group = np.arange(len(prepared))
-    keys = [
-        prepared["phone"].where(prepared["phone_shared"] == 0),
-        prepared["email"],
-    ]
-    codes = [pd.factorize(key, use_na_sentinel=True)[0] for key in keys]
-    for _ in range(20):  # label propagation: each lead takes the smallest label it reaches
-        before = group.copy()
-        for code in codes:
-            has = code >= 0
-            smallest = pd.Series(group[has]).groupby(code[has]).transform("min").to_numpy()
-            group[has] = np.minimum(group[has], smallest)
-        if (group == before).all():
-            break
-    frequencies: dict[str, pd.Series] = {}
-    for column in sorted(columns):
-        values = prepared[column]
-        present = values.notna().to_numpy()
-        people = pd.DataFrame({"value": values[present].to_numpy(), "group": group[present]})
-        per_value = people.drop_duplicates().groupby("value").size()
-        total = max(int(people["group"].nunique()), 1)
-        frequencies[column] = (per_value / total).rename(f"tf_{column}")
-    return frequencies
-
-
-def _finite(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) and number > 0 else None
-
-
 def _check_prepared(prepared: object) -> None:
     if not isinstance(prepared, pd.DataFrame) or "unique_id" not in prepared.columns:
         raise InputError(
@@ -1057,34 +869,6 @@ def _usable_roles(
         else:
             roles.append(role)
     return roles, excluded
-
-
-def _levels_by_role(linker: Any) -> dict[str, list[dict[str, Any]]]:
-    """The non-null levels of every comparison in the linker's current settings."""
-    settings = linker.misc.save_model_to_json()
-    return {
-        c["output_column_name"]: [
-            lv for lv in c["comparison_levels"] if not lv.get("is_null_level")
-        ]
-        for c in settings.get("comparisons", [])
-    }
-
-
-# EM sessions in order of preference: the same personal phone, the same email, then the
-# same name at the same company. A session that fails (same-email blocks can hold only
-# matches, which drives EM's λ to 1) is followed by the next one that trains its roles.
-_TRAINING_ORDER = ("phone", "email", "name_company", "name_city", "phone_name", "email_user")
-
-
-def _training_presets(presets: Sequence[BlockingPreset]) -> list[BlockingPreset]:
-    """Candidate EM sessions, most preferred first (a session cannot train the roles it
-    blocks on; :meth:`LeadModel.fit` skips those whose roles are trained already)."""
-
-    def order(preset: BlockingPreset) -> tuple[int, int]:
-        rank = _TRAINING_ORDER.index(preset.name) if preset.name in _TRAINING_ORDER else 99
-        return rank, len(preset.fields)
-
-    return sorted(presets, key=order)
 
 
 def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:
