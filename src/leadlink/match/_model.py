@@ -71,6 +71,7 @@ from leadlink.match._training import (
     _neutralised,
     _person_term_frequencies,
     _training_presets,
+    _usable_roles,
     _without_matches,
 )
 from leadlink.schema import MATCH_ROLES, PREPARED_COLUMNS, ROLE
@@ -88,8 +89,6 @@ MODEL_VERSION = 3
 #: Pairs at or above this match probability are linked by default.
 DEFAULT_THRESHOLD = 0.5
 
-# A role whose values cover less of the leads than this is left out of the model.
-_MIN_COVERAGE = 0.02
 _LAMBDA_RECALL = 0.8
 # The comparison levels at which each λ rule (same mailbox; same phone and name) holds.
 _LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
@@ -838,37 +837,6 @@ def _check_prepared(prepared: object) -> None:
                 "请用 leadlink.prepare() 重新预处理线索",
             )
         )
-
-
-def _usable_roles(
-    prepared: pd.DataFrame, extra_kinds: Mapping[str, str]
-) -> tuple[list[str], dict[str, str]]:
-    roles: list[str] = []
-    excluded: dict[str, str] = {}
-    n = len(prepared)
-    candidates = list(COMPARISONS) + list(extra_kinds)
-    for role in candidates:
-        preset = comparison_for(role, dict(extra_kinds))
-        if preset.null_column not in prepared.columns:
-            raise InputError(
-                say(
-                    f"the prepared table has no column {preset.null_column!r}; prepare the leads "
-                    "with the same extra columns the model was given",
-                    f"预处理表中没有列 {preset.null_column!r}；"
-                    "预处理线索时请使用与训练模型时相同的附加列",
-                )
-            )
-        values = prepared[preset.null_column]
-        present = int(values.notna().sum())
-        if present == 0:
-            excluded[role] = "absent"
-        elif present / n < _MIN_COVERAGE:
-            excluded[role] = f"only {present} of {n} leads have a usable value"
-        elif values.nunique(dropna=True) < 2:
-            excluded[role] = "every lead has the same value"
-        else:
-            roles.append(role)
-    return roles, excluded
 
 
 def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:

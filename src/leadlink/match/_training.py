@@ -4,12 +4,15 @@ for matches, person term frequencies."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from leadlink._i18n import say
+from leadlink.errors import InputError
+from leadlink.match._comparisons import COMPARISONS, comparison_for
 from leadlink.match._splink import collapsed_level, em_iterations
 
 if TYPE_CHECKING:
@@ -243,3 +246,38 @@ def _training_presets(presets: Sequence[BlockingPreset]) -> list[BlockingPreset]
         return rank, len(preset.fields)
 
     return sorted(presets, key=order)
+
+
+# A role whose values cover less of the leads than this is left out of the model.
+_MIN_COVERAGE = 0.02
+
+
+def _usable_roles(
+    prepared: pd.DataFrame, extra_kinds: Mapping[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    roles: list[str] = []
+    excluded: dict[str, str] = {}
+    n = len(prepared)
+    candidates = list(COMPARISONS) + list(extra_kinds)
+    for role in candidates:
+        preset = comparison_for(role, dict(extra_kinds))
+        if preset.null_column not in prepared.columns:
+            raise InputError(
+                say(
+                    f"the prepared table has no column {preset.null_column!r}; prepare the leads "
+                    "with the same extra columns the model was given",
+                    f"预处理表中没有列 {preset.null_column!r}；"
+                    "预处理线索时请使用与训练模型时相同的附加列",
+                )
+            )
+        values = prepared[preset.null_column]
+        present = int(values.notna().sum())
+        if present == 0:
+            excluded[role] = "absent"
+        elif present / n < _MIN_COVERAGE:
+            excluded[role] = f"only {present} of {n} leads have a usable value"
+        elif values.nunique(dropna=True) < 2:
+            excluded[role] = "every lead has the same value"
+        else:
+            roles.append(role)
+    return roles, excluded
