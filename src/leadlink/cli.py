@@ -515,8 +515,8 @@ def _run_score(args: argparse.Namespace) -> int:
 
 
 def _run_erase(args: argparse.Namespace) -> int:
-    from leadlink.errors import ConfigError
     from leadlink._erasure import erase
+    from leadlink.errors import ConfigError
 
     if not (args.lead_id or args.phone or args.email):
         raise ConfigError(
