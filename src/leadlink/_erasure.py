@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink._values import id_text
+from leadlink._values import as_list, id_text
 from leadlink.errors import InputError
 from leadlink.match import (
     LeadModel,
@@ -125,9 +125,9 @@ def erase(
             keeps members to rebuild and the leads are not at hand.
     """
     lead_ids, phones, emails = (
-        _given(lead_ids, "lead_ids"),
-        _given(phones, "phones"),
-        _given(emails, "emails"),
+        as_list(lead_ids, "lead_ids"),
+        as_list(phones, "phones"),
+        as_list(emails, "emails"),
     )
     if isinstance(target, DedupeResult):
         return _erase_result(
@@ -500,21 +500,6 @@ def _rows_removed(
             kept = after[name]
             removed[name] = len(table) - (0 if kept is None else len(kept))
     return removed
-
-
-def _given(values: Iterable[Any] | None, name: str) -> list[Any]:
-    """The identifiers given, as a list; a single string is refused (it would be read as
-    one identifier per character)."""
-    if values is None:
-        return []
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InputError(
-            say(
-                f"give {name} as a list, e.g. {name}=[...], not a single value",
-                f"{name} 请以列表形式给出，例如 {name}=[...]，而不是单个值",
-            )
-        )
-    return list(values)
 
 
 def _log_erasure(report: Erasure) -> None:

@@ -7,6 +7,7 @@ One copy of each, so that every output of a run writes an id and reads a time th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -14,9 +15,9 @@ import pandas as pd
 
 from leadlink._data import words
 from leadlink._i18n import say
-from leadlink.errors import ConfigError
+from leadlink.errors import ConfigError, InputError
 
-__all__ = ["NO_VALUE", "factorize", "id_text", "parse_times", "reference_time"]
+__all__ = ["NO_VALUE", "as_list", "factorize", "id_text", "parse_times", "reference_time"]
 
 #: Cell values that say "there is no value" in any field (none, null, n/a, -, /, ? ...),
 #: lower case: compare after case folding. The one shared set (data/no_value.txt); each
@@ -134,3 +135,22 @@ def reference_time(now: Any) -> pd.Timestamp:
         if stamp.tzinfo is None
         else stamp.tz_convert("UTC").tz_localize(None)
     )
+
+
+def as_list(values: Iterable[Any] | None, name: str) -> list[Any]:
+    """The identifiers given to ``name`` as a list; a single string is refused (it would
+    be read as one identifier per character).
+
+    >>> as_list(("L1", "L2"), "lead_ids"), as_list(None, "lead_ids")
+    (['L1', 'L2'], [])
+    """
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InputError(
+            say(
+                f"give {name} as a list, e.g. {name}=[...], not a single value",
+                f"{name} 请以列表形式给出，例如 {name}=[...]，而不是单个值",
+            )
+        )
+    return list(values)

@@ -35,7 +35,7 @@ def unmerge(
     the smallest member id). Rebuild golden records with
     :func:`leadlink.merge.golden_records`.
     """
-    ids, cluster, id_col = _cluster_members(clusters, id_column)
+    ids, cluster, id_col = cluster_members(clusters, id_column)
     wanted = _known_ids(ids, lead_ids, id_col)
     groups = cluster.to_numpy(dtype=object).copy()
     for position in wanted:
@@ -52,7 +52,7 @@ def split(
     """Split one cluster into the given groups of lead ids; members of the cluster left out
     of every group stay together as one more group. Ids are recomputed (see :func:`unmerge`).
     """
-    ids, cluster, id_col = _cluster_members(clusters, id_column)
+    ids, cluster, id_col = cluster_members(clusters, id_column)
     group_lists = [_known_ids(ids, group, id_col) for group in groups]
     if not group_lists or not any(group_lists):
         raise InputError(
@@ -91,7 +91,7 @@ def merge(
 ) -> pd.DataFrame:
     """Merge the clusters holding ``lead_ids`` into one (a manual "same person" decision).
     Ids are recomputed (see :func:`unmerge`); ``unmerge`` or ``split`` undo it."""
-    ids, cluster, id_col = _cluster_members(clusters, id_column)
+    ids, cluster, id_col = cluster_members(clusters, id_column)
     wanted = _known_ids(ids, lead_ids, id_col)
     if not wanted:
         raise InputError(
@@ -106,7 +106,7 @@ def merge(
     return _renamed(clusters, ids, labels)
 
 
-def _cluster_members(
+def cluster_members(
     clusters: pd.DataFrame, id_column: str | None
 ) -> tuple[np.ndarray, pd.Series, str]:
     """The lead ids (checked: present, unique), the cluster of each, and the id column."""

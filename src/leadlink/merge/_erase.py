@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink._values import id_text
+from leadlink._values import as_list, id_text
 from leadlink.clean import normalize, prepare
 from leadlink.errors import InputError
 from leadlink.merge._cluster import cluster_id_for
+from leadlink.merge._corrections import cluster_members
 from leadlink.merge._golden import conflicts, golden_records
 from leadlink.merge._review import review_clusters
 from leadlink.merge._survivorship import SurvivorshipPolicy
@@ -142,7 +143,7 @@ def find_leads(
     """
     ids, cluster = _cluster_column(clusters)
     known = set(ids)
-    wanted_ids = [id_text(v) for v in _listed(lead_ids, "lead_ids")]
+    wanted_ids = [id_text(v) for v in as_list(lead_ids, "lead_ids")]
     found = {i for i in wanted_ids if i in known}
     not_found = {"lead_ids": sum(i not in known for i in wanted_ids), "phones": 0, "emails": 0}
     cluster_of = dict(zip(ids, cluster))
@@ -150,7 +151,7 @@ def find_leads(
         ("phone", phones, lambda v: phone_key(v, region), "phones"),
         ("email", emails, normalize.email, "emails"),
     ):
-        for number, value in enumerate(_listed(values, plural), start=1):
+        for number, value in enumerate(as_list(values, plural), start=1):
             key = read(value)
             if key is None:
                 raise InputError(
@@ -307,40 +308,9 @@ def _id_list(cell: Any) -> list[str]:
     return []
 
 
-def _listed(values: Iterable[Any] | None, name: str) -> list[Any]:
-    if values is None:
-        return []
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InputError(
-            say(
-                f"give {name} as a list, e.g. {name}=[...], not a single value",
-                f"{name} 请以列表形式给出，例如 {name}=[...]，而不是单个值",
-            )
-        )
-    return list(values)
-
-
 def _cluster_column(
     clusters: pd.DataFrame, id_column: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The lead ids (as text) and the cluster of each, from a clusters table."""
-    if not isinstance(clusters, pd.DataFrame) or "cluster_id" not in clusters.columns:
-        raise InputError(
-            say(
-                "clusters must be a DataFrame with a lead id column and cluster_id, "
-                "like DedupeResult.clusters",
-                "clusters 须为含线索 ID 列和 cluster_id 列的 DataFrame，如 DedupeResult.clusters",
-            )
-        )
-    if id_column is None:
-        others = [c for c in clusters.columns if c != "cluster_id"]
-        id_column = str(others[0]) if others else ""
-    if id_column not in clusters.columns:
-        raise InputError(
-            say(
-                f"clusters has no lead id column {id_column!r}",
-                f"clusters 中没有线索 ID 列 {id_column!r}",
-            )
-        )
-    ids = clusters[id_column].map(id_text).to_numpy(dtype=object)
-    return ids, clusters["cluster_id"].astype(str).to_numpy(dtype=object)
+    """The lead ids (as text, checked) and the cluster of each, from a clusters table."""
+    ids, cluster, _ = cluster_members(clusters, id_column)
+    return ids, cluster.astype(str).to_numpy(dtype=object)
