@@ -201,6 +201,15 @@ def resolve_columns(
     {'name': '姓名', 'phone': '手机'}
     """
     check_frame(frame)
+    if columns is not None and not isinstance(columns, Mapping):
+        raise ColumnError(
+            say(
+                f"columns must map roles to column names, e.g. columns={{'phone': '手机'}}, "
+                f"not a {type(columns).__name__}",
+                f"columns 须为“角色 → 列名”的映射，例如 columns={{'phone': '手机'}}，"
+                f"而不是 {type(columns).__name__}",
+            )
+        )
     explicit = dict(columns or {})
     for role, column in explicit.items():
         if role not in roles:
@@ -252,9 +261,9 @@ def check_frame(frame: object) -> pd.DataFrame:
         raise InputError(
             say(
                 f"leads must be a pandas DataFrame, not {type(frame).__name__}; "
-                "read files with pandas.read_csv / read_parquet or use the leadlink CLI",
+                "read files with pandas.read_csv / read_parquet or leadlink.read_leads",
                 f"线索数据须为 pandas DataFrame，而不是 {type(frame).__name__}；"
-                "请用 pandas.read_csv / read_parquet 读取文件，或使用 leadlink 命令行",
+                "请用 pandas.read_csv / read_parquet 或 leadlink.read_leads 读取文件",
             )
         )
     duplicated = frame.columns[frame.columns.duplicated()].tolist()

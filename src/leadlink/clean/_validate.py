@@ -54,7 +54,7 @@ from leadlink._data import words
 from leadlink._i18n import say
 from leadlink._values import NO_VALUE, factorize, parse_times, reference_time
 from leadlink.clean.normalize import _phone
-from leadlink.errors import ColumnError, ConfigError, InputError
+from leadlink.errors import ColumnError, ConfigError
 from leadlink.schema import ROLES
 
 __all__ = ["GHOST_THRESHOLD", "Problem", "missing_summary", "validate"]
@@ -343,27 +343,9 @@ def missing_summary(
 
 
 def _roles(leads: object, columns: Mapping[str, str] | None) -> dict[str, str]:
-    if not isinstance(leads, pd.DataFrame):
-        raise InputError(
-            say(
-                f"leads must be a pandas DataFrame, not {type(leads).__name__}; "
-                "read files with pandas.read_csv / read_parquet or leadlink.read_leads",
-                f"线索数据须为 pandas DataFrame，而不是 {type(leads).__name__}；"
-                "请用 pandas.read_csv / read_parquet 或 leadlink.read_leads 读取文件",
-            )
-        )
-    if columns is not None and not isinstance(columns, Mapping):
-        raise ColumnError(
-            say(
-                f"columns must map roles to column names, e.g. columns={{'phone': '手机'}}, "
-                f"not a {type(columns).__name__}",
-                f"columns 须为“角色 → 列名”的映射，例如 columns={{'phone': '手机'}}，"
-                f"而不是 {type(columns).__name__}",
-            )
-        )
     from leadlink.schema import resolve_columns
 
-    return dict(resolve_columns(leads, columns))
+    return dict(resolve_columns(leads, columns))  # type: ignore[arg-type]  # it checks
 
 
 def _required_roles(required: Sequence[str]) -> tuple[str, ...]:

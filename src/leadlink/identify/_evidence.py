@@ -27,7 +27,7 @@ from leadlink._values import factorize, id_text, parse_times
 from leadlink.clean import validate
 from leadlink.errors import ColumnError, InputError
 from leadlink.identify._cells import event_key, is_null
-from leadlink.schema import ROLES, SCORE_ROLES, describe_columns, resolve_columns
+from leadlink.schema import ROLES, SCORE_ROLES, check_frame, describe_columns, resolve_columns
 
 __all__ = [
     "UNDATED_DECAY",
@@ -377,24 +377,7 @@ def resolve_roles(
 ) -> dict[str, str]:
     """Role → column of ``leads``, the scoring roles (budget, timeline, need, status)
     included; ``columns`` wins, the rest is detected from the headers."""
-    if not isinstance(leads, pd.DataFrame):
-        raise InputError(
-            say(
-                f"leads must be a pandas DataFrame, not {type(leads).__name__}; read files with "
-                "pandas.read_csv / read_parquet or leadlink.read_leads",
-                f"线索数据须为 pandas DataFrame，而不是 {type(leads).__name__}；"
-                "请用 pandas.read_csv / read_parquet 或 leadlink.read_leads 读取文件",
-            )
-        )
-    if columns is not None and not isinstance(columns, Mapping):
-        raise ColumnError(
-            say(
-                f"columns must map roles to column names, e.g. columns={{'budget': '预算'}}, "
-                f"not a {type(columns).__name__}",
-                f"columns 须为“角色 → 列名”的映射，例如 columns={{'budget': '预算'}}，"
-                f"而不是 {type(columns).__name__}",
-            )
-        )
+    check_frame(leads)  # before reading its columns
     usable_id = id_column if id_column in leads.columns else None
     return resolve_columns(leads, columns, id_column=usable_id, roles=(*ROLES, *SCORE_ROLES))
 
