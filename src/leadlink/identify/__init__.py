@@ -7,17 +7,22 @@ Reads the base modules and :mod:`leadlink.clean` (ghosts score low); it never im
 * :func:`load_rules` — the complete rules a preset, dict or file stands for;
   :data:`DEFAULT_RULES` (BANT) and :data:`CHAMP_RULES` are the presets, read from the data
   files ``identify/presets/bant.json`` and ``champ.json``;
-* :class:`OutcomeModel`, :func:`fit_outcome_model` — weights learnt from outcomes.
+* :class:`OutcomeModel`, :func:`fit_outcome_model` — which leads convert, learnt with
+  scikit-learn from any columns (behaviour, source, activity ...) and the rules' evidence,
+  calibrated, with a leakage guard and a held-out evaluation.
 
 Inside, one way: ``_cells`` (what a cell says) and ``_timeline`` (reading purchase
 timelines) ← ``_evidence`` (features from fields and events) ← ``_rules`` (presets,
-loading, one registry entry per kind of rule) ← ``_outcome`` (the learnt model) ←
-``_score`` (the score, tier, stage and reasons frame).
+loading, one registry entry per kind of rule); ``_features`` (any column as model
+features) ← ``_leakage`` (the leakage guard); ``_trees`` (boosted trees as arrays) and
+``_measures`` (AUC, calibration, tiers) ← ``_outcome`` (the learnt model) ← ``_learn``
+(fitting it) ← ``_score`` (the score, tier, stage and reasons frame).
 """
 
 from __future__ import annotations
 
-from leadlink.identify._outcome import OutcomeModel, fit_outcome_model
+from leadlink.identify._learn import fit_outcome_model
+from leadlink.identify._outcome import OutcomeModel
 from leadlink.identify._rules import CHAMP_RULES, DEFAULT_RULES, load_rules
 from leadlink.identify._score import score, score_golden
 

@@ -122,6 +122,17 @@ class Evidence:
         self.texts.append(texts)
         self.is_event.append(is_event)
 
+    def subset(self, rows: np.ndarray) -> Evidence:
+        """The evidence of some leads only (positions), the same features."""
+        return Evidence(
+            len(rows),
+            names=self.names,
+            values=[v[rows] for v in self.values],
+            points=[p[rows] for p in self.points],
+            texts=[t[rows] for t in self.texts],
+            is_event=self.is_event,
+        )
+
     def matrix(self) -> np.ndarray:
         if not self.values:
             return np.zeros((self.n, 0))

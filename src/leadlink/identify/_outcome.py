@@ -1,19 +1,21 @@
-"""Weights for the scoring evidence learnt from past conversions.
+"""The outcome model: which leads convert, as learnt by :func:`fit_outcome_model`.
 
-The rules give points by judgement; :func:`fit_outcome_model` learns how much the same
-evidence (title level, budget, timeline, events ...) says about conversion in your own
-history, with an L2-penalised logistic regression in numpy, and reports its held-out AUC
-next to the rules' so you can see whether learning helped. ``score(leads, rules=model)``
-then scores with the learnt weights.
+An :class:`OutcomeModel` holds what the lead columns are (:mod:`._features`), the rules'
+evidence it reads, the model itself — gradient-boosted trees as arrays (:mod:`._trees`) or a
+logistic regression's weights —, its calibration, its tier cut-offs and its held-out
+evaluation. :meth:`OutcomeModel.explain` splits every prediction into one contribution per
+column or rule feature, which ``score`` turns into reasons.
+
+Saved as JSON (:meth:`OutcomeModel.save`): loading runs no code and does not need
+scikit-learn. Version 1 files (a logistic regression on the rules' evidence) still load.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,101 +24,229 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._values import reference_time
-from leadlink.errors import ConfigError, InputError, ModelError
+from leadlink.errors import ModelError
 from leadlink.identify._evidence import Evidence, lead_keys, resolve_roles
-from leadlink.identify._rules import Rules, compile_rules, compile_source
+from leadlink.identify._features import FeatureSpec
+from leadlink.identify._measures import sigmoid
+from leadlink.identify._rules import Rules, compile_source
+from leadlink.identify._trees import TreeEnsemble
 
-__all__ = ["OutcomeModel", "auc", "fit_outcome_model", "sigmoid"]
+__all__ = ["METHODS", "OutcomeModel"]
 
-logger = logging.getLogger(__name__)
+METHODS = ("auto", "boosting", "logistic")
+_FORMAT = "leadlink.OutcomeModel"
+_VERSION = 2
 
 
 class OutcomeModel:
-    """Weights for the scoring evidence learnt from past conversions.
-
-    Made by :func:`fit_outcome_model`; use it with ``score(leads, rules=model)``, which
-    gives ``score = 100 × P(convert)`` and reasons in log-odds. The features are those the
-    rules read (title level, company known, budget, timeline level, need, valid contact,
-    ghost, and per event type ``log(1 + decayed count)``).
+    """Which leads convert, learnt by :func:`fit_outcome_model`; use it as
+    ``score(leads, rules=model)`` or :meth:`predict`.
 
     Attributes:
-        coefficients: feature → log-odds per unit of the feature (1 = present).
-        intercept: log-odds of a lead with none of the features.
-        auc_holdout: the model's AUC on the held-out leads.
-        auc_rules_holdout: the rules' AUC on the same held-out leads.
+        method: ``"boosting"`` or ``"logistic"``.
+        columns: the lead columns it learnt from, and what each is
+            (``{"total_visits": "number", "last_activity": "category", ...}``).
+        rule_features: the rules' evidence it learnt from (``"budget stated"``, ...).
+        left_out: column → why it was not learnt from (leak, identifier, one value ...).
+        leaky: the columns the leakage guard left out, with the reason.
+        cutoffs: ``{"high": p, "medium": p}``: the probabilities the tiers start at.
+        evaluation: the held-out measures (``auc``, ``auc_rules``, ``high_tier_precision``,
+            ``calibration_error``, ``deciles``, ``tiers``, ``split`` ...).
+        auc_holdout, auc_rules_holdout: the model's and the rules' AUC on the held-out leads.
         n_train, n_holdout: leads used to fit and to evaluate.
     """
 
     def __init__(
         self,
         rules: Mapping[str, Any],
-        coefficients: Mapping[str, float],
-        intercept: float,
         *,
-        auc_holdout: float = math.nan,
-        auc_rules_holdout: float = math.nan,
-        n_train: int = 0,
-        n_holdout: int = 0,
-        l2: float = 1.0,
+        method: str,
+        spec: FeatureSpec,
+        rule_features: Sequence[str],
+        trees: TreeEnsemble | None = None,
+        coefficients: Sequence[float] = (),
+        intercept: float = 0.0,
+        means: Sequence[float] = (),
+        calibration: tuple[float, float] = (1.0, 0.0),
+        cutoffs: Mapping[str, float] | None = None,
+        evaluation: Mapping[str, Any] | None = None,
+        leaky: Mapping[str, tuple[str, str]] | None = None,
+        now: str | None = None,
     ) -> None:
         self.rules = dict(rules)
-        self.coefficients = dict(coefficients)
+        self.method = method
+        self.spec = spec
+        self.rule_features = list(rule_features)
+        self.trees = trees
+        self._coefficients = np.asarray(coefficients, dtype=float)
         self.intercept = float(intercept)
-        self.auc_holdout = float(auc_holdout)
-        self.auc_rules_holdout = float(auc_rules_holdout)
-        self.n_train = int(n_train)
-        self.n_holdout = int(n_holdout)
-        self.l2 = float(l2)
+        self._means = np.asarray(means, dtype=float)
+        self.calibration = (float(calibration[0]), float(calibration[1]))
+        self.cutoffs = dict(cutoffs or {"high": 0.5, "medium": 0.2})
+        self.evaluation = dict(evaluation or {})
+        self.leaky = dict(leaky or {})
+        self.now = now
+
+    # ------------------------------------------------------------------ description
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return {c.column: c.kind for c in self.spec.columns}
+
+    @property
+    def left_out(self) -> dict[str, str]:
+        return {k: say(*v) for k, v in {**self.spec.left_out, **self.leaky}.items()}
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """The logistic model's log-odds per unit of each encoded feature (empty for
+        boosting)."""
+        return dict(zip(self._feature_names(), self._coefficients.tolist()))
+
+    @property
+    def auc_holdout(self) -> float:
+        return float(self.evaluation.get("auc", math.nan))
+
+    @property
+    def auc_rules_holdout(self) -> float:
+        return float(self.evaluation.get("auc_rules", math.nan))
+
+    @property
+    def n_train(self) -> int:
+        return int(self.evaluation.get("n_train", 0))
+
+    @property
+    def n_holdout(self) -> int:
+        return int(self.evaluation.get("n_holdout", 0))
 
     def __repr__(self) -> str:
         return (
-            f"OutcomeModel(features={len(self.coefficients)}, auc_holdout="
-            f"{self.auc_holdout:.3f}, auc_rules_holdout={self.auc_rules_holdout:.3f})"
+            f"OutcomeModel(method={self.method!r}, columns={len(self.spec.columns)}, "
+            f"rule_features={len(self.rule_features)}, auc_holdout={self.auc_holdout:.3f}, "
+            f"auc_rules_holdout={self.auc_rules_holdout:.3f})"
         )
+
+    def report(self) -> pd.DataFrame:
+        """The held-out tiers: leads, conversions, conversion rate and lift per tier."""
+        return pd.DataFrame(self.evaluation.get("tiers", []))
+
+    # ------------------------------------------------------------------ saving
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready contents; :meth:`from_dict` reads them back."""
         return {
-            "kind": "leadlink.OutcomeModel",
-            "version": 1,
+            "kind": _FORMAT,
+            "version": _VERSION,
+            "method": self.method,
             "rules": self.rules,
-            "coefficients": self.coefficients,
+            "features": self.spec.to_dict(),
+            "rule_features": self.rule_features,
+            "trees": None if self.trees is None else self.trees.to_dict(),
+            "coefficients": self._coefficients.tolist(),
             "intercept": self.intercept,
-            "auc_holdout": self.auc_holdout,
-            "auc_rules_holdout": self.auc_rules_holdout,
-            "n_train": self.n_train,
-            "n_holdout": self.n_holdout,
-            "l2": self.l2,
+            "means": self._means.tolist(),
+            "calibration": list(self.calibration),
+            "cutoffs": self.cutoffs,
+            "evaluation": _plain(self.evaluation),
+            "leaky": {k: list(v) for k, v in self.leaky.items()},
+            "now": self.now,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutcomeModel:
-        if not isinstance(data, Mapping) or data.get("kind") != "leadlink.OutcomeModel":
+        if not isinstance(data, Mapping) or data.get("kind") != _FORMAT:
             raise ModelError(
                 say(
                     "not a leadlink OutcomeModel; save one with OutcomeModel.save",
                     "这不是 leadlink 的 OutcomeModel 文件；请用 OutcomeModel.save 保存",
                 )
             )
+        try:
+            if data.get("version", 1) == 1:
+                return cls._from_version_1(data)
+            if data.get("version") != _VERSION:
+                raise ModelError(
+                    say(
+                        f"OutcomeModel file version {data.get('version')!r} is newer than this "
+                        f"leadlink reads ({_VERSION}); upgrade leadlink",
+                        f"OutcomeModel 文件版本 {data.get('version')!r} 比本版 leadlink 支持的"
+                        f"（{_VERSION}）更新；请升级 leadlink",
+                    )
+                )
+            method = str(data["method"])
+            if method not in METHODS[1:]:
+                raise KeyError("method")
+            model = cls(
+                data["rules"],
+                method=method,
+                spec=FeatureSpec.from_dict(data["features"]),
+                rule_features=[str(f) for f in data["rule_features"]],
+                trees=None if data["trees"] is None else TreeEnsemble.from_dict(data["trees"]),
+                coefficients=data["coefficients"],
+                intercept=data["intercept"],
+                means=data["means"],
+                calibration=(float(data["calibration"][0]), float(data["calibration"][1])),
+                cutoffs={k: float(data["cutoffs"][k]) for k in ("high", "medium")},
+                evaluation=data.get("evaluation", {}),
+                leaky={k: (str(v[0]), str(v[1])) for k, v in data.get("leaky", {}).items()},
+                now=data.get("now"),
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise ModelError(
+                say(
+                    f"the OutcomeModel file is damaged ({type(error).__name__}: {error}); fit "
+                    "and save the model again",
+                    f"OutcomeModel 文件已损坏（{type(error).__name__}：{error}）；请重新训练并保存",
+                )
+            ) from error
+        model._check_shapes()
+        return model
+
+    @classmethod
+    def _from_version_1(cls, data: Mapping[str, Any]) -> OutcomeModel:
+        """A model saved by leadlink 0.x: a logistic regression on the rules' evidence."""
+        names = list(data["coefficients"])
         return cls(
             data["rules"],
-            data["coefficients"],
-            data["intercept"],
-            auc_holdout=data.get("auc_holdout", math.nan),
-            auc_rules_holdout=data.get("auc_rules_holdout", math.nan),
-            n_train=data.get("n_train", 0),
-            n_holdout=data.get("n_holdout", 0),
-            l2=data.get("l2", 1.0),
+            method="logistic",
+            spec=FeatureSpec(),
+            rule_features=names,
+            coefficients=[float(data["coefficients"][n]) for n in names],
+            intercept=float(data["intercept"]),
+            means=[0.0] * len(names),
+            evaluation={
+                "auc": data.get("auc_holdout", math.nan),
+                "auc_rules": data.get("auc_rules_holdout", math.nan),
+                "n_train": data.get("n_train", 0),
+                "n_holdout": data.get("n_holdout", 0),
+            },
         )
 
+    def _check_shapes(self) -> None:
+        width = len(self._feature_names())
+        bad = (
+            self.trees.n_features != width
+            if self.trees is not None
+            else len(self._coefficients) != width or len(self._means) != width
+        )
+        if bad or not (0 <= self.cutoffs["medium"] <= self.cutoffs["high"] <= 1):
+            raise ModelError(
+                say(
+                    "the OutcomeModel file is inconsistent (its features and weights do not "
+                    "agree); fit and save the model again",
+                    "OutcomeModel 文件前后不一致（特征与权重对不上）；请重新训练并保存",
+                )
+            )
+
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), "utf-8")
+        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), "utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> OutcomeModel:
+        """Read a saved model. JSON only: nothing in the file is executed."""
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ModelError(
                 say(
                     f"cannot read an OutcomeModel from {path}: {error}",
@@ -125,187 +255,83 @@ class OutcomeModel:
             ) from error
         return cls.from_dict(data)
 
+    # ------------------------------------------------------------------ predicting
+
+    def predict(
+        self,
+        leads: pd.DataFrame,
+        *,
+        events: pd.DataFrame | None = None,
+        columns: Mapping[str, str] | None = None,
+        id_column: str = "lead_id",
+        now: Any = None,
+    ) -> pd.Series:
+        """Each lead's calibrated probability of converting, on ``leads.index``."""
+        reference = reference_time(now)
+        compiled = self._compiled()
+        roles = resolve_roles(leads, columns, id_column)
+        keys = lead_keys(leads, id_column, required=events is not None)
+        evidence = compiled.evidence(leads, roles, events, keys, id_column, reference)
+        log_odds, _, _ = self.explain(leads, evidence, reference)
+        return pd.Series(sigmoid(log_odds), index=leads.index, name="probability")
+
     def _compiled(self) -> Rules:
         return compile_source(copy.deepcopy(self.rules))
 
-    def _log_odds(self, evidence: Evidence) -> tuple[np.ndarray, np.ndarray]:
-        """Each lead's log-odds of converting, and each feature's contribution to it."""
-        x = evidence.matrix()
-        weights = np.array([self.coefficients.get(name, 0.0) for name in evidence.names])
-        contributions = x * weights
-        return self.intercept + contributions.sum(axis=1), contributions
+    def _feature_names(self) -> list[str]:
+        return self.spec.names(self.method == "boosting") + self.rule_features
 
-
-def fit_outcome_model(
-    leads: pd.DataFrame,
-    converted: pd.Series,
-    *,
-    events: pd.DataFrame | None = None,
-    rules: Mapping[str, Any] | str | Path | None = None,
-    columns: Mapping[str, str] | None = None,
-    id_column: str = "lead_id",
-    now: Any = None,
-    holdout: float = 0.25,
-    l2: float = 1.0,
-    seed: int = 0,
-) -> OutcomeModel:
-    """Learn weights for the rules' evidence from which leads converted.
-
-    An L2-penalised logistic regression (Newton–IRLS in numpy) on the features the rules
-    read. A random ``holdout`` share of the leads (stratified, drawn with ``seed``) is kept
-    out of fitting; :attr:`OutcomeModel.auc_holdout` and
-    :attr:`OutcomeModel.auc_rules_holdout` compare model and rules on it.
-
-    Args:
-        converted: bool or 0/1 per lead, on ``leads.index``.
-        l2: penalty on the coefficients, each in log-odds per unit of its feature (the
-            intercept is free); see :func:`_logistic`.
-
-    Raises:
-        InputError: ``converted`` does not cover every lead with 0/1.
-        ModelError: too few leads of one outcome to fit and evaluate.
-    """
-    compiled = compile_rules(rules)
-    reference = reference_time(now)
-    if not isinstance(converted, pd.Series):
-        raise InputError(
-            say(
-                "converted must be a pandas Series of 0/1 or bool on leads.index",
-                "converted 须为与 leads.index 对齐、取值为 0/1 或 bool 的 pandas Series",
-            )
+    def _design(self, leads: pd.DataFrame, evidence: Evidence, now: pd.Timestamp) -> np.ndarray:
+        columns = self.spec.encode(leads, now, for_trees=self.method == "boosting")
+        position = {name: j for j, name in enumerate(evidence.names)}
+        rules = np.column_stack(
+            [
+                evidence.values[position[name]] if name in position else np.zeros(len(leads))
+                for name in self.rule_features
+            ]
+            or [np.zeros((len(leads), 0))]
         )
-    aligned = converted.reindex(leads.index)
-    if aligned.isna().any() or not aligned.isin([0, 1, True, False]).all():
-        raise InputError(
-            say(
-                "converted must hold 0/1 or True/False for every lead, on the same index as leads",
-                "converted 须为每条线索给出 0/1 或 True/False，且索引与 leads 相同",
-            )
-        )
-    if not 0 < holdout < 1 or isinstance(l2, bool) or l2 < 0:
-        raise ConfigError(
-            say(
-                "holdout must be between 0 and 1 and l2 at least 0",
-                "holdout 须在 0 到 1 之间，l2 须不小于 0",
-            )
-        )
-    y = aligned.astype(int).to_numpy()
-    roles = resolve_roles(leads, columns, id_column)
-    keys = lead_keys(leads, id_column, required=events is not None)
-    evidence = compiled.evidence(leads, roles, events, keys, id_column, reference)
-    rng = np.random.default_rng(seed)
-    test = np.zeros(len(y), dtype=bool)
-    for outcome in (0, 1):
-        where = np.flatnonzero(y == outcome)
-        if len(where) < 4:
-            raise ModelError(
-                say(
-                    f"only {len(where)} lead(s) with converted={outcome}; the outcome model needs "
-                    "at least 4 of each outcome (more for a useful model)",
-                    f"converted={outcome} 的线索只有 {len(where)} 条；转化预测模型每种结果"
-                    "至少需要 4 条（要得到有用的模型还需要更多）",
-                )
-            )
-        chosen = rng.choice(where, size=max(1, round(holdout * len(where))), replace=False)
-        test[chosen] = True
-    _warn_if_events_decayed(evidence)
-    x = evidence.matrix()
-    keep = [j for j, name in enumerate(evidence.names) if name != "events: cap"]
-    names = [evidence.names[j] for j in keep]
-    x = x[:, keep]
-    coefficients, intercept = _logistic(x[~test], y[~test], l2)
-    model = OutcomeModel(
-        compiled.source,
-        dict(zip(names, coefficients.tolist())),
-        intercept,
-        n_train=int((~test).sum()),
-        n_holdout=int(test.sum()),
-        l2=l2,
-    )
-    log_odds, _ = model._log_odds(evidence)
-    rule_points = (
-        np.column_stack(evidence.points).sum(axis=1) if evidence.points else np.zeros(len(y))
-    )
-    model.auc_holdout = auc(y[test], log_odds[test])
-    model.auc_rules_holdout = auc(y[test], rule_points[test])
-    logger.info(
-        "outcome model: %d features, holdout AUC %.3f (rules %.3f)",
-        len(names),
-        model.auc_holdout,
-        model.auc_rules_holdout,
-    )
-    return model
+        return np.column_stack([columns, rules])
+
+    def explain(
+        self, leads: pd.DataFrame, evidence: Evidence, now: pd.Timestamp
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Calibrated log-odds per lead, and their split into one contribution per column
+        or rule feature (``(leads, groups)``, summing with a common bias to the log-odds),
+        and the groups' names (a column, or ``"rule:"`` and a rule feature)."""
+        x = self._design(leads, evidence, now)
+        if self.trees is not None:
+            bias, parts = self.trees.explain(x)
+        else:
+            parts = (x - self._means) * self._coefficients
+            bias = np.full(len(x), self.intercept + float(self._means @ self._coefficients))
+        groups = self.spec.groups(self.method == "boosting") + [
+            f"rule:{name}" for name in self.rule_features
+        ]
+        names = list(dict.fromkeys(groups))
+        column_of = {name: j for j, name in enumerate(names)}
+        summed = np.zeros((len(x), len(names)))
+        for j, group in enumerate(groups):
+            summed[:, column_of[group]] += parts[:, j]
+        slope, shift = self.calibration
+        log_odds = slope * (bias + summed.sum(axis=1)) + shift
+        return log_odds, slope * summed, names
+
+    def tier(self, probability: np.ndarray) -> np.ndarray:
+        high, medium = self.cutoffs["high"], self.cutoffs["medium"]
+        return np.where(
+            probability >= high, "high", np.where(probability >= medium, "medium", "low")
+        ).astype(object)
 
 
-def _warn_if_events_decayed(evidence: Evidence) -> None:
-    """Warn when an event type's events all decayed to almost nothing (over about 6.6
-    half-lives before ``now``): the model can learn little from them, which usually means
-    ``now`` is not the time the outcomes were taken."""
-    faded = sum(
-        1
-        for name, values, is_event in zip(evidence.names, evidence.values, evidence.is_event)
-        if is_event and name != "events: cap" and values.any() and values.max() < 0.01
-    )
-    if faded:
-        logger.warning(
-            say(
-                "%d event type(s) have events only long before now (each worth under 1 %% of "
-                "a fresh one): the outcome model learns little from them; fit with now= the "
-                "time the outcomes were taken",
-                "%d 种事件类型的事件都远早于 now（每个的权重不到新事件的 1%%）："
-                "转化预测模型很难从中学到什么；请把 now= 设为获取转化结果的时间",
-            ),
-            faded,
-        )
-
-
-def _logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
-    """Newton–IRLS for logistic regression with an L2 penalty on the coefficients as they
-    are reported — log-odds per unit of each feature (1 = present, or one more event) —
-    and a free intercept. Returns the weights and the intercept.
-
-    The penalty is on the features' own unit, not on standardised ones: a feature whose
-    values barely vary (events decayed to almost nothing because they are old relative to
-    ``now``) then keeps a small weight instead of one divided by its tiny spread (±10⁵),
-    which would make any fresh event of a scored lead dominate its score. The features are
-    centred for the solve, so the intercept does not pull on the weights; features that do
-    not vary get weight 0.
-    """
-    mean = x.mean(axis=0)
-    varying = x.std(axis=0) > 1e-12
-    centred = np.where(varying, x - mean, 0.0)
-    design = np.column_stack([np.ones(len(centred)), centred])
-    penalty = np.full(design.shape[1], l2)
-    penalty[0] = 0.0
-    beta = np.zeros(design.shape[1])
-    beta[0] = math.log((y.mean() + 1e-3) / (1 - y.mean() + 1e-3))
-    for _ in range(100):
-        p = sigmoid(design @ beta)
-        gradient = design.T @ (y - p) - penalty * beta
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        beta += step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    weights = np.where(varying, beta[1:], 0.0)
-    intercept = float(beta[0] - np.sum(weights * mean))
-    return weights, intercept
-
-
-def auc(labels: Any, scores: Any) -> float:
-    """Area under the ROC curve from ranks (Mann–Whitney), ties counted half.
-
-    >>> auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-    0.75
-    """
-    y = np.asarray(labels, dtype=bool)
-    ranks = pd.Series(np.asarray(scores, dtype=float)).rank(method="average").to_numpy()
-    positives, negatives = int(y.sum()), int((~y).sum())
-    if positives == 0 or negatives == 0:
-        return math.nan
-    return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))
-
-
-def sigmoid(values: np.ndarray) -> np.ndarray:
-    """The logistic function, clipped so that no value overflows."""
-    return 1.0 / (1.0 + np.exp(-np.clip(values, -35, 35)))
+def _plain(value: Any) -> Any:
+    """JSON-ready copy: numpy numbers as Python ones, NaN and infinity as null."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.integer, np.bool_)):
+        return value.item()
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value

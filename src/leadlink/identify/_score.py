@@ -36,7 +36,8 @@ from leadlink._values import id_text, reference_time
 from leadlink.errors import ColumnError, InputError
 from leadlink.identify._cells import is_none, is_null, status_key
 from leadlink.identify._evidence import Evidence, count_events, lead_keys, resolve_roles
-from leadlink.identify._outcome import OutcomeModel, sigmoid
+from leadlink.identify._measures import sigmoid
+from leadlink.identify._outcome import OutcomeModel
 from leadlink.identify._rules import Rules, compile_rules
 from leadlink.schema import ROLES, SCORE_ROLES
 
@@ -47,6 +48,9 @@ logger = logging.getLogger(__name__)
 #: Tier values, best first, and lifecycle stages, earliest first.
 TIERS: tuple[str, ...] = ("high", "medium", "low")
 STAGES: tuple[str, ...] = ("new", "potential", "intent", "customer")
+
+# Reasons a model score gives at most: the largest effects.
+_MAX_MODEL_REASONS = 6
 
 
 def score(
@@ -116,7 +120,7 @@ def _score_leads(
     keys = lead_keys(leads, id_column, required=events is not None)
     evidence = compiled.evidence(leads, roles, events, keys, id_column, reference)
     if model is not None:
-        return _model_result(model, evidence, leads.index, compiled), keys
+        return _model_result(model, evidence, leads, leads.index, compiled, reference), keys
     return _rule_result(evidence, leads.index, compiled), keys
 
 
@@ -204,14 +208,17 @@ def _score_golden(
     reference: pd.Timestamp,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The result frame of :func:`score_golden`, and the (cluster, lead) members."""
-    people, roles, members = _golden_frame(result_golden, leads, columns, id_column, compiled)
+    carry = [] if model is None else list(model.columns)
+    people, roles, members = _golden_frame(
+        result_golden, leads, columns, id_column, compiled, carry
+    )
     keys = people["cluster_id"].map(id_text).to_numpy(dtype=object)
     cluster_events = None
     if events is not None:
         cluster_events = _events_by_cluster(events, members, id_column)
     evidence = compiled.evidence(people, roles, cluster_events, keys, "cluster_id", reference)
     result = (
-        _model_result(model, evidence, result_golden.index, compiled)
+        _model_result(model, evidence, people, result_golden.index, compiled, reference)
         if model is not None
         else _rule_result(evidence, result_golden.index, compiled)
     )
@@ -256,14 +263,16 @@ def _score_through_golden(
         single, _ = _score_leads(
             leads.iloc[alone], events, model, compiled, columns, id_column, now
         )
-    for column in ("cluster_id", "score", "tier", "stage", "reasons"):
+    for column in people.columns:
         values = np.empty(len(leads), dtype=object)
         values[merged] = people[column].to_numpy(dtype=object)[rows[merged]]
         if single is not None:
             values[alone] = single[column].to_numpy(dtype=object) if column in single else None
         out[column] = values
     result = pd.DataFrame(out, index=leads.index)
-    result["score"] = result["score"].astype(float)
+    for number in ("score", "probability"):
+        if number in result:
+            result[number] = result[number].astype(float)
     known = set(members["lead"]) | {k for k in keys if k is not None}
     return result, known
 
@@ -274,7 +283,11 @@ def _golden_frame(
     columns: Mapping[str, str] | None,
     id_column: str,
     rules: Rules,
+    carry: list[str],
 ) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame]:
+    """One row per merged person: the golden record's roles, the scoring roles from the
+    first member lead that states them (a customer when any member is), and ``carry`` —
+    an outcome model's columns — from the first member lead that has a value."""
     if not isinstance(golden, pd.DataFrame) or not {"cluster_id", "lead_ids"} <= set(
         golden.columns
     ):
@@ -297,28 +310,32 @@ def _golden_frame(
             roles[role] = role
     lead_roles = resolve_roles(leads, columns, id_column)
     extra = {r: c for r, c in lead_roles.items() if r in SCORE_ROLES}
+    extra |= {c: c for c in carry if c in leads.columns and c not in people.columns}
     if extra:
         keys = lead_keys(leads, id_column, required=True)
         order = members.assign(position=np.arange(len(members)))
         frame = pd.DataFrame({"lead": keys})
-        for role, column in extra.items():
-            frame[role] = leads[column].to_numpy(dtype=object)
+        for label, column in extra.items():
+            frame[label] = leads[column].to_numpy(dtype=object)
         joined = order.merge(frame, on="lead", how="inner").sort_values("position", kind="stable")
         row_of_cluster = pd.Series(
             np.arange(len(golden)), index=golden["cluster_id"].map(id_text).to_numpy()
         )
-        for role in extra:
-            if role == "status":
-                won = joined[role].map(lambda v: status_key(v) in rules.stage.customer_status)
+        for label in extra:
+            if label in SCORE_ROLES and label == "status":
+                won = joined[label].map(lambda v: status_key(v) in rules.stage.customer_status)
                 picked = pd.concat([joined[won], joined[~won]]).drop_duplicates("cluster")
+            elif label in SCORE_ROLES:
+                picked = joined[~joined[label].map(is_none)].drop_duplicates("cluster")
             else:
-                picked = joined[~joined[role].map(is_none)].drop_duplicates("cluster")
+                picked = joined[~joined[label].map(is_null)].drop_duplicates("cluster")
             values = np.full(len(golden), None, dtype=object)
-            values[row_of_cluster[picked["cluster"]].to_numpy()] = picked[role].to_numpy(
+            values[row_of_cluster[picked["cluster"]].to_numpy()] = picked[label].to_numpy(
                 dtype=object
             )
-            people[role] = values
-            roles[role] = role
+            people[label] = values
+            if label in SCORE_ROLES:
+                roles[label] = label
     return people, roles, members
 
 
@@ -377,13 +394,53 @@ def _rule_result(evidence: Evidence, index: pd.Index, rules: Rules) -> pd.DataFr
 
 
 def _model_result(
-    model: OutcomeModel, evidence: Evidence, index: pd.Index, rules: Rules
+    model: OutcomeModel,
+    evidence: Evidence,
+    leads: pd.DataFrame,
+    index: pd.Index,
+    rules: Rules,
+    now: pd.Timestamp,
 ) -> pd.DataFrame:
-    log_odds, contributions = model._log_odds(evidence)
-    total = (100.0 * sigmoid(log_odds)).round(1)
+    """Score = 100 × the model's calibrated probability, the model's tiers, and reasons
+    from the columns (``[data]``) and the rules' evidence (``[rule]``) by their effect in
+    log-odds. A ghost lead is low by the rules' policy, whatever the model says."""
+    log_odds, parts, groups = model.explain(leads, evidence, now)
+    probability = sigmoid(log_odds)
+    tier = model.tier(probability)
+    words = model.spec.texts(leads, now)
+    position = {name: j for j, name in enumerate(evidence.names)}
+    data_tag, rule_tag = say("[data] ", "[数据] "), say("[rule] ", "[规则] ")
     template = say(" ({:+.2f} log-odds)", "（{:+.2f} 对数几率）")
-    reasons = _reasons(evidence, contributions, template.format)
-    return _frame(total, reasons, evidence, index, rules)
+    texts: list[np.ndarray] = []
+    for group in groups:
+        if group.startswith("rule:"):
+            name = group[len("rule:") :]
+            said = evidence.texts[position[name]] if name in position else None
+            absent = say(f"{name}: no", f"{name}：否")
+            column = np.full(evidence.n, rule_tag + absent, dtype=object)
+            if said is not None:
+                given = pd.notna(said)
+                column[given] = rule_tag + said[given].astype(str)
+            texts.append(column)
+        else:
+            texts.append(data_tag + words[group].astype(object))
+    reasons: list[list[str]] = []
+    for i in range(evidence.n):
+        ranked = sorted(
+            (j for j in range(len(groups)) if abs(parts[i, j]) >= 0.05),
+            key=lambda j: (-abs(parts[i, j]), j),
+        )[:_MAX_MODEL_REASONS]
+        reasons.append([f"{texts[j][i]}{template.format(parts[i, j])}" for j in ranked])
+    if "ghost lead" in position and rules["ghost"] is not None:
+        ghosts = np.flatnonzero(evidence.values[position["ghost lead"]] > 0)
+        policy = say(": low tier by the rules", "：按规则列为低意向")
+        for g in ghosts:
+            tier[g] = "low"
+            reasons[g].insert(0, f"{rule_tag}{evidence.texts[position['ghost lead']][g]}{policy}")
+    total = (100.0 * probability).round(1)
+    result = _frame(total, reasons, evidence, index, rules, tier=tier)
+    result.insert(1, "probability", probability)
+    return result
 
 
 def _frame(
@@ -392,9 +449,11 @@ def _frame(
     evidence: Evidence,
     index: pd.Index,
     rules: Rules,
+    tier: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    high, medium = rules.tiers.high, rules.tiers.medium
-    tier = np.where(total >= high, "high", np.where(total >= medium, "medium", "low"))
+    if tier is None:
+        high, medium = rules.tiers.high, rules.tiers.medium
+        tier = np.where(total >= high, "high", np.where(total >= medium, "medium", "low"))
     n = evidence.n
     customer = evidence.customer if evidence.customer is not None else np.zeros(n, dtype=bool)
     intent = evidence.intent if evidence.intent is not None else np.zeros(n, dtype=bool)
