@@ -551,3 +551,184 @@ def test_leadlink_lang_in_the_environment_chooses_chinese(tmp_path, leads_csv):
                               "--overwrite"], capture_output=True, text=True,
                              env=environment, timeout=300)  # fmt: skip
     assert english.stdout.startswith("300 leads scored:"), english.stderr
+
+
+# -- learning from outcomes and reviewing the rules ------------------------------------------
+
+
+def _outcomes_csv(tmp_path, n: int = 1200, seed: int = 5):
+    """Leads whose conversion rises with a senior title, a stated budget and visits, and
+    falls for ads; ``status_after`` is the outcome in disguise (a leak); ``converted``
+    holds words, in English and Chinese."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    titles = rng.choice(["总监", "经理", "工程师", "CEO", ""], size=n)
+    budget = rng.choice(["50万", ""], size=n, p=[0.3, 0.7])
+    visits = rng.poisson(3, size=n)
+    source = rng.choice(["web", "referral", "ads"], size=n)
+    log_odds = (
+        -1.5
+        + 1.5 * np.isin(titles, ["总监", "CEO"])
+        + 1.2 * (budget != "")
+        + 0.3 * np.minimum(visits, 6)
+        - 1.0 * (source == "ads")
+    )
+    converted = rng.random(n) < 1 / (1 + np.exp(-log_odds))
+    created = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 500, n), "D")
+    words = np.where(rng.random(n) < 0.5, "Yes", "是"), np.where(rng.random(n) < 0.5, "No", "否")
+    leads = pd.DataFrame(
+        {
+            "lead_id": [f"L{i}" for i in range(n)],
+            "title": titles,
+            "budget": budget,
+            "visits": visits,
+            "source": source,
+            "created_at": created.strftime("%Y-%m-%d"),
+            "status_after": np.where(converted, "closed won", "lost"),
+            "converted": np.where(converted, *words),
+        }
+    )
+    path = tmp_path / "outcomes.csv"
+    leads.to_csv(path, index=False)
+    return path, converted
+
+
+def _learn(tmp_path, path, *options: str) -> list[str]:
+    model = tmp_path / "model.json"
+    return ["learn", str(path), "--converted", "converted", "--output", str(model),
+            "--now", "2025-06-30", "--method", "logistic", *options]  # fmt: skip
+
+
+def test_learn_saves_the_model_and_prints_the_evaluation_and_the_leak(tmp_path, capsys):
+    from leadlink.identify import OutcomeModel
+
+    path, _ = _outcomes_csv(tmp_path)
+    assert main(_learn(tmp_path, path)) == 0
+    captured = capsys.readouterr()
+    model = OutcomeModel.load(tmp_path / "model.json")
+    assert "status_after" in model.leaky and "status_after" not in model.columns
+    assert {"visits", "source"} <= set(model.columns)
+    out = captured.out
+    assert out.startswith("outcome model: logistic")
+    assert "evaluated on the 300 newest leads, learnt from the 900 older ones" in out
+    assert re.search(r"holdout AUC 0\.\d{3} \(the rules: 0\.\d{3}\); the high tier converts", out)
+    assert "calibration error" in out and "lift per tier (held out): high " in out
+    assert "learnt from 2 column(s): visits (number), source (category)" in out
+    assert "  status_after: leak: " in out and "  created_at: " in out
+    assert f"saved the model to {tmp_path / 'model.json'}" in out
+    # the leakage guard's warning, as a message on stderr and not a traceback
+    assert "leadlink: warning: left out 1 column(s) that look like the outcome" in captured.err
+    assert "--keep COLUMN" in captured.err
+    assert "Traceback" not in captured.err and "UserWarning" not in captured.err
+    # --keep learns from it anyway; the file leadlink wrote is replaced without --overwrite
+    assert main([*_learn(tmp_path, path, "--keep", "status_after"), "--quiet"]) == 0
+    assert "status_after" in OutcomeModel.load(tmp_path / "model.json").columns
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_learn_refuses_a_missing_outcome_column_and_a_file_it_did_not_write(tmp_path, capsys):
+    path, _ = _outcomes_csv(tmp_path, n=200)
+    argv = _learn(tmp_path, path)
+    argv[argv.index("--converted") + 1] = "won"
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "no column 'won' in the leads to read the outcome from" in err
+    assert "Traceback" not in err
+    other = tmp_path / "model.json"
+    other.write_text("my notes", "utf-8")
+    assert main(_learn(tmp_path, path)) == 2
+    assert "is not an outcome model leadlink wrote" in capsys.readouterr().err
+    assert other.read_text("utf-8") == "my notes"
+    argv = _learn(tmp_path, path)
+    argv[argv.index("--output") + 1] = str(tmp_path / "no" / "model.json")
+    assert main(argv) == 2
+    assert "does not exist; create it first" in capsys.readouterr().err
+
+
+def test_score_with_a_learnt_model_writes_probabilities(tmp_path, capsys):
+    path, converted = _outcomes_csv(tmp_path)
+    assert main([*_learn(tmp_path, path), "--quiet"]) == 0
+    out = tmp_path / "scored"
+    argv = ["score", str(path), "--model", str(tmp_path / "model.json"), "--output-dir", str(out),
+            "--now", "2025-06-30", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    assert "1200 leads scored:" in capsys.readouterr().out
+    scores = pd.read_csv(out / "scores.csv", encoding="utf-8-sig")
+    assert list(scores.columns) == ["lead_id", "score", "probability", "tier", "stage", "reasons"]
+    assert scores["probability"].between(0, 1).all()
+    assert scores["score"].to_numpy() == pytest.approx(100 * scores["probability"], abs=0.051)
+    assert scores["reasons"].str.contains(r"\[data\]|\[rule\]").any()
+    from leadlink.identify._measures import auc
+
+    assert auc(converted, scores["probability"]) > 0.65
+
+
+def test_score_with_a_model_and_rules_exits_2_with_one_line(tmp_path, capsys):
+    path, _ = _outcomes_csv(tmp_path, n=200)
+    model = tmp_path / "model.json"
+    model.write_text("{}", "utf-8")
+    argv = ["score", str(path), "--model", str(model), "--rules", "champ", "--output-dir",
+            str(tmp_path / "out")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "leadlink: error: give --model or --rules, not both" in err
+    assert not (tmp_path / "out").exists()
+    # a file that is no model, alone, is refused just as clearly
+    assert (
+        main(["score", str(path), "--model", str(model), "--output-dir", str(tmp_path / "o")]) == 2
+    )
+    assert "not a leadlink OutcomeModel" in capsys.readouterr().err
+
+
+def test_review_rules_writes_the_tables_and_prints_the_summary(tmp_path, capsys):
+    from leadlink.identify import RuleReview
+
+    path, converted = _outcomes_csv(tmp_path)
+    out = tmp_path / "review"
+    argv = ["review-rules", str(path), "--converted", "converted", "--now", "2025-06-30",
+            "--output-dir", str(out), "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Rule review: 1200 leads, ")
+    assert "The rules' score: AUC 0." in printed and "budget stated" in printed
+    assert "wrote rules.csv, tiers.csv, misclassified.csv, review.json to " in printed
+    rules = pd.read_csv(out / "rules.csv", encoding="utf-8-sig").set_index("rule")
+    assert rules.loc["budget stated", "lift"] > 1.1
+    assert rules.loc["budget stated", "verdict"] in ("keep", "raise")
+    assert {"leads", "conversion_rate", "points", "suggested_points", "advice"} <= set(rules)
+    tiers = pd.read_csv(out / "tiers.csv", encoding="utf-8-sig")
+    assert list(tiers["cutoffs"]) == ["current"] * 3 + ["suggested"] * 3
+    assert list(tiers["tier"]) == ["high", "medium", "low"] * 2
+    assert tiers.groupby("cutoffs")["leads"].sum().tolist() == [1200, 1200]
+    assert list(tiers["starts_at"][:3]) == [70, 40, 0]
+    wrong = pd.read_csv(out / "misclassified.csv", encoding="utf-8-sig", dtype={"converted": str})
+    assert list(wrong.columns) == ["row", "lead_id", "score", "tier", "converted", "reasons"]
+    assert len(wrong) > 0
+    assert set(zip(wrong["tier"], wrong["converted"])) <= {("high", "False"), ("low", "True")}
+    assert (wrong["lead_id"] == "L" + (wrong["row"] - 1).astype(str)).all()
+    assert converted[wrong["row"] - 1].tolist() == (wrong["converted"] == "True").tolist()
+    review = RuleReview.from_dict(json.loads((out / "review.json").read_text("utf-8")))
+    assert review.n_leads == 1200 and review.n_converted == converted.sum()
+    assert len(review.misclassified) == len(wrong)
+
+
+def test_review_rules_refuses_one_sided_outcomes(tmp_path, capsys):
+    path = tmp_path / "leads.csv"
+    pd.DataFrame({"lead_id": ["a", "b", "c"], "title": ["CEO"] * 3, "won": ["yes"] * 3}).to_csv(
+        path, index=False
+    )
+    argv = ["review-rules", str(path), "--converted", "won", "--output-dir", str(tmp_path / "o")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "leadlink: error: cannot review the rules: only 0 lead(s) with converted=0" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["learn", "review-rules"])
+def test_help_of_learn_and_review_rules(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert "--converted" in capsys.readouterr().out

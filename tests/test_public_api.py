@@ -19,11 +19,12 @@ import leadlink as ll
 # to write down in the CHANGELOG, so it has to change this list too.
 PUBLIC_NAMES = [
     "ColumnError", "ConfigError", "DedupeResult", "EnrichResult", "InputError", "LeadModel",
-    "LeadlinkError", "ModelError", "OutcomeModel", "Problem", "ResourceError",
+    "LeadlinkError", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
     "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "erase",
     "evaluate_clusters",
     "fit_outcome_model", "golden_records", "lineage", "merge", "missing_summary", "normalize",
-    "prepare", "read_leads", "review_clusters", "score", "score_golden", "set_language", "split",
+    "prepare", "read_leads", "review_clusters", "review_rules", "score", "score_golden",
+    "set_language", "split",
     "unmerge", "validate",
 ]  # fmt: skip
 

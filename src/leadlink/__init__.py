@@ -27,7 +27,14 @@ from leadlink.errors import (
     ModelError,
     ResourceError,
 )
-from leadlink.identify import OutcomeModel, fit_outcome_model, score, score_golden
+from leadlink.identify import (
+    OutcomeModel,
+    RuleReview,
+    fit_outcome_model,
+    review_rules,
+    score,
+    score_golden,
+)
 from leadlink.io import read_leads
 from leadlink.match import LeadModel
 from leadlink.merge import (
@@ -55,6 +62,7 @@ __all__ = [
     "OutcomeModel",
     "Problem",
     "ResourceError",
+    "RuleReview",
     "SurvivorshipPolicy",
     "__version__",
     "conflicts",
@@ -71,6 +79,7 @@ __all__ = [
     "prepare",
     "read_leads",
     "review_clusters",
+    "review_rules",
     "score",
     "score_golden",
     "set_language",

@@ -9,20 +9,25 @@ Reads the base modules and :mod:`leadlink.clean` (ghosts score low); it never im
   files ``identify/presets/bant.json`` and ``champ.json``;
 * :class:`OutcomeModel`, :func:`fit_outcome_model` — which leads convert, learnt with
   scikit-learn from any columns (behaviour, source, activity ...) and the rules' evidence,
-  calibrated, with a leakage guard and a held-out evaluation.
+  calibrated, with a leakage guard and a held-out evaluation;
+* :func:`review_rules`, :class:`RuleReview` — the periodic review of the rules against
+  outcomes: lift and suggested points per rule, conversion per tier, the leads the tiers
+  got wrong, cut-offs for target tier shares.
 
 Inside, one way: ``_cells`` (what a cell says) and ``_timeline`` (reading purchase
 timelines) ← ``_evidence`` (features from fields and events) ← ``_rules`` (presets,
 loading, one registry entry per kind of rule); ``_features`` (any column as model
 features) ← ``_leakage`` (the leakage guard); ``_trees`` (boosted trees as arrays) and
 ``_measures`` (AUC, calibration, tiers) ← ``_outcome`` (the learnt model) ← ``_learn``
-(fitting it) ← ``_score`` (the score, tier, stage and reasons frame).
+(fitting it) ← ``_score`` (the score, tier, stage and reasons frame) ← ``_review`` (the
+rules against outcomes).
 """
 
 from __future__ import annotations
 
 from leadlink.identify._learn import fit_outcome_model
 from leadlink.identify._outcome import OutcomeModel
+from leadlink.identify._review import RuleReview, review_rules
 from leadlink.identify._rules import CHAMP_RULES, DEFAULT_RULES, load_rules
 from leadlink.identify._score import score, score_golden
 
@@ -30,8 +35,10 @@ __all__ = [
     "CHAMP_RULES",
     "DEFAULT_RULES",
     "OutcomeModel",
+    "RuleReview",
     "fit_outcome_model",
     "load_rules",
+    "review_rules",
     "score",
     "score_golden",
 ]
