@@ -180,9 +180,13 @@ def test_few_leads_with_distinct_values_are_still_a_category():
 
 
 def test_blank_text_counts_as_missing_when_learning():
-    frame = pd.DataFrame({"x": ["a", " ", "", None] * 30})
+    """One value besides blanks: whether it is filled is what the column says."""
+    frame = pd.DataFrame({"x": ["a", " ", "", None] * 30, "y": ["a", " "] * 60 + [None] * 0})
     spec = FeatureSpec.learn(frame, ["x"], NOW)
-    assert spec.left_out["x"][0] == "one value only"
+    assert [(c.column, c.kind) for c in spec.columns] == [("x", "filled")]
+    assert spec.encode(frame.head(4), NOW, for_trees=False)[:, 0].tolist() == [1, 0, 0, 0]
+    constant = FeatureSpec.learn(pd.DataFrame({"x": ["a"] * 120}), ["x"], NOW)
+    assert constant.left_out["x"][0] == "one value only"
 
 
 # ---------------------------------------------------------------------------- encoding

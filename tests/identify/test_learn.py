@@ -170,17 +170,10 @@ def test_the_rules_evidence_is_learnt_and_stands_for_the_columns_it_reads(b2b, b
         leads, "converted", events=events, now=NOW, method="logistic", use_rules=False
     )
     assert plain.rule_features == []
-    assert set(plain.columns) == {"title", "industry"}
-    assert plain.left_out["budget"] == "one value only"  # 50万 or blank: see the xfail below
+    assert set(plain.columns) == {"title", "industry", "budget"}
+    assert plain.columns["budget"] == "filled"  # 50万 or blank: being filled is the news
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FeatureSpec.learn leaves out a column holding one value and blanks (a budget of "
-    "50万 or nothing, a do-not-call of Yes or nothing) as 'one value only', although whether "
-    "it is filled is the information; here it is the strongest signal of conversion",
-    raises=AssertionError,
-)
 def test_a_column_of_one_value_and_blanks_is_learnt(b2b):
     leads, events = b2b
     plain = fit_outcome_model(
@@ -252,14 +245,6 @@ def test_time_column_none_gives_a_random_split(web):
     assert model.evaluation["split"] == "stratified"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with time_column=None the creation date is learnt from as a 'date' feature (its "
-    "age at now), although fit_outcome_model's own reason for leaving it out holds for any "
-    "split: older leads had longer to convert and a new lead is always young, so the model "
-    "marks every new lead down",
-    raises=AssertionError,
-)
 def test_the_creation_date_is_not_learnt_from_with_a_random_split(web):
     model = fit_outcome_model(web.head(1600), "converted", now=NOW, method="logistic",
                               time_column=None)  # fmt: skip

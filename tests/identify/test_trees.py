@@ -203,25 +203,12 @@ def test_something_else_than_trees_is_refused(data):
         TreeEnsemble.from_dict(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TreeEnsemble.from_dict checks that node values are finite but not the baseline: "
-    "a NaN baseline loads and every log-odds comes out NaN",
-    raises=pytest.fail.Exception,
-)
 def test_a_nan_baseline_is_refused(fitted):
     _, trees = fitted
     with pytest.raises(ModelError):
         TreeEnsemble.from_dict(_damaged(trees, _set("baseline", float("nan"))))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TreeEnsemble.from_dict accepts a NaN threshold on a split node (only a leaf's "
-    "threshold is never read; a split's may be +inf, never NaN): the split then sends every "
-    "lead with a value to the right, silently changing predictions",
-    raises=pytest.fail.Exception,
-)
 def test_a_nan_split_threshold_is_refused(fitted):
     _, trees = fitted
     with pytest.raises(ModelError):
@@ -236,13 +223,6 @@ SCALARS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TreeEnsemble.from_dict turns a single number where an array belongs into a 0-d "
-    "array: len() then raises TypeError outside the try (or, for roots, the model loads and "
-    "fails with TypeError at the first prediction) instead of a ModelError",
-    raises=TypeError,
-)
 @pytest.mark.parametrize("change", SCALARS.values(), ids=list(SCALARS))
 def test_a_number_where_an_array_belongs_is_refused(fitted, change):
     _, trees = fitted

@@ -103,6 +103,7 @@ class Evidence:
     points: list[np.ndarray] = field(default_factory=list)
     texts: list[np.ndarray] = field(default_factory=list)
     is_event: list[bool] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     customer: np.ndarray | None = None
     intent: np.ndarray | None = None
     engaged: np.ndarray | None = None
@@ -115,8 +116,12 @@ class Evidence:
         texts: np.ndarray,
         *,
         is_event: bool = False,
+        label: str | None = None,
     ) -> None:
+        """Add a feature; ``label`` names it in the user's language (default: ``name``)
+        for the reasons that say a lead lacks it."""
         self.names.append(name)
+        self.labels.append(label or name)
         self.values.append(values.astype(float))
         self.points.append(points.astype(float))
         self.texts.append(texts)
@@ -131,6 +136,7 @@ class Evidence:
             points=[p[rows] for p in self.points],
             texts=[t[rows] for t in self.texts],
             is_event=self.is_event,
+            labels=self.labels,
         )
 
     def matrix(self) -> np.ndarray:
@@ -205,7 +211,12 @@ def add_events(
         for kind in types:  # the features exist, so a model sees the same columns
             zeros = np.zeros(n)
             evidence.add(
-                f"events: {kind}", zeros, zeros, np.full(n, None, dtype=object), is_event=True
+                f"events: {kind}",
+                zeros,
+                zeros,
+                np.full(n, None, dtype=object),
+                is_event=True,
+                label=_event_label(kind),
             )
         return
     table = _event_table(events, context.id_label, aliases, context.now)
@@ -249,7 +260,14 @@ def add_events(
         over = total > cap
         scale[over] = cap / total[over]
     for kind, points, decayed, texts in zip(types, raw_points, decayed_by_kind, texts_by_kind):
-        evidence.add(f"events: {kind}", np.log1p(decayed), points * scale, texts, is_event=True)
+        evidence.add(
+            f"events: {kind}",
+            np.log1p(decayed),
+            points * scale,
+            texts,
+            is_event=True,
+            label=_event_label(kind),
+        )
     if cap is not None:
         over = total > cap
         capped = say(
@@ -264,6 +282,12 @@ def add_events(
             ),
         )
         evidence.add("events: cap", np.zeros(n), np.zeros(n), note, is_event=True)
+
+
+def _event_label(kind: str) -> str:
+    """An event type as reasons name it: ``demo requests``, ``预约演示``."""
+    english = _EVENT_LABELS.get(kind, (kind, kind))[1]
+    return say(english, _EVENT_LABELS_ZH.get(kind, kind))
 
 
 def count_events(events: pd.DataFrame, id_label: str, known: set[str]) -> dict[str, int]:

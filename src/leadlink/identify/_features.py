@@ -9,6 +9,8 @@ matrix, so a saved model scores next month's export exactly as it was trained:
   it is cut into quantile bins learnt on the training leads, plus a "not given" bin;
 * a **flag** (yes/no, true/false, 是/否, 1/0) is 1 or 0;
 * a **date** is its age in days at ``now``;
+* a column with **one value besides blanks** (a budget or nothing, "Yes" or nothing) is 1
+  where it is filled;
 * a **category** keeps its frequent values (each a 0/1 feature) and groups the rest as
   "other"; a missing value sets none of them.
 
@@ -30,7 +32,7 @@ from leadlink._values import factorize, parse_times
 from leadlink.identify._cells import is_null
 from leadlink.identify._evidence import shown
 
-__all__ = ["ColumnFeature", "FeatureSpec", "describe", "encode_column"]
+__all__ = ["KINDS", "ColumnFeature", "FeatureSpec", "describe", "encode_column"]
 
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "是", "有", "对", "真", "checked", "on"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "否", "无", "没有", "假", "unchecked", "off"})
@@ -41,6 +43,11 @@ _MIN_LEVEL_SHARE = 0.002
 _MAX_LEVELS = 40
 #: Share of distinct values above which a text column is an identifier or free text.
 _UNIQUE_SHARE = 0.5
+#: A column with one value besides blanks is a "filled" feature when either side has
+#: at least this share of the leads.
+_MIN_GIVEN_SHARE = 0.01
+#: The kinds of column a model reads.
+KINDS = ("number", "flag", "date", "category", "filled")
 #: Quantile bins of a number or an age in the logistic model.
 _BINS = 8
 _DAY = np.timedelta64(1, "D")
@@ -51,7 +58,7 @@ class ColumnFeature:
     """What one column is, as learnt from the training leads."""
 
     column: str
-    kind: str  # "number" | "flag" | "date" | "category"
+    kind: str  # one of KINDS
     levels: tuple[str, ...] = ()
     edges: tuple[float, ...] = ()
 
@@ -65,6 +72,13 @@ class ColumnFeature:
 
     @classmethod
     def from_dict(cls, data: Any) -> ColumnFeature:
+        if data.get("kind") not in KINDS:
+            raise ValueError(
+                say(
+                    f"unknown column kind {data.get('kind')!r}",
+                    f"未知的列类型 {data.get('kind')!r}",
+                )
+            )
         return cls(
             str(data["column"]),
             str(data["kind"]),
@@ -76,6 +90,8 @@ class ColumnFeature:
         """The encoded features' names, in matrix order."""
         if self.kind == "category":
             return [f"{self.column}={v}" for v in self.levels] + [f"{self.column}=<other>"]
+        if self.kind == "filled":
+            return [self.column]
         if for_trees or self.kind == "flag":
             return [self.column] + ([] if for_trees else [f"{self.column}=<not given>"])
         return [f"{self.column}<bin{k}>" for k in range(len(self.edges) + 1)] + [
@@ -103,7 +119,12 @@ class FeatureSpec:
             text = present.astype(str).str.strip()
             text = text[text != ""]
             if text.nunique() < 2:
-                spec.left_out[column] = ("one value only", "只有一种取值")
+                given = len(text) / max(1, n)
+                if len(text) and _MIN_GIVEN_SHARE <= given <= 1 - _MIN_GIVEN_SHARE:
+                    # One value or blank ("50万"/blank, "Yes"/blank): being filled is the news.
+                    spec.columns.append(ColumnFeature(column, "filled"))
+                else:
+                    spec.left_out[column] = ("one value only", "只有一种取值")
                 continue
             feature = _learn_column(column, values, text, n, now)
             if feature is None:
@@ -230,6 +251,8 @@ def encode_column(
         given = where >= 0
         block[np.flatnonzero(given), where[given]] = 1.0
         return block
+    if feature.kind == "filled":
+        return _given(values).astype(float)[:, None]
     if feature.kind == "flag":
         number = _flags(values)
     elif feature.kind == "number":
@@ -245,6 +268,11 @@ def encode_column(
     block = np.zeros((n, len(feature.edges) + 2))
     block[np.arange(n), np.where(missing, len(feature.edges) + 1, bins)] = 1.0
     return block
+
+
+def _given(values: pd.Series) -> np.ndarray:
+    """A value is there: not missing and not blank."""
+    return ~values.map(lambda v: is_null(v) or str(v).strip() == "").to_numpy(dtype=bool)
 
 
 def _category_keys(values: pd.Series) -> pd.Series:
@@ -273,6 +301,9 @@ def describe(feature: ColumnFeature, values: pd.Series, now: pd.Timestamp) -> np
             days = round(float(ages[i]))
             out[i] = say(f"{column} {days} days ago", f"{column}在 {days} 天前")
         return out
+    if feature.kind == "filled":
+        given = say(f"{column} given", f"{column}已填写")
+        return np.where(_given(values), given, missing).astype(object)
     codes, uniques = factorize(values)
     words = []
     for value in uniques:
@@ -281,8 +312,11 @@ def describe(feature: ColumnFeature, values: pd.Series, now: pd.Timestamp) -> np
             words.append(missing)
         elif feature.kind == "number":
             number = float(_numbers(pd.Series([value], dtype=object))[0])
-            text = _number_text(number) if np.isfinite(number) else text
-            words.append(say(f"{column} is {text}", f"{column}为 {text}"))
+            if np.isfinite(number):
+                text = _number_text(number)
+                words.append(say(f"{column} is {text}", f"{column}为 {text}"))
+            else:
+                words.append(missing)  # the model reads it as not given, so say so
         else:
             words.append(f"{column}: {text}")
     return np.asarray([*words, missing], dtype=object)[codes]

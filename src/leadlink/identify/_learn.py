@@ -79,6 +79,10 @@ _BOOSTING = {
     "validation_fraction": 0.1,
     "n_iter_no_change": 30,
 }
+# With creation dates, the newest lead weighs this many times the oldest in calibration.
+_RECENCY = 4.0
+# Fits on fewer training leads than this run on one thread (see _fit).
+_ONE_THREAD_BELOW = 200_000
 # The logistic model's inverse penalty on one-hot bins and the rules' features.
 _LOGISTIC_C = 0.5
 # The simpler model is kept unless boosting's cross-validated AUC is this much better.
@@ -147,19 +151,21 @@ def fit_outcome_model(
     candidates = _candidates(
         leads, roles, id_column, outcome_column, include, exclude, use_rules, keep_columns
     )
-    test, split = _split(leads, y, roles, time_column, holdout, seed)
-    created = roles.get("created_at") if time_column == "auto" else time_column
-    dated = created is not None and created in candidates and include is None
-    if dated:
+    test, split, recency = _split(leads, y, roles, time_column, holdout, seed)
+    created = roles.get("created_at") if time_column in ("auto", None) else time_column
+    if created is not None and created in candidates and include is None:
         candidates.remove(created)
+    else:
+        created = None
     train_leads = leads.iloc[np.flatnonzero(~test)]
     spec = FeatureSpec.learn(train_leads, candidates, reference)
-    if dated:
-        spec.left_out[str(created)] = (
-            "the creation date: older leads had longer to convert, and a new lead is always "
-            "young, so its age would mislead (it sets the time-based evaluation instead)",
+    if created is not None:
+        spec.left_out[created] = (
+            "the creation date: older leads had longer to convert and a new lead is always "
+            "young, so its age would mislead"
+            + (" (it sets the time-based evaluation instead)" if split == "time" else ""),
             "创建时间：早期线索有更长时间转化，而新线索总是很“年轻”，用其时长会误导模型"
-            "（它只用于按时间划分评估集）",
+            + ("（它只用于按时间划分评估集）" if split == "time" else ""),
         )
     leaky = {
         column: reason
@@ -192,8 +198,9 @@ def fit_outcome_model(
             )
         )
     model = _fit(
-        compiled, spec, rule_features, leaky, evidence, leads, y, test, method, reference, seed
-    )
+        compiled, spec, rule_features, leaky, evidence, leads, y, test, recency, method,
+        reference, seed,
+    )  # fmt: skip
     model.cutoffs = _cutoffs(model, leads, evidence, reference, ~test, tier_shares, tier_cutoffs)
     model.evaluation = _evaluate(model, leads, evidence, reference, y, test, split)
     logger.info(
@@ -350,9 +357,12 @@ def _split(
     time_column: str | None,
     holdout: float,
     seed: int,
-) -> tuple[np.ndarray, str]:
-    """The held-out leads (a bool mask) and how they were chosen: the newest ``holdout``
-    share when creation dates are known for nine leads in ten, else stratified at random."""
+) -> tuple[np.ndarray, str, np.ndarray]:
+    """The held-out leads (a bool mask), how they were chosen — the newest ``holdout``
+    share when creation dates are known for nine leads in ten, else stratified at random —
+    and each lead's weight in the calibration: with dates, :data:`_RECENCY` times more for
+    the newest lead than for the oldest, so that the probabilities follow the latest
+    conversion rate when it drifts."""
     column = roles.get("created_at") if time_column == "auto" else time_column
     if column is not None and time_column != "auto" and column not in leads.columns:
         raise ColumnError(
@@ -366,13 +376,15 @@ def _split(
             test = np.zeros(len(y), dtype=bool)
             test[order[len(y) - max(1, round(holdout * len(y))) :]] = True
             if all((y[test] == o).sum() >= 5 and (y[~test] == o).sum() >= 10 for o in (0, 1)):
-                return test, "time"
+                rank = np.empty(len(y))
+                rank[order] = np.arange(len(y)) / max(1, len(y) - 1)
+                return test, "time", _RECENCY ** (rank - 1.0)
     rng = np.random.default_rng(seed)
     test = np.zeros(len(y), dtype=bool)
     for outcome in (0, 1):
         where = np.flatnonzero(y == outcome)
         test[rng.choice(where, size=max(1, round(holdout * len(where))), replace=False)] = True
-    return test, "stratified"
+    return test, "stratified", np.ones(len(y))
 
 
 def _warn_if_events_decayed(evidence: Evidence) -> None:
@@ -415,12 +427,42 @@ def _fit(
     leads: pd.DataFrame,
     y: np.ndarray,
     test: np.ndarray,
+    recency: np.ndarray,
     method: str,
     now: pd.Timestamp,
     seed: int,
 ) -> OutcomeModel:
     """Cross-validate the methods on the training leads, keep the better, calibrate it on
-    its out-of-fold log-odds and fit it on all the training leads."""
+    its out-of-fold log-odds and fit it on all the training leads.
+
+    Below :data:`_ONE_THREAD_BELOW` training leads the fits run on one thread: on a
+    two-core machine a 3,000-lead boosting fit took 11.7 s on two OpenMP threads against
+    2.0 s on one (the threads' start-up and synchronisation per split outweigh the work).
+    """
+    from threadpoolctl import threadpool_limits
+
+    limit = 1 if (~test).sum() < _ONE_THREAD_BELOW else None
+    with threadpool_limits(limits=limit):
+        return _fit_methods(
+            compiled, spec, rule_features, leaky, evidence, leads, y, test, recency, method,
+            now, seed,
+        )  # fmt: skip
+
+
+def _fit_methods(
+    compiled: Rules,
+    spec: FeatureSpec,
+    rule_features: list[str],
+    leaky: dict[str, tuple[str, str]],
+    evidence: Evidence,
+    leads: pd.DataFrame,
+    y: np.ndarray,
+    test: np.ndarray,
+    recency: np.ndarray,
+    method: str,
+    now: pd.Timestamp,
+    seed: int,
+) -> OutcomeModel:
     from sklearn.linear_model import LogisticRegression
 
     train = np.flatnonzero(~test)
@@ -440,7 +482,9 @@ def _fit(
         else "boosting"
     )  # fmt: skip
     model, x, oof, _ = kept[chosen]
-    platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof[:, None], y[train])
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(
+        oof[:, None], y[train], sample_weight=recency[train]
+    )
     model.calibration = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
     fitted = _estimator(chosen, seed).fit(x, y[train])
     if chosen == "boosting":

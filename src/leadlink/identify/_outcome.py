@@ -24,7 +24,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._values import reference_time
-from leadlink.errors import ModelError
+from leadlink.errors import LeadlinkError, ModelError
 from leadlink.identify._evidence import Evidence, lead_keys, resolve_roles
 from leadlink.identify._features import FeatureSpec
 from leadlink.identify._measures import sigmoid
@@ -161,21 +161,30 @@ class OutcomeModel:
                     "这不是 leadlink 的 OutcomeModel 文件；请用 OutcomeModel.save 保存",
                 )
             )
-        try:
-            if data.get("version", 1) == 1:
-                return cls._from_version_1(data)
-            if data.get("version") != _VERSION:
-                raise ModelError(
-                    say(
-                        f"OutcomeModel file version {data.get('version')!r} is newer than this "
-                        f"leadlink reads ({_VERSION}); upgrade leadlink",
-                        f"OutcomeModel 文件版本 {data.get('version')!r} 比本版 leadlink 支持的"
-                        f"（{_VERSION}）更新；请升级 leadlink",
-                    )
+        version = data.get("version", 1)
+        if version != 1 and version != _VERSION:
+            newer = isinstance(version, int) and not isinstance(version, bool) and version > 1
+            raise ModelError(
+                say(
+                    f"OutcomeModel file version {version!r} is newer than this leadlink reads "
+                    f"({_VERSION}); upgrade leadlink"
+                    if newer
+                    else f"OutcomeModel file version {version!r} is not one leadlink wrote; "
+                    "fit and save the model again",
+                    f"OutcomeModel 文件版本 {version!r} 比本版 leadlink 支持的（{_VERSION}）更新；"
+                    "请升级 leadlink"
+                    if newer
+                    else f"OutcomeModel 文件版本 {version!r} 不是 leadlink 写出的；请重新训练并保存",
                 )
+            )
+        try:
+            if version == 1:
+                model = cls._from_version_1(data)
+                model._check_shapes()
+                return model
             method = str(data["method"])
             if method not in METHODS[1:]:
-                raise KeyError("method")
+                raise ValueError(say(f"unknown method {method!r}", f"未知的方法 {method!r}"))
             model = cls(
                 data["rules"],
                 method=method,
@@ -191,7 +200,7 @@ class OutcomeModel:
                 leaky={k: (str(v[0]), str(v[1])) for k, v in data.get("leaky", {}).items()},
                 now=data.get("now"),
             )
-        except (KeyError, TypeError, ValueError, IndexError) as error:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             raise ModelError(
                 say(
                     f"the OutcomeModel file is damaged ({type(error).__name__}: {error}); fit "
@@ -229,12 +238,26 @@ class OutcomeModel:
             if self.trees is not None
             else len(self._coefficients) != width or len(self._means) != width
         )
+        numbers = [
+            *self.calibration,
+            self.intercept,
+            *self._coefficients.tolist(),
+            *self._means.tolist(),
+            *self.cutoffs.values(),
+        ]
+        bad = bad or not all(math.isfinite(v) for v in numbers)
+        try:
+            self._compiled()  # the rules must compile, or scoring would fail later
+        except (LeadlinkError, KeyError, TypeError, ValueError, AttributeError):
+            bad = True
         if bad or not (0 <= self.cutoffs["medium"] <= self.cutoffs["high"] <= 1):
             raise ModelError(
                 say(
-                    "the OutcomeModel file is inconsistent (its features and weights do not "
-                    "agree); fit and save the model again",
-                    "OutcomeModel 文件前后不一致（特征与权重对不上）；请重新训练并保存",
+                    "the OutcomeModel file is inconsistent (features and weights that do not "
+                    "agree, a number that is not finite, or rules that do not compile); fit "
+                    "and save the model again",
+                    "OutcomeModel 文件前后不一致（特征与权重对不上、数值不是有限数，或规则无法编译）；"
+                    "请重新训练并保存",
                 )
             )
 

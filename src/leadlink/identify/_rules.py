@@ -613,7 +613,8 @@ def _title_evidence(context: Context, rules: Rules, name: str) -> None:
             + shown
             + say(" " + level.label, "”" + (level.label_zh or level.label)),
         )
-        context.evidence.add(f"title: {level.label}", hit, hit * level.points, texts)
+        label = say(f"title {level.label}", f"职位{level.label_zh or level.label}")
+        context.evidence.add(f"title: {level.label}", hit, hit * level.points, texts, label=label)
 
 
 def _title_level(value: Any, levels: tuple[Level, ...]) -> int:
@@ -630,7 +631,8 @@ def _company_evidence(context: Context, rules: Rules, name: str) -> None:
         return
     known, shown = context.per_value("company", _known_company, False)
     texts = only(known, say("company ", "公司“") + shown + say(" is known", "”有效"))
-    context.evidence.add("company known", known, known * points, texts)
+    label = say("company known", "公司有效")
+    context.evidence.add("company known", known, known * points, texts, label=label)
 
 
 def _known_company(value: Any) -> bool:
@@ -648,7 +650,8 @@ def _stated_evidence(context: Context, rules: Rules, name: str) -> None:
         given,
         say(f"{role} ", f"{_ROLE_ZH.get(role, role)}“") + shown + say(" is stated", "”已填写"),
     )
-    context.evidence.add(f"{role} stated", given, given * points, texts)
+    label = say(f"{role} stated", f"{_ROLE_ZH.get(role, role)}已填写")
+    context.evidence.add(f"{role} stated", given, given * points, texts, label=label)
 
 
 def _timeline_evidence(context: Context, rules: Rules, name: str) -> None:
@@ -669,11 +672,15 @@ def _timeline_evidence(context: Context, rules: Rules, name: str) -> None:
             + shown
             + say(f" is within {within:g} days", f"”在 {within:g} 天以内"),
         )
-        context.evidence.add(f"timeline within {within:g} days", hit, hit * points, texts)
+        label = say(f"timeline within {within:g} days", f"采购时间在 {within:g} 天以内")
+        context.evidence.add(
+            f"timeline within {within:g} days", hit, hit * points, texts, label=label
+        )
     if timeline.stated is not None:
         hit = bucket == _UNREAD_TIMELINE
         texts = only(hit, say("timeline ", "采购时间“") + shown + say(" is stated", "”已填写"))
-        context.evidence.add("timeline stated", hit, hit * timeline.stated, texts)
+        label = say("timeline stated", "采购时间已填写")
+        context.evidence.add("timeline stated", hit, hit * timeline.stated, texts, label=label)
 
 
 _NO_TIMELINE, _UNREAD_TIMELINE, _BEYOND_LEVELS = -2, -1, -3
@@ -703,7 +710,7 @@ def _contact_evidence(context: Context, rules: Rules, name: str) -> None:
         bad = _BAD_CONTACT[role]
         ok = np.array([not (p & bad) for p in problems], dtype=bool)
         text = say(f"valid {role}", f"{_ROLE_ZH.get(role, role)}有效")
-        context.evidence.add(f"valid {role}", ok, ok * points, only(ok, text))
+        context.evidence.add(f"valid {role}", ok, ok * points, only(ok, text), label=text)
 
 
 def _ghost_evidence(context: Context, rules: Rules, name: str) -> None:
@@ -714,7 +721,8 @@ def _ghost_evidence(context: Context, rules: Rules, name: str) -> None:
     ghost = report["is_ghost"].to_numpy(dtype=bool)
     why = report["ghost_reasons"].astype(str).to_numpy(dtype=object)
     texts = only(ghost, say("ghost lead (", "幽灵线索（") + why + say(")", "）"))
-    context.evidence.add("ghost lead", ghost, ghost * points, texts)
+    label = say("ghost lead", "幽灵线索")
+    context.evidence.add("ghost lead", ghost, ghost * points, texts, label=label)
 
 
 def _event_evidence(context: Context, rules: Rules, name: str) -> None:

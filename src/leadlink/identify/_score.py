@@ -328,7 +328,8 @@ def _golden_frame(
             elif label in SCORE_ROLES:
                 picked = joined[~joined[label].map(is_none)].drop_duplicates("cluster")
             else:
-                picked = joined[~joined[label].map(is_null)].drop_duplicates("cluster")
+                blank = joined[label].map(lambda v: is_null(v) or str(v).strip() == "")
+                picked = joined[~blank].drop_duplicates("cluster")
             values = np.full(len(golden), None, dtype=object)
             values[row_of_cluster[picked["cluster"]].to_numpy()] = picked[label].to_numpy(
                 dtype=object
@@ -404,6 +405,17 @@ def _model_result(
     """Score = 100 × the model's calibrated probability, the model's tiers, and reasons
     from the columns (``[data]``) and the rules' evidence (``[rule]``) by their effect in
     log-odds. A ghost lead is low by the rules' policy, whatever the model says."""
+    missing = model.spec.missing_columns(leads)
+    if missing:
+        logger.warning(
+            say(
+                "%d column(s) the outcome model learnt from are not in the leads and count as "
+                "not given: %s",
+                "转化预测模型学习过的 %d 列不在这批线索中，按未填写计算：%s",
+            ),
+            len(missing),
+            ", ".join(repr(c) for c in missing),
+        )
     log_odds, parts, groups = model.explain(leads, evidence, now)
     probability = sigmoid(log_odds)
     tier = model.tier(probability)
@@ -416,7 +428,8 @@ def _model_result(
         if group.startswith("rule:"):
             name = group[len("rule:") :]
             said = evidence.texts[position[name]] if name in position else None
-            absent = say(f"{name}: no", f"{name}：否")
+            label = evidence.labels[position[name]] if name in position else name
+            absent = say(f"no: {label}", f"否：{label}")
             column = np.full(evidence.n, rule_tag + absent, dtype=object)
             if said is not None:
                 given = pd.notna(said)

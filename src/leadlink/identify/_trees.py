@@ -18,6 +18,7 @@ side the tree learnt for it, as scikit-learn does; the tests check that the log-
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,13 +101,14 @@ class TreeEnsemble:
                 "threshold": np.asarray(
                     [np.inf if t is None else t for t in data["threshold"]], dtype=float
                 ),
-                "missing_left": np.asarray(data["missing_left"], dtype=bool),
+                "missing_left": np.asarray([bool(int(v)) for v in data["missing_left"]]),
                 "left": np.asarray(data["left"], dtype=np.int64),
                 "right": np.asarray(data["right"], dtype=np.int64),
                 "value": np.asarray(data["value"], dtype=float),
             }
             baseline = float(data["baseline"])
-        except (KeyError, TypeError, ValueError) as error:
+            consistent = _consistent(arrays, n_features) and math.isfinite(baseline)
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             raise ModelError(
                 say(
                     f"the model file's trees are damaged ({type(error).__name__}); fit and "
@@ -114,19 +116,7 @@ class TreeEnsemble:
                     f"模型文件中的树已损坏（{type(error).__name__}）；请重新训练并保存模型",
                 )
             ) from error
-        n = len(arrays["feature"])
-        split = arrays["feature"] >= 0
-        sizes_agree = all(len(a) == n for k, a in arrays.items() if k != "roots")
-        if (
-            not sizes_agree
-            or not np.all(np.isfinite(arrays["value"]))
-            or np.any(arrays["feature"] >= n_features)
-            or np.any((arrays["roots"] < 0) | (arrays["roots"] >= max(n, 1)))
-            or np.any(arrays["left"][split] <= np.flatnonzero(split))
-            or np.any(arrays["right"][split] <= np.flatnonzero(split))
-            or np.any(arrays["left"][split] >= n)
-            or np.any(arrays["right"][split] >= n)
-        ):
+        if not consistent:
             raise ModelError(
                 say(
                     "the model file's trees are inconsistent; fit and save the model again",
@@ -170,6 +160,31 @@ class TreeEnsemble:
             child = np.where(go_left, self.left[k], self.right[k])
             np.add.at(out, (r, f), self.value[child] - self.value[k])
             node[active] = child
+
+
+def _consistent(arrays: dict[str, np.ndarray], n_features: int) -> bool:
+    """One-dimensional arrays of one length; every tree's root and every split's children
+    inside them and after the split (so a traversal ends); features inside ``n_features``;
+    finite values; split thresholds that are numbers (+inf splits given from missing)."""
+    if any(a.ndim != 1 for a in arrays.values()) or n_features < 0:
+        return False
+    n = len(arrays["feature"])
+    if n == 0 or any(len(a) != n for k, a in arrays.items() if k != "roots"):
+        return False
+    split = arrays["feature"] >= 0
+    where = np.flatnonzero(split)
+    roots = arrays["roots"]
+    return bool(
+        len(roots)
+        and np.all((roots >= 0) & (roots < n))
+        and np.all(np.isfinite(arrays["value"]))
+        and not np.any(np.isnan(arrays["threshold"][split]))
+        and np.all(arrays["feature"] < n_features)
+        and np.all(arrays["left"][split] > where)
+        and np.all(arrays["right"][split] > where)
+        and np.all(arrays["left"][split] < n)
+        and np.all(arrays["right"][split] < n)
+    )
 
 
 def _tree_arrays(nodes: np.ndarray, offset: int) -> dict[str, np.ndarray]:
