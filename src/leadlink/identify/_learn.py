@@ -79,8 +79,10 @@ _BOOSTING = {
     "validation_fraction": 0.1,
     "n_iter_no_change": 30,
 }
-# With creation dates, the newest lead weighs this many times the oldest in calibration.
-_RECENCY = 4.0
+# With creation dates, the newest lead weighs this many times the oldest in calibration
+# (mean held-out calibration error on six generated sets with drift: 0.0247 unweighted,
+# 0.0233 at 4, 0.0224 at 16).
+_RECENCY = 16.0
 # Fits on fewer training leads than this run on one thread (see _fit).
 _ONE_THREAD_BELOW = 200_000
 # The logistic model's inverse penalty on one-hot bins and the rules' features.
