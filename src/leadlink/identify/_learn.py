@@ -59,7 +59,7 @@ from leadlink.identify._outcome import METHODS, OutcomeModel
 from leadlink.identify._rules import Rules, compile_rules
 from leadlink.identify._trees import TreeEnsemble
 
-__all__ = ["fit_outcome_model"]
+__all__ = ["fit_outcome_model", "read_outcomes"]
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def fit_outcome_model(
     _check_arguments(method, holdout, tier_shares, tier_cutoffs)
     reference = reference_time(now)
     compiled = compile_rules(rules)
-    y, outcome_column = _outcomes(leads, converted)
+    y, outcome_column = read_outcomes(leads, converted)
     roles = resolve_roles(leads, columns, id_column)
     keys = lead_keys(leads, id_column, required=events is not None)
     evidence = compiled.evidence(leads, roles, events, keys, id_column, reference)
@@ -258,7 +258,7 @@ def _check_arguments(
         )
 
 
-def _outcomes(leads: pd.DataFrame, converted: pd.Series | str) -> tuple[np.ndarray, str | None]:
+def read_outcomes(leads: pd.DataFrame, converted: pd.Series | str) -> tuple[np.ndarray, str | None]:
     if not isinstance(leads, pd.DataFrame):
         raise InputError(
             say(

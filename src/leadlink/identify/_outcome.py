@@ -31,7 +31,7 @@ from leadlink.identify._measures import sigmoid
 from leadlink.identify._rules import Rules, compile_source
 from leadlink.identify._trees import TreeEnsemble
 
-__all__ = ["METHODS", "OutcomeModel"]
+__all__ = ["METHODS", "OutcomeModel", "json_ready"]
 
 METHODS = ("auto", "boosting", "logistic")
 _FORMAT = "leadlink.OutcomeModel"
@@ -147,7 +147,7 @@ class OutcomeModel:
             "means": self._means.tolist(),
             "calibration": list(self.calibration),
             "cutoffs": self.cutoffs,
-            "evaluation": _plain(self.evaluation),
+            "evaluation": json_ready(self.evaluation),
             "leaky": {k: list(v) for k, v in self.leaky.items()},
             "now": self.now,
         }
@@ -347,12 +347,12 @@ class OutcomeModel:
         ).astype(object)
 
 
-def _plain(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """JSON-ready copy: numpy numbers as Python ones, NaN and infinity as null."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [json_ready(v) for v in value]
     if isinstance(value, (np.integer, np.bool_)):
         return value.item()
     if isinstance(value, (float, np.floating)):

@@ -59,11 +59,11 @@ from leadlink._i18n import say
 from leadlink._values import reference_time
 from leadlink.errors import ConfigError, InputError, ModelError
 from leadlink.identify._evidence import Evidence, lead_keys, resolve_roles
-from leadlink.identify._learn import _outcomes
+from leadlink.identify._learn import read_outcomes
 from leadlink.identify._measures import auc, tier_table
-from leadlink.identify._outcome import _plain
+from leadlink.identify._outcome import json_ready
 from leadlink.identify._rules import Tiers, compile_rules
-from leadlink.identify._score import _rule_result
+from leadlink.identify._score import rule_result
 
 __all__ = ["VERDICTS", "RuleReview", "review_rules"]
 
@@ -242,7 +242,7 @@ class RuleReview:
             "suggested_tiers": self.suggested_tiers.to_dict("records"),
             "misclassified": misclassified,
         }
-        plain: dict[str, Any] = _plain(data)
+        plain: dict[str, Any] = json_ready(data)
         return plain
 
     @classmethod
@@ -333,7 +333,7 @@ def review_rules(
     """
     shares = _check_shares(tier_shares)
     try:
-        y, _ = _outcomes(leads, converted)
+        y, _ = read_outcomes(leads, converted)
     except ModelError as error:
         raise ModelError(
             say(f"cannot review the rules: {error}", f"无法复核评分规则：{error}")
@@ -343,7 +343,7 @@ def review_rules(
     roles = resolve_roles(leads, columns, id_column)
     keys = lead_keys(leads, id_column, required=events is not None)
     evidence = compiled.evidence(leads, roles, events, keys, id_column, reference)
-    scored = _rule_result(evidence, leads.index, compiled)
+    scored = rule_result(evidence, leads.index, compiled)
     points = scored["score"].to_numpy(dtype=float)
     tiers = scored["tier"].to_numpy(dtype=object)
     tier_rows = tier_table(y, tiers)

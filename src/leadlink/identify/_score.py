@@ -41,7 +41,7 @@ from leadlink.identify._outcome import OutcomeModel
 from leadlink.identify._rules import Rules, compile_rules
 from leadlink.schema import ROLES, SCORE_ROLES
 
-__all__ = ["STAGES", "TIERS", "score", "score_golden"]
+__all__ = ["STAGES", "TIERS", "rule_result", "score", "score_golden"]
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def _score_leads(
     evidence = compiled.evidence(leads, roles, events, keys, id_column, reference)
     if model is not None:
         return _model_result(model, evidence, leads, leads.index, compiled, reference), keys
-    return _rule_result(evidence, leads.index, compiled), keys
+    return rule_result(evidence, leads.index, compiled), keys
 
 
 def _with_event_counts(
@@ -220,7 +220,7 @@ def _score_golden(
     result = (
         _model_result(model, evidence, people, result_golden.index, compiled, reference)
         if model is not None
-        else _rule_result(evidence, result_golden.index, compiled)
+        else rule_result(evidence, result_golden.index, compiled)
     )
     result.insert(0, "cluster_id", result_golden["cluster_id"].to_numpy())
     return result, members
@@ -386,7 +386,7 @@ def _events_by_cluster(events: pd.DataFrame, members: pd.DataFrame, id_column: s
     return moved
 
 
-def _rule_result(evidence: Evidence, index: pd.Index, rules: Rules) -> pd.DataFrame:
+def rule_result(evidence: Evidence, index: pd.Index, rules: Rules) -> pd.DataFrame:
     points = np.column_stack(evidence.points) if evidence.points else np.zeros((evidence.n, 0))
     total = np.clip(points.sum(axis=1), 0, 100).round(1)
     template = say(" ({})", "（{}）")
