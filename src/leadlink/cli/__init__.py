@@ -1,0 +1,83 @@
+"""The ``leadlink`` command: the same stages as the Python API, files in and out.
+
+Exit codes: 0 success, 2 bad input or options (one line on stderr), 1 internal error
+(one line on stderr; ``--debug`` shows the traceback).
+
+The package reads one way: ``_common`` (helpers the commands share) ← ``_matching`` and
+``_scoring`` (the runners) ← ``_arguments`` (the parser, pointing at the runners) ← here.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+
+from leadlink._i18n import LANGUAGES, language, say
+from leadlink.cli._arguments import _parser
+from leadlink.cli._common import _err
+from leadlink.errors import LeadlinkError
+
+__all__ = ["main"]
+
+logger = logging.getLogger("leadlink")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    # --lang is read before parsing, so that a wrong option is refused in that language too
+    with language(_lang_option(arguments)):
+        return _main(arguments)
+
+
+def _lang_option(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` in ``argv`` when it is one of the languages, else None."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None:
+            return value if value in LANGUAGES else None
+    return None
+
+
+def _main(argv: Sequence[str]) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="leadlink: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        result: int = args.run(args)
+        return result
+    except LeadlinkError as error:
+        if args.debug:
+            traceback.print_exc()
+        _err(say(f"error: {error}", f"错误：{error}"))
+        return 2
+    except KeyboardInterrupt:
+        _err(say("interrupted", "已中断"))
+        return 130
+    except Exception as error:
+        kind = type(error).__name__
+        if args.debug:
+            traceback.print_exc()
+            _err(
+                say(
+                    f"internal error ({kind}); please report it",
+                    f"内部错误（{kind}）；请报告此问题",
+                )
+            )
+            return 1
+        _err(
+            say(
+                f"internal error ({kind}); run again with --debug for the traceback and report it",
+                f"内部错误（{kind}）；请加上 --debug 重新运行以查看调用栈，并报告此问题",
+            )
+        )
+        return 1

@@ -1,0 +1,305 @@
+"""The argparse parser: every command's options, each command pointing at its runner."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from leadlink._i18n import LANGUAGES, say
+from leadlink.cli._common import _err
+from leadlink.cli._matching import _run_check, _run_dedupe, _run_demo, _run_erase
+from leadlink.cli._scoring import _run_learn, _run_review_rules, _run_score
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: a wrong option exits 2 with one line on stderr, like
+    every other bad input, instead of a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        _err(
+            say(
+                f"error: {message} (see {self.prog} --help)",
+                f"错误：{message}（参见 {self.prog} --help）",
+            )
+        )
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="leadlink",
+        description="CRM lead data quality: clean leads, merge duplicates, score them.",
+    )
+    from leadlink._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"leadlink {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show debug logs and tracebacks")
+    common.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    # --lang before or after the command; read by main() before parsing (see _lang_option)
+    lang_help = (
+        "language of messages, summaries and reasons: en or zh (default: LEADLINK_LANG, "
+        "then the locale)"
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, help=lang_help)
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=lang_help)
+    table = _Parser(add_help=False)
+    table.add_argument("input", help="CSV or Parquet file of leads")
+    table.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
+    table.add_argument("--output-dir", required=True, help="folder for the outputs")
+    table.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
+    table.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="map a role to a column, e.g. --column phone=手机 (repeatable)",
+    )
+    table.add_argument(
+        "--region",
+        default="CN",
+        help="default phone region, a two-letter code such as CN, HK, US (default CN)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="run the whole flow on the bundled sample leads",
+        description="Deduplicate the bundled sample leads, write the outputs and report "
+        "precision and recall against the sample's ground truth.",
+    )
+    demo.add_argument("--output-dir", default="leadlink-demo", help="where to write outputs")
+    demo.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
+    demo.set_defaults(run=_run_demo)
+
+    dedupe = commands.add_parser(
+        "dedupe",
+        parents=[common, table],
+        help="merge duplicate leads into golden records",
+        description="Find duplicate leads and write clusters.csv, golden_records.csv, "
+        "lineage.csv (where each golden value came from), conflicts.csv (the values the "
+        "members disagree on), review.csv (clusters worth a human look), pairs.parquet and "
+        "model.json to the output folder.",
+        epilog='A --policy file is JSON: {"rules": {ROLE: [RULE, ...]}, "sources": [...]}, '
+        'e.g. {"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM", '
+        '"官网表单"]}. Roles: name, phone, email, company, city, title, address (the others '
+        "keep their default rules). Rules, best first: first_valid, longest, most_complete, "
+        "most_frequent, most_recent, personal (phone, email), source_priority (needs "
+        "sources, best first). See docs/golden.md.",
+    )
+    dedupe.add_argument(
+        "--threshold",
+        type=float,
+        help="match probability to link, 0 to 1 (0 links every scored pair)",
+    )
+    dedupe.add_argument("--model", help="use this trained model.json instead of training")
+    dedupe.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
+    dedupe.add_argument(
+        "--max-pairs",
+        type=int,
+        metavar="N",
+        help="stop before comparing more than N pairs of leads in all, and say which "
+        "blocking key makes the most (default: 50 a lead, at least 1000000)",
+    )
+    dedupe.add_argument(
+        "--max-block-size",
+        type=int,
+        metavar="N",
+        help="a blocking key shared by more than N leads is not used alone (2 to 5000, "
+        "default 200)",
+    )
+    dedupe.add_argument(
+        "--blocking",
+        metavar="NAMES",
+        help="comma-separated blocking presets to train with (default: all that fit), e.g. "
+        "phone,email,phone_name,name_company",
+    )
+    dedupe.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="survivorship rules as JSON: which value each golden record keeps (see below)",
+    )
+    dedupe.add_argument(
+        "--hash-key-file",
+        metavar="FILE",
+        help="match phones and emails as keyed hashes (HMAC-SHA256) under the secret in "
+        "FILE (at least 16 bytes; a trailing newline is ignored)",
+    )
+    shown = dedupe.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--mask-outputs",
+        action="store_true",
+        help="mask phones and emails in the output files (+86138****8000, z***@example.com)",
+    )
+    shown.add_argument(
+        "--hash-outputs",
+        action="store_true",
+        help="write phones and emails as their keyed hashes (needs --hash-key-file)",
+    )
+    dedupe.add_argument(
+        "--mask-names", action="store_true", help="mask names in the output files (张*, Z*** W***)"
+    )
+    dedupe.set_defaults(run=_run_dedupe)
+
+    check = commands.add_parser(
+        "check",
+        parents=[common, table],
+        help="validate leads: problems, missing fields, ghost leads",
+        description="Check every lead and write validation.csv (one row per lead: id, "
+        "is_ghost, ghost_score, problems, ghost_reasons) and missing.csv to the output "
+        "folder; print a summary table.",
+    )
+    check.add_argument(
+        "--required", default="name", help="comma-separated roles every lead must have"
+    )
+    check.add_argument("--stale-after", help="flag leads older than this, e.g. 180D")
+    check.set_defaults(run=_run_check)
+
+    score = commands.add_parser(
+        "score",
+        parents=[common, table],
+        help="score leads: 0-100, tier, stage and the reasons",
+        description="Score every lead with BANT/CHAMP rules (or your own JSON rules) and "
+        "its behaviour events; write scores.csv (id, score, tier, stage, reasons).",
+    )
+    score.add_argument("--events", help="CSV or Parquet of events: lead id, event, timestamp")
+    score.add_argument("--rules", help="bant (default), champ, or a rules JSON or YAML file")
+    score.add_argument(
+        "--model",
+        metavar="FILE",
+        help="an outcome model from leadlink learn, instead of --rules: scores.csv then has "
+        "the probability of converting too",
+    )
+    score.add_argument("--now", help="reference time for recency, e.g. 2026-11-22")
+    score.set_defaults(run=_run_score)
+
+    learn = commands.add_parser(
+        "learn",
+        parents=[common],
+        help="learn which leads convert from past outcomes; save the model",
+        description="Fit an outcome model on leads whose outcome is known, from every "
+        "informative column and the rules' evidence; measure it on held-out leads (the "
+        "newest, when the leads have a creation date), save it as JSON and print the "
+        "evaluation. Columns that look like the outcome in disguise are left out with a "
+        "warning. Score new leads with: leadlink score LEADS --model FILE --output-dir DIR.",
+    )
+    learn.add_argument("input", help="CSV or Parquet file of leads with a known outcome")
+    learn.add_argument(
+        "--converted",
+        required=True,
+        metavar="COLUMN",
+        help="the outcome column: yes/no, 1/0, true/false, 是/否",
+    )
+    learn.add_argument("--output", required=True, metavar="FILE", help="the model JSON to write")
+    learn.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --output even when it is not an outcome model leadlink wrote",
+    )
+    _outcome_options(learn)
+    learn.add_argument(
+        "--include",
+        nargs="+",
+        action="extend",
+        metavar="COL",
+        help="learn from these columns only (besides the rules' evidence)",
+    )
+    learn.add_argument(
+        "--exclude", nargs="+", action="extend", default=[], metavar="COL", help="never learn from"
+    )
+    learn.add_argument(
+        "--keep",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COL",
+        help="learn from these columns even when the leakage guard flags them",
+    )
+    learn.add_argument(
+        "--method",
+        choices=("auto", "boosting", "logistic"),
+        default="auto",
+        help="the model: the better by cross-validated AUC (auto, default), boosted trees or "
+        "a logistic regression",
+    )
+    learn.add_argument("--seed", type=int, default=0, help="seed for the split (default 0)")
+    learn.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
+    learn.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="map a role to a column, e.g. --column title=职务 (repeatable)",
+    )
+    learn.set_defaults(run=_run_learn)
+
+    review = commands.add_parser(
+        "review-rules",
+        parents=[common, table],
+        help="review scoring rules against outcomes: lift, points, tiers",
+        description="Score leads whose outcome is known with the rules and write rules.csv "
+        "(per rule: leads it fires on, their conversion rate and lift, its points, the "
+        "points the outcomes suggest, a verdict), tiers.csv (conversion per tier with the "
+        "current and the suggested cut-offs), misclassified.csv (high-tier leads that did "
+        "not convert, low-tier leads that did) and review.json; print the summary.",
+    )
+    review.add_argument(
+        "--converted",
+        required=True,
+        metavar="COLUMN",
+        help="the outcome column: yes/no, 1/0, true/false, 是/否",
+    )
+    _outcome_options(review)
+    review.set_defaults(run=_run_review_rules)
+
+    erase = commands.add_parser(
+        "erase",
+        parents=[common],
+        help="erase a person (PIPL, GDPR) from a dedupe output folder",
+        description="Remove a person, named by lead id, phone or email (matched as dedupe "
+        "matches them), from the files of a dedupe output folder, in place: the whole "
+        "cluster of each lead found, unless --only-named. Prints what was removed (counts; "
+        "the lead ids with --list-ids). Phones and emails on a command line can be seen by "
+        "other users of the machine and stay in the shell history: see docs/security.md.",
+    )
+    erase.add_argument("--output-dir", required=True, help="the dedupe output folder")
+    for flag, what in (("--lead-id", "a lead id"), ("--phone", "a phone"), ("--email", "an email")):
+        erase.add_argument(flag, action="append", default=[], help=f"{what} (repeatable)")
+    erase.add_argument(
+        "--only-named",
+        action="store_true",
+        help="erase only the leads found, not their whole clusters; the clusters they leave "
+        "are rebuilt from the other members (needs --leads)",
+    )
+    erase.add_argument(
+        "--all-matches",
+        action="store_true",
+        help="erase every lead a phone or email matches, even in several clusters",
+    )
+    erase.add_argument("--leads", help="the leads file dedupe read (to match and rebuild)")
+    erase.add_argument(
+        "--column", action="append", default=[], metavar="ROLE=COLUMN", help="as for dedupe"
+    )
+    erase.add_argument("--region", help="phone region (default: the run's, else CN)")
+    erase.add_argument("--policy", metavar="FILE", help="survivorship policy to rebuild with")
+    erase.add_argument("--list-ids", action="store_true", help="print the erased lead ids")
+    erase.add_argument("--dry-run", action="store_true", help="change nothing; say what would go")
+    erase.set_defaults(run=_run_erase)
+    return parser
+
+
+def _outcome_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``learn`` and ``review-rules`` share with ``score``."""
+    parser.add_argument("--events", help="CSV or Parquet of events: lead id, event, timestamp")
+    parser.add_argument("--rules", help="bant (default), champ, or a rules JSON or YAML file")
+    parser.add_argument(
+        "--now",
+        help="the time the outcomes were taken, for recency and timelines, e.g. 2026-11-22",
+    )
+
+
+_OVERWRITE_HELP = (
+    "write into a folder that holds files leadlink did not write: its outputs replace "
+    "same-named files, other files are kept (a previous run's outputs are replaced anyway)"
+)

@@ -1,0 +1,304 @@
+"""The commands on a table of leads and its duplicates: ``demo``, ``dedupe``, ``check`` and
+``erase``, and the writing of dedupe's output files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from leadlink._i18n import say
+from leadlink.cli._common import _check_options, _columns, _label, _progress, _writes_outputs
+
+if TYPE_CHECKING:
+    from leadlink._outputs import OutputFolder
+
+
+@_writes_outputs
+def _run_demo(args: argparse.Namespace) -> int:
+    from leadlink.datasets import load_sample
+    from leadlink.metrics import evaluate_clusters
+    from leadlink.pipeline import dedupe
+
+    leads = load_sample()
+    truth = leads.pop("person_id")
+    truth_ghost = leads.pop("is_ghost") if "is_ghost" in leads.columns else None
+    result = dedupe(leads, id_column="lead_id", progress=_progress(args))
+    out: OutputFolder = args.outputs
+    written = _write_outputs(result, out)
+    scores = evaluate_clusters(result.clusters["cluster_id"], truth)
+    summary = result.summary()
+    recall = say("recall", "召回率")
+    lines = [
+        say("leadlink demo — bundled sample leads", "leadlink 演示——内置示例线索"),
+        f"  {_label(say('leads in', '输入线索'))}{summary['leads']:>8}",
+        f"  {_label(say('ghost leads flagged', '标记为幽灵线索'))}{summary['ghosts']:>8}",
+        f"  {_label(say('clusters', '簇'))}{summary['clusters']:>8}   "
+        + say(
+            f"({summary['clusters_with_duplicates']} with duplicates, largest "
+            f"{summary['largest_cluster']})",
+            f"（{summary['clusters_with_duplicates']} 个含重复，最大的有 "
+            f"{summary['largest_cluster']} 条）",
+        ),
+        f"  {_label(say('golden records', '黄金记录'))}{len(result.golden):>8}",
+        f"  {_label(say('pairwise precision', '成对精确率'))}"
+        f"{scores['pairwise_precision']:>8.3f}   "
+        f"{recall} {scores['pairwise_recall']:.3f}   F1 {scores['pairwise_f1']:.3f}",
+        f"  {_label(say('B-cubed precision', 'B-cubed 精确率'))}"
+        f"{scores['bcubed_precision']:>8.3f}   "
+        f"{recall} {scores['bcubed_recall']:.3f}   F1 {scores['bcubed_f1']:.3f}",
+    ]
+    if truth_ghost is not None:
+        flagged = result.validation["is_ghost"].to_numpy(dtype=bool)
+        actual = truth_ghost.astype(str).str.lower().isin(["true", "1"]).to_numpy()
+        hits = int((flagged & actual).sum())
+        false_alarms = int(flagged.sum()) - hits
+        lines.append(
+            f"  {_label(say('ghosts found', '找到的幽灵线索'))}{hits:>8}"
+            + say(
+                f" of {int(actual.sum())} true ghosts, {false_alarms} false alarms",
+                f"（共 {int(actual.sum())} 条真实幽灵线索），误报 {false_alarms} 条",
+            )
+        )
+    files = ", ".join(p.name for p in written)
+    lines.append(say(f"  outputs in {out.path}/: {files}", f"  输出在 {out.path}/：{files}"))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+@_writes_outputs
+def _run_check(args: argparse.Namespace) -> int:
+    from leadlink.clean import missing_summary, validate
+    from leadlink.io import read_leads, write_table
+    from leadlink.schema import check_ids, resolve_columns
+
+    _check_options(args)
+    tell = _progress(args)
+    tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
+    leads = read_leads(args.input)
+    ids = check_ids(leads, args.id_column)
+    roles = resolve_columns(leads, _columns(args.column) or None, id_column=args.id_column)
+    required = tuple(r.strip() for r in args.required.split(",") if r.strip())
+    tell(say(f"checking {len(leads)} leads", f"正在检查 {len(leads)} 条线索"))
+    report = validate(
+        leads, columns=roles, required=required, stale_after=args.stale_after, region=args.region
+    )
+    missing = missing_summary(leads, roles, region=args.region)
+    out: OutputFolder = args.outputs
+    table = report.copy()
+    table.insert(0, args.id_column, ids.to_numpy())
+    table["problems"] = table["problems"].map(lambda codes: ";".join(map(str, codes)))
+    with out.writing() as folder:
+        written = [
+            write_table(table, folder / "validation.csv"),
+            write_table(missing.reset_index(), folder / "missing.csv"),
+        ]
+    counts: dict[str, int] = {}
+    for codes in report["problems"]:
+        for code in codes:
+            counts[str(code)] = counts.get(str(code), 0) + 1
+    ghosts, with_problems = int(report["is_ghost"].sum()), int(report["problems"].map(bool).sum())
+    lines = [
+        say(
+            f"{len(leads)} leads checked: {ghosts} ghost leads, {with_problems} with at least "
+            "one problem",
+            f"已检查 {len(leads)} 条线索：{ghosts} 条幽灵线索，{with_problems} 条至少有一个问题",
+        ),
+        "",
+        say("problem                     leads", "问题                       线索数"),
+    ]
+    lines += [f"{code:<26} {n:>6}" for code, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    lines += ["", say("role        missing   invalid", "角色         缺失率    无效率")]
+    for role, row in missing.iterrows():
+        lines.append(f"{role!s:<10} {row['missing_share']:>8.1%} {row['invalid_share']:>9.1%}")
+    files = ", ".join(p.name for p in written)
+    lines.append(say(f"\nwrote {files} to {out.path}/", f"\n已将 {files} 写入 {out.path}/"))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _run_erase(args: argparse.Namespace) -> int:
+    from leadlink._erasure import erase
+    from leadlink.errors import ConfigError
+
+    if not (args.lead_id or args.phone or args.email):
+        raise ConfigError(
+            say(
+                "name the person to erase: give --lead-id, --phone or --email",
+                "请指明要删除的人：给出 --lead-id、--phone 或 --email",
+            )
+        )
+    report = erase(
+        args.output_dir,
+        lead_ids=args.lead_id,
+        phones=args.phone,
+        emails=args.email,
+        whole_cluster=not args.only_named,
+        all_matches=args.all_matches,
+        leads=args.leads,
+        columns=_columns(args.column) or None,
+        region=args.region,
+        policy=args.policy,
+        dry_run=args.dry_run,
+    )
+    rows = ", ".join(f"{name} {count}" for name, count in report.rows_removed.items() if count)
+    removed, rebuilt = report.clusters_removed, report.clusters_rebuilt
+    lines = [
+        say(
+            f"{'would erase' if report.dry_run else 'erased'} {report.n_leads} lead(s): "
+            f"{removed} cluster(s) removed whole, {rebuilt} rebuilt from their other members; "
+            f"rows removed: {rows or 'none'}",
+            f"{'将删除' if report.dry_run else '已删除'} {report.n_leads} 条线索："
+            f"{removed} 个簇整体删除，{rebuilt} 个簇由其余成员重建；删除的行：{rows or '无'}",
+        )
+    ]
+    missed = {k: v for k, v in report.not_found.items() if v}
+    if missed:
+        kinds = {"lead_ids": "个线索 ID", "phones": "个电话", "emails": "个邮箱"}
+        lines.append(
+            say(
+                "matched no lead: "
+                + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in missed.items()),
+                "未匹配到任何线索："
+                + "、".join(f"{v} {kinds.get(k, k)}" for k, v in missed.items()),
+            )
+        )
+    if args.list_ids and report.lead_ids:
+        lines.append(say("lead ids: ", "线索 ID：") + ", ".join(report.lead_ids))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+@_writes_outputs
+def _run_dedupe(args: argparse.Namespace) -> int:
+    from leadlink.io import read_leads
+    from leadlink.match import DEFAULT_MAX_BLOCK_SIZE, LeadModel
+    from leadlink.merge import SurvivorshipPolicy
+    from leadlink.pipeline import dedupe
+
+    _check_options(args)
+    columns = _columns(args.column)
+    # Read the policy first: a typo in it should not cost a training run.
+    policy = SurvivorshipPolicy.from_file(args.policy) if args.policy else None
+    hash_key, outputs = _output_options(args)
+    # So is the model file.
+    model = LeadModel.load(args.model) if args.model else None
+    tell = _progress(args)
+    tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
+    leads = read_leads(args.input)
+    result = dedupe(
+        leads,
+        id_column=args.id_column,
+        columns=columns or None,
+        threshold=args.threshold,
+        seed=args.seed,
+        model=model,
+        max_pairs=args.max_pairs,
+        blocking=args.blocking,
+        max_block_size=args.max_block_size or DEFAULT_MAX_BLOCK_SIZE,
+        region=args.region,
+        policy=policy,
+        hash_key=hash_key,
+        outputs=outputs,
+        mask_names=args.mask_names,
+        progress=tell,
+    )
+    out: OutputFolder = args.outputs
+    tell(say("writing outputs", "正在写入输出"))
+    review = result.review()
+    written = _write_outputs(result, out, review=review)
+    summary = result.summary()
+    to_review, files = review["cluster_id"].nunique(), ", ".join(p.name for p in written)
+    sys.stdout.write(
+        say(
+            f"{summary['leads']} leads -> {summary['clusters']} clusters "
+            f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
+            f"leads kept single); {to_review} clusters to review, in "
+            f"{len(review)} rows of review.csv (one per cluster and reason); "
+            f"wrote {files} to {out.path}/\n",
+            f"{summary['leads']} 条线索 -> {summary['clusters']} 个簇"
+            f"（{summary['clusters_with_duplicates']} 个含重复，{summary['ghosts']} 条幽灵线索"
+            f"保持单独）；{to_review} 个簇待复核，review.csv 中共 {len(review)} 行"
+            f"（每个簇每个原因一行）；已将 {files} 写入 {out.path}/\n",
+        )
+    )
+    return 0
+
+
+def _output_options(args: argparse.Namespace) -> tuple[bytes | None, str]:
+    """(hash key, outputs mode) of ``dedupe``'s options, checked before any work."""
+    from leadlink.clean import OutputMasking
+    from leadlink.errors import ConfigError
+
+    if args.hash_outputs and not args.hash_key_file:
+        raise ConfigError(
+            say(
+                "--hash-outputs needs --hash-key-file FILE (the secret the hashes are keyed "
+                "with); or use --mask-outputs, which needs none",
+                "--hash-outputs 需要 --hash-key-file FILE（哈希所用的密钥）；"
+                "或改用不需要密钥的 --mask-outputs",
+            )
+        )
+    hash_key = _hash_key(args.hash_key_file) if args.hash_key_file else None
+    outputs = "hashed" if args.hash_outputs else "masked" if args.mask_outputs else "clear"
+    OutputMasking(outputs, names=args.mask_names, hash_key=hash_key)  # refuses a short key
+    return hash_key, outputs
+
+
+def _hash_key(path: str) -> bytes:
+    """The secret in the file ``path`` (``--hash-key-file``), without a trailing newline."""
+    from leadlink.errors import ConfigError
+
+    try:
+        return Path(path).read_bytes().rstrip(b"\r\n")
+    except OSError as error:
+        raise ConfigError(
+            say(
+                f"cannot read the --hash-key-file {path!r} ({error.strerror}); give the path "
+                "of a file holding the secret, e.g. made with python -c 'import secrets; "
+                "print(secrets.token_hex(32))' > key.txt",
+                f"无法读取 --hash-key-file {path!r}（{error.strerror}）；请给出存放密钥的文件路径，"
+                "例如用 python -c 'import secrets; print(secrets.token_hex(32))' > key.txt 生成",
+            )
+        ) from None
+
+
+def _write_outputs(result: Any, out: OutputFolder, *, review: Any = None) -> list[Path]:
+    """Write a dedupe result's files to ``out`` whole: all of them, or none."""
+    from leadlink.io import write_table
+
+    if review is None:
+        review = result.review()
+    with out.writing() as folder:
+        written = [
+            write_table(result.clusters, folder / "clusters.csv"),
+            write_table(_json_lists(result.golden), folder / "golden_records.csv"),
+            write_table(result.lineage(), folder / "lineage.csv"),
+            write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
+            write_table(_json_lists(review), folder / "review.csv"),
+            write_table(_flat(result.pairs), folder / "pairs.parquet"),
+        ]
+        if result.model is not None:
+            written.append(result.model.save(folder / "model.json"))
+    return written
+
+
+def _json_lists(frame: Any) -> Any:
+    """``frame`` with list-valued columns as JSON text, so a CSV cell holds one value."""
+    flat = frame.copy()
+    for column in flat.columns:
+        if flat[column].map(lambda v: isinstance(v, list)).any():
+            flat[column] = flat[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+            )
+    return flat
+
+
+def _flat(pairs: Any) -> Any:
+    flat = pairs.copy()
+    for column in flat.columns:
+        if str(flat[column].dtype) == "category":
+            flat[column] = flat[column].astype(str)
+    return flat
