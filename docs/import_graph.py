@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("match", ("match",)),
     ("merge", ("merge",)),
     ("identify", ("identify",)),
+    ("explore", ("explore",)),
     ("faces", ("pipeline", "_erasure", "cli", "_outputs", "__main__", "__init__")),
 )
 _LAYER_OF = {top: i for i, (_, tops) in enumerate(LAYERS) for top in tops}

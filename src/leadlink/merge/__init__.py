@@ -11,6 +11,8 @@ imports Splink: it works on the pair table the model produced.
   each value came from, and where members disagree;
 * :func:`review_clusters` — the short, ranked queue of clusters worth a look;
 * :func:`merge`, :func:`split`, :func:`unmerge` — an analyst's corrections;
+* :func:`read_decisions`, :func:`apply_decisions` — an analyst's labels on pairs (match /
+  non-match) kept as decisions that every later run honours;
 * :func:`find_leads`, :func:`without_leads`, :func:`rebuild_clusters` — erasing a person
   (PIPL, GDPR) from the outputs, reported as an :class:`Erasure`; ``leadlink.erase`` runs
   them on a result or an output folder.
@@ -18,7 +20,7 @@ imports Splink: it works on the pair table the model produced.
 Inside, imports go one way: ``_members`` (clusters lined up with leads) and ``_cluster``
 depend on nothing here; ``_survivorship`` (the policy and its rules) on nothing here;
 ``_golden`` on ``_members`` and ``_survivorship``; ``_review`` on ``_members``;
-``_corrections`` on ``_cluster``; ``_erase`` on ``_cluster``, ``_golden``, ``_review`` and
+``_corrections`` on ``_cluster``; ``_decisions`` on nothing here; ``_erase`` on ``_cluster``, ``_golden``, ``_review`` and
 ``_survivorship``.
 
 Import from it with ``from leadlink.merge import cluster_pairs``: the attribute
@@ -34,6 +36,12 @@ from leadlink.merge._cluster import (
     cluster_pairs,
 )
 from leadlink.merge._corrections import merge, split, unmerge
+from leadlink.merge._decisions import (
+    DECIDED_WEIGHT,
+    DecisionsLike,
+    apply_decisions,
+    read_decisions,
+)
 from leadlink.merge._erase import (
     Erasure,
     find_leads,
@@ -52,14 +60,17 @@ from leadlink.merge._review import (
 from leadlink.merge._survivorship import DEFAULT_RULES, RULES, SurvivorshipPolicy
 
 __all__ = [
+    "DECIDED_WEIGHT",
     "DEFAULT_CANNOT_LINK_BELOW",
     "DEFAULT_LARGE",
     "DEFAULT_RULES",
     "DEFAULT_WEAK_BELOW",
     "RULES",
+    "DecisionsLike",
     "Erasure",
     "ReviewReason",
     "SurvivorshipPolicy",
+    "apply_decisions",
     "cluster_id_for",
     "cluster_pairs",
     "conflicts",
@@ -69,6 +80,7 @@ __all__ = [
     "holders_from_outputs",
     "lineage",
     "merge",
+    "read_decisions",
     "rebuild_clusters",
     "review_clusters",
     "split",
