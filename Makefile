@@ -16,7 +16,7 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml Makefile
 	touch $@
 
 $(STAMP_DEV): $(BIN)/python pyproject.toml Makefile
-	$(BIN)/python -m pip install --quiet -e '.[dev,docs,spark]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,spark,explore]'
 	touch $@ $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
