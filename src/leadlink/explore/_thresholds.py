@@ -89,7 +89,7 @@ def threshold_table(
                 "f1": found["pairwise_f1"],
             }
         elif decided is not None:
-            row |= _on_labels(clustered, decided)
+            row |= on_labels(clustered, decided)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -189,7 +189,7 @@ def _truth(truth: Any, ids: pd.Series) -> pd.Series:
     return series.loc[ids.to_numpy()]
 
 
-def _on_labels(clustered: pd.DataFrame, labels: pd.DataFrame) -> dict[str, float]:
+def on_labels(clustered: pd.DataFrame, labels: pd.DataFrame) -> dict[str, float]:
     """Precision, recall and F1 of the clusters on the labelled pairs: a labelled match in
     one cluster is a true positive, a labelled non-match in one cluster a false positive, a
     labelled match in two clusters a false negative."""
