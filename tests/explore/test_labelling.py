@@ -128,12 +128,6 @@ def test_labels_applied_to_the_result_are_honoured(result, truth):
     assert borderline(relabelled, n=30)[["id_l", "id_r"]].merge(labels).empty
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="merge.apply_decisions keys scored pairs by id_l + NUL + id_r; with numpy 2.4 a "
-    "pandas object Series + '\\x00' drops the NUL, no scored pair is found, and the decision "
-    "is added beside the model's score instead of replacing it",
-)
 def test_a_match_label_links_a_pair_the_model_scored_low(result):
     pair = result.pairs.loc[result.pairs["match_probability"] < 0.001].iloc[0]
     labels = pair[["id_l", "id_r"]].to_frame().T.assign(label="match")

@@ -177,10 +177,8 @@ def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame, ids: Any) -> p
         index=out.index,
         dtype=object,
     )
-    wanted = pd.Series(
-        decided["label"].to_numpy(),
-        index=(decided["id_l"] + "\x00" + decided["id_r"]).to_numpy(),
-    )
+    decided_keys = [f"{a}\x00{b}" for a, b in zip(decided["id_l"], decided["id_r"])]
+    wanted = pd.Series(decided["label"].to_numpy(), index=decided_keys)
     hit = key.isin(wanted.index)
     labels = key[hit].map(wanted)
     match = (labels == "match").to_numpy()
@@ -188,7 +186,8 @@ def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame, ids: Any) -> p
     out.loc[rows, "match_probability"] = np.where(match, 1.0, 0.0)
     out.loc[rows, "match_weight"] = np.where(match, DECIDED_WEIGHT, -DECIDED_WEIGHT)
     out.loc[rows, "rule"] = np.where(match, "must_link: decision", "never_link: decision")
-    missing = decided[~(decided["id_l"] + "\x00" + decided["id_r"]).isin(set(key[hit]))]
+    scored = set(key[hit])
+    missing = decided[[k not in scored for k in decided_keys]]
     if len(missing):
         match = (missing["label"] == "match").to_numpy()
         added = pd.DataFrame(
