@@ -8,7 +8,8 @@ imports Splink: it works on the pair table the model produced.
 * :class:`SurvivorshipPolicy` — which value survives, per role, by rules from the registry
   :data:`RULES` (defaults: :data:`DEFAULT_RULES`);
 * :func:`golden_records`, :func:`lineage`, :func:`conflicts` — one record per person, where
-  each value came from, and where members disagree;
+  each value came from, and where members disagree; :func:`refresh_golden` rebuilds only
+  the records of clusters that changed;
 * :func:`review_clusters` — the short, ranked queue of clusters worth a look;
 * :func:`merge`, :func:`split`, :func:`unmerge` — an analyst's corrections;
 * :func:`read_decisions`, :func:`apply_decisions` — an analyst's labels on pairs (match /
@@ -50,7 +51,7 @@ from leadlink.merge._erase import (
     rebuild_clusters,
     without_leads,
 )
-from leadlink.merge._golden import conflicts, golden_records, lineage
+from leadlink.merge._golden import conflicts, golden_records, lineage, refresh_golden
 from leadlink.merge._review import (
     DEFAULT_LARGE,
     DEFAULT_WEAK_BELOW,
@@ -82,6 +83,7 @@ __all__ = [
     "merge",
     "read_decisions",
     "rebuild_clusters",
+    "refresh_golden",
     "review_clusters",
     "split",
     "unmerge",

@@ -28,7 +28,7 @@ from leadlink.merge._members import aligned_clusters, group_starts
 from leadlink.merge._survivorship import RULES, Candidates, Rule, SurvivorshipPolicy
 from leadlink.schema import ROLE, SURVIVED_ROLES, map_distinct
 
-__all__ = ["conflicts", "golden_records", "lineage"]
+__all__ = ["conflicts", "golden_records", "lineage", "refresh_golden"]
 
 logger = logging.getLogger(__name__)
 
@@ -438,3 +438,54 @@ def _text_key(value: Any) -> str | None:
 def _plain(values: pd.Series) -> np.ndarray:
     """Values as entered, stripped, with blanks as None."""
     return map_distinct(values, lambda v: _text_key(v) and str(v).strip())
+
+
+def refresh_golden(
+    golden: pd.DataFrame,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    leads: pd.DataFrame,
+    prepared: pd.DataFrame,
+    roles: Mapping[str, str],
+    *,
+    policy: SurvivorshipPolicy | None = None,
+    validation: pd.DataFrame | None = None,
+    shown: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """The golden records of the clusters ``after``, rebuilding only the clusters that
+    changed since ``before`` (both: one row per lead, aligned with ``leads``, the ids first
+    and ``cluster_id``); the rows of ``golden`` (built from ``before``) are kept for the
+    others. A cluster is unchanged when it has the same id and the same members. ``shown``
+    turns new rows into what ``golden`` shows (masking); the result is sorted by
+    ``cluster_id``, as :func:`golden_records` sorts it.
+
+    Re-thresholding a result changes few clusters, so this is much less work than building
+    every record again; the records are the same (survivorship looks at a cluster's members
+    only, and the prepared keys already hold what is shared across the data)."""
+    old = before["cluster_id"].to_numpy(dtype=object)
+    new = after["cluster_id"].to_numpy(dtype=object)
+    moved = pd.Series(old != new).groupby(new).any()
+    old_size = pd.Series(old).value_counts()
+    new_size = pd.Series(new).value_counts()
+    same_size = new_size.index.map(lambda c: old_size.get(c, -1)).to_numpy() == new_size
+    changed = set(moved[moved].index) | set(new_size.index[~same_size])
+    rows = np.flatnonzero(pd.Series(new).isin(changed).to_numpy())
+    kept = golden[~golden["cluster_id"].isin(changed) & golden["cluster_id"].isin(new_size.index)]
+    if len(rows) == 0:
+        return kept.reset_index(drop=True)
+
+    def part(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.iloc[rows].reset_index(drop=True)
+
+    rebuilt = golden_records(
+        part(leads),
+        part(prepared),
+        part(after),
+        roles,
+        policy=policy,
+        validation=None if validation is None else part(validation),
+    )
+    if shown is not None:
+        rebuilt = shown(rebuilt)
+    merged = pd.concat([kept, rebuilt], ignore_index=True)
+    return merged.sort_values("cluster_id", kind="stable").reset_index(drop=True)
