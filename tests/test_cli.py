@@ -732,3 +732,244 @@ def test_help_of_learn_and_review_rules(command, capsys):
         main([command, "--help"])
     assert exit_info.value.code == 0
     assert "--converted" in capsys.readouterr().out
+
+
+# leadlink rethreshold, and dedupe --decisions
+
+
+@pytest.fixture(scope="module")
+def saved_run(tmp_path_factory, small_leads):
+    """One ``leadlink dedupe`` output of 300 generated leads, for the rethreshold tests to
+    read (never to change): (leads file, output folder)."""
+    folder = tmp_path_factory.mktemp("saved")
+    leads = folder / "leads.csv"
+    small_leads.drop(columns=["person_id", "is_ghost"]).head(300).to_csv(leads, index=False)
+    out = folder / "out"
+    assert main(["dedupe", str(leads), "--output-dir", str(out), "--quiet", "--lang", "en"]) == 0
+    return leads, out
+
+
+def _read_csv(path):
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+
+
+def _rethreshold(folder, out, *options: str) -> int:
+    return main(["rethreshold", str(folder), "--output-dir", str(out), "--quiet", *options])
+
+
+def _linked_in(out) -> tuple[str, str]:
+    """Two leads of one cluster of two in a dedupe output folder."""
+    clusters = _read_csv(out / "clusters.csv")
+    sizes = clusters["cluster_id"].value_counts()
+    pair = clusters[clusters["cluster_id"] == sizes[sizes == 2].index[0]]["lead_id"]
+    return pair.iloc[0], pair.iloc[1]
+
+
+def test_rethreshold_writes_dedupe_outputs_at_the_new_threshold(tmp_path, saved_run, capsys):
+    _, run = saved_run
+    capsys.readouterr()
+    out = tmp_path / "strict"
+    assert _rethreshold(run, out, "--threshold", "0.99") == 0
+    files = {"clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv", "review.csv",
+             "pairs.parquet", "model.json"}  # fmt: skip
+    manifest = json.loads((out / "leadlink-run.json").read_text("utf-8"))
+    assert set(manifest["files"]) == files
+    assert manifest["command"] == "rethreshold"
+    assert manifest["options"]["settings"]["threshold"] == 0.99
+    before, after = _read_csv(run / "clusters.csv"), _read_csv(out / "clusters.csv")
+    assert after["lead_id"].tolist() == before["lead_id"].tolist()
+    assert after["cluster_id"].nunique() > before["cluster_id"].nunique()
+    assert len(_read_csv(out / "golden_records.csv")) == after["cluster_id"].nunique()
+    printed = capsys.readouterr().out
+    assert "300 leads -> " in printed
+    assert re.search(r"re-clustered at threshold 0\.99 \(the run's: 0\.5\) in \d+\.\d\d s", printed)
+    assert "without training or scoring" in printed
+
+
+def test_rethreshold_at_the_run_threshold_writes_the_run_outputs(tmp_path, saved_run):
+    _, run = saved_run
+    out = tmp_path / "same"
+    assert _rethreshold(run, out, "--threshold", "0.5") == 0
+    for name in ("clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv",
+                 "review.csv", "model.json"):  # fmt: skip
+        assert (out / name).read_bytes() == (run / name).read_bytes(), name
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "pairs.parquet"), pd.read_parquet(run / "pairs.parquet")
+    )
+
+
+def test_rethreshold_a_lower_threshold_merges_more(tmp_path, saved_run):
+    _, run = saved_run
+    assert _rethreshold(run, tmp_path / "loose", "--threshold", "0.05") == 0
+    before = _read_csv(run / "clusters.csv")["cluster_id"].nunique()
+    assert _read_csv(tmp_path / "loose" / "clusters.csv")["cluster_id"].nunique() <= before
+
+
+def test_rethreshold_of_its_own_output_and_into_the_same_folder(tmp_path, saved_run):
+    _, run = saved_run
+    first = tmp_path / "first"
+    assert _rethreshold(run, first, "--threshold", "0.99") == 0
+    assert _rethreshold(first, first, "--threshold", "0.5") == 0  # back, in place
+    assert (first / "clusters.csv").read_bytes() == (run / "clusters.csv").read_bytes()
+
+
+def test_dedupe_and_rethreshold_honour_decisions(tmp_path, saved_run, caplog):
+    leads, run = saved_run
+    left, right = _linked_in(run)
+    labels = tmp_path / "labels.csv"
+    labels.write_text(f"id_l,id_r,label\n{right},{left},否\nL404,{left},是\n", encoding="utf-8")
+    out = tmp_path / "decided"
+    assert main(["dedupe", str(leads), "--output-dir", str(out), "--quiet",
+                 "--model", str(run / "model.json"), "--decisions", str(labels)]) == 0  # fmt: skip
+    assert "1 decision(s) name a lead that is not in the data" in caplog.text
+    assert "L404" not in caplog.text
+    decided = _read_csv(out / "decisions.csv")
+    assert sorted(decided.itertuples(index=False, name=None)) == sorted(
+        [(*sorted(["L404", left]), "match"), (*sorted([left, right]), "non_match")]
+    )
+    cluster = _read_csv(out / "clusters.csv").set_index("lead_id")["cluster_id"]
+    assert cluster[left] != cluster[right]
+    # Re-thresholded lower, the saved decision still keeps them apart; a new one is added.
+    other = _read_csv(run / "clusters.csv")["lead_id"].iloc[-1]
+    more = tmp_path / "more.csv"
+    more.write_text(f"id_l,id_r,label\n{left},{other},match\n", encoding="utf-8")
+    again = tmp_path / "again"
+    assert _rethreshold(out, again, "--threshold", "0.1", "--decisions", str(more)) == 0
+    cluster = _read_csv(again / "clusters.csv").set_index("lead_id")["cluster_id"]
+    assert cluster[left] != cluster[right]
+    assert cluster[left] == cluster[other]
+    assert len(_read_csv(again / "decisions.csv")) == 3
+
+
+def test_dedupe_refuses_a_bad_decisions_file_before_reading_the_leads(tmp_path, capsys):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id_l,id_r,label\nL1,L2,maybe\n", encoding="utf-8")
+    argv = ["dedupe", str(tmp_path / "absent.csv"), "--output-dir", str(tmp_path / "o"),
+            "--decisions", str(labels)]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "neither match nor non_match" in err and "absent.csv" not in err
+
+
+def test_rethreshold_reads_moved_leads_from_input(tmp_path, saved_run, capsys):
+    leads, run = saved_run
+    copy = _copy_run(run, tmp_path / "run", leads_file=str(tmp_path / "moved-away.csv"))
+    capsys.readouterr()
+    assert _rethreshold(copy, tmp_path / "o", "--threshold", "0.9") == 2
+    err = capsys.readouterr().err
+    assert "moved-away.csv" in err and "--input" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+    assert _rethreshold(copy, tmp_path / "o", "--threshold", "0.9", "--input", str(leads)) == 0
+
+
+def test_rethreshold_refuses_leads_that_are_not_the_run_s(tmp_path, saved_run, capsys):
+    leads, run = saved_run
+    fewer = tmp_path / "fewer.csv"
+    pd.read_csv(leads, dtype=str).head(100).to_csv(fewer, index=False)
+    capsys.readouterr()
+    assert _rethreshold(run, tmp_path / "o", "--threshold", "0.9", "--input", str(fewer)) == 2
+    err = capsys.readouterr().err
+    assert "200 of the run's 300 leads are not in the leads given" in err
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("no folder", r"'.*absent' is not a folder; give the --output-dir of a leadlink dedupe"),
+        ("no pairs", r"has no pairs\.parquet, so it is not the output folder of a leadlink"),
+        ("no clusters", r"has no clusters\.csv, so it is not the output folder"),
+        ("no settings", r"does not record the run's settings .* run leadlink dedupe again"),
+    ],
+)
+def test_rethreshold_of_a_folder_it_cannot_use_exits_2(tmp_path, saved_run, capsys, broken,
+                                                       message):  # fmt: skip
+    _, run = saved_run
+    folder = tmp_path / "absent"
+    if broken != "no folder":
+        folder.mkdir()
+        for path in run.iterdir():
+            if path.is_file() and not path.name.startswith("."):
+                (folder / path.name).write_bytes(path.read_bytes())
+        if broken == "no pairs":
+            (folder / "pairs.parquet").unlink()
+        elif broken == "no clusters":
+            (folder / "clusters.csv").unlink()
+        else:
+            manifest = json.loads((folder / "leadlink-run.json").read_text("utf-8"))
+            del manifest["options"]["settings"]
+            (folder / "leadlink-run.json").write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
+    assert _rethreshold(folder, tmp_path / "o", "--threshold", "0.9") == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert re.search(message, err), err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("threshold", ["1.5", "-0.1", "nan"])
+def test_rethreshold_refuses_a_bad_threshold_before_reading(tmp_path, capsys, threshold):
+    assert _rethreshold(tmp_path / "absent", tmp_path / "o", "--threshold", threshold) == 2
+    err = capsys.readouterr().err
+    assert "threshold must be" in err and "absent" not in err
+
+
+def test_rethreshold_of_a_hashed_run_needs_its_key(tmp_path, saved_run, capsys):
+    leads, _ = saved_run
+    key = tmp_path / "key.txt"
+    key.write_text("k" * 32 + "\n", encoding="utf-8")
+    out = tmp_path / "hashed"
+    assert main(["dedupe", str(leads), "--output-dir", str(out), "--quiet",
+                 "--hash-key-file", str(key), "--hash-outputs"]) == 0  # fmt: skip
+    again = tmp_path / "again"
+    assert _rethreshold(out, again, "--threshold", "0.5") == 0  # the run's key file
+    for name in ("clusters.csv", "golden_records.csv", "lineage.csv"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+    moved = tmp_path / "moved.txt"
+    key.rename(moved)
+    capsys.readouterr()
+    assert _rethreshold(out, tmp_path / "o", "--threshold", "0.5") == 2
+    assert "--hash-key-file" in capsys.readouterr().err
+    assert (
+        _rethreshold(out, tmp_path / "o", "--threshold", "0.5", "--hash-key-file", str(moved)) == 0
+    )
+
+
+def _copy_run(run, folder, **settings):
+    """A copy of a dedupe output folder, its manifest's settings changed by ``settings``
+    (``command=`` changes the command)."""
+    folder.mkdir()
+    for path in run.iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            (folder / path.name).write_bytes(path.read_bytes())
+    manifest = json.loads((folder / "leadlink-run.json").read_text("utf-8"))
+    manifest["command"] = settings.pop("command", manifest["command"])
+    manifest["options"]["settings"].update(settings)
+    (folder / "leadlink-run.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_rethreshold_of_a_demo_folder_reads_the_sample(tmp_path, saved_run, small_leads,
+                                                       monkeypatch, capsys):  # fmt: skip
+    """A demo run records no leads file: its leads are the bundled sample's (here, the
+    saved run's leads stand in for the sample, truth columns and all)."""
+    import leadlink.datasets
+
+    _, run = saved_run
+    demo = _copy_run(run, tmp_path / "demo", command="demo", leads_file=None)
+    monkeypatch.setattr(leadlink.datasets, "load_sample", lambda: small_leads.head(300))
+    assert _rethreshold(demo, tmp_path / "o", "--threshold", "0.9") == 0
+    assert "re-clustered at threshold 0.9" in capsys.readouterr().out
+    not_demo = _copy_run(run, tmp_path / "other", leads_file=None)
+    assert _rethreshold(not_demo, tmp_path / "o2", "--threshold", "0.9") == 2
+    assert "did not record the leads file it read; give it with --input" in capsys.readouterr().err
+
+
+def test_rethreshold_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["rethreshold", "--help"])
+    assert exit_info.value.code == 0
+    shown = capsys.readouterr().out
+    assert "--threshold" in shown and "--input" in shown and "--decisions" in shown

@@ -12,6 +12,12 @@ which replaces a symbolic link instead of writing through it, and writes
 The previous run's files that the new run does not write are removed; files leadlink did
 not write are never removed. If anything fails, the files moved so far go back and the
 folder holds the previous run's outputs, as they were.
+
+A dedupe run also records in its manifest the settings it ran with, in the library's terms
+(:func:`dedupe_settings`: the id column, the role → column mapping, the region, the
+threshold, the survivorship policy, how the outputs show phones and emails, the leads file),
+so that ``leadlink rethreshold`` can cluster its pairs again later without asking for them
+(:func:`read_dedupe_run`).
 """
 
 from __future__ import annotations
@@ -25,23 +31,37 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from leadlink._i18n import say
 from leadlink._version import __version__
-from leadlink.errors import ConfigError, ResourceError
+from leadlink.errors import ConfigError, InputError, ResourceError
 
-__all__ = ["LOCK", "MANIFEST", "OutputFolder"]
+__all__ = [
+    "LOCK",
+    "MANIFEST",
+    "SETTINGS",
+    "OutputFolder",
+    "SavedRun",
+    "dedupe_settings",
+    "read_dedupe_run",
+    "read_manifest",
+]
 
 #: The manifest of a run: format, version, command, options, time, files with SHA-256.
 MANIFEST = "leadlink-run.json"
 #: The lock file a run holds while it may write into the folder.
 LOCK = ".leadlink.lock"
 _STAGING = ".leadlink-tmp-"
+#: The key of a dedupe run's manifest options that holds :func:`dedupe_settings`.
+SETTINGS = "settings"
 _FORMAT = "leadlink-run"
 _MANIFEST_MAX_BYTES = 1 << 20
+#: The files a dedupe output folder must hold to be clustered again.
+_DEDUPE_FILES = ("pairs.parquet", "clusters.csv")
 
 
 class OutputFolder:
@@ -121,6 +141,12 @@ class OutputFolder:
                     "或加上 --overwrite 以替换其中 leadlink 的输出（其他文件会保留）",
                 )
             )
+
+    def record(self, name: str, value: Any) -> None:
+        """Keep ``value`` (plain JSON data) under ``name`` in the options the manifest
+        lists, beside the command line's: what a later command needs to know of this run
+        (call before :meth:`writing`)."""
+        self._options[name] = value
 
     def release(self) -> None:
         """Unlock the folder; after a failed run, remove the folders the claim created."""
@@ -219,7 +245,7 @@ class OutputFolder:
 
     def _survey(self) -> tuple[set[str], set[str]]:
         """(the previous run's files as it wrote them, every other entry of the folder)."""
-        listed = _read_manifest(self.path / MANIFEST)
+        listed = _listed_files(self.path)
         previous: set[str] = set()
         foreign: set[str] = set()
         for entry in _scan(self.path):
@@ -327,9 +353,10 @@ def _lock_file(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _read_manifest(path: Path) -> dict[str, str] | None:
-    """{file name: SHA-256} from a manifest leadlink wrote, or None (missing, a link,
-    damaged, too large, or not leadlink's)."""
+def read_manifest(folder: str | Path) -> dict[str, Any] | None:
+    """The manifest of the run that wrote ``folder`` (``leadlink-run.json``), or None when
+    there is none that leadlink wrote (missing, a link, damaged, too large)."""
+    path = Path(folder) / MANIFEST
     try:
         if not path.is_file() or path.is_symlink() or path.stat().st_size > _MANIFEST_MAX_BYTES:
             return None
@@ -337,6 +364,91 @@ def _read_manifest(path: Path) -> dict[str, str] | None:
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return None
+    return data
+
+
+def dedupe_settings(result: Any, *, leads_file: str | Path | None = None) -> dict[str, Any]:
+    """What :func:`leadlink.pipeline.load_result` needs to rebuild a dedupe result from
+    its output folder, as plain data for the manifest (:meth:`OutputFolder.record` under
+    :data:`SETTINGS`): the id column, roles, region, threshold, survivorship policy, how
+    the outputs show phones, emails and names, whether phones and emails were matched as
+    keyed hashes (never the key), the number of leads and the leads file (absolute)."""
+    masking = result.masking
+    return {
+        "id_column": str(result.clusters.columns[0]),
+        "roles": {str(role): str(column) for role, column in result.roles.items()},
+        "region": masking.region,
+        "threshold": float(result.threshold),
+        "policy": None if result.policy is None else result.policy.to_dict(),
+        "outputs": masking.mode,
+        "mask_names": bool(masking.names),
+        "hashed": masking.hash_key is not None,
+        "leads": len(result.clusters),
+        "leads_file": None if leads_file is None else str(Path(leads_file).resolve()),
+    }
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """A dedupe output folder as :func:`read_dedupe_run` found it."""
+
+    folder: Path
+    #: The command that wrote it (``dedupe``, ``demo``, ``rethreshold``).
+    command: str
+    #: The command line's options as the manifest lists them.
+    options: dict[str, Any]
+    #: :func:`dedupe_settings` of the run.
+    settings: dict[str, Any]
+
+
+def read_dedupe_run(folder: str | os.PathLike[str]) -> SavedRun:
+    """The output folder of a dedupe run, checked to hold what clustering it again needs:
+    ``pairs.parquet``, ``clusters.csv`` and a manifest with the run's settings.
+
+    Raises:
+        InputError: the folder is missing, or is not such a folder (the message says
+            which file is missing and what to do).
+    """
+    where = Path(folder)
+    if not where.is_dir():
+        raise InputError(
+            say(
+                f"{str(where)!r} is not a folder; give the --output-dir of a leadlink dedupe run",
+                f"{str(where)!r} 不是文件夹；请给出 leadlink dedupe 的 --output-dir",
+            )
+        )
+    for name in _DEDUPE_FILES:
+        if not (where / name).is_file():
+            raise InputError(
+                say(
+                    f"{str(where)!r} has no {name}, so it is not the output folder of a "
+                    "leadlink dedupe run (or a file was removed); run leadlink dedupe again",
+                    f"{str(where)!r} 中没有 {name}，不是 leadlink dedupe 的输出文件夹"
+                    "（或有文件被删除）；请重新运行 leadlink dedupe",
+                )
+            )
+    manifest = read_manifest(where) or {}
+    options = manifest.get("options")
+    settings = options.get(SETTINGS) if isinstance(options, dict) else None
+    if not isinstance(options, dict) or not isinstance(settings, dict):
+        raise InputError(
+            say(
+                f"the manifest of {str(where)!r} ({MANIFEST}) is missing or does not record "
+                "the run's settings (written by an older leadlink, or by another command); "
+                "run leadlink dedupe again",
+                f"{str(where)!r} 的清单（{MANIFEST}）缺失，或未记录该次运行的设置"
+                "（由较早版本的 leadlink 或其他命令写入）；请重新运行 leadlink dedupe",
+            )
+        )
+    return SavedRun(where, str(manifest.get("command") or ""), options, settings)
+
+
+def _listed_files(folder: Path) -> dict[str, str] | None:
+    """{file name: SHA-256} from the manifest leadlink wrote in ``folder``, or None
+    (missing, a link, damaged, too large, or not leadlink's)."""
+    data = read_manifest(folder)
+    if data is None:
         return None
     files = data.get("files")
     if not isinstance(files, dict):

@@ -485,3 +485,156 @@ def resolve_policy(policy: PolicyLike | None) -> SurvivorshipPolicy:
             f"或存有这样内容的 JSON 文件路径，而不是 {type(policy).__name__}",
         )
     )
+
+
+def load_result(
+    folder: str | PathLike[str],
+    leads: pd.DataFrame,
+    *,
+    threshold: float | None = None,
+    decisions: DecisionsLike | None = None,
+    hash_key: bytes | str | None = None,
+) -> DedupeResult:
+    """A ``leadlink dedupe`` output folder back as a :class:`DedupeResult`, clustered again
+    at ``threshold`` (default: the run's) — without training or scoring: the pairs come from
+    the folder's ``pairs.parquet``, the model, settings and decisions from its
+    ``model.json``, manifest and ``decisions.csv``; only the leads are validated and
+    prepared again, for the golden records.
+
+    Args:
+        folder: the ``--output-dir`` of ``leadlink dedupe`` (or ``demo``, ``rethreshold``).
+        leads: the leads the run read (``leadlink.read_leads(path)``). Only the leads in the
+            folder's ``clusters.csv`` are used: leads added to the file since, or erased from
+            the folder (``leadlink erase``), are left out and counted in a warning.
+        threshold: the match probability to link at.
+        decisions: labelled pairs to honour besides the run's (see
+            :meth:`DedupeResult.at_threshold`).
+        hash_key: the secret the run matched phones and emails under, when it did
+            (``--hash-key-file``).
+
+    Raises:
+        InputError: the folder is not a dedupe output folder, or the leads lack some of the
+            run's leads (not the file it read).
+        ConfigError: a bad threshold, or a hash key missing (or given to a run without one).
+    """
+    from pathlib import Path
+
+    from leadlink._outputs import read_dedupe_run
+
+    started = time.perf_counter()
+    if threshold is not None:
+        threshold = check_threshold(threshold)
+    added = read_decisions(decisions)
+    run = read_dedupe_run(folder)
+    settings = run.settings
+    if bool(settings.get("hashed")) != (hash_key is not None):
+        raise ConfigError(
+            say(
+                "this run matched phones and emails as keyed hashes: give the same hash_key "
+                "(--hash-key-file) to rebuild its golden records"
+                if settings.get("hashed")
+                else "this run did not match phones and emails as keyed hashes; leave "
+                "hash_key (--hash-key-file) out",
+                "该次运行以带密钥的哈希匹配电话和邮箱：请给出相同的 hash_key"
+                "（--hash-key-file）以重建黄金记录"
+                if settings.get("hashed")
+                else "该次运行未以带密钥的哈希匹配电话和邮箱；请不要给出 hash_key"
+                "（--hash-key-file）",
+            )
+        )
+    region = check_region(str(settings.get("region") or "CN"))
+    masking = OutputMasking(
+        str(settings.get("outputs") or "clear"),
+        names=bool(settings.get("mask_names")),
+        hash_key=hash_key,
+        region=region,
+    )
+    policy = resolve_policy(settings.get("policy"))
+    saved_threshold = check_threshold(settings.get("threshold"), field="the run's threshold")
+    where = Path(run.folder)
+    model = LeadModel.load(where / "model.json") if (where / "model.json").is_file() else None
+    try:
+        pairs = pd.read_parquet(where / "pairs.parquet")
+        in_run = pd.read_csv(
+            where / "clusters.csv",
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            usecols=[0],
+        ).iloc[:, 0]
+    except (OSError, ValueError) as error:
+        raise InputError(
+            say(
+                f"cannot read the pairs or clusters of {str(where)!r} ({type(error).__name__}); "
+                "run leadlink dedupe again",
+                f"无法读取 {str(where)!r} 中的线索对或簇（{type(error).__name__}）；"
+                "请重新运行 leadlink dedupe",
+            )
+        ) from None
+    decided = (
+        read_decisions(where / "decisions.csv")
+        if (where / "decisions.csv").is_file()
+        else read_decisions(None)
+    )
+    id_column = str(settings.get("id_column") or "lead_id")
+    check_frame(leads)
+    ids = check_ids(leads, id_column)
+    # clusters.csv writes an id a spreadsheet would run as a formula with a leading quote.
+    wanted = set(in_run)
+    keep = (ids.isin(wanted) | ("'" + ids).isin(wanted)).to_numpy()
+    lacking = len(wanted) - int(keep.sum())
+    if lacking > 0:
+        raise InputError(
+            say(
+                f"{lacking} of the run's {len(wanted)} leads are not in the leads given; give "
+                "the leads file the run read",
+                f"该次运行的 {len(wanted)} 条线索中有 {lacking} 条不在所给的线索中；"
+                "请给出该次运行读取的线索文件",
+            )
+        )
+    if not keep.all():
+        logger.warning(
+            say(
+                "%d lead(s) are not in the run (added since, or erased from its folder) and "
+                "are left out",
+                "%d 条线索不在该次运行中（之后新增，或已从其文件夹中删除），已略去",
+            ),
+            int((~keep).sum()),
+        )
+    leads = leads[keep].reset_index(drop=True)
+    roles = resolve_columns(leads, settings.get("roles") or None, id_column=id_column)
+    validation = validate(leads, columns=roles, region=region)
+    prepared = prepare(
+        leads,
+        roles,
+        id_column=id_column,
+        region=region,
+        extra=dict(model.extra) if model is not None else None,
+        hash_key=hash_key,
+    )
+    read = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    at = saved_threshold if threshold is None else threshold
+    # The run's decisions, then the new ones (a later decision on a pair wins).
+    merged = read_decisions(pd.concat([decided, added], ignore_index=True))
+    ids = ids[keep].reset_index(drop=True)
+    pairs = apply_decisions(pairs, merged, ids)
+    clustered, clusters = _clusters(ids, pairs, at, id_column)
+    golden = masking.columns(
+        golden_records(leads, prepared, clustered, roles, policy=policy, validation=validation)
+    )
+    return DedupeResult(
+        clusters=clusters,
+        golden=golden,
+        pairs=pairs,
+        model=model,
+        validation=validation,
+        roles=roles,
+        threshold=at,
+        timings={"read": read, "recluster": round(time.perf_counter() - started, 3)},
+        leads=leads,
+        prepared=prepared,
+        policy=policy,
+        masking=masking,
+        decisions=merged,
+    )

@@ -7,7 +7,13 @@ from typing import NoReturn
 
 from leadlink._i18n import LANGUAGES, say
 from leadlink.cli._common import _err
-from leadlink.cli._matching import _run_check, _run_dedupe, _run_demo, _run_erase
+from leadlink.cli._matching import (
+    _run_check,
+    _run_dedupe,
+    _run_demo,
+    _run_erase,
+    _run_rethreshold,
+)
 from leadlink.cli._scoring import _run_learn, _run_review_rules, _run_score
 
 
@@ -140,7 +146,35 @@ def _parser() -> argparse.ArgumentParser:
     dedupe.add_argument(
         "--mask-names", action="store_true", help="mask names in the output files (张*, Z*** W***)"
     )
+    dedupe.add_argument("--decisions", metavar="FILE", help=_DECISIONS_HELP)
     dedupe.set_defaults(run=_run_dedupe)
+
+    rethreshold = commands.add_parser(
+        "rethreshold",
+        parents=[common],
+        help="cluster a dedupe output again at another threshold, without training",
+        description="Cluster the scored pairs a dedupe run saved in FOLDER again at "
+        "--threshold, with the run's model, options and decisions (and --decisions), and "
+        "write the same files as dedupe to --output-dir: no training, no scoring. The "
+        "leads are read again for the golden records, from the file the run read unless "
+        "--input gives its new place. Prints the summary and how long it took.",
+    )
+    rethreshold.add_argument("folder", help="the --output-dir of a leadlink dedupe run")
+    rethreshold.add_argument(
+        "--threshold", type=float, required=True, help="match probability to link, 0 to 1"
+    )
+    rethreshold.add_argument("--output-dir", required=True, help="folder for the new outputs")
+    rethreshold.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
+    rethreshold.add_argument(
+        "--input", metavar="LEADS", help="the leads file the run read, when it has moved"
+    )
+    rethreshold.add_argument("--decisions", metavar="FILE", help=_DECISIONS_HELP)
+    rethreshold.add_argument(
+        "--hash-key-file",
+        metavar="FILE",
+        help="the secret the run hashed phones and emails under, when its key file has moved",
+    )
+    rethreshold.set_defaults(run=_run_rethreshold)
 
     check = commands.add_parser(
         "check",
@@ -298,6 +332,12 @@ def _outcome_options(parser: argparse.ArgumentParser) -> None:
         help="the time the outcomes were taken, for recency and timelines, e.g. 2026-11-22",
     )
 
+
+_DECISIONS_HELP = (
+    "CSV or Parquet of labelled pairs to honour: id_l, id_r, label (match / non_match; also "
+    "1/0, yes/no, same/different, 是/否): a match links the two leads, a non-match keeps them "
+    "apart, whatever the model scores; written back as decisions.csv"
+)
 
 _OVERWRITE_HELP = (
     "write into a folder that holds files leadlink did not write: its outputs replace "

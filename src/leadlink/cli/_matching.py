@@ -1,11 +1,12 @@
-"""The commands on a table of leads and its duplicates: ``demo``, ``dedupe``, ``check`` and
-``erase``, and the writing of dedupe's output files."""
+"""The commands on a table of leads and its duplicates: ``demo``, ``dedupe``,
+``rethreshold``, ``check`` and ``erase``, and the writing of dedupe's output files."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,13 +176,14 @@ def _run_erase(args: argparse.Namespace) -> int:
 def _run_dedupe(args: argparse.Namespace) -> int:
     from leadlink.io import read_leads
     from leadlink.match import DEFAULT_MAX_BLOCK_SIZE, LeadModel
-    from leadlink.merge import SurvivorshipPolicy
+    from leadlink.merge import SurvivorshipPolicy, read_decisions
     from leadlink.pipeline import dedupe
 
     _check_options(args)
     columns = _columns(args.column)
-    # Read the policy first: a typo in it should not cost a training run.
+    # Read the policy and the decisions first: a typo in them should not cost a training run.
     policy = SurvivorshipPolicy.from_file(args.policy) if args.policy else None
+    decisions = read_decisions(args.decisions) if args.decisions else None
     hash_key, outputs = _output_options(args)
     # So is the model file.
     model = LeadModel.load(args.model) if args.model else None
@@ -203,28 +205,115 @@ def _run_dedupe(args: argparse.Namespace) -> int:
         hash_key=hash_key,
         outputs=outputs,
         mask_names=args.mask_names,
+        decisions=decisions,
         progress=tell,
     )
     out: OutputFolder = args.outputs
     tell(say("writing outputs", "正在写入输出"))
     review = result.review()
-    written = _write_outputs(result, out, review=review)
-    summary = result.summary()
-    to_review, files = review["cluster_id"].nunique(), ", ".join(p.name for p in written)
-    sys.stdout.write(
+    written = _write_outputs(result, out, review=review, leads_file=args.input)
+    sys.stdout.write(_summary_line(result, review, written, out) + "\n")
+    return 0
+
+
+@_writes_outputs
+def _run_rethreshold(args: argparse.Namespace) -> int:
+    from leadlink._outputs import read_dedupe_run
+    from leadlink.match import check_threshold
+    from leadlink.merge import read_decisions
+    from leadlink.pipeline import load_result
+
+    started = time.perf_counter()
+    threshold = check_threshold(args.threshold)
+    decisions = read_decisions(args.decisions) if args.decisions else None
+    run = read_dedupe_run(args.folder)
+    hash_key = _rethreshold_key(args, run)
+    tell = _progress(args)
+    leads, leads_file = _run_leads(args, run, tell)
+    tell(
         say(
-            f"{summary['leads']} leads -> {summary['clusters']} clusters "
-            f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
-            f"leads kept single); {to_review} clusters to review, in "
-            f"{len(review)} rows of review.csv (one per cluster and reason); "
-            f"wrote {files} to {out.path}/\n",
-            f"{summary['leads']} 条线索 -> {summary['clusters']} 个簇"
-            f"（{summary['clusters_with_duplicates']} 个含重复，{summary['ghosts']} 条幽灵线索"
-            f"保持单独）；{to_review} 个簇待复核，review.csv 中共 {len(review)} 行"
-            f"（每个簇每个原因一行）；已将 {files} 写入 {out.path}/\n",
+            f"clustering the saved pairs again at {threshold:g}",
+            f"正在以 {threshold:g} 重新聚类已保存的线索对",
+        )
+    )
+    result = load_result(
+        run.folder, leads, threshold=threshold, decisions=decisions, hash_key=hash_key
+    )
+    out: OutputFolder = args.outputs
+    if isinstance(run.options.get("erasures"), list):  # the record of erasures stays
+        out.record("erasures", run.options["erasures"])
+    tell(say("writing outputs", "正在写入输出"))
+    review = result.review()
+    written = _write_outputs(result, out, review=review, leads_file=leads_file)
+    before = float(run.settings["threshold"])
+    took = time.perf_counter() - started
+    sys.stdout.write(
+        _summary_line(result, review, written, out)
+        + "\n"
+        + say(
+            f"re-clustered at threshold {threshold:g} (the run's: {before:g}) in {took:.2f} s, "
+            "without training or scoring\n",
+            f"已以阈值 {threshold:g}（原为 {before:g}）重新聚类，用时 {took:.2f} 秒，"
+            "无需训练或打分\n",
         )
     )
     return 0
+
+
+def _rethreshold_key(args: argparse.Namespace, run: Any) -> bytes | None:
+    """The hash key of a re-threshold: ``--hash-key-file``, else the run's key file when
+    the run hashed phones and emails."""
+    path = args.hash_key_file
+    if path is None and run.settings.get("hashed"):
+        path = run.options.get("hash_key_file")
+    return _hash_key(str(path)) if path else None
+
+
+def _run_leads(args: argparse.Namespace, run: Any, tell: Any) -> tuple[Any, str | None]:
+    """The leads a saved run read, and their file: ``--input``, else the file the run
+    recorded, else (a ``demo`` folder) the bundled sample."""
+    from leadlink.errors import InputError
+    from leadlink.io import read_leads
+
+    path = args.input or run.settings.get("leads_file")
+    if path is None and run.command == "demo":
+        from leadlink.datasets import load_sample
+
+        return load_sample().drop(columns=["person_id", "is_ghost"], errors="ignore"), None
+    if path is None:
+        raise InputError(
+            say(
+                "the run did not record the leads file it read; give it with --input",
+                "该次运行未记录其读取的线索文件；请用 --input 给出",
+            )
+        )
+    if not Path(path).is_file():
+        raise InputError(
+            say(
+                f"the leads file the run read, {str(path)!r}, is not there any more; give "
+                "its new place with --input",
+                f"该次运行读取的线索文件 {str(path)!r} 已不在原处；请用 --input 给出其新位置",
+            )
+        )
+    tell(say(f"reading {path}", f"正在读取 {path}"))
+    return read_leads(path), str(path)
+
+
+def _summary_line(result: Any, review: Any, written: list[Path], out: OutputFolder) -> str:
+    """The line ``dedupe`` and ``rethreshold`` end with: leads, clusters, review, files."""
+    summary = result.summary()
+    to_review, files = review["cluster_id"].nunique(), ", ".join(p.name for p in written)
+    return say(
+        f"{summary['leads']} leads -> {summary['clusters']} clusters "
+        f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
+        f"leads kept single); {to_review} clusters to review, in "
+        f"{len(review)} rows of review.csv (one per cluster and reason); "
+        f"wrote {files} to {out.path}/",
+        f"{summary['leads']} 条线索 -> {summary['clusters']} 个簇"
+        f"（{summary['clusters_with_duplicates']} 个含重复，{summary['ghosts']} 条幽灵线索"
+        f"保持单独）；{to_review} 个簇待复核，review.csv 中共 {len(review)} 行"
+        f"（每个簇每个原因一行）；已将 {files} 写入 {out.path}/",
+    )
 
 
 def _output_options(args: argparse.Namespace) -> tuple[bytes | None, str]:
@@ -265,12 +354,17 @@ def _hash_key(path: str) -> bytes:
         ) from None
 
 
-def _write_outputs(result: Any, out: OutputFolder, *, review: Any = None) -> list[Path]:
-    """Write a dedupe result's files to ``out`` whole: all of them, or none."""
+def _write_outputs(
+    result: Any, out: OutputFolder, *, review: Any = None, leads_file: str | None = None
+) -> list[Path]:
+    """Write a dedupe result's files to ``out`` whole: all of them, or none; the manifest
+    records the result's settings, for ``leadlink rethreshold``."""
+    from leadlink._outputs import SETTINGS, dedupe_settings
     from leadlink.io import write_table
 
     if review is None:
         review = result.review()
+    out.record(SETTINGS, dedupe_settings(result, leads_file=leads_file))
     with out.writing() as folder:
         written = [
             write_table(result.clusters, folder / "clusters.csv"),
@@ -282,6 +376,8 @@ def _write_outputs(result: Any, out: OutputFolder, *, review: Any = None) -> lis
         ]
         if result.model is not None:
             written.append(result.model.save(folder / "model.json"))
+        if len(result.decisions):
+            written.append(write_table(result.decisions, folder / "decisions.csv"))
     return written
 
 
