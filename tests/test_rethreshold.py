@@ -145,11 +145,6 @@ def test_a_later_decision_on_the_same_pair_wins(result):
     assert rejoined.decisions["label"].tolist() == ["match"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cluster_pairs takes cannot_link_below = min(0.05, threshold): at threshold 0 "
-    "nothing is refused, and a non-match decision (probability 0) is itself a link",
-)
 def test_a_non_match_decision_holds_at_threshold_0(result):
     left, right = _linked_pair(result)
     new = result.at_threshold(0.0, decisions=_decision(left, right, "non_match"))

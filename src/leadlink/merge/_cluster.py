@@ -86,7 +86,10 @@ def cluster_pairs(
     probability = pairs["match_probability"].to_numpy(dtype=float)
     known = (left >= 0) & (right >= 0)
     left, right, probability = left[known], right[known], probability[known]
-    strong = probability >= threshold
+    # A never-link rule or decision is never a link, at any threshold (0 included), and
+    # always keeps the two groups apart.
+    never = _never_linked(pairs)[known]
+    strong = (probability >= threshold) & ~never
     # Strongest first; ties broken by the ids, so the result ignores row order.
     order = np.lexsort(
         (
@@ -95,7 +98,7 @@ def cluster_pairs(
             -probability[strong],
         )
     )
-    conflicts = (probability < cannot_link_below) & _contradicted(pairs)[known]
+    conflicts = ((probability < cannot_link_below) & _contradicted(pairs)[known]) | never
     roots = _constrained_components(
         len(id_array),
         left[strong][order],
@@ -119,9 +122,14 @@ def _contradicted(pairs: pd.DataFrame) -> np.ndarray:
     if not weights:
         return np.ones(len(pairs), dtype=bool)
     against = (pairs[weights].to_numpy(dtype=float) <= CONTRADICTION_WEIGHT).any(axis=1)
-    if "rule" in pairs.columns:
-        against |= pairs["rule"].astype(str).str.startswith("never_link").to_numpy()
-    return against
+    return against | _never_linked(pairs)
+
+
+def _never_linked(pairs: pd.DataFrame) -> np.ndarray:
+    """Whether a never-link rule or an analyst's non-match decision decided each pair."""
+    if "rule" not in pairs.columns:
+        return np.zeros(len(pairs), dtype=bool)
+    return pairs["rule"].astype(str).str.startswith("never_link").to_numpy()
 
 
 def cluster_id_for(smallest_member: str) -> str:
