@@ -22,8 +22,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "leadlink"
 
 #: Layers, in flow order: a module may import its own layer and earlier ones only.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("_version", "_i18n", "_values", "_data", "_jsonfile", "errors", "schema", "io",
-              "metrics", "datasets")),
+    ("base", ("_version", "_i18n", "_progress", "_values", "_data", "_jsonfile", "errors",
+              "schema", "io", "metrics", "datasets")),
     ("clean", ("clean",)),
     ("match", ("match",)),
     ("merge", ("merge",)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from leadlink._i18n import say
+from leadlink._progress import ProgressLike, stages
 from leadlink.clean import OutputMasking, check_region, prepare, validate
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.match import (
@@ -52,7 +53,8 @@ __all__ = ["DedupeResult", "PolicyLike", "dedupe", "resolve_policy"]
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
+#: The stages ``dedupe(progress=...)`` shows, in order (training only without a model).
+_STAGES = ("validate", "prepare", "train", "score", "cluster", "golden")
 
 #: What ``dedupe(policy=...)`` takes: a policy, its plain-data form, or a JSON file path.
 PolicyLike = SurvivorshipPolicy | Mapping[str, Any] | str | PathLike[str]
@@ -227,7 +229,7 @@ def dedupe(
     region: str = "CN",
     policy: PolicyLike | None = None,
     decisions: DecisionsLike | None = None,
-    progress: Progress | None = None,
+    progress: ProgressLike = None,
 ) -> DedupeResult:
     """Find the leads that are the same person and build one golden record per person.
 
@@ -274,9 +276,12 @@ def dedupe(
             ``label`` (``match`` / ``non_match``) or the path of a CSV or Parquet file of
             them (see :func:`leadlink.merge.read_decisions`): a match links the two leads,
             a non-match keeps them apart, whatever the model scores.
-        progress: called with a short message as each stage starts.
+        progress: how the run shows its stages (validate, prepare, train, score, cluster,
+            golden): ``True`` a progress bar (tqdm: a widget in Jupyter, text on stderr
+            elsewhere), ``False`` nothing, a function to call with a short message as each
+            stage starts, or ``None`` (the default) a bar inside a Jupyter kernel and
+            nothing in scripts. Messages give counts only, never a lead's values.
     """
-    tell = progress or (lambda message: None)
     check_backend(backend)
     region = check_region(region)
     masking = OutputMasking(outputs, names=mask_names, hash_key=hash_key, region=region)
@@ -371,76 +376,79 @@ def dedupe(
         else None
     )
     leads = leads.reset_index(drop=True)
-    tell(say(f"validating {len(leads)} leads", f"正在校验 {len(leads)} 条线索"))
-    validation = validate(leads, columns=roles, region=region)
-    lap("validate")
-    tell(say("preparing match keys", "正在生成匹配键"))
-    prepared = prepare(
-        leads, roles, id_column=id_column, region=region, extra=extra, hash_key=hash_key
-    )
-    lap("prepare")
-    matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
-    db_api = database_api(backend) if len(matchable) >= 2 else None
-    if untrained is not None and len(matchable) >= 2:
-        tell(
-            say(
-                f"training the match model on {len(matchable)} leads",
-                f"正在用 {len(matchable)} 条线索训练匹配模型",
+    with stages(progress, total=len(_STAGES)) as tell:
+        tell(say(f"validating {len(leads)} leads", f"正在校验 {len(leads)} 条线索"))
+        validation = validate(leads, columns=roles, region=region)
+        lap("validate")
+        tell(say("preparing match keys", "正在生成匹配键"))
+        prepared = prepare(
+            leads, roles, id_column=id_column, region=region, extra=extra, hash_key=hash_key
+        )
+        lap("prepare")
+        matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
+        db_api = database_api(backend) if len(matchable) >= 2 else None
+        if untrained is not None and len(matchable) >= 2:
+            tell(
+                say(
+                    f"training the match model on {len(matchable)} leads",
+                    f"正在用 {len(matchable)} 条线索训练匹配模型",
+                )
+            )
+            model = untrained.fit(matchable, db_api=db_api)
+            lap("train")
+        used_threshold = (
+            threshold
+            if threshold is not None
+            else (model.threshold if model is not None else DEFAULT_THRESHOLD)
+        )
+        if model is not None and len(matchable) >= 2:
+            tell(say("scoring candidate pairs", "正在给候选线索对打分"))
+            # Every blocked pair is kept: the low scores are what stops chains in clustering.
+            pairs = model.predict(
+                matchable, min_probability=0.0, db_api=db_api, max_pairs=max_pairs
+            )
+        else:
+            pairs = pd.DataFrame(
+                {
+                    "id_l": pd.Series(dtype=object),
+                    "id_r": pd.Series(dtype=object),
+                    "match_weight": pd.Series(dtype=float),
+                    "match_probability": pd.Series(dtype=float),
+                }
+            )
+        pairs = apply_decisions(pairs, decided, ids)
+        lap("predict")
+        tell(say("clustering", "正在聚类"))
+        clustered, clusters = _clusters(ids, pairs, used_threshold, id_column)
+        lap("cluster")
+        tell(say("building golden records", "正在生成黄金记录"))
+        golden = masking.columns(
+            golden_records(
+                leads, prepared, clustered, roles, policy=survivorship, validation=validation
             )
         )
-        model = untrained.fit(matchable, db_api=db_api)
-        lap("train")
-    used_threshold = (
-        threshold
-        if threshold is not None
-        else (model.threshold if model is not None else DEFAULT_THRESHOLD)
-    )
-    if model is not None and len(matchable) >= 2:
-        tell(say("scoring candidate pairs", "正在给候选线索对打分"))
-        # Every blocked pair is kept: the low scores are what stops chains in clustering.
-        pairs = model.predict(matchable, min_probability=0.0, db_api=db_api, max_pairs=max_pairs)
-    else:
-        pairs = pd.DataFrame(
-            {
-                "id_l": pd.Series(dtype=object),
-                "id_r": pd.Series(dtype=object),
-                "match_weight": pd.Series(dtype=float),
-                "match_probability": pd.Series(dtype=float),
-            }
+        lap("golden")
+        logger.info(
+            "dedupe: %d leads, %d ghosts, %d clusters",
+            len(leads),
+            int(validation["is_ghost"].sum()),
+            len(golden),
         )
-    pairs = apply_decisions(pairs, decided, ids)
-    lap("predict")
-    tell(say("clustering", "正在聚类"))
-    clustered, clusters = _clusters(ids, pairs, used_threshold, id_column)
-    lap("cluster")
-    tell(say("building golden records", "正在生成黄金记录"))
-    golden = masking.columns(
-        golden_records(
-            leads, prepared, clustered, roles, policy=survivorship, validation=validation
+        return DedupeResult(
+            clusters=clusters,
+            golden=golden,
+            pairs=pairs,
+            model=model,
+            validation=validation,
+            roles=roles,
+            threshold=used_threshold,
+            timings=timings,
+            leads=leads,
+            prepared=prepared,
+            policy=survivorship,
+            masking=masking,
+            decisions=decided,
         )
-    )
-    lap("golden")
-    logger.info(
-        "dedupe: %d leads, %d ghosts, %d clusters",
-        len(leads),
-        int(validation["is_ghost"].sum()),
-        len(golden),
-    )
-    return DedupeResult(
-        clusters=clusters,
-        golden=golden,
-        pairs=pairs,
-        model=model,
-        validation=validation,
-        roles=roles,
-        threshold=used_threshold,
-        timings=timings,
-        leads=leads,
-        prepared=prepared,
-        policy=survivorship,
-        masking=masking,
-        decisions=decided,
-    )
 
 
 def _clusters(
