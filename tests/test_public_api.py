@@ -22,14 +22,15 @@ PUBLIC_NAMES = [
     "LeadlinkError", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
     "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "erase",
     "evaluate_clusters",
-    "fit_outcome_model", "golden_records", "lineage", "merge", "missing_summary", "normalize",
+    "fit_outcome_model", "golden_records", "lineage", "load_result", "merge", "missing_summary",
+    "normalize",
     "prepare", "read_leads", "review_clusters", "review_rules", "score", "score_golden",
     "set_language", "split",
     "unmerge", "validate",
 ]  # fmt: skip
 
 STAGES = ["leadlink.clean", "leadlink.match", "leadlink.merge", "leadlink.identify",
-          "leadlink.datasets"]  # fmt: skip
+          "leadlink.explore", "leadlink.datasets"]  # fmt: skip
 
 SOURCE = Path(ll.__file__).parent
 

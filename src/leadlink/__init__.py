@@ -48,7 +48,7 @@ from leadlink.merge import (
     unmerge,
 )
 from leadlink.metrics import evaluate_clusters
-from leadlink.pipeline import DedupeResult, dedupe
+from leadlink.pipeline import DedupeResult, dedupe, load_result
 
 __all__ = [
     "ColumnError",
@@ -73,6 +73,7 @@ __all__ = [
     "fit_outcome_model",
     "golden_records",
     "lineage",
+    "load_result",
     "merge",
     "missing_summary",
     "normalize",

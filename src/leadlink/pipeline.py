@@ -35,6 +35,7 @@ from leadlink.merge import (
     golden_records,
     lineage,
     read_decisions,
+    refresh_golden,
     review_clusters,
 )
 from leadlink.schema import (
@@ -49,7 +50,7 @@ from leadlink.schema import (
 if TYPE_CHECKING:
     from leadlink.match import DatabaseAPI
 
-__all__ = ["DedupeResult", "PolicyLike", "dedupe", "resolve_policy"]
+__all__ = ["DedupeResult", "PolicyLike", "dedupe", "load_result", "resolve_policy"]
 
 logger = logging.getLogger(__name__)
 
@@ -162,8 +163,8 @@ class DedupeResult:
         self, threshold: float, *, decisions: DecisionsLike | None = None
     ) -> DedupeResult:
         """The same leads clustered again at another ``threshold``, from the pairs already
-        scored: no preparing, training or scoring, only clustering and golden records (on
-        200,000 leads, seconds instead of the minutes of a run). ``decisions`` adds an
+        scored: no preparing, training or scoring, only clustering and the golden records
+        of the clusters that changed. ``decisions`` adds an
         analyst's labelled pairs to those this result already honours (a later decision
         on the same pair wins); the new result keeps them all."""
         threshold = check_threshold(threshold)
@@ -175,12 +176,10 @@ class DedupeResult:
         ids = self.clusters[id_column]
         pairs = apply_decisions(self.pairs, merged, ids)
         started = time.perf_counter()
-        clustered, clusters = _clusters(ids, pairs, threshold, id_column)
-        golden = self.masking.columns(
-            golden_records(
-                leads, prepared, clustered, self.roles, policy=self.policy,
-                validation=self.validation,
-            )
+        _, clusters = _clusters(ids, pairs, threshold, id_column)
+        golden = refresh_golden(
+            self.golden, self.clusters, clusters, leads, prepared, self.roles,
+            policy=self.policy, validation=self.validation, shown=self.masking.columns,
         )  # fmt: skip
         return replace(
             self,
