@@ -5,7 +5,8 @@
 >>> {"person_id", "is_ghost"} <= set(leads.columns)
 True
 
-:func:`generate_lead_outcomes` makes leads with a ``converted`` label (web or B2B shapes).
+:func:`generate_lead_outcomes` makes leads with a ``converted`` label (web or B2B shapes);
+:func:`generate_accounts` makes account (organisation) lists with a ``company_id`` truth.
 """
 
 from __future__ import annotations
@@ -14,10 +15,19 @@ from importlib import resources
 
 import pandas as pd
 
+from leadlink.datasets._accounts import ACCOUNT_ZH_HEADERS, generate_accounts
 from leadlink.datasets._generate import ZH_HEADERS, generate_leads
 from leadlink.datasets._outcomes import generate_lead_outcomes
 
-__all__ = ["SAMPLE_SEED", "ZH_HEADERS", "generate_lead_outcomes", "generate_leads", "load_sample"]
+__all__ = [
+    "ACCOUNT_ZH_HEADERS",
+    "SAMPLE_SEED",
+    "ZH_HEADERS",
+    "generate_accounts",
+    "generate_lead_outcomes",
+    "generate_leads",
+    "load_sample",
+]
 
 #: The seed the bundled sample was generated with: ``generate_leads(1000, seed=SAMPLE_SEED)``.
 SAMPLE_SEED = 20240501
