@@ -43,6 +43,7 @@ corruption with a probability proportional to ``corruption``:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -221,7 +222,8 @@ def _group(rng: np.random.Generator, brand: str, size: int, chinese: bool) -> li
         if rng.random() < 0.3:  # a branch of a company of the group, in another city
             base = group[int(rng.integers(0, len(group)))]
             place = _location(rng, chinese)
-            if place["city"] == base["city"] or base["branch_of"] is not None:
+            taken = {m["city"] for m in group if m["branch_of"] is base} | {base["city"]}
+            if place["city"] in taken or base["branch_of"] is not None:
                 continue
             group.append(
                 _company(rng, brand, base["kind"], chinese, place, base["domain"], branch_of=base)
@@ -236,7 +238,10 @@ def _group(rng: np.random.Generator, brand: str, size: int, chinese: bool) -> li
             if any(member["kind"] == kind for member in group):
                 continue
         same_building = rng.random() < 0.3
-        place = dict(home, unit=_unit(rng, chinese)) if same_building else _location(rng, chinese)
+        place = _location(rng, chinese)
+        if same_building:  # another suite of the group's building, its own switchboard
+            number = _switchboard(rng, home["cc"], home["area"], len(home["local"]))
+            place = dict(home, unit=_unit(rng, chinese), local=number)
         # Half of the subsidiaries live under the group's website, half have their own.
         own = (
             f"{_pinyin(brand) if chinese else brand.lower()}"
@@ -287,6 +292,18 @@ def _location(rng: np.random.Generator, chinese: bool) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _switchboard(rng: np.random.Generator, cc: str, area: str, digits: int) -> str:
+    """A local number of ``digits`` digits in ``area`` that is a valid number there."""
+    from leadlink.datasets._generate import _valid_national
+
+    trunk = area[1:] if cc == "86" else area
+    for _attempt in range(20):
+        national = _valid_national(rng, cc, trunk, len(trunk) + digits)
+        if len(national) == len(trunk) + digits:
+            return national[len(trunk) :]
+    raise RuntimeError("no valid local number found")  # pragma: no cover
+
+
 def _unit(rng: np.random.Generator, chinese: bool) -> str:
     floor = int(rng.integers(1, 40))
     return (
@@ -312,7 +329,8 @@ def _company(
             if chinese
             else f"{base_name} - {_CITY_LATIN.get(place['city'], place['city'])} Branch"
         )
-        words = [*branch_of["words"], place["city"] if chinese else "Branch"]
+        city = _CITY_LATIN.get(place["city"], place["city"])
+        words = [*branch_of["words"], place["city"] if chinese else f"{city} Branch"]
     elif chinese:
         form = str(rng.choice(_CN_FORMS))
         name = f"{place['city']}{brand}{kind}{form}"
@@ -386,7 +404,8 @@ def _name_variant(rng: np.random.Generator, company: dict[str, Any], corruption:
         return " ".join(shuffled) + (f", {form}" if rng.random() < 0.5 else "")
     if style == 2:  # abbreviations
         short = " ".join(_ABBREVIATIONS.get(w, w) for w in name.split())
-        return short.replace(" and ", " & ") if short != name else f"{brand} {form}".strip()
+        # Nothing to abbreviate: the punctuation goes instead (Co., Ltd. -> Co Ltd).
+        return short if short != name else re.sub(r"[.,]", "", name)
     if style == 3:
         return name.upper() if rng.random() < 0.5 else name.lower()
     return f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else f"The {name}"
