@@ -85,3 +85,45 @@ def test_golden_records_refuse_clusters_that_miss_leads(generated):
     leads, prepared, result = generated
     with pytest.raises(ll.InputError, match="every lead needs exactly one cluster"):
         golden_records(leads, prepared, result.clusters.iloc[1:], result.roles)
+
+
+def test_golden_phone_and_email_are_shown_normalised_too(generated):
+    """``phone_normalized`` / ``email_normalized`` sit beside the values as entered and
+    hold the prepared key of the very lead the value came from."""
+    leads, prepared, result = generated
+    golden = golden_records(leads, prepared, result.clusters, result.roles)
+    columns = golden.columns.tolist()
+    keys = prepared.set_index("unique_id")
+    for role in ("phone", "email"):
+        assert columns.index(f"{role}_normalized") == columns.index(role) + 1
+        has = golden[f"{role}_from"].notna()
+        assert golden.loc[~has, f"{role}_normalized"].isna().all()
+        for source, key in zip(golden.loc[has, f"{role}_from"], golden.loc[has, f"{role}_normalized"]):  # fmt: skip
+            expected = keys.loc[source, role]
+            if role == "phone" and pd.notna(keys.loc[source, "phone_ext"]):
+                expected = f"{expected};ext={keys.loc[source, 'phone_ext']}"
+            assert key == expected
+    assert golden["phone_normalized"].str.fullmatch(r"\+\d{8,15}(;ext=\d+)?").all()
+    assert (
+        golden["email_normalized"].dropna() == golden["email_normalized"].dropna().str.lower()
+    ).all()
+    pd.testing.assert_frame_equal(result.golden, golden)  # the same in DedupeResult.golden
+
+
+def test_normalised_golden_values_are_masked_and_hashed_like_the_values():
+    from leadlink.clean import OutputMasking
+
+    golden = pd.DataFrame(
+        {
+            "phone": ["+86 138 0013 8000 转 8001"],
+            "phone_normalized": ["+8613800138000;ext=8001"],
+            "email": ["ZW@Example.com"],
+            "email_normalized": ["zw@example.com"],
+        }
+    )
+    masked = OutputMasking("masked").columns(golden).iloc[0]
+    assert "0013" not in masked["phone_normalized"] and "zw@" not in masked["email_normalized"]
+    assert masked["phone_normalized"].startswith("+86138")
+    hashed = OutputMasking("hashed", hash_key=b"k" * 16).columns(golden).iloc[0]
+    assert hashed["phone_normalized"] == hashed["phone"]  # one pseudonym for one number
+    assert hashed["email_normalized"] == hashed["email"]

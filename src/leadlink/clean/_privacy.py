@@ -237,13 +237,16 @@ class OutputMasking:
         return f"{hashed};ext={pseudonym(extension, key_bytes)}" if sep else hashed
 
     def columns(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` (golden records: a column per role) with its role columns shown."""
+        """``frame`` (golden records: a column per role) with its role columns shown, and
+        their ``<role>_normalized`` keys (``phone_normalized``) shown as keys."""
         if not self.active:
             return frame
         out = frame.copy()
         for role in self.roles:
             if role in out.columns:
                 out[role] = self._shown(role, out[role])
+            if f"{role}_normalized" in out.columns:
+                out[f"{role}_normalized"] = self._shown(role, out[f"{role}_normalized"], key=True)
         return out
 
     def rows(

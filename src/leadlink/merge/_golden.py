@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 # comparable; other values without a key (a lead source) are compared as folded text.
 _RAW_NORMALISERS: dict[str, Callable[[Any], str | None]] = {"address": normalize.address}
 
+#: Roles whose golden value is shown normalised too (``<role>_normalized``), for the
+#: spreadsheets and CRMs that want one spelling: a phone as E.164, an email as its mailbox.
+_NORMALIZED_ROLES = ("phone", "email")
+
 
 def golden_records(
     leads: pd.DataFrame,
@@ -52,7 +56,11 @@ def golden_records(
     Columns: ``cluster_id``, ``n_leads``, ``lead_ids`` (sorted), then per role present the
     survived value as entered and ``<role>_from`` (the lead it came from; both None when no
     member has a usable value), then ``first_seen``/``last_seen`` (with ``created_at``)
-    and ``sources`` (with ``source``: the distinct sources, sorted).
+    and ``sources`` (with ``source``: the distinct sources, sorted). Phones and emails
+    also have ``phone_normalized`` (E.164, ``+8613800138000;ext=8001`` with an extension)
+    and ``email_normalized`` (the canonical mailbox) beside the value as entered: the
+    prepared key of the same lead's value (a keyed hash when the leads were prepared with
+    a ``hash_key``).
 
     Args:
         leads: the raw leads, aligned row by row with ``prepared``.
@@ -75,6 +83,8 @@ def golden_records(
             continue
         chosen = context.survive(role, policy)
         base[role] = chosen["value"]
+        if role in _NORMALIZED_ROLES:
+            base[f"{role}_normalized"] = context.key_of(role, chosen["from"])
         base[f"{role}_from"] = chosen["from"]
         if explain:
             base[f"{role}_rule"] = chosen["rule"]
@@ -278,6 +288,13 @@ class _Context:
             return out
         raw = self.leads[self.roles[role]]
         return map_distinct(raw, _RAW_NORMALISERS.get(role, _text_key))
+
+    def key_of(self, role: str, leads: pd.Series) -> np.ndarray:
+        """The normalised value of ``role`` of each lead named in ``leads`` (lead ids as
+        text, None for none): the golden value's key, read after survivorship chose it."""
+        keys = dict(zip(self.lead_ids.astype(str).tolist(), self.key(role).tolist()))
+        found = [None if lead is None else keys.get(str(lead)) for lead in leads.tolist()]
+        return np.asarray(found, dtype=object)
 
     def survive(self, role: str, policy: SurvivorshipPolicy) -> pd.DataFrame:
         """Per cluster (in ``cluster_names`` order): ``value``, ``from``, ``rule``."""
