@@ -973,3 +973,72 @@ def test_rethreshold_help(capsys):
     assert exit_info.value.code == 0
     shown = capsys.readouterr().out
     assert "--threshold" in shown and "--input" in shown and "--decisions" in shown
+
+
+# ---------------------------------------------------------------- Excel in and out
+
+
+@pytest.fixture()
+def leads_xlsx(tmp_path, small_leads):
+    """The 300 leads on a workbook's second sheet, "线索", after a notes sheet."""
+    from openpyxl import Workbook
+
+    leads = small_leads.drop(columns=["person_id", "is_ghost"]).head(300)
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["导出说明"])
+    sheet = book.create_sheet("线索")
+    sheet.append(leads.columns.tolist())
+    for row in leads.itertuples(index=False):
+        sheet.append([None if pd.isna(value) else str(value) for value in row])
+    path = tmp_path / "leads.xlsx"
+    book.save(path)
+    return path
+
+
+def test_dedupe_reads_a_sheet_and_writes_pairs_csv(tmp_path, leads_xlsx, capsys):
+    from leadlink.io import read_leads
+
+    out = tmp_path / "out"
+    code = main(["dedupe", str(leads_xlsx), "--sheet", "线索", "--output-dir", str(out), "--quiet"])
+    assert code == 0
+    assert "pairs.parquet, pairs.csv" in capsys.readouterr().out
+    assert len(pd.read_csv(out / "clusters.csv", dtype=str)) == 300
+    # pairs.csv: the same pairs as pairs.parquet, UTF-8 with a BOM like every other CSV
+    assert (out / "pairs.csv").read_bytes().startswith(b"\xef\xbb\xbfid_l,id_r,")
+    pairs = pd.read_csv(out / "pairs.csv", dtype=str, encoding="utf-8-sig")
+    parquet = pd.read_parquet(out / "pairs.parquet")
+    assert len(pairs) == len(parquet) > 0
+    assert pairs["id_l"].tolist() == parquet["id_l"].astype(str).tolist()
+    # read as leadlink reads it: "+49...;ext=3504" is written "'+49...;ext=3504" (a formula)
+    golden = read_leads(out / "golden_records.csv")
+    assert golden["phone_normalized"].dropna().str.fullmatch(r"\+\d+(;ext=\d+)?").all()
+    assert golden["email_normalized"].notna().any()
+
+    # rethreshold reads the leads again from the run's sheet
+    assert main(["rethreshold", str(out), "--threshold", "0.9", "--output-dir", str(tmp_path / "r")]) == 0  # fmt: skip
+    # erase takes the lead out of pairs.csv too, not only out of pairs.parquet
+    lead = pairs["id_l"].iloc[0]
+    assert main(["erase", "--output-dir", str(out), "--lead-id", lead]) == 0
+    left = pd.read_csv(out / "pairs.csv", dtype=str, encoding="utf-8-sig")
+    assert lead not in set(left["id_l"]) | set(left["id_r"])
+    assert len(left) == len(pd.read_parquet(out / "pairs.parquet"))
+
+
+def test_sheet_by_position_and_a_missing_sheet(tmp_path, leads_xlsx, capsys):
+    code = main(["score", str(leads_xlsx), "--sheet", "1", "--output-dir", str(tmp_path / "s")])
+    assert code == 0
+    assert len(pd.read_csv(tmp_path / "s" / "scores.csv", dtype=str)) == 300
+    capsys.readouterr()
+    code = main(["check", str(leads_xlsx), "--sheet", "Leads", "--output-dir", str(tmp_path / "c")])
+    assert code == 2
+    assert "no sheet 'Leads'; its sheets are 0: '说明', 1: '线索'" in capsys.readouterr().err
+    # the first sheet by default: here a notes sheet without an id column
+    assert main(["check", str(leads_xlsx), "--output-dir", str(tmp_path / "c2")]) == 2
+
+
+def test_a_csv_named_xlsx_is_refused_saying_so(tmp_path, leads_csv, capsys):
+    renamed = tmp_path / "leads.xlsx"
+    renamed.write_bytes(leads_csv.read_bytes())
+    assert main(["check", str(renamed), "--output-dir", str(tmp_path / "c")]) == 2
+    assert "it holds text, most likely a CSV file" in capsys.readouterr().err

@@ -387,7 +387,9 @@ def _erase_folder(
             assert isinstance(listed, dict)
             for file in listed:
                 source = folder / str(file)
-                if (
+                if file == "pairs.csv" and new["pairs"] is not None:
+                    write_table(new["pairs"], staging / "pairs.csv")  # pairs.parquet's copy
+                elif (
                     file not in _ERASABLE_FILES.values()
                     and source.is_file()
                     and not source.is_symlink()

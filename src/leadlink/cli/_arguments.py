@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=LANGUAGES, help=lang_help)
     common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=lang_help)
     table = _Parser(add_help=False)
-    table.add_argument("input", help="CSV or Parquet file of leads")
+    table.add_argument("input", help="CSV, Excel (.xlsx) or Parquet file of leads")
+    table.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
     table.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
     table.add_argument("--output-dir", required=True, help="folder for the outputs")
     table.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
@@ -85,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
         help="merge duplicate leads into golden records",
         description="Find duplicate leads and write clusters.csv, golden_records.csv, "
         "lineage.csv (where each golden value came from), conflicts.csv (the values the "
-        "members disagree on), review.csv (clusters worth a human look), pairs.parquet and "
+        "members disagree on), review.csv (clusters worth a human look), pairs.parquet "
+        "(and pairs.csv, the same pairs for a spreadsheet) and "
         "model.json to the output folder.",
         epilog='A --policy file is JSON: {"rules": {ROLE: [RULE, ...]}, "sources": [...]}, '
         'e.g. {"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM", '
@@ -218,7 +220,10 @@ def _parser() -> argparse.ArgumentParser:
         "evaluation. Columns that look like the outcome in disguise are left out with a "
         "warning. Score new leads with: leadlink score LEADS --model FILE --output-dir DIR.",
     )
-    learn.add_argument("input", help="CSV or Parquet file of leads with a known outcome")
+    learn.add_argument(
+        "input", help="CSV, Excel (.xlsx) or Parquet file of leads with a known outcome"
+    )
+    learn.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
     learn.add_argument(
         "--converted",
         required=True,
@@ -312,6 +317,7 @@ def _parser() -> argparse.ArgumentParser:
         help="erase every lead a phone or email matches, even in several clusters",
     )
     erase.add_argument("--leads", help="the leads file dedupe read (to match and rebuild)")
+    erase.add_argument("--sheet", metavar="NAME_OR_INDEX", help="the sheet of an Excel --leads")
     erase.add_argument(
         "--column", action="append", default=[], metavar="ROLE=COLUMN", help="as for dedupe"
     )
@@ -337,6 +343,11 @@ _DECISIONS_HELP = (
     "CSV or Parquet of labelled pairs to honour: id_l, id_r, label (match / non_match; also "
     "1/0, yes/no, same/different, 是/否): a match links the two leads, a non-match keeps them "
     "apart, whatever the model scores; written back as decisions.csv"
+)
+
+_SHEET_HELP = (
+    "the sheet of an Excel workbook to read: its name, or its position counting from 0 "
+    "(default: the first sheet)"
 )
 
 _OVERWRITE_HELP = (

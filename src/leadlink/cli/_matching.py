@@ -78,7 +78,7 @@ def _run_check(args: argparse.Namespace) -> int:
     _check_options(args)
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
-    leads = read_leads(args.input)
+    leads = read_leads(args.input, sheet=args.sheet)
     ids = check_ids(leads, args.id_column)
     roles = resolve_columns(leads, _columns(args.column) or None, id_column=args.id_column)
     required = tuple(r.strip() for r in args.required.split(",") if r.strip())
@@ -123,6 +123,7 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_erase(args: argparse.Namespace) -> int:
     from leadlink._erasure import erase
     from leadlink.errors import ConfigError
+    from leadlink.io import read_leads
 
     if not (args.lead_id or args.phone or args.email):
         raise ConfigError(
@@ -138,7 +139,7 @@ def _run_erase(args: argparse.Namespace) -> int:
         emails=args.email,
         whole_cluster=not args.only_named,
         all_matches=args.all_matches,
-        leads=args.leads,
+        leads=read_leads(args.leads, sheet=args.sheet) if args.leads and args.sheet else args.leads,
         columns=_columns(args.column) or None,
         region=args.region,
         policy=args.policy,
@@ -189,7 +190,7 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     model = LeadModel.load(args.model) if args.model else None
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
-    leads = read_leads(args.input)
+    leads = read_leads(args.input, sheet=args.sheet)
     result = dedupe(
         leads,
         id_column=args.id_column,
@@ -296,7 +297,7 @@ def _run_leads(args: argparse.Namespace, run: Any, tell: Any) -> tuple[Any, str 
             )
         )
     tell(say(f"reading {path}", f"正在读取 {path}"))
-    return read_leads(path), str(path)
+    return read_leads(path, sheet=run.options.get("sheet")), str(path)
 
 
 def _summary_line(result: Any, review: Any, written: list[Path], out: OutputFolder) -> str:
@@ -373,6 +374,8 @@ def _write_outputs(
             write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
             write_table(_json_lists(review), folder / "review.csv"),
             write_table(_flat(result.pairs), folder / "pairs.parquet"),
+            # the same pairs for a spreadsheet: Excel does not open Parquet
+            write_table(_flat(result.pairs), folder / "pairs.csv"),
         ]
         if result.model is not None:
             written.append(result.model.save(folder / "model.json"))

@@ -42,7 +42,7 @@ def _run_score(args: argparse.Namespace) -> int:
         load_rules(args.rules)
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
-    leads = read_leads(args.input)
+    leads = read_leads(args.input, sheet=args.sheet)
     ids = check_ids(leads, args.id_column)
     events = read_leads(args.events) if args.events else None
     tell(say(f"scoring {len(leads)} leads", f"正在为 {len(leads)} 条线索打分"))
@@ -96,7 +96,7 @@ def _run_learn(args: argparse.Namespace) -> int:
     load_rules(args.rules)  # a bad rules file should not wait for the leads to be read
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
-    leads = read_leads(args.input)
+    leads = read_leads(args.input, sheet=args.sheet)
     events = read_leads(args.events) if args.events else None
     tell(say(f"learning from {len(leads)} leads", f"正在从 {len(leads)} 条线索中学习"))
     with warnings.catch_warnings(record=True) as caught:
@@ -277,7 +277,7 @@ def _run_review_rules(args: argparse.Namespace) -> int:
     load_rules(args.rules)  # a bad rules file should not wait for the leads to be read
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
-    leads = read_leads(args.input)
+    leads = read_leads(args.input, sheet=args.sheet)
     events = read_leads(args.events) if args.events else None
     tell(say(f"reviewing the rules on {len(leads)} leads", f"正在用 {len(leads)} 条线索复核规则"))
     review = review_rules(
