@@ -22,7 +22,7 @@ def test_dedupe_writes_the_outputs(tmp_path, leads_csv, capsys):
     assert code == 0
     for name in (
         "clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv", "review.csv",
-        "pairs.parquet", "model.json",
+        "pairs.parquet", "pairs.csv", "model.json",
     ):  # fmt: skip
         assert (out / name).exists(), name
     clusters = pd.read_csv(out / "clusters.csv", dtype=str)
@@ -771,7 +771,7 @@ def test_rethreshold_writes_dedupe_outputs_at_the_new_threshold(tmp_path, saved_
     out = tmp_path / "strict"
     assert _rethreshold(run, out, "--threshold", "0.99") == 0
     files = {"clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv", "review.csv",
-             "pairs.parquet", "model.json"}  # fmt: skip
+             "pairs.parquet", "pairs.csv", "model.json"}  # fmt: skip
     manifest = json.loads((out / "leadlink-run.json").read_text("utf-8"))
     assert set(manifest["files"]) == files
     assert manifest["command"] == "rethreshold"

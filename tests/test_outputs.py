@@ -442,7 +442,7 @@ def test_two_concurrent_demo_runs_leave_one_complete_run(tmp_path):
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
     names = set(manifest["files"])
     assert names == {"clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv",
-                     "review.csv", "pairs.parquet", "model.json"}  # fmt: skip
+                     "review.csv", "pairs.parquet", "pairs.csv", "model.json"}  # fmt: skip
     assert {p.name for p in out.iterdir()} == names | {MANIFEST, LOCK}
     for name, entry in manifest["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"], name
