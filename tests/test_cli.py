@@ -1015,14 +1015,40 @@ def test_dedupe_reads_a_sheet_and_writes_pairs_csv(tmp_path, leads_xlsx, capsys)
     assert golden["phone_normalized"].dropna().str.fullmatch(r"\+\d+(;ext=\d+)?").all()
     assert golden["email_normalized"].notna().any()
 
+    # the input was a workbook: the golden records and clusters are workbooks too
+    pd.testing.assert_frame_equal(read_leads(out / "golden_records.xlsx"), golden)
+    pd.testing.assert_frame_equal(
+        read_leads(out / "clusters.xlsx"), read_leads(out / "clusters.csv")
+    )
+
     # rethreshold reads the leads again from the run's sheet
-    assert main(["rethreshold", str(out), "--threshold", "0.9", "--output-dir", str(tmp_path / "r")]) == 0  # fmt: skip
-    # erase takes the lead out of pairs.csv too, not only out of pairs.parquet
+    again = tmp_path / "r"
+    assert main(["rethreshold", str(out), "--threshold", "0.9", "--output-dir", str(again)]) == 0
+    assert (again / "golden_records.xlsx").exists() and (again / "clusters.xlsx").exists()
+    # erase takes the lead out of pairs.csv and the workbooks too, not only out of
+    # pairs.parquet and the CSVs
     lead = pairs["id_l"].iloc[0]
     assert main(["erase", "--output-dir", str(out), "--lead-id", lead]) == 0
     left = pd.read_csv(out / "pairs.csv", dtype=str, encoding="utf-8-sig")
     assert lead not in set(left["id_l"]) | set(left["id_r"])
     assert len(left) == len(pd.read_parquet(out / "pairs.parquet"))
+    for name in ("clusters.xlsx", "golden_records.xlsx"):
+        text = read_leads(out / name).to_csv()
+        assert lead not in text, name
+    pd.testing.assert_frame_equal(
+        read_leads(out / "clusters.xlsx"), read_leads(out / "clusters.csv")
+    )
+
+
+def test_dedupe_excel_option_for_a_csv_input(tmp_path, leads_csv, capsys):
+    out = tmp_path / "out"
+    assert main(["dedupe", str(leads_csv), "--excel", "--output-dir", str(out), "--quiet"]) == 0
+    assert "model.json, golden_records.xlsx, clusters.xlsx to" in capsys.readouterr().out
+    from leadlink.io import read_leads
+
+    assert len(read_leads(out / "golden_records.xlsx")) == len(
+        read_leads(out / "golden_records.csv")
+    )
 
 
 def test_sheet_by_position_and_a_missing_sheet(tmp_path, leads_xlsx, capsys):

@@ -192,3 +192,41 @@ def test_whole_and_fractional_numbers():
     assert _cell_text(dt.datetime(2024, 1, 5, 9, 30, 15), "h:mm:ss") == "09:30:15"
     assert _cell_text(float("nan"), None) is None
     assert _cell_text("", None) is None
+
+
+def test_write_xlsx_round_trips_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from leadlink.io import write_table
+
+    frame = pd.DataFrame(
+        {
+            "lead_id": ["00123", "L2"],
+            "name": ['=HYPERLINK("http://x")', "张伟\x07"],
+            "n_leads": [3, 1],
+            "score": [0.5, float("nan")],
+            "first_seen": pd.to_datetime(["2024-01-05 09:30", None]),
+        }
+    )
+    path = write_table(frame, tmp_path / "golden_records.xlsx")
+    sheet = load_workbook(path).active
+    assert sheet.title == "golden_records"
+    assert sheet["B2"].data_type == "s"  # text, not a formula that Excel would run
+    back = read_leads(path)
+    assert back["lead_id"].tolist() == ["00123", "L2"]
+    assert back["name"].tolist() == ['=HYPERLINK("http://x")', "张伟\ufffd"]
+    assert back["n_leads"].tolist() == ["3", "1"]
+    assert back["score"].iloc[0] == "0.5" and pd.isna(back["score"].iloc[1])
+    assert back["first_seen"].iloc[0] == "2024-01-05 09:30:00" and pd.isna(
+        back["first_seen"].iloc[1]
+    )
+
+
+def test_write_xlsx_refuses_what_a_sheet_cannot_hold(tmp_path):
+    from leadlink.io import fits_excel, write_table
+
+    long = pd.DataFrame({"lead_ids": ["x" * 40_000]})
+    assert not fits_excel(long)
+    with pytest.raises(InputError, match="would not fit an Excel sheet"):
+        write_table(long, tmp_path / "big.xlsx")
+    assert not (tmp_path / "big.xlsx").exists()

@@ -61,6 +61,10 @@ _ERASABLE_FILES = {
 }
 
 
+#: Other files of the same tables (dedupe writes them for spreadsheets), and their table.
+_COPIES = {"pairs.csv": "pairs", "golden_records.xlsx": "golden", "clusters.xlsx": "clusters"}
+
+
 #: The tables whose ``lead_ids`` / ``sources`` cells are lists (JSON text in the files).
 _LISTED = ("golden", "conflicts", "review")
 
@@ -387,8 +391,13 @@ def _erase_folder(
             assert isinstance(listed, dict)
             for file in listed:
                 source = folder / str(file)
-                if file == "pairs.csv" and new["pairs"] is not None:
-                    write_table(new["pairs"], staging / "pairs.csv")  # pairs.parquet's copy
+                copy_of = _COPIES.get(str(file))
+                if copy_of is not None and new[copy_of] is not None:
+                    # another format of an erasable table: written from what is kept
+                    table = new[copy_of]
+                    assert table is not None
+                    shown = _json_lists(table) if copy_of in _LISTED else table
+                    write_table(shown, staging / str(file))
                 elif (
                     file not in _ERASABLE_FILES.values()
                     and source.is_file()

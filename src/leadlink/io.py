@@ -23,13 +23,14 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
 from leadlink.errors import ConfigError, InputError
 from leadlink.schema import describe_columns, looks_contact
 
-__all__ = ["escape_cell", "read_leads", "unescape_cell", "write_table"]
+__all__ = ["escape_cell", "fits_excel", "read_leads", "unescape_cell", "write_table"]
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
 _DELIMITERS = ",;\t|"
@@ -150,16 +151,28 @@ def read_leads(path: str | Path, sheet: Sheet | None = None) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` as CSV (UTF-8 with BOM, which Excel opens correctly) or Parquet.
+    """Write ``frame`` as CSV (UTF-8 with BOM, which Excel opens correctly), Parquet or an
+    Excel workbook (``.xlsx``).
 
     A CSV cell or header that a spreadsheet would run as a formula is written with a
     leading single quote (:func:`escape_cell`); :func:`read_leads` takes it off again, so
-    the values round-trip. Parquet keeps every value as it is.
+    the values round-trip. Parquet keeps every value as it is. A workbook has one sheet:
+    text is written as text, never as a formula (``=SUM(A1)`` shows as it is), ids keep
+    their zeros, numbers and times are typed; control characters Excel cannot hold (those
+    below a space but tab, line feed and carriage return) become U+FFFD.
+
+    Raises:
+        InputError: for ``.xlsx``, ``frame`` does not fit a sheet (see :func:`fits_excel`);
+            nothing is written then.
     """
     target = Path(path)
+    if target.suffix.lower() == ".xlsx":
+        _check_fits_excel(frame, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() in (".parquet", ".pq"):
         frame.to_parquet(target, index=False)
+    elif target.suffix.lower() == ".xlsx":
+        _write_xlsx(frame, target)
     else:
         # CRLF rows (RFC 4180): Python's csv module quotes a cell holding a line break only
         # when the break is part of the line terminator, and a bare "\r" split rows.
@@ -733,3 +746,84 @@ def _datetime_text(value: dt.datetime, number_format: str | None) -> str:
     if has_time:
         return value.strftime(clock)
     return value.strftime("%Y-%m-%d")
+
+
+#: What one sheet holds: rows (the header is one more) and characters in a cell.
+_EXCEL_ROWS = 1_048_575
+_EXCEL_CELL = 32_767
+
+
+def fits_excel(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` fits one Excel sheet: at most 1,048,575 rows under the header,
+    16,384 columns and 32,767 characters in a cell."""
+    if len(frame) > _EXCEL_ROWS or frame.shape[1] > 16_384:
+        return False
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype.kind in "biufcmMb":
+            continue
+        texts = column.map(lambda v: len(v) if isinstance(v, str) else 0)
+        if len(texts) and int(texts.max()) > _EXCEL_CELL:
+            return False
+    return True
+
+
+def _check_fits_excel(frame: pd.DataFrame, target: Path) -> None:
+    if not fits_excel(frame):
+        raise InputError(
+            say(
+                f"{target.name} would not fit an Excel sheet ({len(frame)} rows; a sheet "
+                f"holds {_EXCEL_ROWS} and {_EXCEL_CELL} characters in a cell); use the CSV "
+                "or Parquet output",
+                f"{target.name} 放不进一个 Excel 工作表（{len(frame)} 行；一个工作表最多 "
+                f"{_EXCEL_ROWS} 行、每格 {_EXCEL_CELL} 个字符）；请使用 CSV 或 Parquet 输出",
+            )
+        )
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
+    """``frame`` as a one-sheet workbook, written in openpyxl's streaming mode."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=re.sub(r"[\\/?*:\[\]]", "_", target.stem)[:31] or "Sheet1")
+    sheet.freeze_panes = "A2"
+
+    def cell(value: object) -> WriteOnlyCell:
+        written = WriteOnlyCell(sheet, value=_excel_value(value))
+        if isinstance(written.value, str):
+            written.data_type = "s"  # text, never a formula
+        return written
+
+    sheet.append([cell(str(name)) for name in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([cell(value) for value in row])
+    book.save(target)
+
+
+def _excel_value(value: object) -> object:
+    """``value`` as openpyxl writes it: Python scalars, None for missing values, naive
+    times (Excel has no time zones: an aware time is written as its ISO text)."""
+    if isinstance(value, (list, tuple, dict)):
+        return str(value)
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return None
+    if isinstance(value, np.datetime64) and np.isnat(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # a numpy scalar
+    if isinstance(value, str):
+        return _ILLEGAL.sub("\ufffd", value)
+    if isinstance(value, (bool, int, float, dt.date, dt.time, dt.timedelta)):
+        return value
+    return _ILLEGAL.sub("\ufffd", str(value))

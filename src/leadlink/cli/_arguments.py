@@ -149,6 +149,12 @@ def _parser() -> argparse.ArgumentParser:
         "--mask-names", action="store_true", help="mask names in the output files (张*, Z*** W***)"
     )
     dedupe.add_argument("--decisions", metavar="FILE", help=_DECISIONS_HELP)
+    dedupe.add_argument(
+        "--excel",
+        action="store_true",
+        help="also write golden_records.xlsx and clusters.xlsx (always when INPUT is an "
+        "Excel workbook)",
+    )
     dedupe.set_defaults(run=_run_dedupe)
 
     rethreshold = commands.add_parser(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leadlink._i18n import say
-from leadlink.cli._common import _check_options, _columns, _label, _progress, _writes_outputs
+from leadlink.cli._common import _check_options, _columns, _err, _label, _progress, _writes_outputs
 
 if TYPE_CHECKING:
     from leadlink._outputs import OutputFolder
@@ -212,7 +212,8 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     out: OutputFolder = args.outputs
     tell(say("writing outputs", "正在写入输出"))
     review = result.review()
-    written = _write_outputs(result, out, review=review, leads_file=args.input)
+    excel = args.excel or _is_workbook(args.input)
+    written = _write_outputs(result, out, review=review, leads_file=args.input, excel=excel)
     sys.stdout.write(_summary_line(result, review, written, out) + "\n")
     return 0
 
@@ -245,7 +246,8 @@ def _run_rethreshold(args: argparse.Namespace) -> int:
         out.record("erasures", run.options["erasures"])
     tell(say("writing outputs", "正在写入输出"))
     review = result.review()
-    written = _write_outputs(result, out, review=review, leads_file=leads_file)
+    excel = bool(run.options.get("excel")) or _is_workbook(leads_file)
+    written = _write_outputs(result, out, review=review, leads_file=leads_file, excel=excel)
     before = float(run.settings["threshold"])
     took = time.perf_counter() - started
     sys.stdout.write(
@@ -356,12 +358,18 @@ def _hash_key(path: str) -> bytes:
 
 
 def _write_outputs(
-    result: Any, out: OutputFolder, *, review: Any = None, leads_file: str | None = None
+    result: Any,
+    out: OutputFolder,
+    *,
+    review: Any = None,
+    leads_file: str | None = None,
+    excel: bool = False,
 ) -> list[Path]:
     """Write a dedupe result's files to ``out`` whole: all of them, or none; the manifest
-    records the result's settings, for ``leadlink rethreshold``."""
+    records the result's settings, for ``leadlink rethreshold``. With ``excel``, the golden
+    records and clusters as workbooks too, when they fit a sheet."""
     from leadlink._outputs import SETTINGS, dedupe_settings
-    from leadlink.io import write_table
+    from leadlink.io import fits_excel, write_table
 
     if review is None:
         review = result.review()
@@ -381,7 +389,28 @@ def _write_outputs(
             written.append(result.model.save(folder / "model.json"))
         if len(result.decisions):
             written.append(write_table(result.decisions, folder / "decisions.csv"))
+        if excel:
+            for table, name in (
+                (_json_lists(result.golden), "golden_records.xlsx"),
+                (result.clusters, "clusters.xlsx"),
+            ):
+                if fits_excel(table):
+                    written.append(write_table(table, folder / name))
+                else:
+                    _err(
+                        say(
+                            f"{name} not written: {len(table)} rows do not fit an Excel "
+                            "sheet; the CSV holds them",
+                            f"未写入 {name}：{len(table)} 行放不进一个 Excel 工作表；CSV 中有全部内容",
+                        )
+                    )
     return written
+
+
+def _is_workbook(path: str | None) -> bool:
+    """Whether ``path`` is named like an Excel workbook: its outputs are then written as
+    workbooks too."""
+    return path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls")
 
 
 def _json_lists(frame: Any) -> Any:
