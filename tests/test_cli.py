@@ -1068,3 +1068,127 @@ def test_a_csv_named_xlsx_is_refused_saying_so(tmp_path, leads_csv, capsys):
     renamed.write_bytes(leads_csv.read_bytes())
     assert main(["check", str(renamed), "--output-dir", str(tmp_path / "c")]) == 2
     assert "it holds text, most likely a CSV file" in capsys.readouterr().err
+
+
+# ------------------------------------------------ mapping that fits real files, no silent no-op
+
+
+def test_dedupe_that_cannot_look_for_duplicates_warns_and_exits_3(tmp_path, capsys):
+    path = tmp_path / "accounts.csv"
+    pd.DataFrame({"Id": [f"A{i}" for i in range(30)], "company": ["Acme"] * 30}).to_csv(
+        path, index=False
+    )
+    out = tmp_path / "out"
+    assert main(["dedupe", str(path), "--output-dir", str(out), "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert "leadlink: warning: no 'lead_id' column: the lead ids are taken from 'Id'" in err
+    assert "leadlink: warning: nothing could be trained" in err
+    assert "leadlink: warning: no pair of leads was compared" in err
+    assert "(exit code 3)" in err
+    # the outputs are written all the same: every lead alone
+    assert len(pd.read_csv(out / "clusters.csv", dtype=str)) == 30
+
+
+def test_dedupe_unmaps_a_detected_role_and_compares_its_column(tmp_path, capsys):
+    from tests.test_mapping import organisations
+
+    path = tmp_path / "sites.csv"
+    organisations().drop(columns=["Id"]).to_csv(path, index=False)
+    out = tmp_path / "out"
+    argv = ["dedupe", str(path), "--output-dir", str(out), "--quiet", "--column", "phone=",
+            "--column", "company=Site name", "--extra", "Phone=exact", "--must-link", "email"]  # fmt: skip
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "numbered row_1 to row_180" in err
+    assert "not used for matching" not in err and "exit code" not in err
+    clusters = pd.read_csv(out / "clusters.csv", dtype=str, encoding="utf-8-sig")
+    assert list(clusters.columns) == ["row_id", "cluster_id"]
+    assert clusters["row_id"].iloc[0] == "row_1"
+    assert clusters["cluster_id"].iloc[0] == clusters["cluster_id"].iloc[1]
+    assert "Phone_level" in pd.read_parquet(out / "pairs.parquet").columns
+    model = ll_model(out)
+    assert model.extra == {"Phone": "exact"} and model.must_link == ("email",)
+    # rethreshold numbers the leads again and keeps the phone unmapped
+    again = tmp_path / "again"
+    assert main(["rethreshold", str(out), "--threshold", "0.9", "--output-dir", str(again)]) == 0
+    assert pd.read_csv(again / "clusters.csv", dtype=str, encoding="utf-8-sig").equals(clusters)
+
+
+def ll_model(out):
+    from leadlink import LeadModel
+
+    return LeadModel.load(out / "model.json")
+
+
+def test_column_no_role_and_extra_options_are_read():
+    from leadlink.cli._common import _columns, _extra
+
+    assert _columns(["phone=", "name=姓名"], ["email"]) == {
+        "phone": None, "name": "姓名", "email": None,
+    }  # fmt: skip
+    assert _extra(["Address=fuzzy", "a=b=exact"]) == {"Address": "fuzzy", "a=b": "exact"}
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--extra", "Address"], "--extra takes COLUMN=KIND"),
+        (["--column", "=x"], "--column takes ROLE=COLUMN"),
+    ],
+)
+def test_bad_mapping_options_exit_2(tmp_path, leads_csv, capsys, option, message):
+    argv = ["dedupe", str(leads_csv), "--output-dir", str(tmp_path / "o"), *option]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def _configured(tmp_path, config, *argv: str):
+    from leadlink.cli import _parser
+    from leadlink.cli._common import _apply_config
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    full = ["dedupe", "leads.csv", "--output-dir", "o", "--config", str(path), *argv]
+    args = _parser().parse_args(full)
+    args.flags_given = sorted({a.split("=")[0] for a in full if a.startswith("--")})
+    _apply_config(args)
+    return args
+
+
+def test_a_config_file_fills_the_options_the_command_line_leaves_out(tmp_path):
+    config = {
+        "id_column": "Id", "columns": {"phone": None, "company": "Site name"},
+        "extra_columns": {"Phone": "exact"}, "must_link": ["email"], "never_link": ["Phone"],
+        "region": "US", "threshold": 0.9, "hash_key_file": "key.txt", "outputs": "masked",
+    }  # fmt: skip
+    args = _configured(tmp_path, config)
+    assert (args.id_column, args.region, args.threshold) == ("Id", "US", 0.9)
+    assert (args.must_link, args.never_link) == (["email"], ["Phone"])
+    assert args.config_columns == {"phone": None, "company": "Site name"}
+    assert args.config_extra == {"Phone": "exact"}
+    assert args.hash_key_file == str(tmp_path / "key.txt")
+    assert args.mask_outputs and not args.hash_outputs
+    args = _configured(
+        tmp_path, config, "--region", "CN", "--threshold", "0.5", "--id-column", "lead_id",
+        "--must-link", "name",
+    )  # fmt: skip
+    assert (args.id_column, args.region, args.threshold) == ("lead_id", "CN", 0.5)
+    assert args.must_link == ["name"]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"colums": {}}, "unknown setting 'colums'"),
+        ({"threshold": "high"}, "threshold must be a number"),
+        ({"columns": ["phone"]}, "columns must be"),
+        ([1, 2], "must hold an object of settings"),
+    ],
+)
+def test_a_bad_config_file_exits_2_before_reading(tmp_path, capsys, config, message):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    argv = ["dedupe", str(tmp_path / "absent.csv"), "--output-dir", str(tmp_path / "o"),
+            "--config", str(path)]  # fmt: skip
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

@@ -84,7 +84,6 @@ def test_one_lead_gives_one_cluster():
     [
         (pd.DataFrame({"lead_id": []}), ll.InputError, "no leads"),
         (pd.DataFrame({"lead_id": ["a", "a"], "name": ["x", "y"]}), ll.InputError, "unique"),
-        (pd.DataFrame({"id": ["a"], "name": ["x"]}), ll.ColumnError, "id column"),
         (pd.DataFrame({"lead_id": ["a"], "备注": ["x"]}), ll.ColumnError, "role"),
     ],
 )

@@ -19,7 +19,7 @@ import leadlink as ll
 # to write down in the CHANGELOG, so it has to change this list too.
 PUBLIC_NAMES = [
     "ColumnError", "ConfigError", "DedupeResult", "EnrichResult", "InputError", "LeadModel",
-    "LeadlinkError", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
+    "LeadlinkError", "LeadlinkWarning", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
     "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "erase",
     "evaluate_clusters",
     "fit_outcome_model", "golden_records", "lineage", "load_result", "merge", "missing_summary",
@@ -72,6 +72,11 @@ def test_every_stage_has_a_sorted_all_of_names_that_exist(package):
 def test_errors_share_one_base():
     for name in ("ColumnError", "ConfigError", "InputError", "ModelError", "ResourceError"):
         assert issubclass(getattr(ll, name), ll.LeadlinkError)
+
+
+def test_the_warning_is_a_user_warning():
+    assert issubclass(ll.LeadlinkWarning, UserWarning)
+    assert not issubclass(ll.LeadlinkWarning, ll.LeadlinkError)
 
 
 def test_golden_record_tools_are_exported():

@@ -24,6 +24,7 @@ from leadlink.errors import (
     ConfigError,
     InputError,
     LeadlinkError,
+    LeadlinkWarning,
     ModelError,
     ResourceError,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "InputError",
     "LeadModel",
     "LeadlinkError",
+    "LeadlinkWarning",
     "ModelError",
     "OutcomeModel",
     "Problem",

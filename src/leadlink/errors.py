@@ -9,6 +9,10 @@ was wrong and what to do instead::
      ├── ConfigError        an option, rule or threshold is not valid
      ├── ModelError         not fitted, incompatible model file, degenerate training
      └── ResourceError      a step would exhaust time or memory (a key shared by too many rows)
+
+A run that works but cannot do what was asked (a mapped role no lead has a usable value
+in, nothing to train on, no pair near the threshold) is not an error: it warns with a
+:class:`LeadlinkWarning` (a :class:`UserWarning`) that says why and what to map instead.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ __all__ = [
     "ConfigError",
     "InputError",
     "LeadlinkError",
+    "LeadlinkWarning",
     "ModelError",
     "ResourceError",
 ]
@@ -45,3 +50,9 @@ class ModelError(LeadlinkError):
 
 class ResourceError(LeadlinkError):
     """A step would exhaust time or memory, e.g. a blocking key shared by too many rows."""
+
+
+class LeadlinkWarning(UserWarning):
+    """A run did less than asked, e.g. a mapped role is unusable or no pair could be linked;
+    the message says why and what to do. Turn it into an error with
+    ``warnings.simplefilter("error", leadlink.LeadlinkWarning)``."""

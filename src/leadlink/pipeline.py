@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._progress import ProgressLike, stages
 from leadlink.clean import OutputMasking, check_region, prepare, validate
-from leadlink.errors import ColumnError, ConfigError, InputError
+from leadlink.errors import ColumnError, ConfigError, InputError, LeadlinkWarning
 from leadlink.match import (
     DEFAULT_MAX_BLOCK_SIZE,
     DEFAULT_THRESHOLD,
@@ -41,10 +42,16 @@ from leadlink.merge import (
 from leadlink.schema import (
     COMPARED_ROLES,
     MATCH_ROLES,
+    ROLE,
+    ROLES,
+    ROW_ID_COLUMN,
     check_frame,
     check_ids,
     describe_columns,
+    find_id_column,
+    looks_personal,
     resolve_columns,
+    with_row_ids,
 )
 
 if TYPE_CHECKING:
@@ -209,8 +216,8 @@ class DedupeResult:
 def dedupe(
     leads: pd.DataFrame,
     *,
-    id_column: str = "lead_id",
-    columns: Mapping[str, str] | None = None,
+    id_column: str | None = "lead_id",
+    columns: Mapping[str, str | None] | None = None,
     threshold: float | None = None,
     backend: str | DatabaseAPI | None = None,
     seed: int = 0,
@@ -234,8 +241,16 @@ def dedupe(
 
     Args:
         leads: the raw leads, one row per lead.
-        id_column: the column holding a unique id per lead.
-        columns: role → column, for headers that are not detected (``{"phone": "手机"}``).
+        id_column: the column holding a unique id per lead. When the default ``lead_id`` is
+            not in the table, a column with an id-like header (``id``, ``Id``, ``线索ID``,
+            ``record_id`` ...; see :data:`leadlink.schema.ID_HEADERS`) and unique values is
+            used, with a :class:`~leadlink.LeadlinkWarning` that names it; with none, or
+            with ``id_column=None``, the leads are numbered ``row_1``, ``row_2`` ... in
+            input order (the first lead is ``row_1``) in a ``row_id`` column that every
+            output uses, and a warning says so.
+        columns: role → column, for headers that are not detected (``{"phone": "手机"}``);
+            a role mapped to None is not detected (``{"phone": None}``), so that its column
+            can be left alone or compared as your own with ``extra_columns``.
         threshold: match probability at which two leads are linked (default: the model's).
         backend: where the model trains and scores: ``None`` or ``"duckdb"`` (the embedded
             DuckDB), ``"spark"`` (the active SparkSession, else a local one; needs
@@ -280,6 +295,13 @@ def dedupe(
             elsewhere), ``False`` nothing, a function to call with a short message as each
             stage starts, or ``None`` (the default) a bar inside a Jupyter kernel and
             nothing in scripts. Messages give counts only, never a lead's values.
+
+    Warns:
+        LeadlinkWarning: the id column was found (or the leads numbered) for lack of
+            ``lead_id``; or, on 20 leads or more, the run did less than asked, each reason
+            with what to map instead: a mapped role almost no lead has a usable value in (or
+            all the same one), most phones invalid for ``region``, nothing could be
+            trained, no pair of leads was compared, no pair reached the threshold.
     """
     check_backend(backend)
     region = check_region(region)
@@ -296,8 +318,11 @@ def dedupe(
         raise InputError(
             say("the input has no leads; nothing to deduplicate", "输入中没有线索；无需去重")
         )
+    leads, id_column = _id_column(leads, id_column)
     ids = check_ids(leads, id_column)
     roles = resolve_columns(leads, columns, id_column=id_column)
+    # Roles mapped to None stay unmapped in validation too (it would detect them again).
+    unmapped = {role: None for role, column in (columns or {}).items() if column is None}
     if not set(roles) & set(MATCH_ROLES):
         raise ColumnError(
             say(
@@ -377,7 +402,9 @@ def dedupe(
     leads = leads.reset_index(drop=True)
     with stages(progress, total=len(_STAGES)) as tell:
         tell(say(f"validating {len(leads)} leads", f"正在校验 {len(leads)} 条线索"))
-        validation = validate(leads, columns=roles, region=region)
+        validation = validate(
+            leads, columns=cast(Mapping[str, str], {**roles, **unmapped}), region=region
+        )
         lap("validate")
         tell(say("preparing match keys", "正在生成匹配键"))
         prepared = prepare(
@@ -427,6 +454,12 @@ def dedupe(
             )
         )
         lap("golden")
+        for message in _what_went_wrong(
+            roles, extra, prepared, validation, model, pairs, clustered,
+            trained=untrained is not None, matchable=len(matchable),
+            threshold=used_threshold, region=region,
+        ):  # fmt: skip
+            warnings.warn(message, LeadlinkWarning, stacklevel=2)
         logger.info(
             "dedupe: %d leads, %d ghosts, %d clusters",
             len(leads),
@@ -448,6 +481,193 @@ def dedupe(
             masking=masking,
             decisions=decided,
         )
+
+
+def _id_column(leads: pd.DataFrame, id_column: str | None) -> tuple[pd.DataFrame, str]:
+    """The leads and their id column: ``id_column`` when given and present; for the default
+    ``lead_id`` when absent, a column with an id-like header, said in a warning; else row
+    numbers (``row_1`` ...) in a new column, said in a warning too."""
+    if id_column is not None and (id_column in leads.columns or id_column != "lead_id"):
+        return leads, id_column  # check_ids refuses a named column that is not there
+    if id_column is not None:
+        found = find_id_column(leads)
+        if found is not None:
+            warnings.warn(
+                say(
+                    f"no {id_column!r} column: the lead ids are taken from {found!r} "
+                    f"(pass id_column=... or --id-column to choose another)",
+                    f"没有 {id_column!r} 列：线索 ID 取自 {found!r} 列"
+                    "（可用 id_column=... 或 --id-column 指定其他列）",
+                ),
+                LeadlinkWarning,
+                stacklevel=3,
+            )
+            return leads, found
+    numbered, name = with_row_ids(leads)
+    warnings.warn(
+        say(
+            (
+                "no id column"
+                if id_column is None
+                else f"no {id_column!r} column and none that looks like an id"
+            )
+            + f": the leads are numbered row_1 to row_{len(leads)} in input order, in a "
+            f"{name!r} column of every output (pass id_column=... or --id-column to use "
+            "your own ids)",
+            ("没有 ID 列" if id_column is None else f"没有 {id_column!r} 列，也没有像 ID 的列")
+            + f"：线索按输入顺序编号为 row_1 至 row_{len(leads)}，写在各输出的 {name!r} 列中"
+            "（可用 id_column=... 或 --id-column 指定自己的 ID）",
+        ),
+        LeadlinkWarning,
+        stacklevel=3,
+    )
+    return numbered, name
+
+
+#: A role is said to be invalid for the region when more than this share of its values are.
+_MOSTLY_INVALID = 0.5
+
+#: Fewer leads than this are too few to tell a problem from a small table: dedupe says
+#: nothing about them (a table of three different people rightly has no duplicates).
+_FEW_LEADS = 20
+
+
+def _what_went_wrong(
+    roles: Mapping[str, str],
+    extra: Mapping[str, str],
+    prepared: pd.DataFrame,
+    validation: pd.DataFrame,
+    model: LeadModel | None,
+    pairs: pd.DataFrame,
+    clustered: pd.DataFrame,
+    *,
+    trained: bool,
+    matchable: int,
+    threshold: float,
+    region: str,
+) -> list[str]:
+    """Why a run did less than asked, one message each, naming what to map instead: a
+    mapped role no lead could use, most phones invalid for the region, nothing trained,
+    no pair compared, no pair at the threshold. Counts and column names only."""
+    found: list[str] = []
+    if len(validation) < _FEW_LEADS:
+        return found
+
+    def shown(column: str) -> str:
+        return say("a column", "某列") if looks_personal(column) else repr(column)
+
+    phone = roles.get("phone")
+    if phone is not None:
+        given = int(prepared["phone"].notna().sum()) if "phone" in prepared else 0
+        invalid = int(validation["problems"].map(lambda codes: "phone.invalid" in codes).sum())
+        if invalid and invalid > _MOSTLY_INVALID * (invalid + given):
+            found.append(
+                say(
+                    f"{invalid} of {invalid + given} phone numbers in {shown(phone)} are not "
+                    f"valid numbers for region {region}: if they belong to another country, "
+                    "give it (region='US', --region US); local numbers without an area code "
+                    f"can be compared as your own column (columns={{'phone': None}}, "
+                    f"extra_columns={{{phone!r}: 'exact'}}; --no-role phone --extra "
+                    f"{phone}=exact)",
+                    f"{shown(phone)} 中 {invalid + given} 个电话号码有 {invalid} 个不是地区 "
+                    f"{region} 的有效号码：若属于其他国家，请给出地区（region='US'，"
+                    "--region US）；不带区号的本地号码可作为自己的列比较"
+                    f"（columns={{'phone': None}}，extra_columns={{{phone!r}: 'exact'}}；"
+                    f"--no-role phone --extra {phone}=exact）",
+                )
+            )
+    if model is None:
+        if matchable < 2:
+            found.append(
+                say(
+                    f"only {matchable} lead(s) could be matched (the others are ghost leads or "
+                    "have no name, phone, email or company), so nothing was trained or compared",
+                    f"只有 {matchable} 条线索可匹配（其余为幽灵线索，或没有姓名、电话、邮箱、"
+                    "公司），因此没有训练或比较任何线索",
+                )
+            )
+        return found
+    diagnostics = model.diagnostics
+    if trained:
+        excluded = diagnostics.get("excluded_roles") or {}
+        for role, column in [*roles.items(), *((c, c) for c in extra)]:
+            if role not in excluded or (role in roles and role not in COMPARED_ROLES):
+                continue
+            key = ROLE[role].key if role in ROLE else None
+            usable = (
+                int(prepared[key].notna().sum())
+                if key is not None and key in prepared.columns
+                else 0
+            )
+            if str(excluded[role]).startswith("every lead has the same value"):
+                why = say(
+                    f"the {usable} leads with a value in it all have the same one",
+                    f"该列有值的 {usable} 条线索的值全都相同",
+                )
+            else:
+                why = say(
+                    f"only {usable} of {len(prepared)} leads have a usable value in it",
+                    f"{len(prepared)} 条线索中只有 {usable} 条在该列有可用的值",
+                )
+            if role not in roles:
+                found.append(
+                    say(
+                        f"the extra column {shown(column)} is not used for matching: too few "
+                        "leads have a usable value in it, or all have the same",
+                        f"附加列 {shown(column)} 未用于匹配：有可用值的线索太少，"
+                        "或所有线索的值都相同",
+                    )
+                )
+                continue
+            found.append(
+                say(
+                    f"the {role!r} role ({shown(column)}) is not used for matching: {why}; "
+                    f"map another column to it (columns={{{role!r}: '...'}}, --column "
+                    f"{role}=...), or leave it out (columns={{{role!r}: None}}, --no-role "
+                    f"{role}) and compare the column as your own (extra_columns="
+                    f"{{{column!r}: 'exact'}}, --extra {column}=exact)",
+                    f"{role!r} 角色（{shown(column)}）未用于匹配：{why}；"
+                    f"请把另一列对应到它（columns={{{role!r}: '...'}}，--column {role}=...），"
+                    f"或不用它（columns={{{role!r}: None}}，--no-role {role}）并把该列作为"
+                    f"自己的列比较（extra_columns={{{column!r}: 'exact'}}，--extra {column}=exact）",
+                )
+            )
+    if diagnostics.get("prior_only"):
+        found.append(
+            say(
+                "nothing could be trained: no role has a usable value in enough leads, so "
+                "every comparison uses cautious defaults and few or no leads are linked; map "
+                "the columns that identify a lead (columns={'name': '...', 'company': "
+                "'...'}, --column name=...) or compare your own (extra_columns=..., --extra)",
+                "无法训练：没有任何角色在足够多的线索中有可用的值，所有比较都使用保守的默认值，"
+                "很少或没有线索被关联；请对应能识别线索的列（columns={'name': '...', "
+                "'company': '...'}，--column name=...），或比较自己的列（extra_columns=...，--extra）",
+            )
+        )
+    if pairs.empty:
+        found.append(
+            say(
+                "no pair of leads was compared: no two leads share a blocking key (the same "
+                "phone, email, or name with company or city); map the columns that identify a "
+                "lead (columns=..., --column ROLE=COLUMN)",
+                "没有比较任何线索对：没有两条线索共享分块键（相同的电话、邮箱，或姓名加公司/城市）；"
+                "请对应能识别线索的列（columns=...，--column ROLE=COLUMN）",
+            )
+        )
+    elif not clustered["cluster_id"].duplicated().any():
+        best = float(pairs["match_probability"].max())
+        found.append(
+            say(
+                f"no pair reached the threshold {threshold:g} (the best of {len(pairs)} "
+                f"scored pairs: {best:.3g}), so every lead stays single; if duplicates are "
+                "expected, lower the threshold (threshold=..., --threshold) or map more "
+                "columns",
+                f"没有线索对达到阈值 {threshold:g}（{len(pairs)} 个已打分的线索对中最高为 "
+                f"{best:.3g}），所有线索各自成簇；若应有重复，请降低阈值（threshold=...，"
+                "--threshold）或对应更多的列",
+            )
+        )
+    return found
 
 
 def _clusters(
@@ -585,6 +805,8 @@ def load_result(
     )
     id_column = str(settings.get("id_column") or "lead_id")
     check_frame(leads)
+    if id_column not in leads.columns and id_column.lstrip("_") == ROW_ID_COLUMN:
+        leads, id_column = with_row_ids(leads)  # the run numbered the leads itself
     ids = check_ids(leads, id_column)
     # clusters.csv writes an id a spreadsheet would run as a formula with a leading quote.
     wanted = set(in_run)
@@ -609,8 +831,11 @@ def load_result(
             int((~keep).sum()),
         )
     leads = leads[keep].reset_index(drop=True)
-    roles = resolve_columns(leads, settings.get("roles") or None, id_column=id_column)
-    validation = validate(leads, columns=roles, region=region)
+    # The run's roles and no others: a role it left unmapped is not detected again.
+    saved = settings.get("roles") or None
+    pinned = None if saved is None else {**dict.fromkeys(ROLES), **saved}
+    roles = resolve_columns(leads, pinned, id_column=id_column)
+    validation = validate(leads, columns=cast(Mapping[str, str], pinned or roles), region=region)
     prepared = prepare(
         leads,
         roles,

@@ -1,7 +1,9 @@
 """The ``leadlink`` command: the same stages as the Python API, files in and out.
 
 Exit codes: 0 success, 2 bad input or options (one line on stderr), 1 internal error
-(one line on stderr; ``--debug`` shows the traceback).
+(one line on stderr; ``--debug`` shows the traceback), 3 ``dedupe`` ran and wrote its
+outputs but could not look for duplicates — no model could be trained or no pair of leads
+was compared — with ``leadlink: warning: ...`` lines on stderr that say why and what to map.
 
 The package reads one way: ``_common`` (helpers the commands share) ← ``_matching`` and
 ``_scoring`` (the runners) ← ``_arguments`` (the parser, pointing at the runners) ← here.
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 
 from leadlink._i18n import LANGUAGES, language, say
 from leadlink.cli._arguments import _parser
-from leadlink.cli._common import _err
+from leadlink.cli._common import _apply_config, _err
 from leadlink.errors import LeadlinkError
 
 __all__ = ["main"]
@@ -52,7 +54,10 @@ def _main(argv: Sequence[str]) -> int:
         format="leadlink: %(message)s",
         stream=sys.stderr,
     )
+    # Which options the command line gives, so that they win over a --config file's.
+    args.flags_given = sorted({arg.split("=")[0] for arg in argv if arg.startswith("--")})
     try:
+        _apply_config(args)
         result: int = args.run(args)
         return result
     except LeadlinkError as error:

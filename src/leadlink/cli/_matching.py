@@ -7,11 +7,21 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from leadlink._i18n import say
-from leadlink.cli._common import _check_options, _columns, _err, _label, _progress, _writes_outputs
+from leadlink.cli._common import (
+    _check_options,
+    _columns,
+    _err,
+    _extra,
+    _label,
+    _progress,
+    _warned,
+    _writes_outputs,
+)
 
 if TYPE_CHECKING:
     from leadlink._outputs import OutputFolder
@@ -80,7 +90,9 @@ def _run_check(args: argparse.Namespace) -> int:
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
     leads = read_leads(args.input, sheet=args.sheet)
     ids = check_ids(leads, args.id_column)
-    roles = resolve_columns(leads, _columns(args.column) or None, id_column=args.id_column)
+    roles = resolve_columns(
+        leads, _columns(args.column, args.no_role) or None, id_column=args.id_column
+    )
     required = tuple(r.strip() for r in args.required.split(",") if r.strip())
     tell(say(f"checking {len(leads)} leads", f"正在检查 {len(leads)} 条线索"))
     report = validate(
@@ -140,7 +152,7 @@ def _run_erase(args: argparse.Namespace) -> int:
         whole_cluster=not args.only_named,
         all_matches=args.all_matches,
         leads=read_leads(args.leads, sheet=args.sheet) if args.leads and args.sheet else args.leads,
-        columns=_columns(args.column) or None,
+        columns=cast("dict[str, str]", _columns(args.column)) or None,
         region=args.region,
         policy=args.policy,
         dry_run=args.dry_run,
@@ -175,13 +187,16 @@ def _run_erase(args: argparse.Namespace) -> int:
 
 @_writes_outputs
 def _run_dedupe(args: argparse.Namespace) -> int:
+    from leadlink.errors import LeadlinkWarning
     from leadlink.io import read_leads
     from leadlink.match import DEFAULT_MAX_BLOCK_SIZE, LeadModel
     from leadlink.merge import SurvivorshipPolicy, read_decisions
     from leadlink.pipeline import dedupe
 
     _check_options(args)
-    columns = _columns(args.column)
+    # The --config file's columns and extra columns, then the command line's, which win.
+    columns = {**getattr(args, "config_columns", {}), **_columns(args.column, args.no_role)}
+    extra = {**getattr(args, "config_extra", {}), **_extra(args.extra)}
     # Read the policy and the decisions first: a typo in them should not cost a training run.
     policy = SurvivorshipPolicy.from_file(args.policy) if args.policy else None
     decisions = read_decisions(args.decisions) if args.decisions else None
@@ -191,31 +206,66 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
     leads = read_leads(args.input, sheet=args.sheet)
-    result = dedupe(
-        leads,
-        id_column=args.id_column,
-        columns=columns or None,
-        threshold=args.threshold,
-        seed=args.seed,
-        model=model,
-        max_pairs=args.max_pairs,
-        blocking=args.blocking,
-        max_block_size=args.max_block_size or DEFAULT_MAX_BLOCK_SIZE,
-        region=args.region,
-        policy=policy,
-        hash_key=hash_key,
-        outputs=outputs,
-        mask_names=args.mask_names,
-        decisions=decisions,
-        progress=tell,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LeadlinkWarning)
+        result = dedupe(
+            leads,
+            id_column=args.id_column,
+            columns=columns or None,
+            threshold=args.threshold,
+            seed=args.seed,
+            model=model,
+            max_pairs=args.max_pairs,
+            blocking=args.blocking,
+            max_block_size=args.max_block_size or DEFAULT_MAX_BLOCK_SIZE,
+            region=args.region,
+            policy=policy,
+            hash_key=hash_key,
+            outputs=outputs,
+            mask_names=args.mask_names,
+            decisions=decisions,
+            progress=tell,
+            extra_columns=extra or None,
+            must_link=args.must_link,
+            never_link=args.never_link,
+        )
+    for warning in caught:
+        if issubclass(warning.category, LeadlinkWarning):
+            _warned(warning)
+        else:  # not ours: shown as Python would have shown it
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     out: OutputFolder = args.outputs
     tell(say("writing outputs", "正在写入输出"))
     review = result.review()
     excel = args.excel or _is_workbook(args.input)
     written = _write_outputs(result, out, review=review, leads_file=args.input, excel=excel)
     sys.stdout.write(_summary_line(result, review, written, out) + "\n")
+    if _nothing_done(result):
+        _err(
+            say(
+                f"warning: no duplicates could be looked for (see the warnings above); the "
+                f"outputs list every lead alone (exit code {NOTHING_DONE})",
+                f"警告：无法查找重复（见上方的警告）；输出中每条线索各自成簇"
+                f"（退出码 {NOTHING_DONE}）",
+            )
+        )
+        return NOTHING_DONE
     return 0
+
+
+#: The exit code of a ``dedupe`` that ran but did nothing meaningful: no model could be
+#: trained, or no pair of leads was compared.
+NOTHING_DONE = 3
+
+
+def _nothing_done(result: Any) -> bool:
+    """Whether a dedupe result could not have found a duplicate: no model, a model with
+    nothing trained (every level at its prior), or not one pair compared."""
+    if result.model is None or result.pairs.empty:
+        return True
+    return bool(cast("dict[str, Any]", result.model.diagnostics).get("prior_only"))
 
 
 @_writes_outputs

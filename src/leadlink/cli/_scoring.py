@@ -8,13 +8,20 @@ import json
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from leadlink._i18n import say
 from leadlink.cli._common import _check_options, _columns, _err, _progress, _writes_outputs
 
 if TYPE_CHECKING:
     from leadlink._outputs import OutputFolder
+
+
+def _roles(args: argparse.Namespace) -> dict[str, str] | None:
+    """``--column`` and ``--no-role`` as the ``columns`` the scoring functions take (a role
+    mapped to None is left unmapped, as in :func:`leadlink.schema.resolve_columns`)."""
+    columns = _columns(args.column, getattr(args, "no_role", ()))
+    return cast("dict[str, str]", columns) or None
 
 
 @_writes_outputs
@@ -50,7 +57,7 @@ def _run_score(args: argparse.Namespace) -> int:
         leads,
         events=events,
         rules=rules,
-        columns=_columns(args.column) or None,
+        columns=_roles(args),
         id_column=args.id_column,
         now=args.now,
     )
@@ -106,7 +113,7 @@ def _run_learn(args: argparse.Namespace) -> int:
             args.converted,
             events=events,
             rules=args.rules,
-            columns=_columns(args.column) or None,
+            columns=_roles(args),
             id_column=args.id_column,
             now=args.now,
             include=args.include,
@@ -285,7 +292,7 @@ def _run_review_rules(args: argparse.Namespace) -> int:
         args.converted,
         rules=args.rules,
         events=events,
-        columns=_columns(args.column) or None,
+        columns=_roles(args),
         id_column=args.id_column,
         now=args.now,
     )
