@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadlink.clean.normalize import _address, _company, _email, _name, _phone, _title
+from leadlink.clean.normalize import _address, _company, _email, _name, _phone, _title, _website
 
 __all__ = [
     "address",
+    "address_key",
     "city",
     "company",
     "email",
@@ -33,7 +34,9 @@ __all__ = [
     "phone",
     "phone_extension",
     "phone_kind",
+    "postcode",
     "title",
+    "website",
 ]
 
 
@@ -115,3 +118,19 @@ def title(value: Any) -> str | None:
 def address(value: Any) -> str | None:
     """An address line, cleaned."""
     return _address.normalize(value)
+
+
+def address_key(value: Any) -> str | None:
+    """Comparable address key: '12 North Main Street, Apt. 4' -> '12 n main st u4';
+    广东省深圳市南山区科苑路15号 -> '科苑路15号' (postcode, province, city, district out)."""
+    return _address.key(value)
+
+
+def postcode(value: Any) -> str | None:
+    """Postcode: '62704-1234' -> '62704', 'sw1a1aa' -> 'SW1A 1AA', ' 100 080 ' -> '100080'."""
+    return _address.postcode(value)
+
+
+def website(value: Any) -> str | None:
+    """Registrable domain of a website: 'https://www.acme.co.uk/about' -> 'acme.co.uk'."""
+    return _website.domain(value)
