@@ -14,7 +14,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._progress import ProgressLike, stages
-from leadlink.clean import OutputMasking, check_region, prepare, validate
+from leadlink.clean import OutputMasking, check_region, prepare, settle_region, validate
 from leadlink.errors import ColumnError, ConfigError, InputError, LeadlinkWarning
 from leadlink.match import (
     DEFAULT_MAX_BLOCK_SIZE,
@@ -232,7 +232,7 @@ def dedupe(
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     blocking: Sequence[str] | None = None,
     max_pairs: int | None = None,
-    region: str = "CN",
+    region: str | None = None,
     policy: PolicyLike | None = None,
     decisions: DecisionsLike | None = None,
     progress: ProgressLike = None,
@@ -280,7 +280,10 @@ def dedupe(
             more stop the run before any pair is made, with a
             :class:`~leadlink.ResourceError` that names the preset making the most.
         region: default phone region for numbers without a country code (a code
-            phonenumbers knows: ``"CN"``, ``"US"`` ...; refused otherwise).
+            phonenumbers knows: ``"CN"``, ``"US"`` ...; refused otherwise). ``None``: CN,
+            unless most numbers are not valid there but are in one other region, which is
+            then used, with a warning; a region given is kept (a warning suggests the
+            other one).
         policy: which value survives into the golden records: a
             :class:`~leadlink.SurvivorshipPolicy`, the same as plain data
             (``{"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM"]}``)
@@ -304,8 +307,11 @@ def dedupe(
             trained, no pair of leads was compared, no pair reached the threshold.
     """
     check_backend(backend)
-    region = check_region(region)
-    masking = OutputMasking(outputs, names=mask_names, hash_key=hash_key, region=region)
+    given_region = None if region is None else check_region(region)
+    # (its region is settled below, once the phone column is known)
+    masking = OutputMasking(
+        outputs, names=mask_names, hash_key=hash_key, region=given_region or "CN"
+    )
     # Every option is checked before any work: a typo should not cost a run.
     if threshold is not None:
         threshold = check_threshold(threshold)
@@ -321,6 +327,8 @@ def dedupe(
     leads, id_column = _id_column(leads, id_column)
     ids = check_ids(leads, id_column)
     roles = resolve_columns(leads, columns, id_column=id_column)
+    region = settle_region(leads[roles["phone"]] if "phone" in roles else (), given_region)
+    masking = replace(masking, region=region)
     # Roles mapped to None stay unmapped in validation too (it would detect them again).
     unmapped = {role: None for role, column in (columns or {}).items() if column is None}
     if not set(roles) & set(MATCH_ROLES):

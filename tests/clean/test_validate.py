@@ -433,7 +433,8 @@ def test_now_must_be_a_time() -> None:
 def test_region_for_national_numbers() -> None:
     leads = pd.DataFrame({"name": ["Robert Smith"], "phone": ["(650) 253-0000"]})
     assert validate(leads, region="US").loc[0, "problems"] == []
-    assert validate(leads, region="CN").loc[0, "problems"] == ["phone.invalid", "contact.none"]
+    # not valid in CN, but a dialable number of another region: kept as a local number
+    assert validate(leads, region="CN").loc[0, "problems"] == ["phone.local"]
 
 
 # ----------------------------------------------------------------------- missing_summary
@@ -537,10 +538,14 @@ def test_durations_in_days_weeks_months_and_years(stale_after: object, expected:
 def test_an_unknown_phone_region_is_refused_before_any_work() -> None:
     """--region XX was accepted silently; then most phones were invalid."""
     leads = pd.DataFrame({"name": ["x"], "phone": ["13800138000"]})
-    for region in ("XX", "", None, "china"):
+    for region in ("XX", "", "china"):
         with pytest.raises(ConfigError, match=r"is not a phone region .*e\.g\. CN, HK, TW"):
-            validate(leads, region=region)  # type: ignore[arg-type]
+            validate(leads, region=region)
         with pytest.raises(ConfigError, match="is not a phone region"):
-            missing_summary(leads, region=region)  # type: ignore[arg-type]
+            missing_summary(leads, region=region)
+    with pytest.raises(ConfigError, match="is not a phone region"):
+        missing_summary(leads, region=None)  # type: ignore[arg-type]
+    # validate's None is CN unless the numbers say otherwise
+    assert validate(leads, region=None).equals(validate(leads, region="CN"))
     lower = validate(leads, region="cn")
     assert lower["problems"].tolist() == validate(leads, region="CN")["problems"].tolist()

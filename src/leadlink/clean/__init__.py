@@ -7,7 +7,9 @@ The first stage: it reads only the base modules (:mod:`leadlink.schema`,
 * :func:`validate` — problems and ghost leads, one row per input lead;
 * :func:`prepare` — the prepared table of match keys;
 * :func:`enrich` — fill a lead table's gaps from a reference table;
-* :func:`check_region` — a default phone region, checked (``"cn"`` -> ``"CN"``).
+* :func:`check_region` — a default phone region, checked (``"cn"`` -> ``"CN"``);
+  :func:`settle_region` — the region to read a file's numbers with, inferred from them
+  when none is given.
 * :class:`OutputMasking` — how outputs show phones, emails and names: clear, masked or
   as keyed hashes (:data:`OUTPUT_MODES`).
 """
@@ -19,7 +21,7 @@ from leadlink.clean._enrich import EnrichResult, enrich
 from leadlink.clean._prepare import extra_column, prepare
 from leadlink.clean._privacy import OUTPUT_MODES, OutputMasking
 from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
-from leadlink.clean.normalize._phone import check_region
+from leadlink.clean.normalize._phone import check_region, settle_region
 
 __all__ = [
     "GHOST_THRESHOLD",
@@ -33,5 +35,6 @@ __all__ = [
     "missing_summary",
     "normalize",
     "prepare",
+    "settle_region",
     "validate",
 ]

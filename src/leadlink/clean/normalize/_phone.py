@@ -16,7 +16,11 @@ formatting variants of one number share an entry.
 
 from __future__ import annotations
 
+import random
 import re
+import warnings
+from collections import Counter
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -27,7 +31,24 @@ from leadlink._i18n import say
 from leadlink.clean.normalize._text import clean
 from leadlink.errors import ConfigError
 
-__all__ = ["check_region", "describe", "extension", "is_valid", "kind", "normalize"]
+__all__ = [
+    "DEFAULT_REGION",
+    "LOCAL_PREFIX",
+    "check_region",
+    "describe",
+    "describe_key",
+    "extension",
+    "infer_region",
+    "is_valid",
+    "kind",
+    "local_key",
+    "normalize",
+    "settle_region",
+]
+
+#: The region of numbers without a country code when neither the caller nor the data say
+#: otherwise.
+DEFAULT_REGION = "CN"
 
 
 def check_region(region: object) -> str:
@@ -323,3 +344,251 @@ def kind(value: Any, region: str = "CN") -> str | None:
 
 def is_valid(value: Any, region: str = "CN") -> bool:
     return _resolve(value, region)[0] is not None
+
+
+# ------------------------------------------------------------------------ local numbers
+
+#: How a local number's key starts. No E.164 number holds a letter, so a local key never
+#: equals a valid number.
+LOCAL_PREFIX = "local:"
+#: The digit counts a local number may have: a subscriber number without its area code
+#: (555-1234, 8888 6666) up to a whole national number of another region.
+LOCAL_DIGITS = range(6, 16)
+_RUNS = "0123456789" * 3 + "9876543210" * 3  # runs up or down, wrapping 9 -> 0
+
+
+def local_key(value: Any, region: str = "CN") -> str | None:
+    """``"local:<digits>"`` for a number that is not valid in ``region`` but has the digits
+    of a phone number: a local number dialled without its area code (555-1234, 882 4567),
+    or a number of another region. None for a valid number, an international number that
+    is not valid (a "+" or "00" says which region it claims), a national number cut short,
+    junk, and digit runs that nobody dials (0000000, 1234567).
+
+    >>> local_key("882 4567"), local_key("(882) 4567 ext. 12"), local_key("882 45")
+    ('local:8824567', 'local:8824567', None)
+    """
+    found, _ = _resolve(value, region)
+    if found is not None:
+        return None
+    digits = _national_digits(value)
+    if digits is None or len(set(digits)) == 1 or digits in _RUNS:
+        return None
+    if len(digits) <= _LOCAL_LENGTH.get(region, 7) and digits.startswith(_not_local(region)):
+        return None  # a national number cut short (0755 1234, 139 0000): a typo
+    return LOCAL_PREFIX + digits
+
+
+@cache
+def _not_local(region: str) -> tuple[str, ...]:
+    """How a number of a local number's length cannot start in ``region``: with the trunk
+    prefix (0 in China, 1 in the US), which comes before an area code; and in China with
+    1, which starts mobiles (11 digits) and service numbers (10086), never a landline."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = getattr(metadata, "national_prefix", None) if metadata is not None else None
+    return tuple(filter(None, (prefix, "1" if region == "CN" else None)))
+
+
+def describe_key(value: Any, region: str = "CN") -> tuple[str | None, str | None, str | None]:
+    """(key, extension, kind) as matching uses them: :func:`describe` for a valid number,
+    else the :func:`local_key` with kind ``"local"`` (compared exactly like any number)."""
+    found, ext = _resolve(value, region)
+    if found is not None:
+        return found[0], ext, found[1]
+    key = local_key(value, region)
+    return key, ext, None if key is None else "local"
+
+
+# ---------------------------------------------------------------------- region inference
+
+#: Regions tried when the numbers of a file do not fit the region given, besides those that
+#: a leading country code names ("44 20 7946 0000" written without its "+").
+COMMON_REGIONS = (
+    "US", "GB", "CA", "AU", "SG", "HK", "TW", "JP", "IN", "MY", "KR", "CN", "DE", "FR", "NL",
+    "IT", "ES", "NZ", "IE", "CH", "AT", "BE", "BR", "MX", "ZA", "PH", "TH", "ID", "VN", "AE",
+)  # fmt: skip
+#: Another region is inferred when it reads at least this share of the numbers written
+#: without a country code ...
+INFER_SHARE = 0.6
+#: ... and when the region given leaves at least this share not valid, and at least twice
+#: as many as the other region does. (Not higher: about 44 % of random ten-digit US
+#: numbers happen to be valid Chinese landlines, measured on 500 of them.)
+INFER_MIN_INVALID = 0.4
+#: ... and at least this many times the share of random digits of the same lengths that
+#: it reads: some regions' plans take most runs of digits (random 7- and 10-digit strings
+#: are 75 % and 83 % valid German numbers; random 8-digit ones 59 % valid in Hong Kong,
+#: 10-digit ones 34 % valid in the US).
+CHANCE_RATIO = 2.0
+#: Values looked at (the first this many non-blank ones), and at least this few numbers
+#: without a country code among them before anything is inferred.
+INFER_SAMPLE = 500
+INFER_MIN_NUMBERS = 20
+#: Random numbers drawn to measure what a region reads by chance.
+_CHANCE_SAMPLE = 200
+#: The longest local number (a subscriber number dialled without its area code) of a
+#: region where it is longer than 7 digits.
+_LOCAL_LENGTH = {"AU": 8, "CN": 8, "DE": 8, "GB": 8, "IN": 8, "JP": 8, "KR": 8, "TW": 8}
+#: The most common numbers, read first in every region tried.
+_FIRST_LOOK = 50
+
+
+def _national_digits(value: Any) -> str | None:
+    """The digits of a number written without a country code (those of its first number,
+    extension split off), or None: blank, junk, or a "+" / "00" international number,
+    which reads the same in every region."""
+    text = clean(value)
+    if text is None:
+        return None
+    main, _ = _split(text)
+    if _SEVERAL.search(main):
+        main = _SEVERAL.split(main, maxsplit=1)[0]
+    digits = _digits(main)
+    if not digits.isdigit() or digits.startswith("00") or len(digits) not in LOCAL_DIGITS:
+        return None
+    return digits
+
+
+def infer_region(values: Iterable[Any], region: str = DEFAULT_REGION) -> str | None:
+    """The region that the numbers written without a country code belong to, when it is
+    not ``region``; None when ``region`` fits them, or no region clearly does.
+
+    Looks at up to :data:`INFER_SAMPLE` values. ``region`` must leave at least
+    :data:`INFER_MIN_INVALID` of the numbers not valid. The regions tried are
+    :data:`COMMON_REGIONS` and those of a country code most numbers start with; one
+    qualifies when it reads at least :data:`INFER_SHARE` of the numbers (those longer than
+    a local number of ``region``: a local number says nothing about the region), leaves at most
+    half as many not valid as ``region`` and reads them :data:`CHANCE_RATIO` times as
+    often as random digits of the same lengths. The one that reads the most wins (ties:
+    see below).
+
+    >>> infer_region(["(647) 736-%04d" % i for i in range(2000, 2030)])
+    'CA'
+    >>> infer_region(["736-%04d" % i for i in range(2000, 2030)]) is None  # local numbers
+    True
+    """
+    counts: Counter[str] = Counter()
+    seen = 0
+    for value in values:
+        if seen >= INFER_SAMPLE:
+            break
+        if clean(value) is None:
+            continue
+        seen += 1
+        digits = _national_digits(value)
+        if digits is not None:
+            counts[digits] += 1
+    total = sum(counts.values())
+    if total < INFER_MIN_NUMBERS:
+        return None
+
+    def valid_in(candidate: str, numbers: Counter[str]) -> int:
+        return sum(n for digits, n in numbers.items() if _lookup(digits, candidate) is not None)
+
+    invalid_given = total - valid_in(region, counts)
+    if invalid_given < INFER_MIN_INVALID * total:
+        return None
+    # a country code most numbers start with ("44 20 7946 0000": its "+" left out)
+    codes: Counter[tuple[str, ...]] = Counter()
+    for digits, n in counts.items():
+        found = _split_country_code(digits)
+        if found is not None:
+            codes[found[1]] += n
+    coded = {
+        code_region
+        for code_regions, n in codes.items()
+        if n >= INFER_SHARE * total
+        for code_region in code_regions
+    }
+    candidates = dict.fromkeys((*COMMON_REGIONS, *sorted(coded)))
+    candidates.pop(region, None)
+    candidates.pop(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY, None)
+    # Numbers no longer than a local number of ``region`` (a subscriber number without
+    # its area code: 555-1234, 8888 6666 in China) say nothing about the region: they are
+    # never read as another region's (8888 6666 is also a valid number in Singapore).
+    longest = _LOCAL_LENGTH.get(region, 7)
+    whole = Counter({digits: n for digits, n in counts.items() if len(digits) > longest})
+    if not whole:
+        return None
+    # random numbers of the same lengths (seeded: the same answer each run)
+    draw = random.Random(0)
+    shapes = draw.choices(list(whole), k=_CHANCE_SAMPLE)
+    chance = Counter(
+        draw.choice("0123456789") + "".join(draw.choices("0123456789", k=len(shape) - 1))
+        for shape in shapes
+    )
+    # a first look at a few numbers leaves out the regions that read few of them
+    first = Counter(dict(whole.most_common(_FIRST_LOOK)))
+    first_total = sum(first.values())
+    scores: dict[str, int] = {}
+    for candidate in candidates:
+        if valid_in(candidate, first) < INFER_SHARE * first_total:
+            continue
+        valid = valid_in(candidate, whole)
+        if valid < INFER_SHARE * total or 2 * (total - valid) > invalid_given:
+            continue
+        if valid / total >= CHANCE_RATIO * valid_in(candidate, chance) / _CHANCE_SAMPLE:
+            # (in tenths: a region that reads 97 % of them ties with one that reads all)
+            scores[candidate] = round(10 * valid / total)
+    if not scores:
+        return None
+    best = max(scores.values())
+    tied = [candidate for candidate, score in scores.items() if score == best]
+    # Regions that read the numbers equally well: the same numbers (US and CA share +1)
+    # are told apart by the region most of them are in; when they read different numbers
+    # (03-1234-5678 is a valid Japanese, Australian and French number), the region is not
+    # guessed.
+    readings: dict[tuple[Any, ...], list[str]] = {}
+    for candidate in tied:
+        reading = tuple(_lookup(digits, candidate) for digits in first)
+        readings.setdefault(reading, []).append(candidate)
+    if len(readings) > 1:
+        return None
+    homes: Counter[str] = Counter()
+    for digits, n in first.items():
+        try:
+            number = phonenumbers.parse(digits, tied[0])
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            homes[phonenumbers.region_code_for_number(number) or ""] += n
+    return next((home for home, _ in homes.most_common() if home in tied), tied[0])
+
+
+def settle_region(values: Iterable[Any], region: str | None = None) -> str:
+    """The region to read a file's phone numbers with, checked (see :func:`check_region`).
+
+    ``region=None`` means :data:`DEFAULT_REGION` unless the numbers say otherwise: when
+    :func:`infer_region` finds another region, that one is used, with a warning that says
+    so. An explicit ``region`` is kept; when the numbers fit another one better, a warning
+    suggests it.
+    """
+    given = DEFAULT_REGION if region is None else check_region(region)
+    inferred = infer_region(values, given)
+    if inferred is None:
+        return given
+    if region is None:
+        warnings.warn(
+            say(
+                f"most phone numbers written without a country code are not valid in "
+                f"{given}, the default region, but are in {inferred}: they are read as "
+                f"{inferred} numbers; pass region={inferred!r} (--region {inferred}) to say "
+                f"so, or region={given!r} to keep {given}",
+                f"多数不带国家代码的电话号码在默认地区 {given} 无效，但在 {inferred} 有效："
+                f"已按 {inferred} 号码读取；可传入 region={inferred!r}（--region {inferred}）"
+                f"明确指定，或传入 region={given!r} 保留 {given}",
+            ),
+            UserWarning,
+            stacklevel=3,
+        )
+        return inferred
+    warnings.warn(
+        say(
+            f"most phone numbers written without a country code are not valid in {given}, "
+            f"the region given, but are in {inferred}; if that is where they are from, pass "
+            f"region={inferred!r} (--region {inferred})",
+            f"多数不带国家代码的电话号码在所给地区 {given} 无效，但在 {inferred} 有效；"
+            f"如果它们来自该地区，请传入 region={inferred!r}（--region {inferred}）",
+        ),
+        UserWarning,
+        stacklevel=3,
+    )
+    return given
