@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import leadlink as ll
+from leadlink import LeadlinkWarning
 from leadlink.clean import prepare, validate
 from leadlink.clean.normalize import _phone
 
@@ -120,18 +121,18 @@ def _us_numbers(n: int, seed: int = 0) -> list[str]:
 def test_a_us_file_read_without_a_region_is_read_as_us_and_said_so() -> None:
     phones = _us_numbers(60)
     leads = pd.DataFrame({"id": range(60), "phone": phones})
-    with pytest.warns(UserWarning, match=r"read as US numbers.*region='US'"):
+    with pytest.warns(LeadlinkWarning, match=r"read as US numbers.*region='US'"):
         prepared = prepare(leads, {"phone": "phone"}, id_column="id")
     assert prepared["phone"].str.startswith("+1").all()
     assert prepared["phone"].tolist() == [ll.normalize.phone(p, region="US") for p in phones]
-    with pytest.warns(UserWarning, match="read as US numbers"):
+    with pytest.warns(LeadlinkWarning, match="read as US numbers"):
         assert not validate(leads, required=())["problems"].map(bool).any()
 
 
 def test_an_explicit_region_is_kept_with_a_suggestion() -> None:
     leads = pd.DataFrame({"id": range(60), "phone": _us_numbers(60, seed=1)})
     assert _phone.infer_region(leads["phone"], "CN") == "US"
-    with pytest.warns(UserWarning, match=r"the region given.*region='US'"):
+    with pytest.warns(LeadlinkWarning, match=r"the region given.*region='US'"):
         assert _phone.settle_region(leads["phone"], "CN") == "CN"
     with warnings.catch_warnings():
         warnings.simplefilter("error")

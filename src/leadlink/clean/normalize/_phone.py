@@ -29,7 +29,7 @@ from phonenumbers import PhoneNumberType
 
 from leadlink._i18n import say
 from leadlink.clean.normalize._text import clean
-from leadlink.errors import ConfigError
+from leadlink.errors import ConfigError, LeadlinkWarning
 
 __all__ = [
     "DEFAULT_REGION",
@@ -559,7 +559,7 @@ def settle_region(values: Iterable[Any], region: str | None = None) -> str:
     ``region=None`` means :data:`DEFAULT_REGION` unless the numbers say otherwise: when
     :func:`infer_region` finds another region, that one is used, with a warning that says
     so. An explicit ``region`` is kept; when the numbers fit another one better, a warning
-    suggests it.
+    suggests it. The warnings are :class:`~leadlink.LeadlinkWarning`.
     """
     given = DEFAULT_REGION if region is None else check_region(region)
     inferred = infer_region(values, given)
@@ -576,7 +576,7 @@ def settle_region(values: Iterable[Any], region: str | None = None) -> str:
                 f"已按 {inferred} 号码读取；可传入 region={inferred!r}（--region {inferred}）"
                 f"明确指定，或传入 region={given!r} 保留 {given}",
             ),
-            UserWarning,
+            LeadlinkWarning,
             stacklevel=3,
         )
         return inferred
@@ -588,7 +588,7 @@ def settle_region(values: Iterable[Any], region: str | None = None) -> str:
             f"多数不带国家代码的电话号码在所给地区 {given} 无效，但在 {inferred} 有效；"
             f"如果它们来自该地区，请传入 region={inferred!r}（--region {inferred}）",
         ),
-        UserWarning,
+        LeadlinkWarning,
         stacklevel=3,
     )
     return given
