@@ -86,14 +86,18 @@ def test_derived_role_lists_keep_their_order():
         SURVIVED_ROLES,
     )
 
-    assert MATCH_ROLES == ("name", "phone", "email", "company", "city")
-    assert COMPARED_ROLES == ("name", "phone", "email", "company", "city", "title")
-    assert SURVIVED_ROLES == ("name", "phone", "email", "company", "city", "title", "address")
+    assert MATCH_ROLES == ("name", "phone", "email", "company", "city", "address", "website")
+    assert COMPARED_ROLES == (
+        "name", "phone", "email", "company", "city", "title", "address", "postcode", "website",
+    )  # fmt: skip
+    assert SURVIVED_ROLES == COMPARED_ROLES
     assert PREPARED_COLUMNS == (
         "unique_id", "name", "name_key", "name_nick", "name_han", "name_partial",
         "name_spelling", "phone", "phone_ext", "phone_kind", "phone_shared", "email",
         "email_user", "email_domain", "email_letters", "email_free", "company",
-        "company_latin", "employer", "employer_latin", "city", "title",
+        "company_latin", "employer", "employer_latin", "city", "title", "address",
+        "address_street", "address_road", "address_number", "address_unit", "postcode",
+        "website",
     )  # fmt: skip
     assert ROLE_OF_COLUMN["employer"] == "company"
     assert ROLE_OF_COLUMN["phone_ext"] == "phone"

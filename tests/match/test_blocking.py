@@ -24,7 +24,12 @@ def _prepared(rows: list[dict[str, object]]) -> pd.DataFrame:
 def test_presets_follow_the_roles_present():
     names = [p.name for p in presets_for(["name", "phone"])]
     assert names == ["phone", "phone_extension", "phone_name", "rare_name"]
-    every = [p.name for p in presets_for(["name", "phone", "email", "company", "city"])]
+    every = [
+        p.name
+        for p in presets_for(
+            ["name", "phone", "email", "company", "city", "address", "postcode", "website"]
+        )
+    ]
     assert every == [p.name for p in PRESETS]
     # A company alone is no key: it would compare every pair of colleagues.
     assert [p.name for p in presets_for(["company"])] == []

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from leadlink.errors import ConfigError, ModelError
-from leadlink.match import MAX_BLOCK_SIZE_LIMIT, PRESET_NAMES, LeadModel
+from leadlink.match import COMPARISONS, MAX_BLOCK_SIZE_LIMIT, PRESET_NAMES, LeadModel
 from leadlink.match._options import MAX_EXTRA_COLUMNS
 
 
@@ -62,7 +62,7 @@ def _delete(path: str):
         (_set("options.threshold", 1.5), r"options\.threshold must be in \[0, 1\], not 1\.5"),
         (_set("options.threshold", None), r"options\.threshold must be a number"),
         # [] made no pair at all, without a word
-        (_set("options.blocking", []), r"options\.blocking must be .*non-empty list of distinct preset names from \['email', "),
+        (_set("options.blocking", []), r"options\.blocking must be .*non-empty list of distinct preset names from \['address', "),
         (_set("options.blocking", ["phone", "phone"]), r"options\.blocking must be"),
         (_set("options.blocking", ["nope"]), r"options\.blocking must be"),
         (_set("options.blocking", "phone"), r"options\.blocking must be"),
@@ -80,7 +80,7 @@ def _delete(path: str):
         (_delete("comparisons.0.levels.0.m"), r"comparisons\[0\]\.levels\[0\]\.m is missing"),
         (_delete("options.threshold"), r"options\.threshold is missing"),
         (_set("comparisons", []), r"comparisons must be a non-empty list"),
-        (lambda d: d["comparisons"].append(copy.deepcopy(d["comparisons"][0])), r"comparisons must be a list of at most"),
+        (lambda d: d["comparisons"].extend(copy.deepcopy(d["comparisons"][:1]) * len(COMPARISONS)), r"comparisons must be a list of at most"),
         (lambda d: d["comparisons"].__setitem__(1, copy.deepcopy(d["comparisons"][0])), r"comparisons\[1\]\.role must be a role not compared before"),
         (_set("diagnostics", [1]), r"diagnostics must be an object"),
         (_set("leadlink_version", {"x": 1}), r"leadlink_version must be a version text"),

@@ -17,15 +17,12 @@ column is all-null when its role is absent):
 ``name_spelling``   the letters of a full name's ``name_key`` in sorted order ("qiang zhou"
                     -> "aghinoquz"); for a lead without a name, the letters of its mailbox
                     name (zhouqiang273@ spells the same), so the two can meet
-``phone``           E.164 main number; for a number that is not valid in the region but
-                    has 6 to 15 digits (a local number without its area code, 555-1234),
-                    ``local:`` and its digits, which never equals an E.164 number
+``phone``           E.164 main number
 ``phone_ext``       extension (转 / ext / x)
-``phone_kind``      mobile, landline, toll_free, voip, other, local
+``phone_kind``      mobile, landline, toll_free, voip, other
 ``phone_shared``    1 when the number is a shared line: a landline or toll-free number, a
                     number given with an extension, or one given with three or more
-                    different names; 0 for a personal number (a local number's kind of
-                    line is unknown: only the extension or the names make it shared)
+                    different names; 0 for a personal number
 ``email``           canonical mailbox
 ``email_user``      its local part
 ``email_domain``    its domain
@@ -42,6 +39,16 @@ column is all-null when its role is absent):
 ``city``            canonical city
 ``title``           job title key, the same in either language and any wording
                     (销售部经理 / Sales Manager -> "manager sales")
+``address``         address key: street-type words folded (Street, St. -> st), units last,
+                    the postcode left out, and for Chinese addresses the province, city and
+                    district (the city's role) left out
+``address_street``  house number and street ("12 n main st", "科苑路15号"): one building
+``address_road``    the street without its number ("n main st", "科苑路")
+``address_number``  the house number
+``address_unit``    unit, floor and building within the address ("f3 u4", "b2 r101")
+``postcode``        postcode (ZIP+4 to five digits, "SW1A 1AA"); where a lead has none, the
+                    one written in its address
+``website``         the registrable domain of the company's website (acme.co.uk)
 ==================  =============================================================
 """
 
@@ -67,7 +74,7 @@ from leadlink._i18n import say
 from leadlink._values import factorize
 from leadlink.clean import normalize
 from leadlink.clean._privacy import hash_key_bytes, pseudonym
-from leadlink.clean.normalize import _email, _name, _phone
+from leadlink.clean.normalize import _address, _email, _name, _phone
 from leadlink.clean.normalize._text import pinyin
 from leadlink.errors import ColumnError, ConfigError
 from leadlink.schema import PREPARED_COLUMNS, check_ids, describe_columns, map_distinct
@@ -82,7 +89,7 @@ def prepare(
     roles: Mapping[str, str],
     *,
     id_column: str,
-    region: str | None = None,
+    region: str = "CN",
     extra: Mapping[str, str] | None = None,
     hash_key: bytes | str | None = None,
 ) -> pd.DataFrame:
@@ -98,16 +105,9 @@ def prepare(
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.schema.resolve_columns`).
     ``extra`` maps the user's own columns to a comparison kind (``exact``, ``fuzzy``,
     ``date``, ``numeric``); each becomes a prepared column named by :func:`extra_column`.
-    ``region`` is the default phone region, a code phonenumbers knows (``"CN"``, ``"US"``);
-    ``None`` means ``"CN"`` unless the numbers say otherwise: when most of those written
-    without a country code are not valid in CN but are in one other region, that region is
-    used, with a warning that names it.
+    ``region`` is the default phone region, a code phonenumbers knows (``"CN"``, ``"US"``).
     """
-    region = (
-        _phone.settle_region(leads[roles["phone"]], None)
-        if region is None and "phone" in roles and roles["phone"] in leads.columns
-        else _phone.check_region(_phone.DEFAULT_REGION if region is None else region)
-    )
+    region = _phone.check_region(region)
     ids = check_ids(leads, id_column)
     n = len(leads)
     out: dict[str, Any] = {"unique_id": ids.to_numpy(dtype=object)}
@@ -143,6 +143,10 @@ def prepare(
         name_codes=_codes_of(distinct, "name"),
     )
     out["name_spelling"] = _spellings(out, n)
+    if "address_postcode" in out:
+        # a postcode written in the address, for the leads that give none of their own
+        given = out.get("postcode", np.full(n, None, dtype=object))
+        out["postcode"] = np.where(pd.isna(given), out["address_postcode"], given)
     if "company" in distinct:
         # what can name an employer: a shared line, else a company (not free) mail domain
         sources = []
@@ -211,7 +215,7 @@ def _describe_name(value: Any) -> tuple[Any, ...] | None:
 
 
 def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:
-    return _phone.describe_key(value, region=region)
+    return _phone.describe(value, region=region)
 
 
 def _describe_email(value: Any) -> tuple[Any, ...] | None:
@@ -268,6 +272,23 @@ def _describe_title(value: Any) -> tuple[Any, ...] | None:
     return None if title is None else (title,)
 
 
+def _describe_address(value: Any) -> tuple[Any, ...] | None:
+    found = _address.parts(value)
+    if found is None:
+        return None
+    return found.key, found.street, found.road, found.number, found.unit, found.postcode
+
+
+def _describe_postcode(value: Any) -> tuple[Any, ...] | None:
+    code = normalize.postcode(value)
+    return None if code is None else (code,)
+
+
+def _describe_website(value: Any) -> tuple[Any, ...] | None:
+    domain = normalize.website(value)
+    return None if domain is None else (domain,)
+
+
 @dataclass(frozen=True)
 class _Describer:
     """How one role becomes prepared columns: ``describe`` runs once per distinct value
@@ -279,7 +300,8 @@ class _Describer:
 
 
 #: The roles prepare describes, in order. ``full_name_spelling`` is an intermediate column
-#: that :func:`_spellings` turns into ``name_spelling``.
+#: that :func:`_spellings` turns into ``name_spelling``; ``address_postcode`` one that
+#: fills ``postcode`` where a lead has none.
 _DESCRIBERS: dict[str, _Describer] = {
     "name": _Describer(
         _describe_name,
@@ -292,6 +314,19 @@ _DESCRIBERS: dict[str, _Describer] = {
     "company": _Describer(_describe_company, ("company", "company_latin")),
     "city": _Describer(_describe_city, ("city",)),
     "title": _Describer(_describe_title, ("title",)),
+    "address": _Describer(
+        _describe_address,
+        (
+            "address",
+            "address_street",
+            "address_road",
+            "address_number",
+            "address_unit",
+            "address_postcode",
+        ),
+    ),
+    "postcode": _Describer(_describe_postcode, ("postcode",)),
+    "website": _Describer(_describe_website, ("website",)),
 }
 
 
@@ -446,7 +481,6 @@ def _shared_lines(
     if not known.any():
         return shared
     n_numbers = int(numbers.max()) + 1
-    # (a local number's line is unknown: only an extension or several names make it shared)
     is_line = pd.Series(tables["phone_kind"]).isin(["landline", "toll_free", "other"])
     raw_is_line = (is_line | pd.Series(tables["phone_ext"]).notna()).to_numpy()
     per_number = np.bincount(

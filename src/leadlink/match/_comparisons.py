@@ -379,9 +379,92 @@ TITLE = ComparisonPreset(
     ),
 )
 
+#: Both leads give a house number on the same street (``address_road``).
+_SAME_ROAD = "address_road_l = address_road_r"
+_BOTH_NUMBERS = "address_number_l IS NOT NULL AND address_number_r IS NOT NULL"
+
+ADDRESS = ComparisonPreset(
+    role="address",
+    null_column="address",
+    levels=(
+        LevelPreset(
+            "exact",
+            "same address, unit included (12 North Main Street, Apt 4 / 12 N Main St #4)",
+            lambda: cll.ExactMatchLevel("address"),
+            "address",
+        ),
+        LevelPreset(
+            "same_building",
+            "same street and house number, another unit or floor, or one without it",
+            lambda: cll.ExactMatchLevel("address_street"),
+            "address_street",
+        ),
+        LevelPreset(
+            "number_typo",
+            "same street, house numbers one typo apart (12 / 21, 128 / 123)",
+            _sql(
+                f"{_SAME_ROAD} AND {_BOTH_NUMBERS} AND "
+                "damerau_levenshtein(address_number_l, address_number_r) <= 1"
+            ),
+        ),
+        LevelPreset(
+            "same_street",
+            "same street, a house number missing on one side",
+            _sql(f"{_SAME_ROAD} AND NOT ({_BOTH_NUMBERS})"),
+        ),
+        LevelPreset(
+            "other_number",
+            "same street, other house numbers (neighbours)",
+            _sql(_SAME_ROAD),
+        ),
+        LevelPreset(
+            "similar",
+            "similar address (Jaro-Winkler ≥ 0.92 on the address key)",
+            lambda: cll.JaroWinklerLevel("address", 0.92),
+        ),
+        LevelPreset("different", "different addresses", _else),
+    ),
+)
+
+POSTCODE = ComparisonPreset(
+    role="postcode",
+    null_column="postcode",
+    levels=(
+        LevelPreset("exact", "same postcode", lambda: cll.ExactMatchLevel("postcode"), "postcode"),
+        LevelPreset("different", "different postcodes", _else),
+    ),
+)
+
+#: One lead's website is the other's company mail domain (acme.com / li@acme.com).
+_WEBSITE_IS_MAIL_DOMAIN = (
+    "((website_l = email_domain_r AND email_free_r = 0) "
+    "OR (website_r = email_domain_l AND email_free_l = 0))"
+)
+
+WEBSITE = ComparisonPreset(
+    role="website",
+    null_column="website",
+    levels=(
+        LevelPreset(
+            "exact",
+            "same website domain (https://www.acme.com/about / acme.com)",
+            lambda: cll.ExactMatchLevel("website"),
+            "website",
+        ),
+        LevelPreset(
+            "mail_domain",
+            "one lead's website is the other's company mail domain",
+            _sql(_WEBSITE_IS_MAIL_DOMAIN),
+        ),
+        LevelPreset("different", "different websites", _else),
+    ),
+    null_unless=_WEBSITE_IS_MAIL_DOMAIN,
+)
+
 #: The presets by role, in model order.
 COMPARISONS: dict[str, ComparisonPreset] = {
-    preset.role: preset for preset in (NAME, PHONE, EMAIL, COMPANY, CITY, TITLE)
+    preset.role: preset
+    for preset in (NAME, PHONE, EMAIL, COMPANY, CITY, TITLE, ADDRESS, POSTCODE, WEBSITE)
 }
 
 

@@ -250,7 +250,10 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     "company": ("most_frequent",),
     "city": ("most_frequent",),
     "title": ("most_recent",),
-    "address": ("most_frequent", "most_complete"),
+    # the address with its unit and postcode, before a shorter one of the same building
+    "address": ("most_complete", "most_frequent"),
+    "postcode": ("most_frequent",),
+    "website": ("most_frequent",),
 }
 
 _CONFIG_EXAMPLE = (
