@@ -29,6 +29,7 @@ __all__ = [
     "ROLES",
     "ROLE_OF_COLUMN",
     "ROLE_SPECS",
+    "ROW_ID_COLUMN",
     "SCORE_ROLES",
     "SCORE_ROLE_SPECS",
     "SURVIVED_ROLES",
@@ -36,10 +37,12 @@ __all__ = [
     "check_frame",
     "check_ids",
     "describe_columns",
+    "find_id_column",
     "looks_contact",
     "looks_personal",
     "map_distinct",
     "resolve_columns",
+    "with_row_ids",
 ]
 
 
@@ -197,20 +200,24 @@ _LOOKUP: dict[str, str] = {
 
 def resolve_columns(
     frame: pd.DataFrame,
-    columns: Mapping[str, str] | None = None,
+    columns: Mapping[str, str | None] | None = None,
     *,
     id_column: str | None = None,
     roles: Sequence[str] = ROLES,
 ) -> dict[str, str]:
     """Map roles to column names of ``frame``.
 
-    Explicit ``columns`` win; the remaining roles are detected from the headers. ``roles``
-    are the roles to look for (scoring adds :data:`SCORE_ROLES`). A header
-    detected for two roles, or two headers detected for one role, is an error that names
-    them and says how to choose.
+    Explicit ``columns`` win; the remaining roles are detected from the headers. A role
+    mapped to None is left unmapped: nothing is detected for it, and the column that
+    would have been detected is one of the user's own (``columns={"phone": None}``, then
+    ``extra_columns={"Phone": "exact"}``). ``roles`` are the roles to look for (scoring
+    adds :data:`SCORE_ROLES`). A header detected for two roles, or two headers detected
+    for one role, is an error that names them and says how to choose.
 
     >>> resolve_columns(pd.DataFrame(columns=["姓名", "手机", "备注"]))
     {'name': '姓名', 'phone': '手机'}
+    >>> resolve_columns(pd.DataFrame(columns=["姓名", "手机"]), {"phone": None})
+    {'name': '姓名'}
     """
     check_frame(frame)
     if columns is not None and not isinstance(columns, Mapping):
@@ -222,7 +229,11 @@ def resolve_columns(
                 f"而不是 {type(columns).__name__}",
             )
         )
-    explicit = dict(columns or {})
+    given = dict(columns or {})
+    unmapped = {role for role, column in given.items() if column is None}
+    explicit = {role: column for role, column in given.items() if column is not None}
+    for role in unmapped - set(roles):
+        explicit[role] = ""  # refused below as an unknown role
     for role, column in explicit.items():
         if role not in roles:
             raise ColumnError(
@@ -250,7 +261,12 @@ def resolve_columns(
         if column in taken:
             continue
         detected_role = _LOOKUP.get(_header_key(column))
-        if detected_role is not None and detected_role in roles and detected_role not in explicit:
+        if (
+            detected_role is not None
+            and detected_role in roles
+            and detected_role not in explicit
+            and detected_role not in unmapped
+        ):
             detected.setdefault(detected_role, []).append(str(column))
     resolved = dict(explicit)
     for role, found in detected.items():
@@ -340,6 +356,57 @@ def check_ids(frame: pd.DataFrame, id_column: str) -> pd.Series:
             )
         )
     return as_text
+
+
+#: Headers taken as the lead id when the default ``lead_id`` is not in a table, compared as
+#: role headers are (case, spaces, ``_`` and ``-`` ignored), best first. ``线索ID`` is what
+#: :func:`leadlink.datasets.generate_leads` writes with ``headers="zh"``.
+ID_HEADERS: tuple[str, ...] = (
+    "lead_id", "leadid", "id", "线索id", "线索编号", "线索编码", "record_id", "recordid",
+    "prospect_id", "contact_id", "customer_id", "客户id", "客户编号", "联系人id", "编号", "序号",
+    "row_id",
+)  # fmt: skip
+
+#: The id column :func:`with_row_ids` adds to a table that has none.
+ROW_ID_COLUMN = "row_id"
+
+
+def find_id_column(frame: pd.DataFrame) -> str | None:
+    """The column of ``frame`` whose header looks like a lead id (:data:`ID_HEADERS`,
+    best first) and whose values are a usable id (none missing, none repeated); None when
+    no column qualifies.
+
+    >>> find_id_column(pd.DataFrame({"线索ID": ["L1", "L2"], "姓名": ["张伟", "王芳"]}))
+    '线索ID'
+    """
+    by_key: dict[str, str] = {}
+    for column in frame.columns:
+        by_key.setdefault(_header_key(column), str(column))
+    for spelling in ID_HEADERS:
+        header = by_key.get(_header_key(spelling))
+        if header is None:
+            continue
+        values = frame[header]
+        if values.notna().all() and not values.map(id_text).duplicated().any():
+            return header
+    return None
+
+
+def with_row_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """``frame`` with an id column in front holding the row numbers, ``row_1`` for the
+    first lead (one-based: the first lead under a spreadsheet's header row is ``row_1``),
+    and that column's name: :data:`ROW_ID_COLUMN`, or with underscores in front when the
+    table has a column of that name already.
+
+    >>> with_row_ids(pd.DataFrame({"姓名": ["张伟", "王芳"]}))[0]["row_id"].tolist()
+    ['row_1', 'row_2']
+    """
+    name = ROW_ID_COLUMN
+    while name in frame.columns:
+        name = "_" + name
+    numbered = frame.copy()
+    numbered.insert(0, name, [f"row_{i}" for i in range(1, len(frame) + 1)])
+    return numbered, name
 
 
 def _list_columns(frame: pd.DataFrame, limit: int = 12) -> str:

@@ -17,12 +17,15 @@ column is all-null when its role is absent):
 ``name_spelling``   the letters of a full name's ``name_key`` in sorted order ("qiang zhou"
                     -> "aghinoquz"); for a lead without a name, the letters of its mailbox
                     name (zhouqiang273@ spells the same), so the two can meet
-``phone``           E.164 main number
+``phone``           E.164 main number; for a number that is not valid in the region but
+                    has 6 to 15 digits (a local number without its area code, 555-1234),
+                    ``local:`` and its digits, which never equals an E.164 number
 ``phone_ext``       extension (转 / ext / x)
-``phone_kind``      mobile, landline, toll_free, voip, other
+``phone_kind``      mobile, landline, toll_free, voip, other, local
 ``phone_shared``    1 when the number is a shared line: a landline or toll-free number, a
                     number given with an extension, or one given with three or more
-                    different names; 0 for a personal number
+                    different names; 0 for a personal number (a local number's kind of
+                    line is unknown: only the extension or the names make it shared)
 ``email``           canonical mailbox
 ``email_user``      its local part
 ``email_domain``    its domain
@@ -89,7 +92,7 @@ def prepare(
     roles: Mapping[str, str],
     *,
     id_column: str,
-    region: str = "CN",
+    region: str | None = None,
     extra: Mapping[str, str] | None = None,
     hash_key: bytes | str | None = None,
 ) -> pd.DataFrame:
@@ -105,9 +108,16 @@ def prepare(
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.schema.resolve_columns`).
     ``extra`` maps the user's own columns to a comparison kind (``exact``, ``fuzzy``,
     ``date``, ``numeric``); each becomes a prepared column named by :func:`extra_column`.
-    ``region`` is the default phone region, a code phonenumbers knows (``"CN"``, ``"US"``).
+    ``region`` is the default phone region, a code phonenumbers knows (``"CN"``, ``"US"``);
+    ``None`` means ``"CN"`` unless the numbers say otherwise: when most of those written
+    without a country code are not valid in CN but are in one other region, that region is
+    used, with a warning that names it.
     """
-    region = _phone.check_region(region)
+    region = (
+        _phone.settle_region(leads[roles["phone"]], None)
+        if region is None and "phone" in roles and roles["phone"] in leads.columns
+        else _phone.check_region(_phone.DEFAULT_REGION if region is None else region)
+    )
     ids = check_ids(leads, id_column)
     n = len(leads)
     out: dict[str, Any] = {"unique_id": ids.to_numpy(dtype=object)}
@@ -215,7 +225,7 @@ def _describe_name(value: Any) -> tuple[Any, ...] | None:
 
 
 def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:
-    return _phone.describe(value, region=region)
+    return _phone.describe_key(value, region=region)
 
 
 def _describe_email(value: Any) -> tuple[Any, ...] | None:
@@ -481,6 +491,7 @@ def _shared_lines(
     if not known.any():
         return shared
     n_numbers = int(numbers.max()) + 1
+    # (a local number's line is unknown: only an extension or several names make it shared)
     is_line = pd.Series(tables["phone_kind"]).isin(["landline", "toll_free", "other"])
     raw_is_line = (is_line | pd.Series(tables["phone_ext"]).notna()).to_numpy()
     per_number = np.bincount(

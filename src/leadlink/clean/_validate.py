@@ -77,6 +77,9 @@ class Problem(str, Enum):
     =======================  ==========================================================
     ``phone.missing``        no phone (blank, null marker, 无)
     ``phone.invalid``        not a valid number for its region, and no placeholder
+    ``phone.local``          not valid in its region but dialable: a local number
+                             without its area code (555-1234), or a number of
+                             another region; matched on its digits
     ``phone.placeholder``    13800138000, 12345678901, 11111111111, a repeated or
                              sequential subscriber number, 555-01xx, UK drama ranges
     ``email.missing``        no email
@@ -96,6 +99,7 @@ class Problem(str, Enum):
     PHONE_MISSING = "phone.missing"
     PHONE_INVALID = "phone.invalid"
     PHONE_PLACEHOLDER = "phone.placeholder"
+    PHONE_LOCAL = "phone.local"
     EMAIL_MISSING = "email.missing"
     EMAIL_SYNTAX = "email.syntax"
     EMAIL_PLACEHOLDER = "email.placeholder"
@@ -115,6 +119,8 @@ class Problem(str, Enum):
     REQUIRED_TITLE = "required.title"
     REQUIRED_SOURCE = "required.source"
     REQUIRED_CREATED_AT = "required.created_at"
+    REQUIRED_POSTCODE = "required.postcode"
+    REQUIRED_WEBSITE = "required.website"
     REQUIRED_POSTCODE = "required.postcode"
     REQUIRED_WEBSITE = "required.website"
 
@@ -156,6 +162,10 @@ _REASON_TEXT: dict[Problem, tuple[str, str]] = {
     Problem.COMPANY_PLACEHOLDER: ("placeholder company", "占位公司名"),
     Problem.NAME_MISSING: ("no name", "没有姓名"),
     Problem.PHONE_INVALID: ("invalid phone", "电话无效"),
+    Problem.PHONE_LOCAL: (
+        "local or unverified phone number (no area code, or another region)",
+        "本地或未经核实的电话号码（缺区号，或属于其他地区）",
+    ),
     Problem.EMAIL_SYNTAX: ("malformed email", "邮箱格式错误"),
     Problem.EMAIL_ROLE: ("role mailbox", "职能邮箱"),
 }
@@ -194,7 +204,7 @@ def validate(
     required: Sequence[str] = ("name",),
     stale_after: str | pd.Timedelta | pd.DateOffset | None = None,
     now: Any = None,
-    region: str = "CN",
+    region: str | None = None,
 ) -> pd.DataFrame:
     """Check every lead: reason codes, ghost verdict, ghost score and its explanation.
 
@@ -209,7 +219,9 @@ def validate(
             ``"180 days"``, a ``pd.Timedelta`` or ``pd.DateOffset``) with ``lead.stale``.
             A number needs a unit: ``"1000"`` is refused, not read as nanoseconds.
         now: the reference time for ``stale_after``; defaults to the current time.
-        region: default region for phone numbers written without a country code.
+        region: default region for phone numbers written without a country code;
+            ``None``: CN, unless most numbers are not valid there but are in one other
+            region, which is then used, with a warning.
 
     Returns:
         A frame with columns ``is_ghost``, ``ghost_score``, ``problems``, ``ghost_reasons``.
@@ -221,8 +233,12 @@ def validate(
         ConfigError: ``required`` names an unknown role, ``stale_after``/``now`` cannot
             be read as a duration/time, or ``region`` is not a phone region.
     """
-    region = _phone.check_region(region)
     roles = _roles(leads, columns)
+    region = (
+        _phone.settle_region(leads[roles["phone"]], None)
+        if region is None and "phone" in roles
+        else _phone.check_region(_phone.DEFAULT_REGION if region is None else region)
+    )
     required_roles = _required_roles(required)
     stale_delta = _timedelta(stale_after)
     n = len(leads)
@@ -513,6 +529,9 @@ def _phone_check(region: str) -> _Check:
         if e164 is None:
             if _is_placeholder_raw_phone(_text(value) or ""):
                 return _BIT[Problem.PHONE_PLACEHOLDER], False, False
+            if _phone.local_key(value, region) is not None:
+                # dialable where the lead is (or in its own region): a working channel
+                return _BIT[Problem.PHONE_LOCAL], False, True
             return _BIT[Problem.PHONE_INVALID], False, False
         if _is_placeholder_e164(e164):
             return _BIT[Problem.PHONE_PLACEHOLDER], False, False

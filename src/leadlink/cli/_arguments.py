@@ -52,7 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     table = _Parser(add_help=False)
     table.add_argument("input", help="CSV, Excel (.xlsx) or Parquet file of leads")
     table.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
-    table.add_argument("--id-column", default="lead_id", help="column with a unique lead id")
+    table.add_argument(
+        "--id-column",
+        default="lead_id",
+        help="column with a unique lead id (default lead_id; dedupe: when absent, a column "
+        "named like an id, such as id or 线索ID, else the row numbers row_1, row_2 ...)",
+    )
     table.add_argument("--output-dir", required=True, help="folder for the outputs")
     table.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
     table.add_argument(
@@ -60,7 +65,16 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="ROLE=COLUMN",
-        help="map a role to a column, e.g. --column phone=手机 (repeatable)",
+        help="map a role to a column, e.g. --column phone=手机 (repeatable); --column phone= "
+        "leaves the role unmapped",
+    )
+    table.add_argument(
+        "--no-role",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help="do not map ROLE, not even from a header that looks like it, e.g. --no-role "
+        "phone (repeatable); its column can then be compared with --extra",
     )
     table.add_argument(
         "--region",
@@ -155,6 +169,35 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write golden_records.xlsx and clusters.xlsx (always when INPUT is an "
         "Excel workbook)",
+    )
+    dedupe.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="COLUMN=KIND",
+        help="compare your own column too, e.g. --extra Address=fuzzy; kinds: exact, fuzzy, "
+        "date, numeric (repeatable)",
+    )
+    dedupe.add_argument(
+        "--must-link",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help="equal values of this role (or --extra column) always mean one person (repeatable)",
+    )
+    dedupe.add_argument(
+        "--never-link",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help="different values of this role (or --extra column) never mean one person (repeatable)",
+    )
+    dedupe.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings as JSON (or YAML with PyYAML): id_column, columns, extra_columns, "
+        "must_link, never_link, region, threshold, hash_key_file, outputs; options on the "
+        "command line win",
     )
     dedupe.set_defaults(run=_run_dedupe)
 
