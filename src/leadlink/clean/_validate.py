@@ -121,8 +121,6 @@ class Problem(str, Enum):
     REQUIRED_CREATED_AT = "required.created_at"
     REQUIRED_POSTCODE = "required.postcode"
     REQUIRED_WEBSITE = "required.website"
-    REQUIRED_POSTCODE = "required.postcode"
-    REQUIRED_WEBSITE = "required.website"
 
     def __str__(self) -> str:
         return self.value
