@@ -304,7 +304,7 @@ def missing_summary(
     leads: pd.DataFrame,
     columns: Mapping[str, str] | None = None,
     *,
-    region: str = "CN",
+    region: str | None = None,
 ) -> pd.DataFrame:
     """Per role: how many leads have no value, and how many have one that cannot be used.
 
@@ -312,10 +312,14 @@ def missing_summary(
     ``missing``, ``missing_share``, ``invalid`` and ``invalid_share``. *Invalid* means present
     but unusable: a malformed or placeholder phone or email, a placeholder name or company,
     a ``created_at`` that is not a date. Roles whose values leadlink does not judge (city,
-    address, title, source) have ``invalid`` 0.
+    address, title, source) have ``invalid`` 0. ``region=None`` reads phones as CN unless
+    most are clearly of another region (see :func:`validate`).
     """
-    region = _phone.check_region(region)
     roles = _roles(leads, columns)
+    if region is None:  # CN unless the numbers clearly say otherwise (validate warns so)
+        inferred = _phone.infer_region(leads[roles["phone"]]) if "phone" in roles else None
+        region = inferred or _phone.DEFAULT_REGION
+    region = _phone.check_region(region)
     n = len(leads)
     rows = []
     for role, column in roles.items():

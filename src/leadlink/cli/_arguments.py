@@ -78,8 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     table.add_argument(
         "--region",
-        default="CN",
-        help="default phone region, a two-letter code such as CN, HK, US (default CN)",
+        default=None,
+        help="phone region for numbers without a country code, a two-letter code such as CN, "
+        "HK, US (default: CN, unless most numbers are clearly of another region, which is "
+        "then used and named in a warning)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -51,7 +51,8 @@ def _check_options(args: argparse.Namespace) -> None:
         check_threshold,
     )
 
-    args.region = check_region(args.region)
+    if getattr(args, "region", None) is not None:
+        args.region = check_region(args.region)
     if getattr(args, "threshold", None) is not None:
         args.threshold = check_threshold(args.threshold)
     if getattr(args, "max_pairs", None) is not None:
