@@ -96,14 +96,22 @@ def run_leadlink(data: LabelledSet) -> tuple[pd.Series, dict[str, Any]]:
     options: dict[str, Any] = {}
     if data.entity and "entity" in inspect.signature(ll.dedupe).parameters:
         options["entity"] = data.entity
-    result = ll.dedupe(
-        data.frame, id_column="lead_id", columns=columns, extra_columns=extra or None, seed=0,
-        **options,
-    )  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = ll.dedupe(
+            data.frame, id_column="lead_id", columns=columns, extra_columns=extra or None,
+            seed=0, **options,
+        )  # fmt: skip
+    # What leadlink said about the run (its warnings carry counts, never values).
+    said = list(
+        dict.fromkeys(
+            str(w.message) for w in caught if w.category.__module__.startswith("leadlink")
+        )
+    )
     by_id = result.clusters.set_index("lead_id")["cluster_id"].astype(str)
     predicted = data.frame["lead_id"].map(by_id)
     predicted = predicted.fillna("single-" + data.frame["lead_id"].astype(str))
-    return predicted, {"columns": columns, "extra_columns": extra, **options}
+    return predicted, {"columns": columns, "extra_columns": extra, **options, "warnings": said}
 
 
 def run_plain(data: LabelledSet) -> tuple[pd.Series, dict[str, Any]]:
@@ -257,6 +265,8 @@ def main() -> None:
                 else f"FAILED {row['error']}"
             )
             print(f"{data.name:<26} {system:<9} {figures}  {row['seconds']:.1f}s", flush=True)
+            for message in row.get("used", {}).get("warnings", []):
+                print(f"    leadlink warned: {message}", flush=True)
 
     table = side_by_side(rows)
     print()
