@@ -460,8 +460,8 @@ def infer_region(values: Iterable[Any], region: str = DEFAULT_REGION) -> str | N
     often as random digits of the same lengths. The one that reads the most wins (ties:
     see below).
 
-    >>> infer_region(["(647) 736-%04d" % i for i in range(2000, 2030)])
-    'CA'
+    >>> infer_region(["44 20 7946 %04d" % i for i in range(0, 3000, 100)])
+    'GB'
     >>> infer_region(["736-%04d" % i for i in range(2000, 2030)]) is None  # local numbers
     True
     """
