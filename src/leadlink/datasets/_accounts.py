@@ -201,7 +201,7 @@ def _brand(rng: np.random.Generator, chinese: bool, used: set[str]) -> str:
         if brand not in used:
             used.add(brand)
             return brand
-    raise RuntimeError("no unused brand found")  # pragma: no cover
+    raise RuntimeError(say("no unused brand found", "找不到未用过的品牌名"))  # pragma: no cover
 
 
 def _group(rng: np.random.Generator, brand: str, size: int, chinese: bool) -> list[dict[str, Any]]:
@@ -301,7 +301,9 @@ def _switchboard(rng: np.random.Generator, cc: str, area: str, digits: int) -> s
         national = _valid_national(rng, cc, trunk, len(trunk) + digits)
         if len(national) == len(trunk) + digits:
             return national[len(trunk) :]
-    raise RuntimeError("no valid local number found")  # pragma: no cover
+    raise RuntimeError(
+        say("no valid local number found", "找不到有效的本地号码")
+    )  # pragma: no cover
 
 
 def _unit(rng: np.random.Generator, chinese: bool) -> str:
