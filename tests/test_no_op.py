@@ -115,3 +115,13 @@ def test_the_warning_can_be_made_an_error():
         warnings.simplefilter("error", ll.LeadlinkWarning)
         with pytest.raises(ll.LeadlinkWarning):
             ll.dedupe(leads)
+
+
+def test_an_account_list_without_person_names_is_said_to_be_weak() -> None:
+    """Issue 17: account lists (company, no person's name) went through the person model
+    without a word, at pairwise F1 0.37-0.72 on generated account lists."""
+    from leadlink.datasets import generate_accounts
+
+    accounts = generate_accounts(60, seed=1).drop(columns=["company_id"])
+    with pytest.warns(ll.LeadlinkWarning, match="company but no person's name"):
+        ll.dedupe(accounts, id_column="account_id", progress=False)

@@ -564,6 +564,19 @@ def _what_went_wrong(
     def shown(column: str) -> str:
         return say("a column", "某列") if looks_personal(column) else repr(column)
 
+    if "company" in roles and "name" not in roles:
+        found.append(
+            say(
+                "these records have a company but no person's name: leadlink matches people "
+                "(leads), so an account list is matched only where phones, emails, addresses "
+                "or websites agree, and company names alone do not link two records; expect "
+                "low recall on account lists (docs/accuracy.md, 'Other shapes of data')",
+                "这些记录有公司名称但没有人名：leadlink 匹配的是人（线索），因此客户（公司）"
+                "列表只在电话、邮箱、地址或网站一致时才会被关联，仅凭公司名称不会关联两条记录；"
+                "客户列表的召回率会偏低（见 docs/accuracy.md 的“Other shapes of data”）",
+            )
+        )
+
     phone = roles.get("phone")
     if phone is not None:
         given = int(prepared["phone"].notna().sum()) if "phone" in prepared else 0
