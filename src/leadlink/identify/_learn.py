@@ -83,7 +83,7 @@ _BOOSTING = {
 # (mean held-out calibration error on six generated sets with drift: 0.0247 unweighted,
 # 0.0233 at 4, 0.0224 at 16).
 _RECENCY = 16.0
-# Fits on fewer training leads than this run on one thread (see _fit).
+# Fits on fewer training leads than this run on one thread (see fit_outcome_model).
 _ONE_THREAD_BELOW = 200_000
 # The logistic model's inverse penalty on one-hot bins and the rules' features.
 _LOGISTIC_C = 0.5
@@ -199,10 +199,16 @@ def fit_outcome_model(
                 "或设置 use_rules=True",
             )
         )
-    model = _fit(
-        compiled, spec, rule_features, leaky, evidence, leads, y, test, recency, method,
-        reference, seed,
-    )  # fmt: skip
+    from threadpoolctl import threadpool_limits
+
+    # Below _ONE_THREAD_BELOW training leads the fits run on one thread: on a two-core
+    # machine a 3,000-lead boosting fit took 11.7 s on two OpenMP threads against 2.0 s on
+    # one (the threads' start-up and synchronisation per split outweigh the work).
+    with threadpool_limits(limits=1 if (~test).sum() < _ONE_THREAD_BELOW else None):
+        model = _fit(
+            compiled, spec, rule_features, leaky, evidence, leads, y, test, recency, method,
+            reference, seed,
+        )  # fmt: skip
     model.cutoffs = _cutoffs(model, leads, evidence, reference, ~test, tier_shares, tier_cutoffs)
     model.evaluation = _evaluate(model, leads, evidence, reference, y, test, split)
     logger.info(
@@ -435,36 +441,7 @@ def _fit(
     seed: int,
 ) -> OutcomeModel:
     """Cross-validate the methods on the training leads, keep the better, calibrate it on
-    its out-of-fold log-odds and fit it on all the training leads.
-
-    Below :data:`_ONE_THREAD_BELOW` training leads the fits run on one thread: on a
-    two-core machine a 3,000-lead boosting fit took 11.7 s on two OpenMP threads against
-    2.0 s on one (the threads' start-up and synchronisation per split outweigh the work).
-    """
-    from threadpoolctl import threadpool_limits
-
-    limit = 1 if (~test).sum() < _ONE_THREAD_BELOW else None
-    with threadpool_limits(limits=limit):
-        return _fit_methods(
-            compiled, spec, rule_features, leaky, evidence, leads, y, test, recency, method,
-            now, seed,
-        )  # fmt: skip
-
-
-def _fit_methods(
-    compiled: Rules,
-    spec: FeatureSpec,
-    rule_features: list[str],
-    leaky: dict[str, tuple[str, str]],
-    evidence: Evidence,
-    leads: pd.DataFrame,
-    y: np.ndarray,
-    test: np.ndarray,
-    recency: np.ndarray,
-    method: str,
-    now: pd.Timestamp,
-    seed: int,
-) -> OutcomeModel:
+    its out-of-fold log-odds and fit it on all the training leads."""
     from sklearn.linear_model import LogisticRegression
 
     train = np.flatnonzero(~test)
