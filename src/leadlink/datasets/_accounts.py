@@ -50,7 +50,14 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink.datasets._generate import _BRAND_CHARS, _BRAND_SYLLABLES, _pinyin, _traditional
+from leadlink.datasets._generate import (
+    _BRAND_CHARS,
+    _BRAND_SYLLABLES,
+    _pinyin,
+    _traditional,
+    check_headers,
+    check_shares,
+)
 
 __all__ = ["ACCOUNT_ZH_HEADERS", "generate_accounts"]
 
@@ -147,17 +154,9 @@ def generate_accounts(
     """
     if n_companies < 1:
         raise ValueError(say("n_companies must be at least 1", "n_companies 须不小于 1"))
-    for name, value in (("corruption", corruption), ("dup_rate", dup_rate),
-                        ("intl_share", intl_share), ("missing_rate", missing_rate)):  # fmt: skip
-        if not 0 <= value <= 1:
-            raise ValueError(
-                say(
-                    f"{name} must be between 0 and 1, not {value}",
-                    f"{name} 须在 0 到 1 之间，而不是 {value}",
-                )
-            )
-    if headers not in ("en", "zh"):
-        raise ValueError(say("headers must be 'en' or 'zh'", "headers 须为 'en' 或 'zh'"))
+    check_shares(corruption=corruption, dup_rate=dup_rate, intl_share=intl_share,
+                 missing_rate=missing_rate)  # fmt: skip
+    check_headers(headers)
     rng = np.random.default_rng(seed)
     companies = _companies(rng, n_companies, intl_share)
     rows: list[dict[str, Any]] = []

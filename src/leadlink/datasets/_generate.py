@@ -43,7 +43,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 
-__all__ = ["ZH_HEADERS", "generate_leads"]
+__all__ = ["ZH_HEADERS", "check_headers", "check_shares", "generate_leads"]
 
 ZH_HEADERS = {
     "lead_id": "线索ID",
@@ -261,18 +261,9 @@ def generate_leads(
     """
     if n_people < 1:
         raise ValueError(say("n_people must be at least 1", "n_people 须不小于 1"))
-    for name, value in (("corruption", corruption), ("ghost_rate", ghost_rate),
-                        ("dup_rate", dup_rate), ("intl_share", intl_share),
-                        ("missing_rate", missing_rate)):  # fmt: skip
-        if not 0 <= value <= 1:
-            raise ValueError(
-                say(
-                    f"{name} must be between 0 and 1, not {value}",
-                    f"{name} 须在 0 到 1 之间，而不是 {value}",
-                )
-            )
-    if headers not in ("en", "zh"):
-        raise ValueError(say("headers must be 'en' or 'zh'", "headers 须为 'en' 或 'zh'"))
+    check_shares(corruption=corruption, ghost_rate=ghost_rate, dup_rate=dup_rate,
+                 intl_share=intl_share, missing_rate=missing_rate)  # fmt: skip
+    check_headers(headers)
     rng = np.random.default_rng(seed)
     # Titles draw from a stream of their own, so the other columns of a seed do not depend
     # on how titles are generated.
@@ -313,6 +304,24 @@ def generate_leads(
     if headers == "zh":
         frame = frame.rename(columns=ZH_HEADERS)
     return frame
+
+
+def check_shares(**shares: float) -> None:
+    """Refuse a share (a rate or probability argument of a generator) outside [0, 1]."""
+    for name, value in shares.items():
+        if not 0 <= value <= 1:
+            raise ValueError(
+                say(
+                    f"{name} must be between 0 and 1, not {value}",
+                    f"{name} 须在 0 到 1 之间，而不是 {value}",
+                )
+            )
+
+
+def check_headers(headers: str) -> None:
+    """Refuse a header language other than ``"en"`` and ``"zh"``."""
+    if headers not in ("en", "zh"):
+        raise ValueError(say("headers must be 'en' or 'zh'", "headers 须为 'en' 或 'zh'"))
 
 
 def _companies(rng: np.random.Generator, n: int, intl_share: float) -> list[dict[str, Any]]:

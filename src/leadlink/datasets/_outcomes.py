@@ -73,6 +73,7 @@ from leadlink.datasets._generate import (
     _GIVEN,
     _LAST,
     _SURNAMES,
+    check_headers,
 )
 
 __all__ = ["generate_lead_outcomes"]
@@ -403,8 +404,7 @@ def generate_lead_outcomes(
         raise ValueError(say("n must be at least 1", "n 须不小于 1"))
     if shape not in ("web", "b2b"):
         raise ValueError(say("shape must be 'web' or 'b2b'", "shape 须为 'web' 或 'b2b'"))
-    if headers not in ("en", "zh"):
-        raise ValueError(say("headers must be 'en' or 'zh'", "headers 须为 'en' 或 'zh'"))
+    check_headers(headers)
     if not 0 <= missing_rate <= 0.5:
         raise ValueError(
             say(
