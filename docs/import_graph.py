@@ -22,14 +22,28 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "leadlink"
 
 #: Layers, in flow order: a module may import its own layer and earlier ones only.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("_version", "_i18n", "_progress", "_values", "_data", "_jsonfile", "errors",
-              "schema", "io", "metrics", "datasets")),
+    (
+        "base",
+        (
+            "_version",
+            "_i18n",
+            "_progress",
+            "_values",
+            "_data",
+            "_jsonfile",
+            "errors",
+            "schema",
+            "io",
+            "metrics",
+            "datasets",
+        ),
+    ),
     ("clean", ("clean",)),
     ("match", ("match",)),
     ("merge", ("merge",)),
     ("identify", ("identify",)),
     ("explore", ("explore",)),
-    ("faces", ("pipeline", "_erasure", "cli", "_outputs", "__main__", "__init__")),
+    ("faces", ("pipeline", "_run_warnings", "_erasure", "cli", "_outputs", "__main__", "__init__")),
 )
 _LAYER_OF = {top: i for i, (_, tops) in enumerate(LAYERS) for top in tops}
 
@@ -116,9 +130,7 @@ def render(edges: dict[tuple[str, str], set[str]]) -> str:
     ]
     for name, tops in LAYERS:
         modules = sorted(
-            module_name(p)
-            for p in SRC.rglob("*.py")
-            if top_of(module_name(p)) in tops
+            module_name(p) for p in SRC.rglob("*.py") if top_of(module_name(p)) in tops
         )
         lines.append(f"| {name} | {', '.join(f'`{m}`' for m in modules)} |")
     lines += ["", "```mermaid", "flowchart TD"]

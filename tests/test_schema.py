@@ -93,9 +93,10 @@ def test_derived_role_lists_keep_their_order():
     assert SURVIVED_ROLES == COMPARED_ROLES
     assert PREPARED_COLUMNS == (
         "unique_id", "name", "name_key", "name_nick", "name_han", "name_partial",
-        "name_spelling", "phone", "phone_ext", "phone_kind", "phone_shared", "email",
-        "email_user", "email_domain", "email_letters", "email_free", "company",
-        "company_latin", "employer", "employer_latin", "city", "title", "address",
+        "name_spelling", "phone", "phone_ext", "phone_kind", "phone_shared", "phone_tail",
+        "email", "email_user", "email_domain", "email_letters", "email_free", "company",
+        "company_latin", "employer", "employer_latin", "org", "org_words", "org_brand",
+        "org_latin", "city", "title", "address",
         "address_street", "address_road", "address_number", "address_unit", "postcode",
         "website",
     )  # fmt: skip

@@ -14,6 +14,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._progress import ProgressLike, stages
+from leadlink._run_warnings import what_went_wrong
 from leadlink.clean import OutputMasking, check_region, prepare, settle_region, validate
 from leadlink.errors import ColumnError, ConfigError, InputError, LeadlinkWarning
 from leadlink.match import (
@@ -42,14 +43,12 @@ from leadlink.merge import (
 from leadlink.schema import (
     COMPARED_ROLES,
     MATCH_ROLES,
-    ROLE,
     ROLES,
     ROW_ID_COLUMN,
     check_frame,
     check_ids,
     describe_columns,
     find_id_column,
-    looks_personal,
     resolve_columns,
     with_row_ids,
 )
@@ -236,6 +235,7 @@ def dedupe(
     policy: PolicyLike | None = None,
     decisions: DecisionsLike | None = None,
     progress: ProgressLike = None,
+    entity: str | None = None,
 ) -> DedupeResult:
     """Find the leads that are the same person and build one golden record per person.
 
@@ -298,6 +298,14 @@ def dedupe(
             elsewhere), ``False`` nothing, a function to call with a short message as each
             stage starts, or ``None`` (the default) a bar inside a Jupyter kernel and
             nothing in scripts. Messages give counts only, never a lead's values.
+        entity: what one record is: ``"person"`` (a lead, the default) or ``"company"``
+            (an account: organisation lists and B2B lists where the unit is the
+            organisation). Accounts are compared by their organisation name with branches,
+            sites and subsidiaries kept apart (``Acme - Berlin Branch`` is not ``Acme``),
+            legal forms in many languages, word order and abbreviations ignored; by phone
+            (a number without its area code meets the full one), address, postcode,
+            website and mail domain. A company name alone is enough. With ``model``, the
+            model's entity is used (a different one given is refused).
 
     Warns:
         LeadlinkWarning: the id column was found (or the leads numbered) for lack of
@@ -377,6 +385,15 @@ def dedupe(
                 )
         if blocking is not None and tuple(blocking) != model.blocking:
             raise ConfigError(_blocking_differs(blocking, model.blocking))
+        if entity is not None and entity != model.entity:
+            raise ConfigError(
+                say(
+                    f"entity={entity!r} differs from the model's {model.entity!r}; leave it "
+                    "out when passing a trained model, or train one for this entity",
+                    f"entity={entity!r} 与模型的 {model.entity!r} 不一致；传入已训练的模型时"
+                    "请不要再给 entity，或为该实体重新训练模型",
+                )
+            )
     else:
         extra = dict(extra_columns or {})
     # A column the model already compares (or the id) cannot be compared twice; a role it
@@ -403,6 +420,7 @@ def dedupe(
             must_link=must_link,
             never_link=never_link,
             max_pairs=max_pairs,
+            entity="person" if entity is None else entity,
         )
         if model is None
         else None
@@ -462,10 +480,11 @@ def dedupe(
             )
         )
         lap("golden")
-        for message in _what_went_wrong(
+        for message in what_went_wrong(
             roles, extra, prepared, validation, model, pairs, clustered,
             trained=untrained is not None, matchable=len(matchable),
             threshold=used_threshold, region=region,
+            entity=model.entity if model is not None else (entity or "person"),
         ):  # fmt: skip
             warnings.warn(message, LeadlinkWarning, stacklevel=2)
         logger.info(
@@ -530,165 +549,6 @@ def _id_column(leads: pd.DataFrame, id_column: str | None) -> tuple[pd.DataFrame
         stacklevel=3,
     )
     return numbered, name
-
-
-#: A role is said to be invalid for the region when more than this share of its values are.
-_MOSTLY_INVALID = 0.5
-
-#: Fewer leads than this are too few to tell a problem from a small table: dedupe says
-#: nothing about them (a table of three different people rightly has no duplicates).
-_FEW_LEADS = 20
-
-
-def _what_went_wrong(
-    roles: Mapping[str, str],
-    extra: Mapping[str, str],
-    prepared: pd.DataFrame,
-    validation: pd.DataFrame,
-    model: LeadModel | None,
-    pairs: pd.DataFrame,
-    clustered: pd.DataFrame,
-    *,
-    trained: bool,
-    matchable: int,
-    threshold: float,
-    region: str,
-) -> list[str]:
-    """Why a run did less than asked, one message each, naming what to map instead: a
-    mapped role no lead could use, most phones invalid for the region, nothing trained,
-    no pair compared, no pair at the threshold. Counts and column names only."""
-    found: list[str] = []
-    if len(validation) < _FEW_LEADS:
-        return found
-
-    def shown(column: str) -> str:
-        return say("a column", "某列") if looks_personal(column) else repr(column)
-
-    if "company" in roles and "name" not in roles:
-        found.append(
-            say(
-                "these records have a company but no person's name: leadlink matches people "
-                "(leads), so an account list is matched only where phones, emails, addresses "
-                "or websites agree, and company names alone do not link two records; expect "
-                "low recall on account lists (docs/accuracy.md, 'Other shapes of data')",
-                "这些记录有公司名称但没有人名：leadlink 匹配的是人（线索），因此客户（公司）"
-                "列表只在电话、邮箱、地址或网站一致时才会被关联，仅凭公司名称不会关联两条记录；"
-                "客户列表的召回率会偏低（见 docs/accuracy.md 的“Other shapes of data”）",
-            )
-        )
-
-    phone = roles.get("phone")
-    if phone is not None:
-        given = int(prepared["phone"].notna().sum()) if "phone" in prepared else 0
-        invalid = int(validation["problems"].map(lambda codes: "phone.invalid" in codes).sum())
-        if invalid and invalid > _MOSTLY_INVALID * (invalid + given):
-            found.append(
-                say(
-                    f"{invalid} of {invalid + given} phone numbers in {shown(phone)} are not "
-                    f"valid numbers for region {region}: if they belong to another country, "
-                    "give it (region='US', --region US); local numbers without an area code "
-                    f"can be compared as your own column (columns={{'phone': None}}, "
-                    f"extra_columns={{{phone!r}: 'exact'}}; --no-role phone --extra "
-                    f"{phone}=exact)",
-                    f"{shown(phone)} 中 {invalid + given} 个电话号码有 {invalid} 个不是地区 "
-                    f"{region} 的有效号码：若属于其他国家，请给出地区（region='US'，"
-                    "--region US）；不带区号的本地号码可作为自己的列比较"
-                    f"（columns={{'phone': None}}，extra_columns={{{phone!r}: 'exact'}}；"
-                    f"--no-role phone --extra {phone}=exact）",
-                )
-            )
-    if model is None:
-        if matchable < 2:
-            found.append(
-                say(
-                    f"only {matchable} lead(s) could be matched (the others are ghost leads or "
-                    "have no name, phone, email or company), so nothing was trained or compared",
-                    f"只有 {matchable} 条线索可匹配（其余为幽灵线索，或没有姓名、电话、邮箱、"
-                    "公司），因此没有训练或比较任何线索",
-                )
-            )
-        return found
-    diagnostics = model.diagnostics
-    if trained:
-        excluded = diagnostics.get("excluded_roles") or {}
-        for role, column in [*roles.items(), *((c, c) for c in extra)]:
-            if role not in excluded or (role in roles and role not in COMPARED_ROLES):
-                continue
-            key = ROLE[role].key if role in ROLE else None
-            usable = (
-                int(prepared[key].notna().sum())
-                if key is not None and key in prepared.columns
-                else 0
-            )
-            if str(excluded[role]).startswith("every lead has the same value"):
-                why = say(
-                    f"the {usable} leads with a value in it all have the same one",
-                    f"该列有值的 {usable} 条线索的值全都相同",
-                )
-            else:
-                why = say(
-                    f"only {usable} of {len(prepared)} leads have a usable value in it",
-                    f"{len(prepared)} 条线索中只有 {usable} 条在该列有可用的值",
-                )
-            if role not in roles:
-                found.append(
-                    say(
-                        f"the extra column {shown(column)} is not used for matching: too few "
-                        "leads have a usable value in it, or all have the same",
-                        f"附加列 {shown(column)} 未用于匹配：有可用值的线索太少，"
-                        "或所有线索的值都相同",
-                    )
-                )
-                continue
-            found.append(
-                say(
-                    f"the {role!r} role ({shown(column)}) is not used for matching: {why}; "
-                    f"map another column to it (columns={{{role!r}: '...'}}, --column "
-                    f"{role}=...), or leave it out (columns={{{role!r}: None}}, --no-role "
-                    f"{role}) and compare the column as your own (extra_columns="
-                    f"{{{column!r}: 'exact'}}, --extra {column}=exact)",
-                    f"{role!r} 角色（{shown(column)}）未用于匹配：{why}；"
-                    f"请把另一列对应到它（columns={{{role!r}: '...'}}，--column {role}=...），"
-                    f"或不用它（columns={{{role!r}: None}}，--no-role {role}）并把该列作为"
-                    f"自己的列比较（extra_columns={{{column!r}: 'exact'}}，--extra {column}=exact）",
-                )
-            )
-    if diagnostics.get("prior_only"):
-        found.append(
-            say(
-                "nothing could be trained: no role has a usable value in enough leads, so "
-                "every comparison uses cautious defaults and few or no leads are linked; map "
-                "the columns that identify a lead (columns={'name': '...', 'company': "
-                "'...'}, --column name=...) or compare your own (extra_columns=..., --extra)",
-                "无法训练：没有任何角色在足够多的线索中有可用的值，所有比较都使用保守的默认值，"
-                "很少或没有线索被关联；请对应能识别线索的列（columns={'name': '...', "
-                "'company': '...'}，--column name=...），或比较自己的列（extra_columns=...，--extra）",
-            )
-        )
-    if pairs.empty:
-        found.append(
-            say(
-                "no pair of leads was compared: no two leads share a blocking key (the same "
-                "phone, email, or name with company or city); map the columns that identify a "
-                "lead (columns=..., --column ROLE=COLUMN)",
-                "没有比较任何线索对：没有两条线索共享分块键（相同的电话、邮箱，或姓名加公司/城市）；"
-                "请对应能识别线索的列（columns=...，--column ROLE=COLUMN）",
-            )
-        )
-    elif not clustered["cluster_id"].duplicated().any():
-        best = float(pairs["match_probability"].max())
-        found.append(
-            say(
-                f"no pair reached the threshold {threshold:g} (the best of {len(pairs)} "
-                f"scored pairs: {best:.3g}), so every lead stays single; if duplicates are "
-                "expected, lower the threshold (threshold=..., --threshold) or map more "
-                "columns",
-                f"没有线索对达到阈值 {threshold:g}（{len(pairs)} 个已打分的线索对中最高为 "
-                f"{best:.3g}），所有线索各自成簇；若应有重复，请降低阈值（threshold=...，"
-                "--threshold）或对应更多的列",
-            )
-        )
-    return found
 
 
 def _clusters(

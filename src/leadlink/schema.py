@@ -90,7 +90,7 @@ ROLE_SPECS: tuple[Role, ...] = (
     ),
     Role(
         "phone",
-        prepared=("phone", "phone_ext", "phone_kind", "phone_shared"),
+        prepared=("phone", "phone_ext", "phone_kind", "phone_shared", "phone_tail"),
         key="phone",
         extension="phone_ext",
         finds=True,
@@ -107,7 +107,16 @@ ROLE_SPECS: tuple[Role, ...] = (
     ),
     Role(
         "company",
-        prepared=("company", "company_latin", "employer", "employer_latin"),
+        prepared=(
+            "company",
+            "company_latin",
+            "employer",
+            "employer_latin",
+            "org",
+            "org_words",
+            "org_brand",
+            "org_latin",
+        ),
         key="company",
         finds=True,
         compared=True,

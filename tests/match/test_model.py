@@ -488,7 +488,7 @@ def test_overlapping_calls_leave_the_splink_logger_as_it_was():
     import logging
     import threading
 
-    from leadlink.match._model import _quiet_splink
+    from leadlink.match._quiet import quiet_splink as _quiet_splink
 
     splink_logger = logging.getLogger("splink")
     before = splink_logger.level

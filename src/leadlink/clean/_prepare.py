@@ -22,6 +22,8 @@ column is all-null when its role is absent):
                     ``local:`` and its digits, which never equals an E.164 number
 ``phone_ext``       extension (转 / ext / x)
 ``phone_kind``      mobile, landline, toll_free, voip, other, local
+``phone_tail``      the number's last seven digits, where a full number and the same number
+                    written without its area code agree
 ``phone_shared``    1 when the number is a shared line: a landline or toll-free number, a
                     number given with an extension, or one given with three or more
                     different names; 0 for a personal number (a local number's kind of
@@ -39,6 +41,12 @@ column is all-null when its role is absent):
                     those that give one agree): a switchboard or a corporate domain names
                     an employer
 ``employer_latin``  ``employer`` in Latin letters
+``org``             the name as an account (``dedupe(entity="company")``): legal forms and
+                    region out, a branch or site kept ("mera holdings chicago branch",
+                    "动腾节集团·杭州分公司"); see :mod:`leadlink.clean.normalize._organisation`
+``org_words``       its distinct words sorted, so shuffled word order meets
+``org_brand``       its first distinctive word, shared by a parent and its subsidiaries
+``org_latin``       ``org`` in Latin letters without spaces (pinyin for Han)
 ``city``            canonical city
 ``title``           job title key, the same in either language and any wording
                     (销售部经理 / Sales Manager -> "manager sales")
@@ -77,7 +85,7 @@ from leadlink._i18n import say
 from leadlink._values import factorize
 from leadlink.clean import normalize
 from leadlink.clean._privacy import hash_key_bytes, pseudonym
-from leadlink.clean.normalize import _address, _email, _name, _phone
+from leadlink.clean.normalize import _address, _email, _name, _organisation, _phone
 from leadlink.clean.normalize._text import pinyin
 from leadlink.errors import ColumnError, ConfigError
 from leadlink.schema import PREPARED_COLUMNS, check_ids, describe_columns, map_distinct
@@ -225,7 +233,20 @@ def _describe_name(value: Any) -> tuple[Any, ...] | None:
 
 
 def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:
-    return _phone.describe_key(value, region=region)
+    key, ext, kind = _phone.describe_key(value, region=region)
+    return key, ext, kind, _tail(key)
+
+
+#: ``phone_tail`` holds this many last digits of a number: a subscriber number without its
+#: area code (555-0123, 8888 6666) ends the full number (+1 415 555 0123).
+TAIL_DIGITS = 7
+
+
+def _tail(key: str | None) -> str | None:
+    if key is None:
+        return None
+    digits = _NOT_DIGIT.sub("", key)
+    return digits[-TAIL_DIGITS:] if len(digits) >= TAIL_DIGITS else None
 
 
 def _describe_email(value: Any) -> tuple[Any, ...] | None:
@@ -269,7 +290,10 @@ def _spellings(out: Mapping[str, Any], n: int) -> np.ndarray:
 
 def _describe_company(value: Any) -> tuple[Any, ...] | None:
     key = normalize.company(value)
-    return None if key is None else (key, _latin(key))
+    org = _organisation.parts(value)
+    if key is None and org is None:
+        return None
+    return (key, _latin(key), *(org or (None, None, None, None)))
 
 
 def _describe_city(value: Any) -> tuple[Any, ...] | None:
@@ -317,11 +341,16 @@ _DESCRIBERS: dict[str, _Describer] = {
         _describe_name,
         ("name", "name_key", "name_nick", "name_han", "name_partial", "full_name_spelling"),
     ),
-    "phone": _Describer(_describe_phone, ("phone", "phone_ext", "phone_kind"), regional=True),
+    "phone": _Describer(
+        _describe_phone, ("phone", "phone_ext", "phone_kind", "phone_tail"), regional=True
+    ),
     "email": _Describer(
         _describe_email, ("email", "email_user", "email_domain", "email_letters", "email_free")
     ),
-    "company": _Describer(_describe_company, ("company", "company_latin")),
+    "company": _Describer(
+        _describe_company,
+        ("company", "company_latin", "org", "org_words", "org_brand", "org_latin"),
+    ),
     "city": _Describer(_describe_city, ("city",)),
     "title": _Describer(_describe_title, ("title",)),
     "address": _Describer(
@@ -571,6 +600,7 @@ def _majority(source: np.ndarray, company: np.ndarray, size: int) -> np.ndarray:
 PSEUDONYMISED_COLUMNS = (
     "phone",
     "phone_ext",
+    "phone_tail",
     "email",
     "email_user",
     "email_domain",
@@ -587,6 +617,7 @@ def _pseudonymise(prepared: pd.DataFrame, hash_key: bytes | str) -> None:
 
 
 _DIGIT = re.compile(r"\d")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _is_partial(key: Any) -> int | None:

@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_PAIRS_PER_LEAD",
     "MAX_BLOCK_SIZE_LIMIT",
     "MIN_PAIR_BUDGET",
+    "ORGANISATION_PRESETS",
     "PRESETS",
     "PRESET_NAMES",
     "BlockingPreset",
@@ -155,7 +156,32 @@ PRESETS: tuple[BlockingPreset, ...] = (
 )
 
 _NAME_ONLY = BlockingPreset("name", ("name_key",), "same name key (when nothing else fits)")
-_BY_NAME = {preset.name: preset for preset in (*PRESETS, _NAME_ONLY)}
+
+#: The presets when the entity is an organisation (``entity="company"``): a company name
+#: alone finds its duplicates, in its words or by its brand; a switchboard is the
+#: organisation's own line, and one written without its area code meets the full number.
+ORGANISATION_PRESETS: tuple[BlockingPreset, ...] = (
+    BlockingPreset("org_phone", ("phone",), "same phone number"),
+    BlockingPreset("org", ("org",), "same organisation name, branch or site included"),
+    BlockingPreset("org_words", ("org_words",), "same words of the name in any order"),
+    BlockingPreset("org_address", ("address_street",), "same house number and street"),
+    BlockingPreset("org_email", ("email",), "same mailbox"),
+    BlockingPreset(
+        "phone_tail",
+        ("phone_tail",),
+        "same last seven digits (a number written without its area code)",
+    ),
+    BlockingPreset("org_website", ("website",), "same website domain"),
+    BlockingPreset(
+        "org_brand",
+        ("org_brand",),
+        "same brand (a parent and its subsidiaries, a misspelt name's other words)",
+        max_block_size=100,
+    ),
+    BlockingPreset("postcode_org", ("postcode", "org_brand"), "same postcode and brand"),
+)
+
+_BY_NAME = {preset.name: preset for preset in (*PRESETS, _NAME_ONLY, *ORGANISATION_PRESETS)}
 #: The names ``blocking=[...]`` takes.
 PRESET_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
@@ -164,9 +190,10 @@ def presets_for(
     roles: Iterable[str],
     names: Sequence[str] | None = None,
     extra: Mapping[str, str] | None = None,
+    entity: str = "person",
 ) -> tuple[BlockingPreset, ...]:
-    """The presets whose roles are all present (or the named ones, checked), then one
-    preset per extra column of kind ``exact`` or ``date`` that is among ``roles``."""
+    """The presets of ``entity`` whose roles are all present (or the named ones, checked),
+    then one preset per extra column of kind ``exact`` or ``date`` that is among ``roles``."""
     present = set(roles)
     if names is not None:
         unknown = [n for n in names if n not in _BY_NAME]
@@ -179,14 +206,14 @@ def presets_for(
             )
         chosen = tuple(_BY_NAME[n] for n in names)
     else:
-        chosen = PRESETS
+        chosen = ORGANISATION_PRESETS if entity == "company" else PRESETS
     own = tuple(
         BlockingPreset(column, (column,), f"same {column}")
         for column, kind in (extra or {}).items()
         if kind in ("exact", "date") and column in present
     )
     found = tuple(p for p in chosen if p.roles <= present) + own
-    if not found and names is None and "name" in present:
+    if not found and names is None and "name" in present and entity == "person":
         # Names alone are a last resort: common names make big blocks, which the guard caps.
         found = (_NAME_ONLY,)
     return found

@@ -30,7 +30,9 @@ from leadlink.match._splink import ComparisonLevelCreator
 
 __all__ = [
     "COMPARISONS",
+    "ENTITY_COMPARISONS",
     "EXTRA_KINDS",
+    "ORGANISATION_COMPARISONS",
     "ComparisonPreset",
     "LevelPreset",
     "comparison_for",
@@ -71,6 +73,9 @@ class ComparisonPreset:
     #: SQL for pairs that reach the levels although ``null_column`` is missing on one side
     #: (a lead without a name whose mailbox name spells the other's name).
     null_unless: str | None = None
+    #: m per level where training cannot estimate it, when the generic prior does not fit
+    #: (an organisation's name compared alone: see :data:`ORGANISATION`).
+    prior_m: tuple[float, ...] | None = None
 
     def prior(self) -> tuple[list[float], list[float]]:
         """Conservative m and u per level, used where training could not estimate them
@@ -84,6 +89,8 @@ class ComparisonPreset:
             return [1.0], [1.0]
         middle = n - 2
         m = [0.6] + [0.3 / middle] * middle + [0.1] if middle else [0.9, 0.1]
+        if self.prior_m is not None:
+            m = list(self.prior_m)
         u = [0.001] + [0.005] * middle
         u.append(1.0 - sum(u))
         return m, u
@@ -467,15 +474,162 @@ COMPARISONS: dict[str, ComparisonPreset] = {
     for preset in (NAME, PHONE, EMAIL, COMPANY, CITY, TITLE, ADDRESS, POSTCODE, WEBSITE)
 }
 
+# -- accounts: the organisation is the entity ---------------------------------------------
+
+#: One organisation key is the other's with a branch or site added (``·``, see
+#: :mod:`leadlink.clean.normalize._organisation`): a parent and its branch.
+_BRANCH_OF = (
+    "(instr(org_r, concat(org_l, ' ·')) = 1 OR instr(org_l, concat(org_r, ' ·')) = 1 "
+    "OR instr(org_r, concat(org_l, '·')) = 1 OR instr(org_l, concat(org_r, '·')) = 1)"
+)
+#: Both keys name a site, after the same head: two branches of one organisation.
+_OTHER_SITE = (
+    "instr(org_l, '·') > 0 AND instr(org_r, '·') > 0 AND "
+    "substr(org_l, 1, instr(org_l, '·')) = substr(org_r, 1, instr(org_r, '·'))"
+)
+_ORG_CONTAINS = (
+    "length(org_latin_l) >= 4 AND length(org_latin_r) >= 4 AND "
+    "(instr(org_latin_l, org_latin_r) > 0 OR instr(org_latin_r, org_latin_l) > 0)"
+)
+
+ORGANISATION = ComparisonPreset(
+    role="company",
+    null_column="org",
+    levels=(
+        LevelPreset(
+            "exact",
+            "same organisation name, branch or site included (Acme Inc. / ACME Incorporated)",
+            lambda: cll.ExactMatchLevel("org"),
+            "org",
+        ),
+        LevelPreset(
+            "same_words",
+            "the same words in another order or abbreviated (Logistics Novatek / Novatek "
+            "Logistics, Intl / International)",
+            lambda: cll.ExactMatchLevel("org_words"),
+        ),
+        LevelPreset(
+            "similar",
+            "a typo apart (Jaro-Winkler ≥ 0.95 on the Latin form)",
+            lambda: cll.JaroWinklerLevel("org_latin", 0.95),
+        ),
+        LevelPreset(
+            "branch_of",
+            "one is the other's branch or site (Acme / Acme - Berlin Branch)",
+            _sql(_BRANCH_OF),
+        ),
+        LevelPreset(
+            "other_site",
+            "two branches or sites of one organisation",
+            _sql(_OTHER_SITE),
+        ),
+        LevelPreset(
+            "contains",
+            "one name contains the other (Easter Seals / Easter Seals Gilchrist)",
+            _sql(_ORG_CONTAINS),
+        ),
+        LevelPreset(
+            "same_brand",
+            "the same brand, other words: a parent and a subsidiary, or sister companies "
+            "(Mera Energy / Mera Health, 华润医药 / 华润物流)",
+            lambda: cll.ExactMatchLevel("org_brand"),
+        ),
+        LevelPreset("different", "different organisations", _else),
+    ),
+    # Where nothing but the name could train these levels (a list of names alone), their
+    # m: most duplicates of an organisation write its name the same way or in other words,
+    # few are a branch of each other.
+    prior_m=(0.45, 0.1, 0.2, 0.01, 0.005, 0.1, 0.08, 0.055),
+)
+
+ORGANISATION_PHONE = ComparisonPreset(
+    role="phone",
+    null_column="phone",
+    levels=(
+        LevelPreset(
+            "same_number",
+            "same number, the same extension or one without",
+            _sql(
+                "phone_l = phone_r AND (phone_ext_l = phone_ext_r OR phone_ext_l IS NULL "
+                "OR phone_ext_r IS NULL)"
+            ),
+            "phone",
+        ),
+        LevelPreset(
+            "other_extension",
+            "same switchboard, different extensions",
+            _sql("phone_l = phone_r"),
+        ),
+        LevelPreset(
+            "same_local_number",
+            "the same number written with and without its area code (415 555 0123 / 555-0123)",
+            lambda: cll.ExactMatchLevel("phone_tail"),
+        ),
+        LevelPreset("one_digit", "one digit apart", lambda: cll.LevenshteinLevel("phone", 1)),
+        LevelPreset("different", "different numbers", _else),
+    ),
+)
+
+ORGANISATION_EMAIL = ComparisonPreset(
+    role="email",
+    null_column="email",
+    levels=(
+        LevelPreset("exact", "same mailbox", lambda: cll.ExactMatchLevel("email"), "email"),
+        LevelPreset(
+            "same_domain",
+            "mailboxes at the same company domain",
+            lambda: cll.And(
+                cll.ExactMatchLevel("email_domain"),
+                cll.CustomLevel("email_free_l = 0", base_dialect_str=_DIALECT),
+            ),
+        ),
+        LevelPreset("different", "different emails", _else),
+    ),
+)
+
+ORGANISATION_CITY = ComparisonPreset(
+    role="city",
+    null_column="city",
+    levels=(
+        LevelPreset("exact", "same city", lambda: cll.ExactMatchLevel("city"), "city"),
+        LevelPreset("different", "different cities", _else),
+    ),
+)
+
+#: The presets by role when the entity is an organisation (``entity="company"``): people's
+#: names and titles are not compared, a switchboard is the organisation's own line.
+ORGANISATION_COMPARISONS: dict[str, ComparisonPreset] = {
+    preset.role: preset
+    for preset in (
+        ORGANISATION,
+        ORGANISATION_PHONE,
+        ORGANISATION_EMAIL,
+        ORGANISATION_CITY,
+        ADDRESS,
+        POSTCODE,
+        WEBSITE,
+    )
+}
+
+#: The comparisons of each entity: ``person`` (leads) and ``company`` (accounts).
+ENTITY_COMPARISONS: dict[str, dict[str, ComparisonPreset]] = {
+    "person": COMPARISONS,
+    "company": ORGANISATION_COMPARISONS,
+}
+
 
 #: Comparison kinds for the user's own columns (a date of birth, a tax id ...).
 EXTRA_KINDS: tuple[str, ...] = ("exact", "fuzzy", "date", "numeric")
 
 
-def comparison_for(role: str, extra: dict[str, str] | None = None) -> ComparisonPreset:
-    """The comparison preset of ``role``; ``extra`` maps extra roles to their kind."""
-    if role in COMPARISONS:
-        return COMPARISONS[role]
+def comparison_for(
+    role: str, extra: dict[str, str] | None = None, entity: str = "person"
+) -> ComparisonPreset:
+    """The comparison preset of ``role`` for ``entity``; ``extra`` maps extra roles to
+    their kind."""
+    presets = ENTITY_COMPARISONS[entity]
+    if role in presets:
+        return presets[role]
     if extra and role in extra:
         return extra_comparison(role, extra[role])
     raise KeyError(role)

@@ -27,14 +27,11 @@ passed (``db_api=splink.SparkAPI(spark_session=spark)``);
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import logging
 import math
-import threading
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,14 +52,15 @@ from leadlink.match._blocking import (
     presets_for,
 )
 from leadlink.match._comparisons import (
-    COMPARISONS,
+    ENTITY_COMPARISONS,
     ComparisonPreset,
     comparison_for,
     extra_comparison,
 )
 from leadlink.match._options import check_max_pairs, check_options, read_model_file
-from leadlink.match._splink import set_lambda
+from leadlink.match._quiet import quiet_splink
 from leadlink.match._training import (
+    LAMBDA_RECALL,
     _cap_against,
     _em_session,
     _fill_unseen,
@@ -73,6 +71,8 @@ from leadlink.match._training import (
     _training_presets,
     _usable_roles,
     _without_matches,
+    estimate_lambda,
+    rule_recall,
 )
 from leadlink.schema import MATCH_ROLES, PREPARED_COLUMNS, ROLE
 
@@ -88,22 +88,6 @@ MODEL_VERSION = 3
 
 #: Pairs at or above this match probability are linked by default.
 DEFAULT_THRESHOLD = 0.5
-
-_LAMBDA_RECALL = 0.8
-# The comparison levels at which each λ rule (same mailbox; same phone and name) holds.
-_LAMBDA_RULE_LEVELS: tuple[dict[str, tuple[str, ...]], ...] = (
-    {"email": ("exact",)},
-    {
-        "phone": (
-            "same_personal",
-            "same_extension",
-            "other_extension",
-            "shared_line_same_company",
-            "shared_line",
-        ),
-        "name": ("exact", "same_key", "same_key_other_script", "nickname"),
-    },
-)
 
 
 class LeadModel:
@@ -132,6 +116,10 @@ class LeadModel:
             :data:`~leadlink.match.MIN_PAIR_BUDGET`); more raise a
             :class:`~leadlink.ResourceError` that names the preset making the most. A
             limit of the machine, not of the model: it is not saved with the model.
+        entity: what a record is: ``"person"`` (a lead: names, personal phones, colleagues
+            on one switchboard) or ``"company"`` (an account: the organisation's name,
+            branch and site kept, its lines, building, website and domain; people's names
+            and titles are not compared).
 
     Every option is checked here (types and ranges, see :mod:`leadlink.match._options`):
     a :class:`~leadlink.ConfigError` names the option and what it may be.
@@ -150,6 +138,7 @@ class LeadModel:
         must_link: Sequence[str] = (),
         never_link: Sequence[str] = (),
         max_pairs: int | None = None,
+        entity: str = "person",
     ) -> None:
         options = check_options(
             threshold=threshold,
@@ -162,6 +151,7 @@ class LeadModel:
             must_link=must_link,
             never_link=never_link,
             max_pairs=max_pairs,
+            entity=entity,
         )
         self.threshold: float = options["threshold"]
         self.max_block_size: int = options["max_block_size"]
@@ -173,6 +163,7 @@ class LeadModel:
         self.must_link: tuple[str, ...] = options["must_link"]
         self.never_link: tuple[str, ...] = options["never_link"]
         self.max_pairs: int | None = options["max_pairs"]
+        self.entity: str = options["entity"]
         for rule_role in (*self.must_link, *self.never_link):
             self._rule_column(rule_role)  # refuses unknown roles now
         for column, kind in self.extra.items():
@@ -256,10 +247,18 @@ class LeadModel:
                     "请传入更多线索，或用 LeadModel.load() 加载已训练的模型",
                 )
             )
-        roles, excluded = _usable_roles(prepared, self._extra_kinds)
+        roles, excluded = _usable_roles(prepared, self._extra_kinds, self.entity)
+        n_records = len(prepared)
+        if self.entity == "company":
+            # An account list can hold one organisation dozens of times, written the same
+            # way: random pairs would agree mostly because they are one organisation (u far
+            # too high), and identical names would fill the blocks. Training sees each
+            # distinct record once, as prediction scores it.
+            prepared = _representatives(prepared, _compared_columns(prepared, roles))[0]
+            roles, excluded = _usable_roles(prepared, self._extra_kinds, self.entity)
         if not roles:
             return self._fit_prior(prepared, excluded)
-        presets = presets_for(roles, self.blocking, self._extra_kinds)
+        presets = presets_for(roles, self.blocking, self._extra_kinds, self.entity)
         if not presets:
             raise ModelError(
                 say(
@@ -274,7 +273,7 @@ class LeadModel:
         check_pair_budget(report, self.max_pairs, len(prepared))
         self._blocking_report = report
         diagnostics: dict[str, Any] = {
-            "n_leads": len(prepared),
+            "n_leads": n_records,
             "roles": roles,
             "excluded_roles": excluded,
             "blocking": report.to_frame().reset_index().to_dict("records"),
@@ -289,7 +288,7 @@ class LeadModel:
         # seeded sampling repeats only on one thread; with more, two runs differed in the
         # last bits of m. Training works on bounded samples (u_max_pairs, em_max_pairs), so
         # this costs little; predict, whose work grows with the leads, stays parallel.
-        with _quiet_splink(), database(db_api, threads=1) as db:
+        with quiet_splink(), database(db_api, threads=1) as db:
             # In id order, so that the weights cannot depend on the order the leads came
             # in, whatever order Splink's pair sampling follows.
             ordered = keyed.sort_values("unique_id", kind="stable")
@@ -305,7 +304,7 @@ class LeadModel:
                 max_iterations=25,
             )
             linker = Linker(table, settings, log_level=None)
-            lam = self._estimate_lambda(linker, presets, len(prepared))
+            lam = estimate_lambda(linker, presets, len(prepared), self.entity, _rule)
             diagnostics["lambda_method"] = lam[1]
             u_trained = True
             try:
@@ -324,7 +323,7 @@ class LeadModel:
             after_u = linker.misc.save_model_to_json()
             m_learnt: dict[str, list[dict[str, Any]]] = {}
             trained: set[str] = set()
-            for preset in _training_presets(presets):
+            for preset in _training_presets(presets, self.entity):
                 learns = sorted(set(roles) - preset.roles)
                 if not set(learns) - trained:
                     continue  # every role this session would train is trained already
@@ -375,9 +374,9 @@ class LeadModel:
             self._m[role], self._u[role] = m_values, u_values
         self._lambda = lam[0]
         if lam[1].startswith("deterministic"):
-            recall = self._rule_recall(prepared, trained)
+            recall = rule_recall(prepared, trained, self._m, self._comparison, self.entity)
             if recall is not None:
-                self._lambda = min(0.5, lam[0] * _LAMBDA_RECALL / recall)
+                self._lambda = min(0.5, lam[0] * LAMBDA_RECALL / recall)
                 diagnostics["lambda_method"] = (
                     f"{lam[1].split(', recall')[0]}, recall {recall:.3f} from the trained m"
                 )
@@ -407,7 +406,7 @@ class LeadModel:
         values with the conservative prior m and u, and say so in the diagnostics."""
         with_values = [
             role
-            for role in [*COMPARISONS, *self._extra_kinds]
+            for role in [*ENTITY_COMPARISONS[self.entity], *self._extra_kinds]
             if prepared[self._comparison(role).null_column].notna().any()
         ]
         if not with_values:
@@ -440,67 +439,6 @@ class LeadModel:
         logger.info("prior-only model for %d leads: nothing to train on", len(prepared))
         return self
 
-    def _rule_recall(self, prepared: pd.DataFrame, trained: set[str]) -> float | None:
-        """The share of matching pairs that the λ rules find, from the trained m.
-
-        λ is first estimated from the pairs that deterministic rules (same mailbox; same
-        phone and name) find, divided by an assumed recall. Once m is trained, that recall
-        follows from it: a match has both values present (coverage²) and the rule's levels
-        (m); the two rules are taken as independent. None when a rule's roles were not
-        trained.
-        """
-
-        def agree(role: str, levels: Sequence[str]) -> float | None:
-            if role not in trained or role not in self._m:
-                return None
-            preset = self._comparison(role)
-            coverage = float(prepared[preset.null_column].notna().mean())
-            m = sum(self._m[role][preset.level_ids.index(level)] for level in levels)
-            return coverage**2 * min(m, 1.0)
-
-        misses = 1.0
-        used = False
-        for rule in _LAMBDA_RULE_LEVELS:
-            parts = [agree(role, levels) for role, levels in rule.items()]
-            if None not in parts:
-                misses *= 1.0 - math.prod(p for p in parts if p is not None)
-                used = True
-        if not used:
-            return None
-        return float(min(max(1.0 - misses, 0.05), 0.95))
-
-    def _estimate_lambda(
-        self, linker: Any, presets: Sequence[BlockingPreset], n: int
-    ) -> tuple[float, str]:
-        names = {p.name: p for p in presets}
-        rules = [
-            f'l."{names[k].column}" = r."{names[k].column}"'
-            for k in ("email", "phone_name")
-            if k in names
-        ]
-        fallback = min(0.5, 1.0 / max(n - 1, 1))
-        if not rules:
-            return fallback, "default: one duplicate per lead"
-        try:
-            linker.training.estimate_probability_two_random_records_match(
-                [_rule(rule) for rule in rules], recall=_LAMBDA_RECALL
-            )
-            value = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
-        except Exception as error:  # Splink raises plain exceptions on degenerate data
-            logger.debug("λ estimation failed (%s); using the default", type(error).__name__)
-            value = math.nan
-        # Splink leaves λ at 0 or NaN when the rules find nothing, which breaks its EM
-        # with a 'math domain error': λ is put back.
-        if not math.isfinite(value) or value <= 0:
-            set_lambda(linker, fallback)
-            return fallback, "default: deterministic rules found nothing"
-        value = min(value, 0.5)
-        set_lambda(linker, value)
-        return (
-            min(value, 0.5),
-            f"deterministic rules {sorted(k for k in ('email', 'phone_name') if k in names)}, recall {_LAMBDA_RECALL}",
-        )
-
     # -- prediction --------------------------------------------------------------------
 
     def count_blocks(self, prepared: pd.DataFrame) -> BlockingReport:
@@ -511,7 +449,7 @@ class LeadModel:
         """
         self._fitted()
         _check_prepared(prepared)
-        presets = presets_for(self.roles, self.blocking, self._extra_kinds)
+        presets = presets_for(self.roles, self.blocking, self._extra_kinds, self.entity)
         return add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)[1]
 
     def predict(
@@ -548,8 +486,67 @@ class LeadModel:
                 )
             )
         budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
+        if self.entity != "company":
+            return self._predict(prepared, min_probability, db_api, budget)
+        # Accounts identical in everything compared are one organisation: one of them is
+        # scored for all, and each of the others is paired with it at the levels two
+        # identical records reach (a list can hold one company hundreds of times).
+        distinct, copies = _representatives(prepared, self._compared(prepared))
+        pairs = self._predict(distinct, min_probability, db_api, budget)
+        if copies.empty:
+            return pairs
+        same = self._identical_pairs(copies, prepared, pairs.columns)
+        found_by = pairs["found_by"].astype(object)
+        out = pd.concat([pairs.assign(found_by=found_by), same], ignore_index=True)
+        out["found_by"] = pd.Categorical(
+            out["found_by"], [*pairs["found_by"].cat.categories, "identical"]
+        )
+        return out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
+
+    def _compared(self, prepared: pd.DataFrame) -> list[str]:
+        """The prepared columns the model compares (two records equal in all are equal)."""
+        return _compared_columns(prepared, self.roles)
+
+    def _identical_pairs(
+        self, copies: pd.DataFrame, prepared: pd.DataFrame, columns: pd.Index
+    ) -> pd.DataFrame:
+        """Pairs of each copy with its representative, at the strongest level of every
+        role both give (the level two identical records reach), no term-frequency
+        adjustment."""
+        by_id = prepared.set_index("unique_id")
+        left = copies["representative"].to_numpy(dtype=object)
+        right = copies["unique_id"].to_numpy(dtype=object)
+        swap = left.astype(str) > right.astype(str)
+        out = pd.DataFrame(
+            {"id_l": np.where(swap, right, left), "id_r": np.where(swap, left, right)}
+        )
+        prior = math.log2(self.lambda_ / (1.0 - self.lambda_))
+        total = np.full(len(out), prior)
+        for role in self.roles:
+            preset = self._comparison(role)
+            present = by_id[preset.null_column].reindex(right).notna().to_numpy()
+            weight = math.log2(self._m[role][0] / self._u[role][0])
+            levels = pd.Categorical(
+                np.where(present, preset.levels[0].id, "null"), [*preset.level_ids, "null"]
+            )
+            out[f"{self._display(role)}_level"] = levels
+            out[f"{self._display(role)}_weight"] = np.where(present, round(weight, 4), 0.0)
+            total += np.where(present, weight, 0.0)
+        out["match_weight"] = total
+        out["match_probability"] = 1.0 / (1.0 + np.exp2(-total))
+        out["found_by"] = "identical"
+        out["rule"] = ""
+        return out[list(columns)]
+
+    def _predict(
+        self,
+        prepared: pd.DataFrame,
+        min_probability: float,
+        db_api: DatabaseAPI | None,
+        budget: int | None,
+    ) -> pd.DataFrame:
         roles = self.roles
-        presets = presets_for(roles, self.blocking, self._extra_kinds)
+        presets = presets_for(roles, self.blocking, self._extra_kinds, self.entity)
         keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
         check_pair_budget(report, budget, len(prepared))
         columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
@@ -558,7 +555,7 @@ class LeadModel:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
         from splink import Linker, SettingsCreator
 
-        with _quiet_splink(), database(db_api) as db:
+        with quiet_splink(), database(db_api) as db:
             # Integer ids inside the database: a pair costs two integers, not two strings.
             ids = keyed["unique_id"].to_numpy(dtype=object)
             table = db.register(
@@ -692,6 +689,7 @@ class LeadModel:
                 "extra": self.extra,
                 "must_link": list(self.must_link),
                 "never_link": list(self.never_link),
+                "entity": self.entity,
             },
             "lambda": self._lambda,
             "comparisons": [
@@ -780,7 +778,7 @@ class LeadModel:
         return {extra_column(column): kind for column, kind in self.extra.items()}
 
     def _comparison(self, role: str) -> ComparisonPreset:
-        return comparison_for(role, self._extra_kinds)
+        return comparison_for(role, self._extra_kinds, self.entity)
 
     def _display(self, role: str) -> str:
         """The name a role is shown under: the user's column for their own columns."""
@@ -839,6 +837,31 @@ def _check_prepared(prepared: object) -> None:
         )
 
 
+def _representatives(
+    prepared: pd.DataFrame, compared: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One record of each group of records equal in every ``compared`` column (the first),
+    and the others as ``unique_id`` with their ``representative``."""
+    if not compared:
+        empty = pd.DataFrame({"unique_id": [], "representative": []}, dtype=object)
+        return prepared, empty
+    group = prepared.groupby(list(compared), dropna=False, sort=False).ngroup().to_numpy()
+    first = ~pd.Series(group).duplicated().to_numpy()
+    ids = prepared["unique_id"].to_numpy(dtype=object)
+    representative_of = np.empty(group.max() + 1 if len(group) else 0, dtype=object)
+    representative_of[group[first]] = ids[first]
+    copies = pd.DataFrame(
+        {"unique_id": ids[~first], "representative": representative_of[group[~first]]}
+    )
+    return prepared[first].reset_index(drop=True), copies
+
+
+def _compared_columns(table: pd.DataFrame, roles: Sequence[str]) -> list[str]:
+    """The prepared columns of ``roles`` (and the user's own) that ``table`` holds."""
+    wanted = {c for r in roles for c in (ROLE[r].prepared if r in ROLE else (r,))}
+    return [c for c in table.columns if c in wanted]
+
+
 def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:
     base = [c for c in keyed.columns if not c.startswith("bk_")]
     return base + [p.column for p in presets]
@@ -857,42 +880,3 @@ def _dtype(column: str) -> str:
     if column in ("match_weight", "match_probability") or column.endswith("_weight"):
         return "float64"
     return "object"
-
-
-# The Splink logger's level and the warning filters are process-wide: concurrent fits and
-# predicts (threads) share one quieting. The first to enter saves them, the last to leave
-# puts them back.
-_quiet_lock = threading.Lock()
-_quiet_users = 0
-_quiet_saved_level = logging.NOTSET
-_quiet_warnings: warnings.catch_warnings[Any] | None = None
-
-
-@contextlib.contextmanager
-def _quiet_splink() -> Iterator[None]:
-    """Keep Splink's chatter (which can quote data values) out of the user's logs.
-
-    Safe across threads: the Splink logger's level and the warning filters after the last
-    of overlapping calls are what they were before the first (a plain save and restore
-    per call left the logger at ERROR when two calls overlapped).
-    """
-    global _quiet_users, _quiet_saved_level, _quiet_warnings
-    splink_logger = logging.getLogger("splink")
-    with _quiet_lock:
-        if _quiet_users == 0:
-            _quiet_saved_level = splink_logger.level
-            splink_logger.setLevel(logging.ERROR)
-            _quiet_warnings = warnings.catch_warnings()
-            _quiet_warnings.__enter__()
-            warnings.simplefilter("ignore")
-        _quiet_users += 1
-    try:
-        yield
-    finally:
-        with _quiet_lock:
-            _quiet_users -= 1
-            if _quiet_users == 0:
-                splink_logger.setLevel(_quiet_saved_level)
-                if _quiet_warnings is not None:
-                    _quiet_warnings.__exit__(None, None, None)
-                    _quiet_warnings = None

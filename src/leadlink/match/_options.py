@@ -15,6 +15,8 @@ field                  allowed
 ``seed``               an integer in [0, 2**31 - 1]
 ``extra``              at most 50 columns: name (≤ 200 characters) → kind
 ``must_link`` ...      lists of roles or extra columns
+``entity``             ``"person"`` (leads; the default, and for files without it) or
+                       ``"company"`` (accounts)
 ``lambda``             a real number in (0, 1)
 ``m``, ``u``           real numbers in (0, 1], one per comparison level, in level order
 =====================  ===============================================================
@@ -41,7 +43,12 @@ from leadlink.match._blocking import (
     PRESET_NAMES,
     presets_for,
 )
-from leadlink.match._comparisons import COMPARISONS, EXTRA_KINDS, comparison_for
+from leadlink.match._comparisons import (
+    COMPARISONS,
+    ENTITY_COMPARISONS,
+    EXTRA_KINDS,
+    comparison_for,
+)
 from leadlink.schema import MATCH_ROLES
 
 __all__ = [
@@ -65,8 +72,19 @@ MAX_SEED = 2**31 - 1
 _SAMPLED_PAIRS = (1e3, 1e9)
 
 _OPTION_KEYS = frozenset(
-    {"threshold", "max_block_size", "blocking", "seed", "extra", "must_link", "never_link"}
+    {
+        "threshold",
+        "max_block_size",
+        "blocking",
+        "seed",
+        "extra",
+        "must_link",
+        "never_link",
+        "entity",
+    }
 )
+#: What a model matches: people (leads) or organisations (accounts).
+ENTITIES = ("person", "company")
 _FILE_KEYS = frozenset(
     {
         "format",
@@ -148,6 +166,7 @@ def check_options(
     must_link: Any,
     never_link: Any,
     max_pairs: Any,
+    entity: Any = "person",
 ) -> dict[str, Any]:
     """The options of :class:`~leadlink.LeadModel`, checked and normalised (tuples for
     lists, ints and floats for numbers); a ConfigError naming the first bad one."""
@@ -160,6 +179,7 @@ def check_options(
             "extra": extra,
             "must_link": must_link,
             "never_link": never_link,
+            "entity": entity,
         },
         _IN_CALL,
     )
@@ -229,6 +249,7 @@ def read_model_file(data: Any, *, format_name: str, version: int) -> ModelFile:
             "extra": raw_options.get("extra") or {},
             "must_link": raw_options.get("must_link") or [],
             "never_link": raw_options.get("never_link") or [],
+            "entity": raw_options.get("entity", "person"),
         },
         where,
         "options.",
@@ -249,11 +270,12 @@ def read_model_file(data: Any, *, format_name: str, version: int) -> ModelFile:
         raise where.refuse(
             "comparisons", "a non-empty list of comparisons", "非空的比较列表", comparisons
         )
-    if len(comparisons) > len(COMPARISONS) + len(extra_kinds):
+    known = ENTITY_COMPARISONS[options["entity"]]
+    if len(comparisons) > len(known) + len(extra_kinds):
         raise where.refuse(
             "comparisons",
-            f"a list of at most {len(COMPARISONS) + len(extra_kinds)} comparisons",
-            f"至多 {len(COMPARISONS) + len(extra_kinds)} 项的比较列表",
+            f"a list of at most {len(known) + len(extra_kinds)} comparisons",
+            f"至多 {len(known) + len(extra_kinds)} 项的比较列表",
             len(comparisons),
         )
     m: dict[str, list[float]] = {}
@@ -266,13 +288,13 @@ def read_model_file(data: Any, *, format_name: str, version: int) -> ModelFile:
             )
         _known_keys(comparison, frozenset({"role", "levels"}), f"{field}.", where)
         role = comparison.get("role")
-        if not isinstance(role, str) or (role not in COMPARISONS and role not in extra_kinds):
+        if not isinstance(role, str) or (role not in known and role not in extra_kinds):
             raise ModelError(
                 say(
                     f"the model file compares an unknown role {_shown(role)}; it compares "
-                    f"{', '.join(COMPARISONS)} or the extra columns it lists{_FILE_HINT[0]}",
+                    f"{', '.join(known)} or the extra columns it lists{_FILE_HINT[0]}",
                     f"模型文件比较了未知的角色 {_shown(role)}；可比较的是 "
-                    f"{', '.join(COMPARISONS)} 或其列出的额外列{_FILE_HINT[1]}",
+                    f"{', '.join(known)} 或其列出的额外列{_FILE_HINT[1]}",
                 )
             )
         if role in m:
@@ -282,7 +304,7 @@ def read_model_file(data: Any, *, format_name: str, version: int) -> ModelFile:
                 f"未重复的角色（{role!r} 已出现过）",
                 role,
             )
-        expected = comparison_for(role, extra_kinds).level_ids
+        expected = comparison_for(role, extra_kinds, options["entity"]).level_ids
         levels = comparison.get("levels")
         found = (
             [level.get("id") if isinstance(level, Mapping) else None for level in levels]
@@ -309,7 +331,7 @@ def read_model_file(data: Any, *, format_name: str, version: int) -> ModelFile:
                     _real(level[key], f"{role}.{level['id']}.{key}", 0.0, 1.0, where, open_low=True)
                 )
     roles = list(m)
-    if not presets_for(roles, options["blocking"], extra_kinds):
+    if not presets_for(roles, options["blocking"], extra_kinds, options["entity"]):
         raise where.refuse(
             "options.blocking",
             f"presets that fit the roles the model compares ({', '.join(roles)})",
@@ -336,6 +358,14 @@ def _options(raw: Mapping[str, Any], where: _Where, prefix: str = "") -> dict[st
         "seed": _integer(raw["seed"], f"{prefix}seed", 0, MAX_SEED, where),
         "extra": _extra(raw["extra"], f"{prefix}extra", where),
     }
+    if not isinstance(raw["entity"], str) or raw["entity"] not in ENTITIES:
+        raise where.refuse(
+            f"{prefix}entity",
+            f"one of {', '.join(map(repr, ENTITIES))}",
+            f"{'、'.join(map(repr, ENTITIES))} 之一",
+            raw["entity"],
+        )
+    options["entity"] = raw["entity"]
     for key in ("must_link", "never_link"):
         options[key] = _names(raw[key], f"{prefix}{key}", where)
     return options

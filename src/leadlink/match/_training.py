@@ -12,8 +12,8 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink.errors import InputError
-from leadlink.match._comparisons import COMPARISONS, comparison_for
-from leadlink.match._splink import collapsed_level, em_iterations
+from leadlink.match._comparisons import ENTITY_COMPARISONS, comparison_for
+from leadlink.match._splink import collapsed_level, em_iterations, set_lambda
 
 if TYPE_CHECKING:
     from leadlink.match._blocking import BlockingPreset
@@ -231,18 +231,25 @@ def _levels_by_role(linker: Any) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-# EM sessions in order of preference: the same personal phone, the same email, then the
-# same name at the same company. A session that fails (same-email blocks can hold only
-# matches, which drives EM's λ to 1) is followed by the next one that trains its roles.
-_TRAINING_ORDER = ("phone", "email", "name_company", "name_city", "phone_name", "email_user")
+# EM sessions in order of preference, per entity. For people: the same personal phone, the
+# same email, then the same name at the same company. A session that fails (same-email
+# blocks can hold only matches, which drives EM's λ to 1) is followed by the next one that
+# trains its roles. For organisations: the same phone, the same name, the same building.
+_TRAINING_ORDER = {
+    "person": ("phone", "email", "name_company", "name_city", "phone_name", "email_user"),
+    "company": ("org_phone", "org", "org_address", "org_email", "org_words", "phone_tail"),
+}
 
 
-def _training_presets(presets: Sequence[BlockingPreset]) -> list[BlockingPreset]:
+def _training_presets(
+    presets: Sequence[BlockingPreset], entity: str = "person"
+) -> list[BlockingPreset]:
     """Candidate EM sessions, most preferred first (a session cannot train the roles it
     blocks on; :meth:`LeadModel.fit` skips those whose roles are trained already)."""
+    preferred = _TRAINING_ORDER[entity]
 
     def order(preset: BlockingPreset) -> tuple[int, int]:
-        rank = _TRAINING_ORDER.index(preset.name) if preset.name in _TRAINING_ORDER else 99
+        rank = preferred.index(preset.name) if preset.name in preferred else 99
         return rank, len(preset.fields)
 
     return sorted(presets, key=order)
@@ -253,14 +260,14 @@ _MIN_COVERAGE = 0.02
 
 
 def _usable_roles(
-    prepared: pd.DataFrame, extra_kinds: Mapping[str, str]
+    prepared: pd.DataFrame, extra_kinds: Mapping[str, str], entity: str = "person"
 ) -> tuple[list[str], dict[str, str]]:
     roles: list[str] = []
     excluded: dict[str, str] = {}
     n = len(prepared)
-    candidates = list(COMPARISONS) + list(extra_kinds)
+    candidates = list(ENTITY_COMPARISONS[entity]) + list(extra_kinds)
     for role in candidates:
-        preset = comparison_for(role, dict(extra_kinds))
+        preset = comparison_for(role, dict(extra_kinds), entity)
         if preset.null_column not in prepared.columns:
             raise InputError(
                 say(
@@ -281,3 +288,107 @@ def _usable_roles(
         else:
             roles.append(role)
     return roles, excluded
+
+
+# -- λ, the prior probability that two records are the same entity ----------------------
+
+#: λ is first estimated with this recall assumed for the deterministic rules.
+LAMBDA_RECALL = 0.8
+#: Per entity, the deterministic rules that estimate λ: blocking presets whose equal keys
+#: (nearly) always mean a match, and the comparison levels at which the rule holds. People:
+#: the same mailbox; the same phone and name. Organisations: the same name, branch
+#: included, in any word order; the same phone number.
+LAMBDA_RULES: dict[str, tuple[tuple[tuple[str, ...], dict[str, tuple[str, ...]]], ...]] = {
+    "person": (
+        (("email",), {"email": ("exact",)}),
+        (
+            ("phone_name",),
+            {
+                "phone": (
+                    "same_personal",
+                    "same_extension",
+                    "other_extension",
+                    "shared_line_same_company",
+                    "shared_line",
+                ),
+                "name": ("exact", "same_key", "same_key_other_script", "nickname"),
+            },
+        ),
+    ),
+    "company": (
+        (("org", "org_words"), {"company": ("exact", "same_words")}),
+        (("org_phone",), {"phone": ("same_number", "other_extension")}),
+    ),
+}
+
+
+def estimate_lambda(
+    linker: Any,
+    presets: Sequence[BlockingPreset],
+    n: int,
+    entity: str,
+    make_rule: Callable[[str], Any],
+) -> tuple[float, str]:
+    """λ from the pairs the entity's deterministic rules find (Splink's estimate, with
+    :data:`LAMBDA_RECALL`), and how it was found; one duplicate per record when no rule's
+    preset is among ``presets`` or the rules find nothing. λ is set on ``linker``."""
+    names = {p.name: p for p in presets}
+    used = [name for rule, _ in LAMBDA_RULES[entity] for name in rule if name in names]
+    rules = [f'l."{names[k].column}" = r."{names[k].column}"' for k in used]
+    fallback = min(0.5, 1.0 / max(n - 1, 1))
+    if not rules:
+        return fallback, "default: one duplicate per lead"
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            [make_rule(rule) for rule in rules], recall=LAMBDA_RECALL
+        )
+        value = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+    except Exception:  # Splink raises plain exceptions on degenerate data
+        value = math.nan
+    # Splink leaves λ at 0 or NaN when the rules find nothing, which breaks its EM
+    # with a 'math domain error': λ is put back.
+    if not math.isfinite(value) or value <= 0:
+        set_lambda(linker, fallback)
+        return fallback, "default: deterministic rules found nothing"
+    value = min(value, 0.5)
+    set_lambda(linker, value)
+    return value, f"deterministic rules {sorted(used)}, recall {LAMBDA_RECALL}"
+
+
+def rule_recall(
+    prepared: pd.DataFrame,
+    trained: set[str],
+    m: Mapping[str, Sequence[float]],
+    comparison: Callable[[str], ComparisonPreset],
+    entity: str,
+) -> float | None:
+    """The share of matching pairs that the λ rules find, from the trained m.
+
+    λ is first estimated from the pairs that the deterministic rules find, divided by an
+    assumed recall. Once m is trained, that recall follows from it: a match has both values
+    present (coverage²) and the rule's levels (m); the rules are taken as independent. None
+    when a rule's roles were not trained.
+    """
+
+    # An organisation's name levels have priors written for lists of names alone (see
+    # ORGANISATION.prior_m): they stand in for an m that nothing could train.
+    usable = set(m) if entity == "company" else trained
+
+    def agree(role: str, levels: Sequence[str]) -> float | None:
+        if role not in usable or role not in m:
+            return None
+        preset = comparison(role)
+        coverage = float(prepared[preset.null_column].notna().mean())
+        agreeing = sum(m[role][preset.level_ids.index(level)] for level in levels)
+        return coverage**2 * min(agreeing, 1.0)
+
+    misses = 1.0
+    used = False
+    for _, rule in LAMBDA_RULES[entity]:
+        parts = [agree(role, levels) for role, levels in rule.items()]
+        if None not in parts:
+            misses *= 1.0 - math.prod(p for p in parts if p is not None)
+            used = True
+    if not used:
+        return None
+    return float(min(max(1.0 - misses, 0.05), 0.95))
