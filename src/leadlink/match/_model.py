@@ -498,9 +498,9 @@ class LeadModel:
         same = self._identical_pairs(copies, prepared, pairs.columns)
         found_by = pairs["found_by"].astype(object)
         out = pd.concat([pairs.assign(found_by=found_by), same], ignore_index=True)
-        out["found_by"] = pd.Categorical(
-            out["found_by"], [*pairs["found_by"].cat.categories, "identical"]
-        )
+        known = pairs["found_by"].dtype
+        presets = list(known.categories) if isinstance(known, pd.CategoricalDtype) else []
+        out["found_by"] = pd.Categorical(out["found_by"], [*presets, "identical"])
         return out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
 
     def _compared(self, prepared: pd.DataFrame) -> list[str]:

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadlink.clean.normalize import _address, _company, _email, _name, _phone, _title, _website
+from leadlink.clean.normalize import (
+    _address,
+    _company,
+    _email,
+    _name,
+    _organisation,
+    _phone,
+    _title,
+    _website,
+)
 
 __all__ = [
     "address",
@@ -31,6 +40,7 @@ __all__ = [
     "name_han",
     "name_key",
     "name_nickname_key",
+    "organisation",
     "phone",
     "phone_extension",
     "phone_kind",
@@ -134,3 +144,11 @@ def postcode(value: Any) -> str | None:
 def website(value: Any) -> str | None:
     """Registrable domain of a website: 'https://www.acme.co.uk/about' -> 'acme.co.uk'."""
     return _website.domain(value)
+
+
+def organisation(value: Any) -> str | None:
+    """An organisation's key as an account: legal forms and region out, a branch or site
+    kept ('Acme Inc. - Berlin Branch' -> 'acme · berlin branch'); see
+    ``dedupe(entity="company")``."""
+    found = _organisation.parts(value)
+    return None if found is None else found.key
