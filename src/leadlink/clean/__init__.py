@@ -9,7 +9,8 @@ The first stage: it reads only the base modules (:mod:`leadlink.schema`,
 * :func:`enrich` — fill a lead table's gaps from a reference table;
 * :func:`check_region` — a default phone region, checked (``"cn"`` -> ``"CN"``);
   :func:`settle_region` — the region to read a file's numbers with, inferred from them
-  when none is given.
+  when none is given; :func:`phone_match_key` — a phone in one text as matching keys it
+  (E.164 or ``local:<digits>``, with ``;ext=<extension>``).
 * :class:`OutputMasking` — how outputs show phones, emails and names: clear, masked or
   as keyed hashes (:data:`OUTPUT_MODES`).
 """
@@ -22,6 +23,7 @@ from leadlink.clean._prepare import extra_column, prepare
 from leadlink.clean._privacy import OUTPUT_MODES, OutputMasking
 from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
 from leadlink.clean.normalize._phone import check_region, settle_region
+from leadlink.clean.normalize._phone import match_key as phone_match_key
 
 __all__ = [
     "GHOST_THRESHOLD",
@@ -34,6 +36,7 @@ __all__ = [
     "extra_column",
     "missing_summary",
     "normalize",
+    "phone_match_key",
     "prepare",
     "settle_region",
     "validate",

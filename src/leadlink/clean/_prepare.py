@@ -107,11 +107,12 @@ def prepare(
     """Turn raw leads into the prepared table described in the module docstring.
 
     With ``hash_key``, phone numbers, extensions and email addresses (and their mailbox
-    names and domains, and the name spellings, which can come from a mailbox name) are
-    replaced by keyed hashes (HMAC-SHA256) right after they are normalised, so the prepared
-    table, the database tables built from it, the scored pairs and the model never hold
-    them in clear. Equal values still match; fuzzy levels (one digit apart, email typos)
-    no longer fire.
+    names and domains, and the name spellings, which can come from a mailbox name), and
+    the address keys and parts and the postcode are replaced by keyed hashes (HMAC-SHA256)
+    right after they are normalised, so the prepared table, the database tables built from
+    it, the scored pairs and the model never hold them in clear. Equal values still match;
+    fuzzy levels (one digit apart, email typos, house numbers one typo apart, similar
+    addresses) no longer fire. The website, a company's domain, stays clear.
 
     ``roles`` maps roles to columns of ``leads`` (see :func:`leadlink.schema.resolve_columns`).
     ``extra`` maps the user's own columns to a comparison kind (``exact``, ``fuzzy``,
@@ -596,7 +597,8 @@ def _majority(source: np.ndarray, company: np.ndarray, size: int) -> np.ndarray:
     return lookup
 
 
-#: Prepared columns that hold personal contact data, hashed in pseudonymised mode.
+#: Prepared columns that hold personal contact data, hashed in pseudonymised mode. A
+#: person's address is personal data too; a company's website is not (it stays clear).
 PSEUDONYMISED_COLUMNS = (
     "phone",
     "phone_ext",
@@ -607,6 +609,12 @@ PSEUDONYMISED_COLUMNS = (
     "email_letters",
     # a mailbox name's letters, sorted, for a lead without a name
     "name_spelling",
+    "address",
+    "address_street",
+    "address_road",
+    "address_number",
+    "address_unit",
+    "postcode",
 )
 
 

@@ -213,7 +213,8 @@ class OutputMasking:
         key = hash_key_bytes(self.hash_key)
         if role == "email":
             return pseudonym(_email.normalize(value) or str(value).strip(), key)
-        main, extension, _ = _phone.describe(value, self.region)
+        # the prepared key (E.164, or local: and the digits), so the pseudonyms are its own
+        main, extension, _ = _phone.describe_key(value, self.region)
         hashed = pseudonym(main or str(value).strip(), key)
         return hashed if extension is None else f"{hashed};ext={pseudonym(extension, key)}"
 
@@ -231,7 +232,13 @@ class OutputMasking:
         if role == "email":
             return mask_email(text) if self.mode == "masked" else self.value(role, text)
         if self.mode == "masked":
-            return (mask_phone(main, self.region) or "****") + (" ext. ***" if sep else "")
+            shown = (
+                # a local number's key stays marked as one: local:****67
+                f"{_phone.LOCAL_PREFIX}****{main[-2:]}"
+                if main.startswith(_phone.LOCAL_PREFIX)
+                else mask_phone(main, self.region) or "****"
+            )
+            return shown + (" ext. ***" if sep else "")
         key_bytes = hash_key_bytes(self.hash_key or b"")
         hashed = pseudonym(main, key_bytes)
         return f"{hashed};ext={pseudonym(extension, key_bytes)}" if sep else hashed

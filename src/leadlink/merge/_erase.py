@@ -3,10 +3,11 @@
 A person is named by lead ids, phone numbers or email addresses. Phones and emails are
 matched the way ``dedupe`` matches them: normalised with :func:`leadlink.normalize.phone`
 (main number and extension: ``138 0013 8000`` finds ``+86 138-0013-8000``, and ``010-8888
-6666 转 8001`` finds only that extension, not the whole switchboard) and
-:func:`leadlink.normalize.email`. The leads found are those whose own values match, read
-from the leads when they are at hand, else from what the outputs attribute to each lead
-(lineage and conflicts).
+6666 转 8001`` finds only that extension, not the whole switchboard; a local number without
+its area code, kept as ``local:`` and its digits, finds the same digits written with any
+separators: ``882-4567`` finds ``(882) 4567``) and :func:`leadlink.normalize.email`. The
+leads found are those whose own values match, read from the leads when they are at hand,
+else from what the outputs attribute to each lead (lineage and conflicts).
 
 By default the whole cluster of a matched lead is the person — dedupe decided those leads
 are one person, so they all go, and so does the cluster's golden record. With
@@ -32,7 +33,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._values import as_list, id_text
-from leadlink.clean import normalize, prepare
+from leadlink.clean import normalize, phone_match_key, prepare
 from leadlink.errors import InputError
 from leadlink.merge._cluster import cluster_id_for
 from leadlink.merge._corrections import cluster_members
@@ -80,13 +81,10 @@ class Erasure:
 
 
 def phone_key(value: Any, region: str) -> str | None:
-    """A phone as dedupe matches it: the E.164 main number, with ``;ext=`` and the
-    extension when there is one."""
-    number = normalize.phone(value, region=region)
-    if number is None:
-        return None
-    extension = normalize.phone_extension(value)
-    return f"{number};ext={extension}" if extension else number
+    """A phone as dedupe matches it: the E.164 main number, or for a number that is not
+    valid in ``region`` but has 6 to 15 digits (a local number without its area code)
+    ``local:`` and its digits, with ``;ext=`` and the extension when there is one."""
+    return phone_match_key(value, region)
 
 
 def holders_from_leads(

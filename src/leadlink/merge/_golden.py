@@ -32,9 +32,11 @@ __all__ = ["conflicts", "golden_records", "lineage", "refresh_golden"]
 
 logger = logging.getLogger(__name__)
 
-# Survived roles without a prepared key, and the normaliser that makes their values
-# comparable; other values without a key (a lead source) are compared as folded text.
-_RAW_NORMALISERS: dict[str, Callable[[Any], str | None]] = {"address": normalize.address}
+# Roles whose key is read from the values as entered rather than from the prepared table:
+# there the address key is a keyed hash when the leads were prepared with a ``hash_key``,
+# and the "most_complete" rule needs its length in clear (the same key). Values of a role
+# without a prepared key (a lead source) are compared as folded text.
+_KEYS_FROM_ENTERED: dict[str, Callable[[Any], str | None]] = {"address": normalize.address_key}
 
 #: Roles whose golden value is shown normalised too (``<role>_normalized``), for the
 #: spreadsheets and CRMs that want one spelling: a phone as E.164, an email as its mailbox.
@@ -276,6 +278,8 @@ class _Context:
         """The normalised value of ``role`` per lead; None where it is not usable."""
         prepared = self.prepared
         spec = ROLE[role]
+        if role in _KEYS_FROM_ENTERED:
+            return map_distinct(self.entered(role), _KEYS_FROM_ENTERED[role])
         if spec.key is not None and spec.key in prepared:
             # the prepared key: a name in any script, a title in any wording is one value
             values = prepared[spec.key].to_numpy(dtype=object)
@@ -287,7 +291,7 @@ class _Context:
             out[with_ext] = [f"{v};ext={e}" for v, e in zip(values[with_ext], extension[with_ext])]
             return out
         raw = self.leads[self.roles[role]]
-        return map_distinct(raw, _RAW_NORMALISERS.get(role, _text_key))
+        return map_distinct(raw, _text_key)
 
     def key_of(self, role: str, leads: pd.Series) -> np.ndarray:
         """The normalised value of ``role`` of each lead named in ``leads`` (lead ids as

@@ -42,6 +42,7 @@ __all__ = [
     "is_valid",
     "kind",
     "local_key",
+    "match_key",
     "normalize",
     "settle_region",
 ]
@@ -396,6 +397,20 @@ def describe_key(value: Any, region: str = "CN") -> tuple[str | None, str | None
         return found[0], ext, found[1]
     key = local_key(value, region)
     return key, ext, None if key is None else "local"
+
+
+def match_key(value: Any, region: str = "CN") -> str | None:
+    """A phone in one text as matching sees it: the :func:`describe_key` key (E.164, or
+    ``local:`` and the digits) with ``;ext=`` and the extension when there is one; None
+    when it is not a phone number. The same number with any separators gives the same key.
+
+    >>> match_key("010-8888 6666 转 8001"), match_key("882-4567"), match_key("(882) 45 67")
+    ('+861088886666;ext=8001', 'local:8824567', 'local:8824567')
+    """
+    key, ext, _ = describe_key(value, region)
+    if key is None:
+        return None
+    return f"{key};ext={ext}" if ext else key
 
 
 # ---------------------------------------------------------------------- region inference
