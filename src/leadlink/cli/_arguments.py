@@ -55,8 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--id-column",
         default="lead_id",
-        help="column with a unique lead id (default lead_id; dedupe: when absent, a column "
-        "named like an id, such as id or 线索ID, else the row numbers row_1, row_2 ...)",
+        help="column with a unique lead id (default lead_id; dedupe, check and score: when "
+        "absent, a column named like an id, such as id or 线索ID, else the row numbers "
+        "row_1, row_2 ...)",
     )
     table.add_argument("--output-dir", required=True, help="folder for the outputs")
     table.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)

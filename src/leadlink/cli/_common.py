@@ -1,6 +1,7 @@
 """What several commands share: claiming the output folder, checking options before any
 work, ``--column ROLE=COLUMN`` and ``--no-role``, ``--extra``, the ``--config`` file,
-progress, warning and error lines on stderr, padded labels."""
+the lead id column (as dedupe finds it), progress, warning and error lines on stderr,
+padded labels."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import argparse
 import functools
 import sys
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -243,6 +245,49 @@ def _apply_config(args: argparse.Namespace) -> None:
 def _warned(warning: Any) -> None:
     """A :class:`~leadlink.LeadlinkWarning` as one ``leadlink: warning: ...`` line."""
     _err(say(f"warning: {warning.message}", f"警告：{warning.message}"))
+
+
+def _show_warnings(caught: Sequence[Any]) -> None:
+    """Warnings recorded during a command: leadlink's as ``leadlink: warning: ...`` lines,
+    others as Python would have shown them."""
+    from leadlink.errors import LeadlinkWarning
+
+    for warning in caught:
+        if issubclass(warning.category, LeadlinkWarning):
+            _warned(warning)
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
+
+#: What ``check`` and ``score`` would do, for the message that refuses a table of no leads.
+_DOING = {"check": ("check", "检查"), "score": ("score", "打分")}
+
+
+def _lead_ids(leads: Any, id_column: str | None, command: str) -> tuple[Any, str]:
+    """The leads and their id column, found as ``dedupe`` finds it: ``--id-column`` when
+    the file has it; for the default ``lead_id`` when absent, a column with an id-like
+    header (``id``, ``线索ID`` ...), else the row numbers ``row_1`` ... in a new
+    ``row_id`` column; either said in a warning line. A column named with ``--id-column``
+    that is not there is refused later, by :func:`leadlink.schema.check_ids` (exit 2), and
+    a table of no leads (a sheet of notes?) is refused here, as dedupe refuses it."""
+    from leadlink.errors import InputError, LeadlinkWarning
+    from leadlink.pipeline import _id_column  # dedupe's own rule, so the commands agree
+
+    if leads.empty:
+        english, chinese = _DOING.get(command, (command, command))
+        raise InputError(
+            say(
+                f"the input has no leads; nothing to {english}",
+                f"输入中没有线索；无需{chinese}",
+            )
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LeadlinkWarning)
+        found = _id_column(leads, id_column)
+    _show_warnings(caught)
+    return found
 
 
 def _label(text: str, width: int = 20) -> str:

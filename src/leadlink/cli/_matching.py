@@ -18,8 +18,9 @@ from leadlink.cli._common import (
     _err,
     _extra,
     _label,
+    _lead_ids,
     _progress,
-    _warned,
+    _show_warnings,
     _writes_outputs,
 )
 
@@ -88,11 +89,9 @@ def _run_check(args: argparse.Namespace) -> int:
     _check_options(args)
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
-    leads = read_leads(args.input, sheet=args.sheet)
-    ids = check_ids(leads, args.id_column)
-    roles = resolve_columns(
-        leads, _columns(args.column, args.no_role) or None, id_column=args.id_column
-    )
+    leads, id_column = _lead_ids(read_leads(args.input, sheet=args.sheet), args.id_column, "check")
+    ids = check_ids(leads, id_column)
+    roles = resolve_columns(leads, _columns(args.column, args.no_role) or None, id_column=id_column)
     required = tuple(r.strip() for r in args.required.split(",") if r.strip())
     tell(say(f"checking {len(leads)} leads", f"正在检查 {len(leads)} 条线索"))
     report = validate(
@@ -101,7 +100,7 @@ def _run_check(args: argparse.Namespace) -> int:
     missing = missing_summary(leads, roles, region=args.region)
     out: OutputFolder = args.outputs
     table = report.copy()
-    table.insert(0, args.id_column, ids.to_numpy())
+    table.insert(0, id_column, ids.to_numpy())
     table["problems"] = table["problems"].map(lambda codes: ";".join(map(str, codes)))
     with out.writing() as folder:
         written = [
@@ -229,13 +228,7 @@ def _run_dedupe(args: argparse.Namespace) -> int:
             must_link=args.must_link,
             never_link=args.never_link,
         )
-    for warning in caught:
-        if issubclass(warning.category, LeadlinkWarning):
-            _warned(warning)
-        else:  # not ours: shown as Python would have shown it
-            warnings.showwarning(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
+    _show_warnings(caught)
     out: OutputFolder = args.outputs
     tell(say("writing outputs", "正在写入输出"))
     review = result.review()

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from leadlink._i18n import say
-from leadlink.cli._common import _check_options, _columns, _err, _progress, _writes_outputs
+from leadlink.cli._common import (
+    _check_options,
+    _columns,
+    _err,
+    _lead_ids,
+    _progress,
+    _writes_outputs,
+)
 
 if TYPE_CHECKING:
     from leadlink._outputs import OutputFolder
@@ -49,8 +56,8 @@ def _run_score(args: argparse.Namespace) -> int:
         load_rules(args.rules)
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
-    leads = read_leads(args.input, sheet=args.sheet)
-    ids = check_ids(leads, args.id_column)
+    leads, id_column = _lead_ids(read_leads(args.input, sheet=args.sheet), args.id_column, "score")
+    ids = check_ids(leads, id_column)
     events = read_leads(args.events) if args.events else None
     tell(say(f"scoring {len(leads)} leads", f"正在为 {len(leads)} 条线索打分"))
     scored = score(
@@ -58,11 +65,11 @@ def _run_score(args: argparse.Namespace) -> int:
         events=events,
         rules=rules,
         columns=_roles(args),
-        id_column=args.id_column,
+        id_column=id_column,
         now=args.now,
     )
     table = scored.copy()
-    table.insert(0, args.id_column, ids.to_numpy())
+    table.insert(0, id_column, ids.to_numpy())
     table["reasons"] = table["reasons"].map(lambda reasons: "; ".join(map(str, reasons)))
     out: OutputFolder = args.outputs
     with out.writing() as folder:
