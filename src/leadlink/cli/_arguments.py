@@ -120,6 +120,14 @@ def _parser() -> argparse.ArgumentParser:
         help="match probability to link, 0 to 1 (0 links every scored pair)",
     )
     dedupe.add_argument("--model", help="use this trained model.json instead of training")
+    dedupe.add_argument(
+        "--entity",
+        choices=("person", "company"),
+        default=None,
+        help="what one record is: person (a lead, the default) or company (an account: "
+        "organisation names with branches and subsidiaries kept apart, addresses, phones, "
+        "websites; a company name alone is enough)",
+    )
     dedupe.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
     dedupe.add_argument(
         "--max-pairs",

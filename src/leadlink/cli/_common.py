@@ -123,6 +123,7 @@ _CONFIG_KEYS: dict[str, tuple[type, ...]] = {
     "must_link": (list,),
     "never_link": (list,),
     "region": (str,),
+    "entity": (str,),
     "threshold": (int, float),
     "hash_key_file": (str,),
     "outputs": (str,),
@@ -219,6 +220,8 @@ def _apply_config(args: argparse.Namespace) -> None:
         args.id_column = config["id_column"]
     if "region" in config and "--region" not in given:
         args.region = config["region"]
+    if "entity" in config and getattr(args, "entity", None) is None:
+        args.entity = config["entity"]
     if "threshold" in config and args.threshold is None:
         args.threshold = float(config["threshold"])
     if "hash_key_file" in config and args.hash_key_file is None:

@@ -227,6 +227,7 @@ def _run_dedupe(args: argparse.Namespace) -> int:
             extra_columns=extra or None,
             must_link=args.must_link,
             never_link=args.never_link,
+            entity=args.entity,
         )
     _show_warnings(caught)
     out: OutputFolder = args.outputs
