@@ -499,8 +499,9 @@ ORGANISATION = ComparisonPreset(
         LevelPreset(
             "exact",
             "same organisation name, branch or site included (Acme Inc. / ACME Incorporated)",
+            # No term-frequency adjustment: in an account list a name is frequent because
+            # the organisation is entered often, not because many organisations bear it.
             lambda: cll.ExactMatchLevel("org"),
-            "org",
         ),
         LevelPreset(
             "same_words",

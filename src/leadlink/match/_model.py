@@ -249,6 +249,7 @@ class LeadModel:
             )
         roles, excluded = _usable_roles(prepared, self._extra_kinds, self.entity)
         n_records = len(prepared)
+        every_record = prepared
         if self.entity == "company":
             # An account list can hold one organisation dozens of times, written the same
             # way: random pairs would agree mostly because they are one organisation (u far
@@ -304,7 +305,10 @@ class LeadModel:
                 max_iterations=25,
             )
             linker = Linker(table, settings, log_level=None)
-            lam = estimate_lambda(linker, presets, len(prepared), self.entity, _rule)
+            lam = estimate_lambda(
+                linker, presets, len(prepared), self.entity, _rule,
+                records=every_record if self.entity == "company" else None,
+            )  # fmt: skip
             diagnostics["lambda_method"] = lam[1]
             u_trained = True
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -328,23 +329,33 @@ def estimate_lambda(
     n: int,
     entity: str,
     make_rule: Callable[[str], Any],
+    records: pd.DataFrame | None = None,
 ) -> tuple[float, str]:
-    """λ from the pairs the entity's deterministic rules find (Splink's estimate, with
+    """λ from the pairs the entity's deterministic rules find (with
     :data:`LAMBDA_RECALL`), and how it was found; one duplicate per record when no rule's
-    preset is among ``presets`` or the rules find nothing. λ is set on ``linker``."""
+    preset is among ``presets`` or the rules find nothing. λ is set on ``linker``.
+
+    The pairs are counted by Splink on the linker's table, or, when ``records`` are given
+    (every record of an account list, of which the linker holds the distinct ones), on
+    those records: λ is the chance that two *records* are one organisation."""
     names = {p.name: p for p in presets}
     used = [name for rule, _ in LAMBDA_RULES[entity] for name in rule if name in names]
     rules = [f'l."{names[k].column}" = r."{names[k].column}"' for k in used]
     fallback = min(0.5, 1.0 / max(n - 1, 1))
     if not rules:
         return fallback, "default: one duplicate per lead"
-    try:
-        linker.training.estimate_probability_two_random_records_match(
-            [make_rule(rule) for rule in rules], recall=LAMBDA_RECALL
-        )
-        value = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
-    except Exception:  # Splink raises plain exceptions on degenerate data
-        value = math.nan
+    if records is not None:
+        total = len(records) * (len(records) - 1) / 2
+        found = _agreeing_pairs(records, [names[k].fields for k in used])
+        value = found / total / LAMBDA_RECALL if total else math.nan
+    else:
+        try:
+            linker.training.estimate_probability_two_random_records_match(
+                [make_rule(rule) for rule in rules], recall=LAMBDA_RECALL
+            )
+            value = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+        except Exception:  # Splink raises plain exceptions on degenerate data
+            value = math.nan
     # Splink leaves λ at 0 or NaN when the rules find nothing, which breaks its EM
     # with a 'math domain error': λ is put back.
     if not math.isfinite(value) or value <= 0:
@@ -353,6 +364,31 @@ def estimate_lambda(
     value = min(value, 0.5)
     set_lambda(linker, value)
     return value, f"deterministic rules {sorted(used)}, recall {LAMBDA_RECALL}"
+
+
+def _agreeing_pairs(records: pd.DataFrame, keys: Sequence[Sequence[str]]) -> float:
+    """How many pairs of ``records`` agree on at least one of ``keys`` (each a tuple of
+    columns, all given and equal), by inclusion and exclusion over the keys."""
+    codes = []
+    for fields in keys:
+        parts = [pd.factorize(records[f], use_na_sentinel=True)[0] for f in fields]
+        code = pd.factorize(
+            pd.Series(list(zip(*parts))) if len(parts) > 1 else pd.Series(parts[0])
+        )[0]
+        missing = np.zeros(len(records), dtype=bool)
+        for part in parts:
+            missing |= part < 0
+        codes.append(np.where(missing, -1, code))
+    found = 0.0
+    for size in range(1, len(codes) + 1):
+        for chosen in combinations(codes, size):
+            valid = np.logical_and.reduce([c >= 0 for c in chosen])
+            if not valid.any():
+                continue
+            joint = pd.factorize(pd.Series(list(zip(*(c[valid] for c in chosen)))))[0]
+            counts = np.bincount(joint).astype(float)
+            found += (-1) ** (size + 1) * float((counts * (counts - 1) / 2).sum())
+    return found
 
 
 def rule_recall(
