@@ -492,6 +492,15 @@ _ORG_CONTAINS = (
     "(instr(org_latin_l, org_latin_r) > 0 OR instr(org_latin_r, org_latin_l) > 0)"
 )
 
+_SHARED_WORDS = (
+    "array_length(array_intersect(str_split(org_words_l, ' '), str_split(org_words_r, ' ')))"
+)
+#: Two names share two words or more, and at least half of the shorter one's words.
+_MOST_WORDS = (
+    f"{_SHARED_WORDS} >= 2 AND 2 * {_SHARED_WORDS} >= least("
+    "array_length(str_split(org_words_l, ' ')), array_length(str_split(org_words_r, ' ')))"
+)
+
 ORGANISATION = ComparisonPreset(
     role="company",
     null_column="org",
@@ -530,6 +539,12 @@ ORGANISATION = ComparisonPreset(
             _sql(_ORG_CONTAINS),
         ),
         LevelPreset(
+            "most_words",
+            "two words or more in common, at least half of the shorter name's (Allianz SE "
+            "Munich Germany / Allianz SE Koniginstrasse 28 Munich)",
+            _sql(_MOST_WORDS),
+        ),
+        LevelPreset(
             "same_brand",
             "the same brand, other words: a parent and a subsidiary, or sister companies "
             "(Mera Energy / Mera Health, 华润医药 / 华润物流)",
@@ -540,7 +555,7 @@ ORGANISATION = ComparisonPreset(
     # Where nothing but the name could train these levels (a list of names alone), their
     # m: most duplicates of an organisation write its name the same way or in other words,
     # few are a branch of each other.
-    prior_m=(0.45, 0.1, 0.2, 0.01, 0.005, 0.1, 0.08, 0.055),
+    prior_m=(0.45, 0.1, 0.15, 0.01, 0.005, 0.1, 0.1, 0.04, 0.045),
 )
 
 ORGANISATION_PHONE = ComparisonPreset(

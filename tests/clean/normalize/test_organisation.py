@@ -24,6 +24,13 @@ SAME = [
     # Chinese: forms, region in front or in brackets, traditional characters
     ("成都正开远传媒有限责任公司", "正开远传媒(成都)有限责任公司"),
     ("武漢鴻青灣科技股份有限公司", "武汉鸿青湾科技有限公司"),
+    # a legal form ends the name: where the organisation is comes after it
+    ("adidas ag adi dassler strasse 1 91074 herzogenaurach germany", "adidas AG"),
+    ("SARA LEE/DE N.V. TE UTRECHT.", "Sara Lee/DE NV"),
+    ("banco santander  s a  28660 madrid spain", "Banco Santander S.A."),
+    # forms written out in words
+    ("Unilever Naamloze Vennootschap", "UNILEVER N.V."),
+    ("Bayer Aktiengesellschaft", "Bayer AG"),
 ]
 
 DIFFERENT = [
@@ -59,6 +66,10 @@ def test_a_parent_and_its_subsidiaries_share_the_brand() -> None:
     brands = {parts(n).brand for n in ("华润集团有限公司", "华润医药有限公司", "华润物流有限公司")}  # type: ignore[union-attr]
     assert brands == {"华润"}
     assert parts("Mera Energy Co., Ltd.").brand == parts("Mera Health Limited").brand == "mera"  # type: ignore[union-attr]
+
+
+def test_a_branch_named_after_the_legal_form_is_the_site() -> None:
+    assert parts("Acme Ltd Shanghai Branch").key == "acme · shanghai branch"  # type: ignore[union-attr]
 
 
 def test_a_branch_is_marked_in_the_key() -> None:

@@ -69,6 +69,20 @@ _TOKEN = re.compile(r"[^\w]+|_")
 _SEPARATOR = "·"
 _DASH = re.compile(r"\s[-\u2013\u2014]+\s?|[-\u2013\u2014]+\s")
 _BRANCH_LATIN = frozenset({"branch", "office", "division", "campus", "site", "plant"})
+#: Legal forms written out in words, read as their abbreviation (a form ends a name).
+_FORM_PHRASES = {
+    "naamloze vennootschap": "nv",
+    "besloten vennootschap": "bv",
+    "societe anonyme": "sa",
+    "sociedad anonima": "sa",
+    "societa per azioni": "spa",
+    "aktiengesellschaft": "ag",
+    "gesellschaft mit beschrankter haftung": "gmbh",
+    "kabushiki kaisha": "kk",
+    "public limited company": "plc",
+    "limited liability company": "llc",
+    "societe par actions simplifiee": "sas",
+}
 _GROUP = re.compile("集团(?:股份|控股)?(?:有限)?(?:责任)?(?:公司)?$")
 
 
@@ -128,10 +142,13 @@ def _han(text: str) -> OrganisationParts | None:
 
 def _latin(text: str) -> OrganisationParts | None:
     text = ascii_fold(text).replace("&", " and ").replace("+", " and ")
+    for phrase, form in _FORM_PHRASES.items():  # naamloze vennootschap -> nv
+        text = re.sub(rf"\b{phrase}\b", f" {form} ", text)
     # a site or branch after a dash: Bethel New Life - Lake and Pulaski, Acme - Berlin Branch
     head_text, *rest = _DASH.split(text, maxsplit=1)
-    head = _name_words(head_text)
-    site = _name_words(rest[0]) if rest else []
+    head, site = _name_words(head_text)
+    if rest:
+        site = site or _name_words(rest[0])[0]
     if not site and len(head) > 2 and head[-1] in _BRANCH_LATIN:  # Acme Shanghai Branch
         head, site = head[:-2], head[-2:]
     if not head:
@@ -145,9 +162,13 @@ def _latin(text: str) -> OrganisationParts | None:
     return OrganisationParts(key, " ".join(distinct), brand, "".join(every))
 
 
-def _name_words(text: str) -> list[str]:
-    """The words of a name (or of its site) without legal forms or a leading or trailing
-    city, abbreviations spelt out."""
+def _name_words(text: str) -> tuple[list[str], list[str]]:
+    """The words of a name without legal forms or a leading city, abbreviations spelt out,
+    and the words of a branch or site named after its legal form.
+
+    A legal form ends a name: what follows it is where the organisation is (ADIDAS ...
+    B.V., AMSTERDAM; Allianz SE Koniginstrasse 28 Munich Germany), dropped, unless it
+    names a branch or an office (Acme Ltd Shanghai Branch), which is the site."""
     text = re.sub(r"\b([a-z])\.(?=[a-z]\b)", r"\1", text)  # s.a. -> sa., n.v. -> nv.
     tokens = [t for t in _TOKEN.split(text) if t]
     tokens = _join_letters(tokens)
@@ -155,23 +176,21 @@ def _name_words(text: str) -> list[str]:
     tokens = [w for t in tokens for w in t.split()]  # an abbreviation may spell two words
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
+    site: list[str] = []
+    form = next((i for i, t in enumerate(tokens) if i > 0 and t in _FORMS), None)
+    if form is not None:
+        after = [t for t in tokens[form + 1 :] if t not in _FORMS]
+        tokens = tokens[:form]
+        if any(t in _BRANCH_LATIN for t in after):
+            site = after
     kept = [t for t in tokens if t not in _FORMS] or tokens
-    # a city after the name (ADIDAS ... B.V., AMSTERDAM), or in front of a name it is not
-    # all of (Beijing ByteDance Technology)
-    while len(kept) > 1 and kept[-1] in LATIN_CITIES and _has_form_before(tokens, kept[-1]):
-        kept.pop()
+    # a city in front of a name it is not all of (Beijing ByteDance Technology)
     for size in (2, 1):
         city = " ".join(kept[:size])
         rest = kept[size:]
         if city in LATIN_CITIES and rest and not all(t in _GENERIC for t in rest):
-            return rest
-    return kept
-
-
-def _has_form_before(tokens: list[str], last: str) -> bool:
-    """Whether a legal form stands before the last word (… B.V., Amsterdam)."""
-    position = len(tokens) - 1 - tokens[::-1].index(last)
-    return any(t in _FORMS for t in tokens[:position])
+            return rest, site
+    return kept, site
 
 
 def _join_letters(tokens: list[str]) -> list[str]:
