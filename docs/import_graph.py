@@ -43,7 +43,19 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("merge", ("merge",)),
     ("identify", ("identify",)),
     ("explore", ("explore",)),
-    ("faces", ("pipeline", "_run_warnings", "_erasure", "cli", "_outputs", "__main__", "__init__")),
+    (
+        "faces",
+        (
+            "pipeline",
+            "linking",
+            "_run_warnings",
+            "_erasure",
+            "cli",
+            "_outputs",
+            "__main__",
+            "__init__",
+        ),
+    ),
 )
 _LAYER_OF = {top: i for i, (_, tops) in enumerate(LAYERS) for top in tops}
 

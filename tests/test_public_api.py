@@ -19,10 +19,10 @@ import leadlink as ll
 # to write down in the CHANGELOG, so it has to change this list too.
 PUBLIC_NAMES = [
     "ColumnError", "ConfigError", "DedupeResult", "EnrichResult", "InputError", "LeadModel",
-    "LeadlinkError", "LeadlinkWarning", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
+    "LeadlinkError", "LeadlinkWarning", "LinkResult", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
     "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "erase",
     "evaluate_clusters",
-    "fit_outcome_model", "golden_records", "lineage", "load_result", "merge", "missing_summary",
+    "fit_outcome_model", "golden_records", "lineage", "link", "load_result", "merge", "missing_summary",
     "normalize",
     "prepare", "read_leads", "review_clusters", "review_rules", "score", "score_golden",
     "set_language", "split",

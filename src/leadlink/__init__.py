@@ -37,6 +37,7 @@ from leadlink.identify import (
     score_golden,
 )
 from leadlink.io import read_leads
+from leadlink.linking import LinkResult, link
 from leadlink.match import LeadModel
 from leadlink.merge import (
     SurvivorshipPolicy,
@@ -60,6 +61,7 @@ __all__ = [
     "LeadModel",
     "LeadlinkError",
     "LeadlinkWarning",
+    "LinkResult",
     "ModelError",
     "OutcomeModel",
     "Problem",
@@ -75,6 +77,7 @@ __all__ = [
     "fit_outcome_model",
     "golden_records",
     "lineage",
+    "link",
     "load_result",
     "merge",
     "missing_summary",

@@ -6,7 +6,9 @@
 True
 
 :func:`generate_lead_outcomes` makes leads with a ``converted`` label (web or B2B shapes);
-:func:`generate_accounts` makes account (organisation) lists with a ``company_id`` truth.
+:func:`generate_accounts` makes account (organisation) lists with a ``company_id`` truth;
+:func:`generate_account_leads` person leads written against such a list, with the account
+each belongs to (for :func:`leadlink.link`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from importlib import resources
 
 import pandas as pd
 
+from leadlink.datasets._account_leads import generate_account_leads
 from leadlink.datasets._accounts import ACCOUNT_ZH_HEADERS, generate_accounts
 from leadlink.datasets._generate import ZH_HEADERS, generate_leads
 from leadlink.datasets._outcomes import generate_lead_outcomes
@@ -23,6 +26,7 @@ __all__ = [
     "ACCOUNT_ZH_HEADERS",
     "SAMPLE_SEED",
     "ZH_HEADERS",
+    "generate_account_leads",
     "generate_accounts",
     "generate_lead_outcomes",
     "generate_leads",
