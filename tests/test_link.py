@@ -178,3 +178,34 @@ def test_an_account_written_twice_is_no_tie(generated):
     assert matches.loc["L1", "account_id"] in {"A1", "A4"}
     assert matches.loc["L1", "status"] == "matched"
     assert matches.loc["L1", "runner_up"] not in {"A1", "A4"}
+
+
+def _pairs(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows, columns=["lead_id", "account_id", "match_probability", "match_weight"]
+    )
+
+
+def test_statuses_from_the_scores():
+    from leadlink.linking import _best_accounts
+
+    pairs = _pairs(
+        [
+            ("sure", "A", 0.99, 7.0), ("sure", "B", 0.9, 3.2),  # 3.8 bits apart: matched
+            ("tie", "A", 0.97, 5.0), ("tie", "B", 0.96, 4.6),  # 0.4 bits apart: uncertain
+            ("twice", "A", 0.97, 5.0), ("twice", "C", 0.96, 4.6),  # C is A written again
+            ("weak", "B", 0.3, -1.2),  # below the threshold, above 0.2: uncertain, unlinked
+            ("none", "C", 0.05, -4.2),
+        ]
+    )  # fmt: skip
+    ids = pd.Series(["sure", "tie", "twice", "weak", "none", "unscored"])
+    out = _best_accounts(ids, pairs, {("A", "C")}, 0.5).set_index("lead_id")
+    assert out["status"].to_dict() == {
+        "sure": "matched", "tie": "uncertain", "twice": "matched", "weak": "uncertain",
+        "none": "no_match", "unscored": "no_match",
+    }  # fmt: skip
+    assert out["account_id"].to_dict() == {
+        "sure": "A", "tie": "A", "twice": "A", "weak": None, "none": None, "unscored": None
+    }  # fmt: skip
+    assert out.loc["weak", "candidate_id"] == "B"
+    assert out.loc["twice", "runner_up"] is None
