@@ -68,6 +68,7 @@ from leadlink.match._training import (
     _levels_by_role,
     _neutralised,
     _person_term_frequencies,
+    _strongest_first,
     _training_presets,
     _usable_roles,
     _without_matches,
@@ -250,13 +251,14 @@ class LeadModel:
         roles, excluded = _usable_roles(prepared, self._extra_kinds, self.entity)
         n_records = len(prepared)
         every_record = prepared
-        if self.entity == "company":
-            # An account list can hold one organisation dozens of times, written the same
-            # way: random pairs would agree mostly because they are one organisation (u far
-            # too high), and identical names would fill the blocks. Training sees each
-            # distinct record once, as prediction scores it.
-            prepared = _representatives(prepared, _compared_columns(prepared, roles))[0]
-            roles, excluded = _usable_roles(prepared, self._extra_kinds, self.entity)
+        # A list can hold one organisation (or one prolific contact) dozens of times,
+        # written the same way: random pairs would agree mostly because they are one
+        # entity (u far too high), and the copies would fill the blocks. Training sees
+        # each distinct record once, as prediction scores it (see _identical).
+        prepared, copies = _representatives(
+            prepared, _compared_columns(prepared, roles), _identifying(prepared, self.entity)
+        )
+        diagnostics_copies = len(copies)
         if not roles:
             return self._fit_prior(prepared, excluded)
         presets = presets_for(roles, self.blocking, self._extra_kinds, self.entity)
@@ -275,6 +277,7 @@ class LeadModel:
         self._blocking_report = report
         diagnostics: dict[str, Any] = {
             "n_leads": n_records,
+            "identical_copies": diagnostics_copies,
             "roles": roles,
             "excluded_roles": excluded,
             "blocking": report.to_frame().reset_index().to_dict("records"),
@@ -307,7 +310,7 @@ class LeadModel:
             linker = Linker(table, settings, log_level=None)
             lam = estimate_lambda(
                 linker, presets, len(prepared), self.entity, _rule,
-                records=every_record if self.entity == "company" else None,
+                records=every_record if self.entity == "company" or not copies.empty else None,
             )  # fmt: skip
             diagnostics["lambda_method"] = lam[1]
             u_trained = True
@@ -395,6 +398,8 @@ class LeadModel:
             diagnostics["capped_against"] += _cap_against(
                 self._comparison(role), self._m[role], self._u[role]
             )
+            if _strongest_first(self._comparison(role), self._m[role], self._u[role]):
+                diagnostics.setdefault("raised_to_prior", []).append(role)
         self._diagnostics = diagnostics
         logger.info(
             "trained on %d leads: roles %s, λ=%.3g, %d EM sessions",
@@ -450,11 +455,16 @@ class LeadModel:
         pairs, the largest block and the key values and leads capped (counts only).
 
         Counting is cheap next to scoring: check a large table before predicting it.
+        Records identical in everything compared count once, as :meth:`predict` scores
+        them.
         """
         self._fitted()
         _check_prepared(prepared)
+        distinct = _representatives(
+            prepared, self._compared(prepared), _identifying(prepared, self.entity)
+        )[0]
         presets = presets_for(self.roles, self.blocking, self._extra_kinds, self.entity)
-        return add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)[1]
+        return add_blocking_keys(distinct, presets, max_block_size=self.max_block_size)[1]
 
     def predict(
         self,
@@ -490,18 +500,25 @@ class LeadModel:
                 )
             )
         budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
-        if self.entity != "company":
+        # Records identical in everything compared are one entity (for people, when what
+        # they share identifies a person: see _identifying): one of them is scored for
+        # all, and each of the others is paired with it at the levels two identical
+        # records reach (a list can hold one company or one inventor hundreds of times).
+        distinct, copies = _representatives(
+            prepared, self._compared(prepared), _identifying(prepared, self.entity)
+        )
+        if copies.empty:
             return self._predict(prepared, min_probability, db_api, budget)
-        # Accounts identical in everything compared are one organisation: one of them is
-        # scored for all, and each of the others is paired with it at the levels two
-        # identical records reach (a list can hold one company hundreds of times).
-        distinct, copies = _representatives(prepared, self._compared(prepared))
         pairs = self._predict(distinct, min_probability, db_api, budget)
         if copies.empty:
             return pairs
         same = self._identical_pairs(copies, prepared, pairs.columns)
         found_by = pairs["found_by"].astype(object)
-        out = pd.concat([pairs.assign(found_by=found_by), same], ignore_index=True)
+        out = (
+            same
+            if pairs.empty
+            else pd.concat([pairs.assign(found_by=found_by), same], ignore_index=True)
+        )
         known = pairs["found_by"].dtype
         presets = list(known.categories) if isinstance(known, pd.CategoricalDtype) else []
         out["found_by"] = pd.Categorical(out["found_by"], [*presets, "identical"])
@@ -539,7 +556,7 @@ class LeadModel:
         out["match_weight"] = total
         out["match_probability"] = 1.0 / (1.0 + np.exp2(-total))
         out["found_by"] = "identical"
-        out["rule"] = ""
+        out["rule"] = self._apply_rules(out, prepared)
         return out[list(columns)]
 
     def _predict(
@@ -841,15 +858,30 @@ def _check_prepared(prepared: object) -> None:
         )
 
 
+def _identifying(prepared: pd.DataFrame, entity: str) -> np.ndarray:
+    """The records whose values, when another record repeats them all, make the two one
+    entity: every account; a lead with an email, a personal phone, or a full name with a
+    company or an address (two leads 张伟 in 北京 and nothing else are not one person)."""
+    if entity == "company":
+        return np.ones(len(prepared), dtype=bool)
+    full_name = prepared["name_key"].notna() & (prepared["name_partial"] == 0)
+    where = prepared["employer"].notna() | prepared["address"].notna()
+    personal_phone = prepared["phone"].notna() & (prepared["phone_shared"] == 0)
+    return (prepared["email"].notna() | personal_phone | (full_name & where)).to_numpy()
+
+
 def _representatives(
-    prepared: pd.DataFrame, compared: Sequence[str]
+    prepared: pd.DataFrame, compared: Sequence[str], eligible: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One record of each group of records equal in every ``compared`` column (the first),
-    and the others as ``unique_id`` with their ``representative``."""
-    if not compared:
-        empty = pd.DataFrame({"unique_id": [], "representative": []}, dtype=object)
+    """One record of each group of ``eligible`` records equal in every ``compared`` column
+    (the first), and the others as ``unique_id`` with their ``representative``; a record
+    that is not eligible is a group of its own."""
+    empty = pd.DataFrame({"unique_id": [], "representative": []}, dtype=object)
+    if not compared or eligible.sum() < 2:
         return prepared, empty
     group = prepared.groupby(list(compared), dropna=False, sort=False).ngroup().to_numpy()
+    alone = np.flatnonzero(~eligible)
+    group[alone] = group.max() + 1 + np.arange(len(alone))
     first = ~pd.Series(group).duplicated().to_numpy()
     ids = prepared["unique_id"].to_numpy(dtype=object)
     representative_of = np.empty(group.max() + 1 if len(group) else 0, dtype=object)

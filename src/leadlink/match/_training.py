@@ -118,6 +118,35 @@ def _cap_against(preset: ComparisonPreset, m: list[float], u: list[float]) -> li
     return capped
 
 
+def _strongest_first(preset: ComparisonPreset, m: list[float], u: list[float]) -> bool:
+    """Keep, in place, the strongest agreement of a comparison at least as strong as any
+    weaker one; True when it had to be raised.
+
+    EM trains a comparison on blocks where another one agrees. When every duplicate of a
+    list differs in exactly one field (a typo in the name or in the date of birth, never
+    both: the RLdata lists), the pairs blocked on the same date hold no duplicate with the
+    same name, and EM finds the exact name *rarer* among matches than among non-matches: an
+    exact agreement would count against a match. Where the strongest level (the first that
+    is neither neutral nor against) weighs less than a weaker level, its m is raised to the
+    prior's and the other levels' m share the rest in their proportions.
+    """
+    free = [i for i, level in enumerate(preset.levels) if not (level.neutral or level.against)]
+    if len(free) < 2:
+        return False
+    first, rest = free[0], free[1:]
+    weight = math.log2(m[first] / u[first])
+    if weight >= max(math.log2(m[i] / u[i]) for i in rest):
+        return False
+    prior = preset.prior()[0][first]
+    if m[first] >= prior:
+        return False
+    others = sum(m) - m[first]
+    scale = (1.0 - prior) / others if others > 0 else 0.0
+    for i in range(len(m)):
+        m[i] = prior if i == first else max(m[i] * scale, _PROB_FLOOR)
+    return True
+
+
 def _unseen_m(u: float | None) -> float:
     """m of a level never seen among matches: a hundred times rarer among them than among
     non-matches (u), at most ``_UNSEEN_M``; ``_UNSEEN_M`` when u is unknown."""
