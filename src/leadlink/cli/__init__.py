@@ -3,10 +3,12 @@
 Exit codes: 0 success, 2 bad input or options (one line on stderr), 1 internal error
 (one line on stderr; ``--debug`` shows the traceback), 3 ``dedupe`` ran and wrote its
 outputs but could not look for duplicates — no model could be trained or no pair of leads
-was compared — with ``leadlink: warning: ...`` lines on stderr that say why and what to map.
+was compared — or ``link`` ran and wrote its outputs but linked no lead to an account,
+with ``leadlink: warning: ...`` lines on stderr that say why and what to map.
 
-The package reads one way: ``_common`` (helpers the commands share) ← ``_matching`` and
-``_scoring`` (the runners) ← ``_arguments`` (the parser, pointing at the runners) ← here.
+The package reads one way: ``_common`` (helpers the commands share) ← ``_matching``,
+``_linking`` and ``_scoring`` (the runners) ← ``_arguments`` (the parser, pointing at the
+runners) ← here.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from typing import NoReturn
 
 from leadlink._i18n import LANGUAGES, say
 from leadlink.cli._common import _err
+from leadlink.cli._linking import _run_link
 from leadlink.cli._matching import (
     _run_check,
     _run_dedupe,
@@ -211,6 +212,63 @@ def _parser() -> argparse.ArgumentParser:
         "command line win",
     )
     dedupe.set_defaults(run=_run_dedupe)
+
+    linking = commands.add_parser(
+        "link",
+        parents=[common],
+        help="link each lead to its account in an account table",
+        description="Link each lead of LEADS to the account it belongs to in ACCOUNTS, "
+        "scored by the organisation model (branches and subsidiaries kept apart), and write "
+        "matches.csv (one row per lead: lead_id, account_id, status matched / uncertain / "
+        "no_match, the best candidate and the runner-up), pairs.parquet (and pairs.csv, the "
+        "same pairs for a spreadsheet) and model.json to the output folder. Exit code 3 when "
+        "no lead was linked to an account.",
+    )
+    linking.add_argument("leads", help="CSV, Excel (.xlsx) or Parquet file of leads")
+    linking.add_argument("accounts", help="CSV, Excel (.xlsx) or Parquet file of accounts")
+    linking.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP + " (LEADS)")
+    linking.add_argument("--account-sheet", metavar="NAME_OR_INDEX", help="the same for ACCOUNTS")
+    linking.add_argument("--output-dir", required=True, help="folder for the outputs")
+    linking.add_argument("--overwrite", action="store_true", help=_OVERWRITE_HELP)
+    linking.add_argument(
+        "--lead-id", default="lead_id", help="column of LEADS with a unique id (default lead_id)"
+    )
+    linking.add_argument(
+        "--account-id",
+        default="account_id",
+        help="column of ACCOUNTS with a unique id (default account_id)",
+    )
+    for side in ("lead", "account"):
+        linking.add_argument(
+            f"--{side}-column",
+            action="append",
+            default=[],
+            metavar="ROLE=COLUMN",
+            help=f"map a role to a column of the {side}s, e.g. --{side}-column company=公司名称 "
+            f"(repeatable); --{side}-column ROLE= leaves the role unmapped",
+        )
+    linking.add_argument(
+        "--threshold",
+        type=float,
+        help="match probability at which a lead is linked to its best account, 0 to 1 "
+        "(default 0.5)",
+    )
+    linking.add_argument(
+        "--region",
+        default=None,
+        help="phone region for numbers without a country code, e.g. CN, HK, US (default: CN "
+        "unless the numbers of both files say otherwise)",
+    )
+    linking.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
+    linking.add_argument(
+        "--model", help="use this trained organisation model.json instead of training"
+    )
+    linking.add_argument(
+        "--excel",
+        action="store_true",
+        help="also write matches.xlsx (always when LEADS or ACCOUNTS is an Excel workbook)",
+    )
+    linking.set_defaults(run=_run_link)
 
     rethreshold = commands.add_parser(
         "rethreshold",
