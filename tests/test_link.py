@@ -209,3 +209,23 @@ def test_statuses_from_the_scores():
     }  # fmt: skip
     assert out.loc["weak", "candidate_id"] == "B"
     assert out.loc["twice", "runner_up"] is None
+
+
+def test_leads_that_share_no_key_with_any_account_are_all_no_match() -> None:
+    import warnings
+
+    from leadlink.datasets import generate_accounts
+
+    accounts = generate_accounts(50, seed=1, dup_rate=0).drop(columns="company_id")
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["L1", "L2"],
+            "company": ["Zyxxq Unrelated Widgets", "Qqqzz Foo"],
+            "phone": ["+1 212 555 0199", "+1 212 555 0198"],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matches = ll.link(leads, accounts).matches
+    assert matches["lead_id"].tolist() == ["L1", "L2"]
+    assert (matches["status"] == "no_match").all()

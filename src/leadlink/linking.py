@@ -311,7 +311,8 @@ def _best_accounts(
         return account != top and not {pair, swapped} & same_organisation
 
     pairs_ids = zip(pairs["lead_id"], pairs["account_id"], strict=True)
-    others = pairs[[other_organisation(lead, account) for lead, account in pairs_ids]]
+    keep = np.array([other_organisation(lead, account) for lead, account in pairs_ids], bool)
+    others = pairs[keep]  # a mask: with no pair at all, an empty list would select columns
     runner = others.groupby("lead_id", sort=False).head(1).set_index("lead_id")
     out = pd.DataFrame({"lead_id": lead_ids.to_numpy(dtype=object)})
     out["candidate_id"] = out["lead_id"].map(best["account_id"])
