@@ -127,24 +127,30 @@ def _strongest_first(preset: ComparisonPreset, m: list[float], u: list[float]) -
     both: the RLdata lists), the pairs blocked on the same date hold no duplicate with the
     same name, and EM finds the exact name *rarer* among matches than among non-matches: an
     exact agreement would count against a match. Where the strongest level (the first that
-    is neither neutral nor against) weighs less than a weaker level, its m is raised to the
-    prior's and the other levels' m share the rest in their proportions.
+    is neither neutral nor against) weighs clearly less than a weaker level (by more than
+    half a bit), its m is raised until it weighs as much as the weaker one, at most to the
+    prior's, and the other levels' m share the rest in their proportions.
     """
     free = [i for i, level in enumerate(preset.levels) if not (level.neutral or level.against)]
     if len(free) < 2:
         return False
     first, rest = free[0], free[1:]
     weight = math.log2(m[first] / u[first])
-    if weight >= max(math.log2(m[i] / u[i]) for i in rest):
+    strongest_other = max(math.log2(m[i] / u[i]) for i in rest)
+    if weight >= strongest_other - _MARGIN_BITS:
         return False
-    prior = preset.prior()[0][first]
-    if m[first] >= prior:
+    raised = min(preset.prior()[0][first], u[first] * 2.0**strongest_other)
+    if raised <= m[first]:
         return False
     others = sum(m) - m[first]
-    scale = (1.0 - prior) / others if others > 0 else 0.0
+    scale = (1.0 - raised) / others if others > 0 else 0.0
     for i in range(len(m)):
-        m[i] = prior if i == first else max(m[i] * scale, _PROB_FLOOR)
+        m[i] = raised if i == first else max(m[i] * scale, _PROB_FLOOR)
     return True
+
+
+#: A strongest agreement is repaired when a weaker one outweighs it by more than this.
+_MARGIN_BITS = 0.5
 
 
 def _unseen_m(u: float | None) -> float:
