@@ -10,6 +10,8 @@ imports Splink: it works on the pair table the model produced.
 * :func:`golden_records`, :func:`lineage`, :func:`conflicts` — one record per person, where
   each value came from, and where members disagree; :func:`refresh_golden` rebuilds only
   the records of clusters that changed;
+* :class:`IncrementalClusters` — the same clusters kept current as leads are added, removed
+  and updated one at a time (the real-time index);
 * :func:`review_clusters` — the short, ranked queue of clusters worth a look;
 * :func:`merge`, :func:`split`, :func:`unmerge` — an analyst's corrections;
 * :func:`read_decisions`, :func:`apply_decisions` — an analyst's labels on pairs (match /
@@ -21,7 +23,7 @@ imports Splink: it works on the pair table the model produced.
 Inside, imports go one way: ``_members`` (clusters lined up with leads) and ``_cluster``
 depend on nothing here; ``_survivorship`` (the policy and its rules) on nothing here;
 ``_golden`` on ``_members`` and ``_survivorship``; ``_review`` on ``_members``;
-``_corrections`` on ``_cluster``; ``_decisions`` on nothing here; ``_erase`` on ``_cluster``, ``_golden``, ``_review`` and
+``_corrections`` and ``_incremental`` on ``_cluster``; ``_decisions`` on nothing here; ``_erase`` on ``_cluster``, ``_golden``, ``_review`` and
 ``_survivorship``.
 
 Import from it with ``from leadlink.merge import cluster_pairs``: the attribute
@@ -52,6 +54,7 @@ from leadlink.merge._erase import (
     without_leads,
 )
 from leadlink.merge._golden import conflicts, golden_records, lineage, refresh_golden
+from leadlink.merge._incremental import IncrementalClusters
 from leadlink.merge._review import (
     DEFAULT_LARGE,
     DEFAULT_WEAK_BELOW,
@@ -69,6 +72,7 @@ __all__ = [
     "RULES",
     "DecisionsLike",
     "Erasure",
+    "IncrementalClusters",
     "ReviewReason",
     "SurvivorshipPolicy",
     "apply_decisions",

@@ -1,0 +1,394 @@
+"""Clusters kept current one lead at a time, with the rules of :func:`cluster_pairs`.
+
+The real-time index adds, removes and updates leads one by one; re-clustering every pair of
+the base on each change would take as long as a batch run. :class:`IncrementalClusters`
+keeps, per lead, what clustering needs of its scored pairs (the other lead, the match
+probability, whether the pair is a contradiction, whether a never-link rule decided it), so a
+change re-clusters only the leads it can affect, from stored pairs, with no rescoring.
+
+Which leads can a change affect? :func:`cluster_pairs` merges only along links (pairs at or
+above the threshold) and checks conflicts only between the two groups it is merging, so its
+answer on one connected component of the links never depends on another component. A change
+therefore re-clusters, with the batch algorithm, the linked component of the lead it touches
+(for an addition, the component the new lead joins; for a removal, what is left of the
+component it leaves). While that component holds at most ``component_limit`` leads the result
+is exactly what :func:`cluster_pairs` gives on all the stored pairs — whatever order the
+leads arrived in.
+
+A component larger than that (one switchboard or one very common name can link a thousand
+leads) is not re-clustered whole, to keep a change cheap: an addition then re-clusters the
+clusters the new lead links to, plus the new lead; a removal, the lead's former cluster and
+the clusters of the leads it was scored against. That stays close to batch, but there the
+answer can depend on arrival order: a lead freed from one cluster by a new contradiction is
+not offered to clusters that the new lead does not link to, and two clusters kept apart only
+by a removed lead's contradiction stay apart unless it was scored against both.
+
+Cluster ids are :func:`cluster_id_for` of the smallest member id, as in batch: a cluster keeps
+its id while its smallest member stays, whatever else arrives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadlink._i18n import say
+from leadlink.errors import ColumnError, ConfigError, InputError
+from leadlink.merge._cluster import (
+    DEFAULT_CANNOT_LINK_BELOW,
+    _constrained_components,
+    _contradicted,
+    _never_linked,
+    cluster_id_for,
+    cluster_pairs,
+)
+
+__all__ = ["DEFAULT_COMPONENT_LIMIT", "IncrementalClusters"]
+
+#: Linked components up to this many leads are re-clustered whole on a change (exactly as
+#: batch); larger ones only around the change (see the module docstring).
+DEFAULT_COMPONENT_LIMIT = 2000
+#: Version of the dictionary :meth:`IncrementalClusters.state` returns.
+STATE_VERSION = 1
+
+# What clustering keeps of a scored pair: the match probability, whether some comparison
+# speaks against it (or a never-link rule decided it), whether a never-link rule decided it.
+_Pair = tuple[float, bool, bool]
+
+
+class IncrementalClusters:
+    """Clusters of leads, kept current as leads are added, removed and updated.
+
+    Starts as ``cluster_pairs(ids, pairs, threshold=..., cannot_link_below=...)`` would;
+    every change afterwards gives what :func:`cluster_pairs` would give on the leads and
+    pairs held then, as long as the linked component the change touches holds at most
+    ``component_limit`` leads (see the module docstring for what happens beyond).
+
+    >>> pairs = pd.DataFrame(
+    ...     {"id_l": ["a", "b"], "id_r": ["b", "c"], "match_probability": [0.99, 0.9]}
+    ... )
+    >>> clusters = IncrementalClusters(["a", "b", "c"], pairs, threshold=0.5)
+    >>> clusters.members(clusters.cluster_of("c"))
+    ['a', 'b', 'c']
+    >>> clusters.remove("b") == sorted({cluster_id_for("a"), cluster_id_for("c")})
+    True
+    >>> clusters.cluster_of("c") == cluster_id_for("c")
+    True
+    """
+
+    def __init__(
+        self,
+        ids: Sequence[str] = (),
+        pairs: pd.DataFrame | None = None,
+        *,
+        threshold: float,
+        cannot_link_below: float | None = None,
+        component_limit: int = DEFAULT_COMPONENT_LIMIT,
+    ) -> None:
+        ids = [str(i) for i in ids]
+        if pairs is None:
+            pairs = pd.DataFrame({"id_l": [], "id_r": [], "match_probability": []})
+        # cluster_pairs checks the threshold and cannot_link_below and fills the default.
+        clustered = cluster_pairs(
+            ids, _checked(pairs), threshold=threshold, cannot_link_below=cannot_link_below
+        )
+        if component_limit < 1:
+            raise ConfigError(
+                say(
+                    f"component_limit must be at least 1, not {component_limit}",
+                    f"component_limit 须不小于 1，而不是 {component_limit}",
+                )
+            )
+        self.threshold = float(threshold)
+        self.cannot_link_below = _cannot_link_below(threshold, cannot_link_below)
+        self.component_limit = int(component_limit)
+        self._pairs: dict[str, dict[str, _Pair]] = {i: {} for i in ids}
+        if len(self._pairs) != len(ids):
+            raise InputError(say("lead ids must be unique", "线索 ID 须唯一"))
+        self._cluster: dict[str, str] = {}
+        self._members: dict[str, set[str]] = {}
+        self._changed: list[str] = []
+        for a, b, pair in _rows(pairs):
+            if a in self._pairs and b in self._pairs:
+                self._store(a, b, pair)
+        for lead, cluster in zip(clustered["id"], clustered["cluster_id"]):
+            self._cluster[lead] = cluster
+            self._members.setdefault(cluster, set()).add(lead)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._cluster)
+
+    def __contains__(self, lead_id: object) -> bool:
+        return lead_id in self._cluster
+
+    def cluster_of(self, lead_id: str) -> str:
+        """The id of the cluster holding ``lead_id``."""
+        self._known(lead_id)
+        return self._cluster[lead_id]
+
+    def members(self, cluster_id: str) -> list[str]:
+        """The lead ids of a cluster, sorted; empty for an id no cluster has (any more)."""
+        return sorted(self._members.get(cluster_id, ()))
+
+    def assignments(self) -> pd.DataFrame:
+        """One row per lead, in the order the leads came: ``id`` and ``cluster_id``, as
+        :func:`cluster_pairs` returns them."""
+        return pd.DataFrame(
+            {"id": list(self._cluster), "cluster_id": list(self._cluster.values())},
+            dtype=object,
+        )
+
+    @property
+    def last_changed(self) -> list[str]:
+        """The cluster ids whose members the last add, remove or update changed, sorted:
+        those that exist now and those that no longer do (their golden records are to be
+        rebuilt or dropped)."""
+        return list(self._changed)
+
+    # -- changing ------------------------------------------------------------------------
+
+    def add(self, lead_id: str, pairs: pd.DataFrame) -> str:
+        """Add a lead with its scored pairs to the leads already held; returns its cluster id.
+
+        ``pairs`` holds ``id_l``, ``id_r``, ``match_probability`` and, when the model gives
+        them, ``<role>_weight`` columns and ``rule`` (as the model's predictions and the
+        candidate index's scores do). Pairs with a lead not held are ignored, as
+        :func:`cluster_pairs` ignores pairs of unknown ids.
+        """
+        lead_id = str(lead_id)
+        if lead_id in self._cluster:
+            raise InputError(
+                say(
+                    f"lead {lead_id!r} is already clustered: use update() to change it",
+                    f"线索 {lead_id!r} 已在聚类中：请用 update() 修改",
+                )
+            )
+        rows = list(_rows(_checked(pairs)))
+        for a, b, _ in rows:
+            if lead_id not in (a, b):
+                raise InputError(
+                    say(
+                        f"the pairs of lead {lead_id!r} must each hold it; one pairs "
+                        f"{a!r} with {b!r}",
+                        f"线索 {lead_id!r} 的线索对须都包含它；有一对是 {a!r} 与 {b!r}",
+                    )
+                )
+        self._pairs[lead_id] = {}
+        self._cluster[lead_id] = cluster_id_for(lead_id)
+        self._members.setdefault(cluster_id_for(lead_id), set()).add(lead_id)
+        for a, b, pair in rows:
+            other = b if a == lead_id else a
+            if other != lead_id and other in self._pairs:
+                self._store(lead_id, other, pair)
+        linked = self._linked(lead_id)
+        if not linked:
+            self._changed = [cluster_id_for(lead_id)]
+            return self._cluster[lead_id]
+        component = self._component([lead_id])
+        if component is None:
+            component = {lead_id}
+            for other in linked:
+                component |= self._members[self._cluster[other]]
+        changed = self._recluster(component)
+        # The new lead's own cluster of a moment ago is no change unless it stays.
+        alone = cluster_id_for(lead_id)
+        self._changed = [c for c in changed if c != alone or c in self._members]
+        return self._cluster[lead_id]
+
+    def remove(self, lead_id: str) -> list[str]:
+        """Take a lead out; its former cluster (and any cluster that only it kept apart
+        from another) is re-clustered from the stored pairs, so a removal can split a
+        cluster. Returns the cluster ids touched, sorted (see :attr:`last_changed`)."""
+        lead_id = str(lead_id)
+        self._known(lead_id)
+        linked = self._linked(lead_id)
+        scored = list(self._pairs[lead_id])
+        cluster = self._cluster.pop(lead_id)
+        mates = self._members.pop(cluster) - {lead_id}
+        for other in self._pairs.pop(lead_id):
+            del self._pairs[other][lead_id]
+        # Give the remaining mates singleton clusters for now; _recluster names them.
+        for mate in mates:
+            self._cluster[mate] = cluster
+        if mates:
+            self._members[cluster] = set(mates)
+        component = self._component(linked) if linked else set()
+        if component is None:
+            component = set(mates)
+            for other in scored:
+                component |= self._members[self._cluster[other]]
+        changed = set(self._recluster(component)) if component else set()
+        self._changed = sorted(changed | {cluster})
+        return list(self._changed)
+
+    def update(self, lead_id: str, pairs: pd.DataFrame) -> str:
+        """Replace a lead's pairs (its fields changed and it was scored again): remove and
+        add it; returns its cluster id. :attr:`last_changed` covers both steps."""
+        removed = self.remove(lead_id)
+        cluster = self.add(lead_id, pairs)
+        self._changed = sorted(set(removed) | set(self._changed))
+        return cluster
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """Everything held, as plain JSON-ready values (see :meth:`from_state`)."""
+        pairs = [
+            [a, b, None if math.isnan(p) else p, against, never]
+            for a, others in self._pairs.items()
+            for b, (p, against, never) in others.items()
+            if a < b
+        ]
+        return {
+            "version": STATE_VERSION,
+            "threshold": self.threshold,
+            "cannot_link_below": self.cannot_link_below,
+            "component_limit": self.component_limit,
+            "clusters": [[lead, cluster] for lead, cluster in self._cluster.items()],
+            "pairs": pairs,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> IncrementalClusters:
+        """The clusters that :meth:`state` described, exactly (no re-clustering)."""
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            found = state.get("version") if isinstance(state, dict) else type(state).__name__
+            raise InputError(
+                say(
+                    f"not an IncrementalClusters state of version {STATE_VERSION} "
+                    f"(found {found!r})",
+                    f"不是版本 {STATE_VERSION} 的 IncrementalClusters 状态（得到 {found!r}）",
+                )
+            )
+        clusters = cls(
+            threshold=state["threshold"],
+            cannot_link_below=state["cannot_link_below"],
+            component_limit=state["component_limit"],
+        )
+        for lead, cluster in state["clusters"]:
+            clusters._pairs[lead] = {}
+            clusters._cluster[lead] = cluster
+            clusters._members.setdefault(cluster, set()).add(lead)
+        for a, b, p, against, never in state["pairs"]:
+            probability = math.nan if p is None else float(p)
+            clusters._store(a, b, (probability, bool(against), bool(never)))
+        return clusters
+
+    # -- inside --------------------------------------------------------------------------
+
+    def _known(self, lead_id: str) -> None:
+        if lead_id not in self._cluster:
+            raise InputError(
+                say(f"no lead {lead_id!r} is clustered", f"聚类中没有线索 {lead_id!r}")
+            )
+
+    def _store(self, a: str, b: str, pair: _Pair) -> None:
+        self._pairs[a][b] = pair
+        self._pairs[b][a] = pair
+
+    def _strong(self, pair: _Pair) -> bool:
+        return pair[0] >= self.threshold and not pair[2]
+
+    def _conflicting(self, pair: _Pair) -> bool:
+        return (pair[0] < self.cannot_link_below and pair[1]) or pair[2]
+
+    def _linked(self, lead_id: str) -> list[str]:
+        """The leads linked to ``lead_id`` (a pair at or above the threshold)."""
+        return [b for b, pair in self._pairs[lead_id].items() if self._strong(pair)]
+
+    def _component(self, seeds: Iterable[str]) -> set[str] | None:
+        """The leads linked to the seeds, directly or through others; None when they are
+        more than ``component_limit``."""
+        seen = set(seeds)
+        todo = list(seen)
+        while todo:
+            lead = todo.pop()
+            for other, pair in self._pairs[lead].items():
+                if other not in seen and self._strong(pair):
+                    seen.add(other)
+                    if len(seen) > self.component_limit:
+                        return None
+                    todo.append(other)
+        return seen
+
+    def _recluster(self, leads: set[str]) -> list[str]:
+        """Cluster ``leads`` (whole clusters) again with the batch algorithm on their stored
+        pairs; returns the cluster ids that changed, before and after, sorted."""
+        nodes = sorted(leads)
+        index = {lead: i for i, lead in enumerate(nodes)}
+        links: list[tuple[float, str, str]] = []
+        conflicts: list[tuple[int, int]] = []
+        for a in nodes:
+            for b, pair in self._pairs[a].items():
+                if b <= a or b not in index:
+                    continue
+                if self._strong(pair):
+                    links.append((-pair[0], a, b))
+                if self._conflicting(pair):
+                    conflicts.append((index[a], index[b]))
+        # Strongest first, ties broken by the ids: the order cluster_pairs uses.
+        links.sort()
+        roots = _constrained_components(
+            len(nodes),
+            np.array([index[a] for _, a, _ in links], dtype=np.int64),
+            np.array([index[b] for _, _, b in links], dtype=np.int64),
+            np.array([a for a, _ in conflicts], dtype=np.int64),
+            np.array([b for _, b in conflicts], dtype=np.int64),
+        )
+        groups: dict[int, list[str]] = {}
+        for lead, root in zip(nodes, roots.tolist()):
+            groups.setdefault(root, []).append(lead)  # nodes are sorted: the first is smallest
+        before = {self._cluster[lead] for lead in nodes}
+        old = {cluster: frozenset(self._members.pop(cluster, ())) for cluster in before}
+        after: dict[str, frozenset[str]] = {}
+        for group in groups.values():
+            cluster = cluster_id_for(group[0])
+            after[cluster] = frozenset(group)
+            self._members[cluster] = set(group)
+            for lead in group:
+                self._cluster[lead] = cluster
+        changed = {c for c in before if after.get(c) != old[c]}
+        changed |= {c for c in after if old.get(c) != after[c]}
+        return sorted(changed)
+
+
+def _checked(pairs: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in ("id_l", "id_r", "match_probability") if c not in pairs.columns]
+    if missing:
+        raise ColumnError(
+            say(
+                f"scored pairs need the columns id_l, id_r and match_probability; "
+                f"missing: {missing}",
+                f"打分后的线索对须有 id_l、id_r、match_probability 列；缺少：{missing}",
+            )
+        )
+    return pairs
+
+
+def _rows(pairs: pd.DataFrame) -> Iterable[tuple[str, str, _Pair]]:
+    """Each pair as (smaller id, larger id, what clustering keeps of it)."""
+    if pairs.empty:
+        return
+    against = _contradicted(pairs).tolist()
+    never = _never_linked(pairs).tolist()
+    probability = pairs["match_probability"].to_numpy(dtype=float).tolist()
+    for a, b, p, c, n in zip(
+        pairs["id_l"].astype(str), pairs["id_r"].astype(str), probability, against, never
+    ):
+        if a == b:
+            continue
+        if b < a:
+            a, b = b, a
+        yield a, b, (float(p), bool(c), bool(n))
+
+
+def _cannot_link_below(threshold: float, cannot_link_below: float | None) -> float:
+    if cannot_link_below is None:
+        return float(min(DEFAULT_CANNOT_LINK_BELOW, threshold))
+    return float(cannot_link_below)
