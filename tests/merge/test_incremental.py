@@ -199,6 +199,8 @@ def test_state_round_trips_through_json(deduped):
     assert again.assignments().equals(clusters.assignments())
     with pytest.raises(InputError):
         IncrementalClusters.from_state({**state, "version": 99})
+    with pytest.raises(InputError, match="damaged"):
+        IncrementalClusters.from_state({**state, "pairs": [["a", "nobody", 0.9, False, False]]})
 
 
 def test_mistakes_are_named():

@@ -137,8 +137,8 @@ class IncrementalClusters:
         return sorted(self._members.get(cluster_id, ()))
 
     def assignments(self) -> pd.DataFrame:
-        """One row per lead, in the order the leads came: ``id`` and ``cluster_id``, as
-        :func:`cluster_pairs` returns them."""
+        """One row per lead, in the order the leads came (an updated lead comes last):
+        ``id`` and ``cluster_id``, as :func:`cluster_pairs` returns them."""
         return pd.DataFrame(
             {"id": list(self._cluster), "cluster_id": list(self._cluster.values())},
             dtype=object,
@@ -271,13 +271,23 @@ class IncrementalClusters:
             cannot_link_below=state["cannot_link_below"],
             component_limit=state["component_limit"],
         )
-        for lead, cluster in state["clusters"]:
-            clusters._pairs[lead] = {}
-            clusters._cluster[lead] = cluster
-            clusters._members.setdefault(cluster, set()).add(lead)
-        for a, b, p, against, never in state["pairs"]:
-            probability = math.nan if p is None else float(p)
-            clusters._store(a, b, (probability, bool(against), bool(never)))
+        try:
+            for lead, cluster in state["clusters"]:
+                clusters._pairs[str(lead)] = {}
+                clusters._cluster[str(lead)] = str(cluster)
+                clusters._members.setdefault(str(cluster), set()).add(str(lead))
+            for a, b, p, against, never in state["pairs"]:
+                probability = math.nan if p is None else float(p)
+                clusters._store(str(a), str(b), (probability, bool(against), bool(never)))
+        except (KeyError, TypeError, ValueError) as error:
+            raise InputError(
+                say(
+                    f"the IncrementalClusters state is damaged ({type(error).__name__}: "
+                    f"{error}); save it again with state()",
+                    f"IncrementalClusters 状态已损坏（{type(error).__name__}：{error}）；"
+                    "请用 state() 重新保存",
+                )
+            ) from error
         return clusters
 
     # -- inside --------------------------------------------------------------------------
@@ -289,8 +299,11 @@ class IncrementalClusters:
             )
 
     def _store(self, a: str, b: str, pair: _Pair) -> None:
-        self._pairs[a][b] = pair
-        self._pairs[b][a] = pair
+        # A pair that is neither a link nor a contradiction never changes a cluster at this
+        # threshold: it is not kept (about 2 % of a model's pairs).
+        if self._strong(pair) or self._conflicting(pair):
+            self._pairs[a][b] = pair
+            self._pairs[b][a] = pair
 
     def _strong(self, pair: _Pair) -> bool:
         return pair[0] >= self.threshold and not pair[2]
