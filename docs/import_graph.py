@@ -47,10 +47,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "faces",
         (
             "pipeline",
+            "realtime",
             "linking",
             "_run_warnings",
             "_erasure",
             "cli",
+            "serve",
             "_outputs",
             "__main__",
             "__init__",

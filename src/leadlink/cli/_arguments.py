@@ -16,6 +16,7 @@ from leadlink.cli._matching import (
     _run_rethreshold,
 )
 from leadlink.cli._scoring import _run_learn, _run_review_rules, _run_score
+from leadlink.cli._serving import _run_serve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -445,6 +446,43 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--list-ids", action="store_true", help="print the erased lead ids")
     erase.add_argument("--dry-run", action="store_true", help="change nothing; say what would go")
     erase.set_defaults(run=_run_erase)
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="check leads as they are typed in: an HTTP API and a lead-entry page",
+        description="Index the leads of --against with the trained --model (or load the "
+        "index saved at --index) and serve it over HTTP until Ctrl-C: POST /match, "
+        "/match/batch, /leads; PUT and DELETE /leads/ID; GET /clusters/ID, /health; the "
+        "API description at /docs; a lead-entry page that warns of duplicates at /. Needs "
+        "pip install 'leadlink[serve]'. No authentication and no TLS: put it behind your "
+        "gateway. See docs/serve.md.",
+    )
+    serve.add_argument("--model", metavar="FILE", help="a model.json from leadlink dedupe")
+    serve.add_argument("--against", metavar="LEADS", help="CSV, Excel or Parquet of leads")
+    serve.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
+    serve.add_argument(
+        "--id-column", default="lead_id", help="column with a unique lead id (default lead_id)"
+    )
+    serve.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="map a role to a column, as for dedupe (repeatable)",
+    )
+    serve.add_argument("--region", help="phone region for numbers without a country code")
+    serve.add_argument(
+        "--index",
+        metavar="PATH",
+        help="a saved index: loaded when it exists (then --model and --against are not "
+        "needed), else built and saved there; saved again, with the leads added, on exit",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.set_defaults(run=_run_serve)
     return parser
 
 
