@@ -4,8 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+# The browser test of the lead-entry page drives the system's Chromium (never a downloaded one).
+CHROMIUM  ?= chromium
 
-.PHONY: demo test lint typecheck unit notebooks docs bench clean
+.PHONY: demo test lint typecheck unit notebooks docs bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +18,16 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml Makefile
 	touch $@
 
 $(STAMP_DEV): $(BIN)/python pyproject.toml Makefile
-	$(BIN)/python -m pip install --quiet -e '.[dev,docs,spark,explore]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,spark,explore,serve]' playwright
 	touch $@ $(STAMP_RUN)
+
+# Chromium from the system's packages, when missing and we may install it (root, apt-get);
+# otherwise the browser tests skip and say why.
+browser:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 \
+	  || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	       && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CHROMIUM) >/dev/null; } ; } \
+	  || echo "no $(CHROMIUM) and it cannot be installed here: the browser tests will skip"
 
 demo: $(STAMP_RUN)
 	$(BIN)/leadlink demo --output-dir out/demo --overwrite
@@ -29,7 +39,7 @@ lint: $(STAMP_DEV)
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
-unit: $(STAMP_DEV)
+unit: $(STAMP_DEV) browser
 	LEADLINK_LANG=en $(BIN)/python -m pytest -q tests --doctest-modules src/leadlink
 
 notebooks: $(STAMP_DEV)

@@ -106,6 +106,10 @@ class MatchResponse(BaseModel):
 
     flagged: bool = False
     problems: list[str] = Field(default_factory=list)
+    duplicate: bool | None = Field(
+        None, description="the best candidate reaches the threshold: the same person"
+    )
+    threshold: float | None = Field(None, description="the index's match threshold")
     candidates: list[Candidate] = Field(default_factory=list)
 
 
@@ -123,6 +127,7 @@ class Added(BaseModel):
     id: str
     cluster_id: str
     golden: dict[str, Any] = Field(default_factory=dict)
+    flagged: bool | None = Field(None, description="the lead is a ghost (junk, a test entry)")
 
 
 class Removed(BaseModel):
