@@ -27,6 +27,7 @@ from leadlink.match._blocking import (
     BlockingReport,
 )
 from leadlink.match._comparisons import COMPARISONS, EXTRA_KINDS, ComparisonPreset, LevelPreset
+from leadlink.match._index import CandidateIndex
 from leadlink.match._model import DEFAULT_THRESHOLD, MODEL_VERSION, LeadModel
 from leadlink.match._options import (
     check_blocking,
@@ -50,6 +51,7 @@ __all__ = [
     "PRESET_NAMES",
     "BlockingPreset",
     "BlockingReport",
+    "CandidateIndex",
     "ComparisonPreset",
     "DatabaseAPI",
     "LeadModel",
