@@ -213,6 +213,9 @@ def test_mistakes_are_named():
         clusters.add("c", _pairs([("a", "b", 0.9)]))
     with pytest.raises(ColumnError):
         clusters.add("c", pd.DataFrame({"id_l": ["a"], "id_r": ["c"]}))
+    with pytest.raises(InputError):
+        clusters.update("b", _pairs([("a", "c", 0.9)]))
+    assert clusters.members(cluster_id_for("a")) == ["a", "b"]  # a mistake changes nothing
     assert clusters.add("c", _pairs([("c", "unknown", 0.99)])) == cluster_id_for("c")
 
 

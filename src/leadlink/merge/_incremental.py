@@ -169,37 +169,7 @@ class IncrementalClusters:
                     f"线索 {lead_id!r} 已在聚类中：请用 update() 修改",
                 )
             )
-        rows = list(_rows(_checked(pairs)))
-        for a, b, _ in rows:
-            if lead_id not in (a, b):
-                raise InputError(
-                    say(
-                        f"the pairs of lead {lead_id!r} must each hold it; one pairs "
-                        f"{a!r} with {b!r}",
-                        f"线索 {lead_id!r} 的线索对须都包含它；有一对是 {a!r} 与 {b!r}",
-                    )
-                )
-        self._pairs[lead_id] = {}
-        self._cluster[lead_id] = cluster_id_for(lead_id)
-        self._members.setdefault(cluster_id_for(lead_id), set()).add(lead_id)
-        for a, b, pair in rows:
-            other = b if a == lead_id else a
-            if other != lead_id and other in self._pairs:
-                self._store(lead_id, other, pair)
-        linked = self._linked(lead_id)
-        if not linked:
-            self._changed = [cluster_id_for(lead_id)]
-            return self._cluster[lead_id]
-        component = self._component([lead_id])
-        if component is None:
-            component = {lead_id}
-            for other in linked:
-                component |= self._members[self._cluster[other]]
-        changed = self._recluster(component)
-        # The new lead's own cluster of a moment ago is no change unless it stays.
-        alone = cluster_id_for(lead_id)
-        self._changed = [c for c in changed if c != alone or c in self._members]
-        return self._cluster[lead_id]
+        return self._insert(lead_id, self._rows_of(lead_id, pairs))
 
     def remove(self, lead_id: str) -> list[str]:
         """Take a lead out; its former cluster (and any cluster that only it kept apart
@@ -213,9 +183,7 @@ class IncrementalClusters:
         mates = self._members.pop(cluster) - {lead_id}
         for other in self._pairs.pop(lead_id):
             del self._pairs[other][lead_id]
-        # Give the remaining mates singleton clusters for now; _recluster names them.
-        for mate in mates:
-            self._cluster[mate] = cluster
+        # The remaining mates keep the cluster for now; _recluster splits and renames it.
         if mates:
             self._members[cluster] = set(mates)
         component = self._component(linked) if linked else set()
@@ -230,8 +198,11 @@ class IncrementalClusters:
     def update(self, lead_id: str, pairs: pd.DataFrame) -> str:
         """Replace a lead's pairs (its fields changed and it was scored again): remove and
         add it; returns its cluster id. :attr:`last_changed` covers both steps."""
+        lead_id = str(lead_id)
+        self._known(lead_id)
+        rows = self._rows_of(lead_id, pairs)  # checked first: a mistake changes nothing
         removed = self.remove(lead_id)
-        cluster = self.add(lead_id, pairs)
+        cluster = self._insert(lead_id, rows)
         self._changed = sorted(set(removed) | set(self._changed))
         return cluster
 
@@ -291,6 +262,44 @@ class IncrementalClusters:
         return clusters
 
     # -- inside --------------------------------------------------------------------------
+
+    def _rows_of(self, lead_id: str, pairs: pd.DataFrame) -> list[tuple[str, str, _Pair]]:
+        """The pairs of ``lead_id``, checked before anything changes."""
+        rows = list(_rows(_checked(pairs)))
+        for a, b, _ in rows:
+            if lead_id not in (a, b):
+                raise InputError(
+                    say(
+                        f"the pairs of lead {lead_id!r} must each hold it; one pairs "
+                        f"{a!r} with {b!r}",
+                        f"线索 {lead_id!r} 的线索对须都包含它；有一对是 {a!r} 与 {b!r}",
+                    )
+                )
+        return rows
+
+    def _insert(self, lead_id: str, rows: list[tuple[str, str, _Pair]]) -> str:
+        """Add ``lead_id`` with its checked pairs and re-cluster what it links to."""
+        self._pairs[lead_id] = {}
+        self._cluster[lead_id] = cluster_id_for(lead_id)
+        self._members.setdefault(cluster_id_for(lead_id), set()).add(lead_id)
+        for a, b, pair in rows:
+            other = b if a == lead_id else a
+            if other != lead_id and other in self._pairs:
+                self._store(lead_id, other, pair)
+        linked = self._linked(lead_id)
+        if not linked:
+            self._changed = [cluster_id_for(lead_id)]
+            return self._cluster[lead_id]
+        component = self._component([lead_id])
+        if component is None:
+            component = {lead_id}
+            for other in linked:
+                component |= self._members[self._cluster[other]]
+        changed = self._recluster(component)
+        # The new lead's own cluster of a moment ago is no change unless it stays.
+        alone = cluster_id_for(lead_id)
+        self._changed = [c for c in changed if c != alone or c in self._members]
+        return self._cluster[lead_id]
 
     def _known(self, lead_id: str) -> None:
         if lead_id not in self._cluster:
