@@ -161,6 +161,39 @@ class StandInIndex:
         return path
 
 
+def duplicate_of(leads: Any) -> tuple[str, dict[str, Any]]:
+    """A lead with a name and a personal mobile, and the record typed in again for it."""
+    lead = leads[leads["phone"].str.fullmatch(r"1\d{10}", na=False) & leads["name"].notna()]
+    first = lead.iloc[0]
+    return first["lead_id"], {"name": first["name"], "phone": first["phone"]}
+
+
+@pytest.fixture(scope="session")
+def dedupe_result():
+    """``ll.dedupe`` on 300 generated people (about 600 leads), once: the real index of a
+    test is built from it (``LeadIndex.from_result``, a tenth of a second)."""
+    import warnings
+
+    import leadlink as ll
+    from leadlink.datasets import generate_leads
+
+    leads = generate_leads(300).drop(columns=["person_id", "is_ghost"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ll.LeadlinkWarning)
+        return leads, ll.dedupe(leads, id_column="lead_id")
+
+
+@pytest.fixture
+def real_index(dedupe_result):
+    LeadIndex = pytest.importorskip("leadlink.realtime").LeadIndex
+
+    return LeadIndex.from_result(dedupe_result[1])
+
+
+#: A person the generated leads do not have.
+NEW_PERSON = {"name": "欧阳子墨", "phone": "159 2738 4610", "email": "ouyangzimo@163.com"}
+
+
 @pytest.fixture
 def stand_in() -> StandInIndex:
     return StandInIndex()

@@ -1,0 +1,91 @@
+"""The service over a real LeadIndex (300 generated people, a model trained by ll.dedupe):
+what the API answers, and that concurrent adds from many threads are all kept."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.serve.conftest import NEW_PERSON, client_of
+from tests.serve.conftest import duplicate_of as _duplicate
+
+pytest.importorskip("fastapi")
+
+
+def test_a_known_person_is_found_with_golden_record_and_reasons(real_index, dedupe_result):
+    lead_id, typed = _duplicate(dedupe_result[0])
+    with client_of(real_index) as client:
+        found = client.post("/match", json={"record": typed}).json()
+    assert found["flagged"] is False and found["duplicate"] is True
+    best = found["candidates"][0]
+    assert lead_id in best["golden"]["lead_ids"]
+    assert best["golden"]["name"] == typed["name"]
+    assert {reason["role"] for reason in best["why"]} >= {"name", "phone"}
+    assert all(reason["description"] for reason in best["why"])
+
+
+def test_a_new_person_has_no_candidate_and_a_ghost_is_flagged(real_index):
+    with client_of(real_index) as client:
+        results = client.post(
+            "/match/batch", json={"records": [NEW_PERSON, {"name": "test", "phone": "12345678901"}]}
+        ).json()["results"]
+    assert results[0]["candidates"] == [] and results[0]["flagged"] is False
+    assert results[1]["flagged"] is True and "name.placeholder" in results[1]["problems"]
+
+
+def test_add_update_remove_and_the_cluster(real_index, dedupe_result):
+    lead_id, typed = _duplicate(dedupe_result[0])
+    cluster = real_index.cluster_of(lead_id)
+    with client_of(real_index) as client:
+        added = client.post("/leads", json=typed)
+        assert added.status_code == 201
+        new_id = added.json()["id"]
+        assert added.json()["cluster_id"] == cluster
+        assert new_id in client.get(f"/clusters/{cluster}").json()["lead_ids"]
+        moved = client.put(f"/leads/{new_id}", json=NEW_PERSON).json()
+        assert moved["cluster_id"] != cluster
+        removed = client.delete(f"/leads/{new_id}").json()
+        assert removed["id"] == new_id
+        assert client.delete(f"/leads/{new_id}").status_code == 404
+        assert client.get("/clusters/C-nobody").status_code == 404
+        health = client.get("/health").json()
+    assert health["leads"] == len(dedupe_result[0])
+    assert health["entity"] == "person" and health["threshold"] == 0.5
+
+
+def test_no_add_is_lost_when_many_threads_add_and_match_at_once(real_index, dedupe_result):
+    import httpx
+
+    before = len(real_index)
+    people = [
+        {"name": f"{first} {last}", "phone": f"+44 7{i:03d} 48{i:04d}", "company": "Acme"}
+        for i, (first, last) in enumerate(
+            (first, last)
+            for first in ("Olivia", "Noah", "Amelia", "Oscar", "Isla", "Leo")
+            for last in ("Hartley", "Pemberton", "Ashworth", "Kingsley")
+        )
+    ]
+    _, typed = _duplicate(dedupe_result[0])
+    with client_of(real_index) as client:
+        url = str(client.base_url)
+
+        def add(person):
+            with httpx.Client(base_url=url) as own:
+                return own.post("/leads", json=person)
+
+        def match(_):
+            with httpx.Client(base_url=url) as own:
+                return own.post("/match", json={"record": typed})
+
+        with ThreadPoolExecutor(8) as pool:
+            # interleaved: matches run while the adds change the index
+            adds_due = [pool.submit(add, person) for person in people]
+            matches_due = [pool.submit(match, i) for i in range(16)]
+            adds = [due.result() for due in adds_due]
+            matches = [due.result() for due in matches_due]
+    assert [r.status_code for r in adds] == [201] * 24
+    assert [r.status_code for r in matches] == [200] * 16
+    ids = {r.json()["id"] for r in adds}
+    assert len(ids) == 24 and all(i in real_index for i in ids)
+    assert len(real_index) == before + 24
