@@ -18,8 +18,8 @@ import leadlink as ll
 # Pinned: removing or renaming one of these breaks users' code; adding one is a decision
 # to write down in the CHANGELOG, so it has to change this list too.
 PUBLIC_NAMES = [
-    "ColumnError", "ConfigError", "DedupeResult", "EnrichResult", "InputError", "LeadModel",
-    "LeadlinkError", "LeadlinkWarning", "LinkResult", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
+    "ColumnError", "ConfigError", "DedupeResult", "EnrichResult", "InputError", "LeadIndex",
+    "LeadModel", "LeadlinkError", "LeadlinkWarning", "LinkResult", "MatchResult", "ModelError", "OutcomeModel", "Problem", "ResourceError", "RuleReview",
     "SurvivorshipPolicy", "__version__", "conflicts", "dedupe", "enrich", "erase",
     "evaluate_clusters",
     "fit_outcome_model", "golden_records", "lineage", "link", "load_result", "merge", "missing_summary",

@@ -51,6 +51,7 @@ from leadlink.merge import (
 )
 from leadlink.metrics import evaluate_clusters
 from leadlink.pipeline import DedupeResult, dedupe, load_result
+from leadlink.realtime import LeadIndex, MatchResult
 
 __all__ = [
     "ColumnError",
@@ -58,10 +59,12 @@ __all__ = [
     "DedupeResult",
     "EnrichResult",
     "InputError",
+    "LeadIndex",
     "LeadModel",
     "LeadlinkError",
     "LeadlinkWarning",
     "LinkResult",
+    "MatchResult",
     "ModelError",
     "OutcomeModel",
     "Problem",

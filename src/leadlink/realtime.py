@@ -1,0 +1,745 @@
+"""LeadIndex: the duplicate warning while a lead is typed in, and clusters kept current.
+
+``ll.dedupe`` re-reads every lead and retrains. A :class:`LeadIndex` holds what matching needs
+in memory instead — the prepared keys of every lead, grouped by blocking key
+(:class:`~leadlink.match.CandidateIndex`), the clusters
+(:class:`~leadlink.merge.IncrementalClusters`) and one golden record per cluster — and answers
+one record at a time, with the batch model's own weights and no SQL:
+
+>>> import leadlink as ll                                          # doctest: +SKIP
+>>> result = ll.dedupe(leads)                                      # doctest: +SKIP
+>>> index = ll.LeadIndex.from_result(result)                       # doctest: +SKIP
+>>> index.match({"name": "張偉", "phone": "138 0013 8000"}).candidates  # doctest: +SKIP
+
+A record is a mapping of the index's input columns (the headers of the leads it was built
+from) or of role names (``name``, ``phone``, ``email``, ``company`` ...). It is prepared and
+validated exactly as in batch; a ghost (test entries, placeholder numbers, keyboard mash)
+is flagged with its problem codes instead of matched.
+
+What the batch computes over the whole table is read from the index's content for a new
+record: a phone number is a shared line when the leads on it in the index make it one, and a
+lead without a company takes the employer its shared line or company mail domain names
+there. Leads already in the index keep the keys the batch gave them.
+
+Persistence: :meth:`LeadIndex.save` writes a folder (``manifest.json``, versioned, with the
+model; Parquet tables of the leads, their prepared keys, their validation and the golden
+records; the clusters' state as JSON), which :meth:`LeadIndex.load` reads without executing
+anything from it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from leadlink._i18n import say
+from leadlink._jsonfile import read_json
+from leadlink.clean import prepare, settle_region, validate
+from leadlink.errors import ConfigError, InputError
+from leadlink.match import DEFAULT_THRESHOLD, CandidateIndex, LeadModel
+from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, golden_records
+from leadlink.schema import ROLES, check_frame, check_ids, resolve_columns
+
+if TYPE_CHECKING:
+    from leadlink.pipeline import DedupeResult
+
+__all__ = ["INDEX_FORMAT", "INDEX_VERSION", "LeadIndex", "MatchResult"]
+
+logger = logging.getLogger(__name__)
+
+INDEX_FORMAT = "leadlink-index"
+INDEX_VERSION = 1
+
+#: Candidates at or above this probability are shown as duplicates by default.
+SHOWN_FROM = 0.2
+#: The id a record being matched (not added) carries while it is scored.
+_QUERY = "\x00query"
+
+
+@dataclass
+class MatchResult:
+    """What :meth:`LeadIndex.match` found for one record.
+
+    Attributes:
+        candidates: existing leads, best first: ``id``, ``match_probability``,
+            ``match_weight``, ``cluster_id``, ``golden`` (the cluster's golden record) and
+            ``why`` (per compared field: the level it agreed at, its weight in bits and
+            what the level means).
+        flagged: the record is a ghost (junk or a test entry), so it was not matched.
+        problems: the record's problem codes (``phone.invalid``, ``name.placeholder`` ...).
+        threshold: the index's match threshold: a candidate at or above it is the same
+            person (or organisation) by the model's decision.
+    """
+
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    flagged: bool = False
+    problems: list[str] = field(default_factory=list)
+    threshold: float = DEFAULT_THRESHOLD
+
+    @property
+    def duplicate(self) -> bool:
+        """Whether the best candidate reaches the threshold."""
+        return bool(self.candidates) and (self.candidates[0]["match_probability"] >= self.threshold)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data."""
+        return {
+            "flagged": self.flagged,
+            "problems": list(self.problems),
+            "duplicate": self.duplicate,
+            "threshold": self.threshold,
+            "candidates": _jsonable(self.candidates),
+        }
+
+
+class LeadIndex:
+    """Real-time matching of single records against a base of leads, with clusters and
+    golden records kept current (see the module docstring).
+
+    Args:
+        leads: the base: raw leads, one row per lead.
+        model: a trained :class:`~leadlink.LeadModel`, or the path of a saved one.
+        id_column: the column holding each lead's unique id.
+        columns: role → column, as for :func:`leadlink.dedupe`.
+        region: default phone region (``None``: as :func:`leadlink.dedupe` settles it).
+        threshold: match probability at which two leads are linked (default: the
+            model's).
+        policy: the survivorship policy of the golden records.
+
+    The base is scored and clustered once, as :func:`leadlink.dedupe` would; from a
+    ``dedupe`` result, :meth:`from_result` reuses its pairs and clusters. One index may be
+    read and changed from several threads: every call holds the index's lock.
+    """
+
+    def __init__(
+        self,
+        leads: pd.DataFrame,
+        *,
+        model: LeadModel | str | Path,
+        id_column: str = "lead_id",
+        columns: Mapping[str, str | None] | None = None,
+        region: str | None = None,
+        threshold: float | None = None,
+        policy: SurvivorshipPolicy | None = None,
+        _pairs: pd.DataFrame | None = None,
+        _prepared: pd.DataFrame | None = None,
+        _validation: pd.DataFrame | None = None,
+    ) -> None:
+        self.model = model if isinstance(model, LeadModel) else LeadModel.load(model)
+        check_frame(leads)
+        if leads.empty:
+            raise InputError(
+                say(
+                    "an index needs at least one lead to start from",
+                    "索引至少需要一条起始线索",
+                )
+            )
+        self.id_column = id_column
+        leads = leads.reset_index(drop=True)
+        ids = check_ids(leads, id_column)
+        self.roles = resolve_columns(leads, columns, id_column=id_column)
+        self.region = (
+            settle_region(leads[self.roles["phone"]] if "phone" in self.roles else (), region)
+            if region is None
+            else region
+        )
+        self.threshold = self.model.threshold if threshold is None else float(threshold)
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ConfigError(
+                say(
+                    f"threshold must be a match probability in [0, 1], not {threshold}",
+                    f"threshold 须为 [0, 1] 之间的匹配概率，而不是 {threshold}",
+                )
+            )
+        self.policy = policy
+        self.columns = [str(c) for c in leads.columns]
+        self._lock = threading.RLock()
+        validation = (
+            _validation
+            if _validation is not None
+            else validate(leads, columns=self.roles, region=self.region)
+        )
+        prepared = (
+            _prepared
+            if _prepared is not None
+            else prepare(
+                leads, self.roles, id_column=id_column, region=self.region, extra=self.model.extra
+            )
+        )
+        ghost = validation["is_ghost"].to_numpy(dtype=bool)
+        self._store(leads.assign(**{id_column: ids.to_numpy()}), prepared)
+        self._problems: dict[str, list[str]] = dict(
+            zip(ids, (list(map(str, p)) for p in validation["problems"]))
+        )
+        self._ghosts = set(ids[ghost])
+        matchable = prepared[~ghost]
+        self._candidates = CandidateIndex(self.model, matchable)
+        pairs = (
+            _pairs
+            if _pairs is not None
+            else self.model.predict(matchable, min_probability=0.0)
+            if len(matchable) >= 2
+            else None
+        )
+        self._clusters = IncrementalClusters(list(ids), pairs, threshold=self.threshold)
+        self._golden: dict[str, dict[str, Any]] = {}
+        self._refresh_golden(None)
+        self._lines, self._domains = _employer_sources(prepared)
+        self._counter = 0
+        logger.info("lead index: %d leads, %d ghosts", len(self), len(self._ghosts))
+
+    # -- building ------------------------------------------------------------------------
+
+    @classmethod
+    def from_result(cls, result: DedupeResult) -> LeadIndex:
+        """An index over the leads of a :func:`leadlink.dedupe` result, with its model,
+        threshold, policy, pairs and prepared keys (nothing is scored again)."""
+        if result.model is None or result.leads is None or result.prepared is None:
+            raise InputError(
+                say(
+                    "this result has no model or no leads (fewer than two leads, or built "
+                    "by hand); build the index with LeadIndex(leads, model=...)",
+                    "该结果没有模型或线索（线索少于两条，或为手工构建）；"
+                    "请用 LeadIndex(leads, model=...) 构建索引",
+                )
+            )
+        id_column = str(result.clusters.columns[0])
+        return cls(
+            result.leads,
+            model=result.model,
+            id_column=id_column,
+            columns=result.roles,
+            region=result.masking.region,
+            threshold=result.threshold,
+            policy=result.policy,
+            _pairs=result.pairs,
+            _prepared=result.prepared,
+            _validation=result.validation,
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._problems)
+
+    def __contains__(self, lead_id: object) -> bool:
+        return str(lead_id) in self._problems
+
+    def match(self, record: Mapping[str, Any], top: int = 5) -> MatchResult:
+        """The existing leads most likely to be the same as ``record``, best first (at most
+        ``top``, those at or above :data:`SHOWN_FROM` probability); a ghost record is
+        flagged with its problems instead."""
+        if not isinstance(top, int) or top < 1:
+            raise ConfigError(say(f"top must be a positive integer, not {top!r}",
+                                  f"top 须为正整数，而不是 {top!r}"))  # fmt: skip
+        with self._lock:
+            frame = self._frame(record, _QUERY)
+            checked = validate(frame, columns=self.roles, region=self.region)
+            problems = [str(p) for p in checked["problems"].iloc[0]]
+            if bool(checked["is_ghost"].iloc[0]):
+                return MatchResult(flagged=True, problems=problems, threshold=self.threshold)
+            row = self._prepare(frame).iloc[0]
+            found = self._candidates_of(self._score(row), _QUERY, top)
+            return MatchResult(candidates=found, problems=problems, threshold=self.threshold)
+
+    def match_frame(
+        self, leads: pd.DataFrame, *, uncertain_from: float = SHOWN_FROM
+    ) -> pd.DataFrame:
+        """Check an imported list (a trade-show list, a purchased list) against the index,
+        lead by lead, without adding it: one row per input lead, in order, with
+        ``status`` — ``exists`` (the best match reaches the threshold), ``uncertain`` (it
+        reaches ``uncertain_from``), ``new`` or ``flagged`` (a ghost) — the best match's
+        ``match_id``, ``match_probability``, ``cluster_id`` and the golden record's name,
+        company, phone and email where the index has them."""
+        check_frame(leads)
+        rows = []
+        for position, (_, lead) in enumerate(leads.iterrows()):
+            found = self.match({str(k): v for k, v in lead.items()}, top=1)
+            best = found.candidates[0] if found.candidates else None
+            status = (
+                "flagged"
+                if found.flagged
+                else "exists"
+                if best is not None and best["match_probability"] >= self.threshold
+                else "uncertain"
+                if best is not None and best["match_probability"] >= uncertain_from
+                else "new"
+            )
+            golden = best["golden"] if best else {}
+            rows.append(
+                {
+                    "row": position,
+                    "status": status,
+                    "match_id": best["id"] if best else None,
+                    "match_probability": best["match_probability"] if best else np.nan,
+                    "cluster_id": best["cluster_id"] if best else None,
+                    **{f"golden_{r}": golden.get(r) for r in ("name", "company", "phone", "email")},
+                    "problems": ";".join(found.problems),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def golden(self, cluster_id: str) -> dict[str, Any]:
+        """The golden record of a cluster."""
+        with self._lock:
+            if cluster_id not in self._golden:
+                raise InputError(
+                    say(
+                        f"no cluster {cluster_id!r} in this index", f"此索引中没有簇 {cluster_id!r}"
+                    )
+                )
+            return dict(self._golden[cluster_id])
+
+    def cluster_of(self, lead_id: str) -> str:
+        """The cluster a lead is in."""
+        with self._lock:
+            self._known(lead_id)
+            return self._clusters.cluster_of(str(lead_id))
+
+    def clusters(self) -> pd.DataFrame:
+        """One row per lead: the id column and ``cluster_id``."""
+        with self._lock:
+            out = self._clusters.assignments()
+            return out.rename(columns={"id": self.id_column})
+
+    # -- changing ------------------------------------------------------------------------
+
+    def add(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Add a lead: it joins the cluster it belongs to (or a new one), whose golden record
+        is recomputed. The record's id column gives its id (else one is made: ``new_1``
+        ...). Returns ``id``, ``cluster_id``, ``golden`` and ``flagged``."""
+        with self._lock:
+            lead_id = self._new_id(record)
+            frame = self._frame(record, lead_id)
+            return self._insert(lead_id, frame)
+
+    def update(self, lead_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace a lead's values: it leaves its cluster and is linked again."""
+        with self._lock:
+            lead_id = str(lead_id)
+            self._known(lead_id)
+            touched = self._delete(lead_id)
+            frame = self._frame({**record, self.id_column: lead_id}, lead_id)
+            out = self._insert(lead_id, frame)
+            self._refresh_golden(set(touched))
+            return out
+
+    def remove(self, lead_id: str) -> dict[str, Any]:
+        """Take a lead out: its cluster is re-clustered without it (it may split). Returns
+        ``id`` and the ``clusters`` touched."""
+        with self._lock:
+            lead_id = str(lead_id)
+            self._known(lead_id)
+            touched = self._delete(lead_id)
+            self._refresh_golden(set(touched))
+            return {"id": lead_id, "clusters": sorted(set(touched) & set(self._golden))}
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> Path:
+        """Write the index to the folder ``path`` (see the module docstring)."""
+        target = Path(path)
+        target.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            manifest = {
+                "format": INDEX_FORMAT,
+                "version": INDEX_VERSION,
+                "id_column": self.id_column,
+                "roles": self.roles,
+                "region": self.region,
+                "threshold": self.threshold,
+                "columns": self.columns,
+                "counter": self._counter,
+                "model": self.model.to_dict(),
+                "policy": None if self.policy is None else self.policy.to_dict(),
+            }
+            ids = list(self._problems)
+            leads, prepared = self._rows(ids)
+            leads.astype(object).astype("string").to_parquet(target / "leads.parquet", index=False)
+            prepared.to_parquet(target / "prepared.parquet", index=False)
+            problems = pd.DataFrame(
+                {
+                    "id": list(self._problems),
+                    "problems": [";".join(p) for p in self._problems.values()],
+                    "is_ghost": [i in self._ghosts for i in self._problems],
+                }
+            )
+            problems.to_parquet(target / "validation.parquet", index=False)
+            (target / "clusters.json").write_text(
+                json.dumps(self._clusters.state(), ensure_ascii=False), "utf-8"
+            )
+            (target / "manifest.json").write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8"
+            )
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> LeadIndex:
+        """Read an index written by :meth:`save`."""
+        folder = Path(path)
+        manifest = read_json(folder / "manifest.json", what="index manifest",
+                             what_zh="索引清单", error=InputError)  # fmt: skip
+        if manifest.get("format") != INDEX_FORMAT or manifest.get("version") != INDEX_VERSION:
+            raise InputError(
+                say(
+                    f"{str(folder)!r} is not a leadlink index of version {INDEX_VERSION}; "
+                    "build it again with LeadIndex(...).save()",
+                    f"{str(folder)!r} 不是版本 {INDEX_VERSION} 的 leadlink 索引；"
+                    "请用 LeadIndex(...).save() 重新生成",
+                )
+            )
+        model = LeadModel.from_dict(manifest["model"])
+        leads = pd.read_parquet(folder / "leads.parquet").astype(object)
+        leads = leads.where(leads.notna(), None)
+        prepared = pd.read_parquet(folder / "prepared.parquet")
+        checks = pd.read_parquet(folder / "validation.parquet")
+        validation = pd.DataFrame(
+            {
+                "is_ghost": checks["is_ghost"].to_numpy(dtype=bool),
+                "problems": [p.split(";") if p else [] for p in checks["problems"]],
+            }
+        )
+        index = cls.__new__(cls)
+        index._restore(manifest, model, leads, prepared, validation, folder)
+        return index
+
+    # -- inside --------------------------------------------------------------------------
+
+    def _restore(
+        self,
+        manifest: Mapping[str, Any],
+        model: LeadModel,
+        leads: pd.DataFrame,
+        prepared: pd.DataFrame,
+        validation: pd.DataFrame,
+        folder: Path,
+    ) -> None:
+        self.model = model
+        self.id_column = str(manifest["id_column"])
+        self.roles = {str(k): str(v) for k, v in manifest["roles"].items()}
+        self.region = str(manifest["region"])
+        self.threshold = float(manifest["threshold"])
+        self.columns = [str(c) for c in manifest["columns"]]
+        policy = manifest.get("policy")
+        self.policy = None if policy is None else SurvivorshipPolicy.from_dict(policy)
+        self._lock = threading.RLock()
+        ids = leads[self.id_column].astype(str)
+        self._store(leads, prepared)
+        self._problems = dict(zip(ids, validation["problems"]))
+        ghost = validation["is_ghost"].to_numpy(dtype=bool)
+        self._ghosts = set(ids[ghost])
+        self._candidates = CandidateIndex(model, prepared[~ghost])
+        state = json.loads((folder / "clusters.json").read_text("utf-8"))
+        self._clusters = IncrementalClusters.from_state(state)
+        self._golden = {}
+        self._refresh_golden(None)
+        self._lines, self._domains = _employer_sources(prepared)
+        self._counter = int(manifest.get("counter", 0))
+
+    def _store(self, leads: pd.DataFrame, prepared: pd.DataFrame) -> None:
+        """Keep the base tables as they are, and what changes beside them: a lead added or
+        updated later is a row of its own, one removed is only marked (copying a million
+        rows on every change would cost more than the change)."""
+        ids = leads[self.id_column].astype(str).to_numpy(dtype=object)
+        self._base_leads = leads.reset_index(drop=True)
+        self._base_prepared = prepared.reset_index(drop=True)
+        self._base_position = dict(zip(ids, range(len(ids))))
+        self._new_leads: dict[str, pd.DataFrame] = {}
+        self._new_prepared: dict[str, pd.DataFrame] = {}
+
+    def _rows(self, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The raw and prepared rows of ``ids``, in that order."""
+        base = [self._base_position[i] for i in ids if i not in self._new_leads]
+        leads = [self._base_leads.iloc[base]] if base else []
+        prepared = [self._base_prepared.iloc[base]] if base else []
+        order = [i for i in ids if i not in self._new_leads]
+        for lead_id in ids:
+            if lead_id in self._new_leads:
+                leads.append(self._new_leads[lead_id])
+                prepared.append(self._new_prepared[lead_id])
+                order.append(lead_id)
+        if not leads:
+            return (
+                pd.DataFrame(columns=self.columns),
+                self._base_prepared.iloc[:0],
+            )
+        raw = pd.concat(leads, ignore_index=True) if len(leads) > 1 else leads[0]
+        keys = pd.concat(prepared, ignore_index=True) if len(prepared) > 1 else prepared[0]
+        position = {lead_id: i for i, lead_id in enumerate(order)}
+        again = [position[i] for i in ids]
+        return raw.iloc[again].reset_index(drop=True), keys.iloc[again].reset_index(drop=True)
+
+    def _known(self, lead_id: str) -> None:
+        if str(lead_id) not in self._problems:
+            raise InputError(
+                say(f"no lead {lead_id!r} in this index", f"此索引中没有线索 {lead_id!r}")
+            )
+
+    def _new_id(self, record: Mapping[str, Any]) -> str:
+        given = record.get(self.id_column)
+        if given is not None and str(given).strip():
+            lead_id = str(given).strip()
+            if lead_id in self._problems:
+                raise InputError(
+                    say(
+                        f"lead {lead_id!r} is in the index already; use update() to change it",
+                        f"线索 {lead_id!r} 已在索引中；请用 update() 修改",
+                    )
+                )
+            return lead_id
+        while True:
+            self._counter += 1
+            lead_id = f"new_{self._counter}"
+            if lead_id not in self._problems:
+                return lead_id
+
+    def _frame(self, record: Mapping[str, Any], lead_id: str) -> pd.DataFrame:
+        """``record`` as a one-row table of the index's columns (role names are read as the
+        role's column), its id in the id column."""
+        if not isinstance(record, Mapping):
+            raise InputError(
+                say(
+                    f"a record is a mapping of columns to values, not {type(record).__name__}",
+                    f"记录须为“列 → 值”的映射，而不是 {type(record).__name__}",
+                )
+            )
+        values: dict[str, Any] = dict.fromkeys(self.columns)
+        unknown = []
+        for key, value in record.items():
+            key = str(key)
+            if key in values:
+                values[key] = value
+            elif key in self.roles:
+                values[self.roles[key]] = value
+            elif key in ROLES:
+                continue  # a role the base has no column for: nothing to compare it with
+            else:
+                unknown.append(key)
+        if unknown:
+            raise InputError(
+                say(
+                    f"unknown field(s) {sorted(unknown)!r}; a record takes the index's columns "
+                    f"({', '.join(map(repr, self.columns[:12]))}) or role names "
+                    f"({', '.join(self.roles)})",
+                    f"未知字段 {sorted(unknown)!r}；记录可使用索引的列"
+                    f"（{', '.join(map(repr, self.columns[:12]))}）或角色名（{', '.join(self.roles)}）",
+                )
+            )
+        values[self.id_column] = lead_id
+        return pd.DataFrame([values], columns=self.columns, dtype=object)
+
+    def _prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The prepared row of a new record, with what the whole table would have told the
+        batch read from the index (shared lines, employers)."""
+        row = prepare(
+            frame, self.roles, id_column=self.id_column, region=self.region, extra=self.model.extra
+        )
+        phone = row.at[0, "phone"]
+        if isinstance(phone, str) and phone in self._lines:
+            shared, employer = self._lines[phone]
+            if shared:
+                row.at[0, "phone_shared"] = 1
+            if row.at[0, "employer"] is None and employer is not None and shared:
+                row.at[0, "employer"], row.at[0, "employer_latin"] = employer
+        domain = row.at[0, "email_domain"]
+        if (
+            row.at[0, "employer"] is None
+            and isinstance(domain, str)
+            and row.at[0, "email_free"] == 0
+            and domain in self._domains
+        ):
+            row.at[0, "employer"], row.at[0, "employer_latin"] = self._domains[domain]
+        return row
+
+    def _score(self, row: pd.Series) -> pd.DataFrame:
+        found = self._candidates.candidates(row)
+        if not found:
+            return _no_pairs()
+        return self._candidates.score(row, list(found))
+
+    def _candidates_of(self, scored: pd.DataFrame, own: str, top: int) -> list[dict[str, Any]]:
+        if scored.empty:
+            return []
+        scored = scored[scored["match_probability"] >= min(SHOWN_FROM, self.threshold)]
+        scored = scored.sort_values("match_weight", ascending=False, kind="stable").head(top)
+        levels = [c for c in scored.columns if c.endswith("_level")]
+        out = []
+        for pair in scored.to_dict("records"):
+            other = pair["id_r"] if pair["id_l"] == own else pair["id_l"]
+            cluster = self._clusters.cluster_of(str(other))
+            why = []
+            for column in levels:
+                display = column[: -len("_level")]
+                level = str(pair[column])
+                if level == "null":
+                    continue
+                why.append(
+                    {
+                        "role": display,
+                        "level": level,
+                        "weight": round(float(pair[f"{display}_weight"]), 2),
+                        "description": self._describe(display, level),
+                    }
+                )
+            why.sort(key=lambda item: -abs(float(str(item["weight"]))))
+            out.append(
+                {
+                    "id": str(other),
+                    "match_probability": round(float(pair["match_probability"]), 6),
+                    "match_weight": round(float(pair["match_weight"]), 4),
+                    "cluster_id": cluster,
+                    "golden": dict(self._golden.get(cluster, {})),
+                    "why": why,
+                    "rule": str(pair.get("rule", "") or ""),
+                }
+            )
+        return out
+
+    def _describe(self, display: str, level: str) -> str:
+        role = next((r for r in self.model.roles if self.model._display(r) == display), display)
+        try:
+            preset = self.model._comparison(role)
+        except KeyError:
+            return level
+        return next((lv.description for lv in preset.levels if lv.id == level), level)
+
+    def _insert(self, lead_id: str, frame: pd.DataFrame) -> dict[str, Any]:
+        checked = validate(frame, columns=self.roles, region=self.region)
+        ghost = bool(checked["is_ghost"].iloc[0])
+        row = self._prepare(frame)
+        pairs = _no_pairs() if ghost else self._score(row.iloc[0])
+        before = (
+            {self._clusters.cluster_of(str(x)) for x in pd.concat([pairs["id_l"], pairs["id_r"]])
+             if str(x) != lead_id}
+            if not pairs.empty else set()
+        )  # fmt: skip
+        self._new_leads[lead_id] = frame
+        self._new_prepared[lead_id] = row
+        self._problems[lead_id] = [str(p) for p in checked["problems"].iloc[0]]
+        if ghost:
+            self._ghosts.add(lead_id)
+        else:
+            self._candidates.add(row)
+            self._note_sources(row.iloc[0])
+        cluster = self._clusters.add(lead_id, pairs)
+        self._refresh_golden(before | {cluster})
+        return {
+            "id": lead_id,
+            "cluster_id": cluster,
+            "golden": dict(self._golden.get(cluster, {})),
+            "flagged": ghost,
+        }
+
+    def _delete(self, lead_id: str) -> list[str]:
+        before = self._clusters.cluster_of(lead_id)
+        touched = [before, *self._clusters.remove(lead_id)]
+        if lead_id not in self._ghosts:
+            self._candidates.remove(lead_id)
+        self._ghosts.discard(lead_id)
+        self._problems.pop(lead_id, None)
+        self._new_leads.pop(lead_id, None)
+        self._new_prepared.pop(lead_id, None)
+        self._base_position.pop(lead_id, None)
+        return touched
+
+    def _note_sources(self, row: pd.Series) -> None:
+        phone = row["phone"]
+        if phone is not None and row["phone_shared"] == 1:
+            _, employer = self._lines.get(phone, (True, None))
+            if employer is None and row["employer"] is not None:
+                employer = (row["employer"], row["employer_latin"])
+            self._lines[phone] = (True, employer)
+
+    def _refresh_golden(self, clusters: Iterable[str] | None) -> None:
+        """Recompute the golden records of ``clusters`` (all when None); a cluster that no
+        longer exists loses its record."""
+        assignments = self._clusters.assignments()
+        if clusters is not None:
+            wanted = set(clusters)
+            for gone in wanted - set(assignments["cluster_id"]):
+                self._golden.pop(gone, None)
+            assignments = assignments[assignments["cluster_id"].isin(wanted)]
+        if assignments.empty:
+            return
+        ids = assignments["id"].astype(str).tolist()
+        leads, prepared = self._rows(ids)
+        golden = golden_records(
+            leads,
+            prepared,
+            assignments.reset_index(drop=True),
+            self.roles,
+            policy=self.policy,
+        )
+        for record in golden.to_dict("records"):
+            self._golden[str(record["cluster_id"])] = _jsonable(record)
+
+
+def _no_pairs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id_l": pd.Series(dtype=object),
+            "id_r": pd.Series(dtype=object),
+            "match_weight": pd.Series(dtype=float),
+            "match_probability": pd.Series(dtype=float),
+        }
+    )
+
+
+def _employer_sources(
+    prepared: pd.DataFrame,
+) -> tuple[dict[str, tuple[bool, tuple[Any, Any] | None]], dict[str, tuple[Any, Any]]]:
+    """What a shared line and a company mail domain say in the index: per phone, whether it
+    is a shared line and the employer most of its leads give; per company mail domain, the
+    employer most of its leads give."""
+    lines: dict[str, tuple[bool, tuple[Any, Any] | None]] = {}
+    shared = prepared[(prepared["phone_shared"] == 1) & prepared["phone"].notna()]
+    for phone, group in shared.groupby("phone", sort=False):
+        named = group[group["employer"].notna()]
+        employer = None
+        if not named.empty:
+            key = Counter(named["employer"]).most_common(1)[0][0]
+            latin = named.loc[named["employer"] == key, "employer_latin"].iloc[0]
+            employer = (key, latin)
+        lines[str(phone)] = (True, employer)
+    domains: dict[str, tuple[Any, Any]] = {}
+    corporate = prepared[
+        (prepared["email_free"] == 0)
+        & prepared["email_domain"].notna()
+        & prepared["employer"].notna()
+    ]
+    for domain, group in corporate.groupby("email_domain", sort=False):
+        key = Counter(group["employer"]).most_common(1)[0][0]
+        latin = group.loc[group["employer"] == key, "employer_latin"].iloc[0]
+        domains[str(domain)] = (key, latin)
+    return lines, domains
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with numpy and pandas scalars, NaN and timestamps made JSON-ready."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is pd.NaT or value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value

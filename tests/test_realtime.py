@@ -1,0 +1,165 @@
+"""LeadIndex: real-time matching, clusters kept current, golden records, persistence."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import leadlink as ll
+from leadlink.datasets import generate_leads
+from leadlink.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def base() -> tuple[pd.DataFrame, pd.Series, ll.DedupeResult]:
+    leads = generate_leads(300, seed=11)
+    truth = leads.pop("person_id")
+    leads = leads.drop(columns=["is_ghost"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ll.dedupe(leads)
+    return leads, truth, result
+
+
+@pytest.fixture()
+def index(base: tuple[pd.DataFrame, pd.Series, ll.DedupeResult]) -> ll.LeadIndex:
+    return ll.LeadIndex.from_result(base[2])
+
+
+def _record(leads: pd.DataFrame, position: int) -> dict[str, object]:
+    record = leads.iloc[position].to_dict()
+    record.pop("lead_id")
+    return record
+
+
+def test_the_index_starts_from_the_batch_clusters(base, index: ll.LeadIndex) -> None:
+    leads, _, result = base
+    assert len(index) == len(leads)
+    clusters = index.clusters().set_index("lead_id")["cluster_id"]
+    batch = result.clusters.set_index("lead_id")["cluster_id"]
+    pd.testing.assert_series_equal(clusters.sort_index(), batch.sort_index(), check_names=False)
+
+
+def test_a_known_lead_typed_again_is_found_first(base, index: ll.LeadIndex) -> None:
+    leads, _, _ = base
+    found = 0
+    for position in range(0, 120, 7):
+        result = index.match(_record(leads, position))
+        if result.flagged:
+            continue
+        assert result.candidates, "a lead typed again has candidates"
+        best = result.candidates[0]
+        found += best["id"] == leads.iloc[position]["lead_id"] or (
+            best["cluster_id"] == index.cluster_of(str(leads.iloc[position]["lead_id"]))
+        )
+        assert best["why"] and {"role", "level", "weight", "description"} <= set(best["why"][0])
+        assert best["golden"]["cluster_id"] == best["cluster_id"]
+    assert found >= 15
+
+
+def test_a_ghost_record_is_flagged_not_matched(index: ll.LeadIndex) -> None:
+    result = index.match({"name": "test", "phone": "13800000000", "email": "test@test.com"})
+    assert result.flagged and result.problems and not result.candidates
+    assert result.to_dict()["flagged"] is True
+
+
+def test_adding_a_duplicate_joins_its_cluster_and_updates_the_golden_record(
+    base, index: ll.LeadIndex
+) -> None:
+    leads, _, _ = base
+    position = next(i for i in range(len(leads)) if index.match(_record(leads, i)).duplicate)
+    existing = str(leads.iloc[position]["lead_id"])
+    cluster = index.cluster_of(existing)
+    size = index.golden(cluster)["n_leads"]
+    added = index.add({**_record(leads, position), "lead_id": "NEW-1"})
+    assert added["id"] == "NEW-1" and added["cluster_id"] == index.cluster_of(existing)
+    assert index.golden(added["cluster_id"])["n_leads"] == size + 1
+    removed = index.remove("NEW-1")
+    assert removed["id"] == "NEW-1" and "NEW-1" not in index
+    assert index.golden(index.cluster_of(existing))["n_leads"] == size
+
+
+def test_a_new_person_gets_a_cluster_of_their_own(index: ll.LeadIndex) -> None:
+    added = index.add({"name": "Zebulon Quartermaine", "phone": "+86 139 1045 2871",
+                       "email": "zq@quartermaine-example.org"})  # fmt: skip
+    assert added["id"].startswith("new_")
+    assert index.golden(added["cluster_id"])["n_leads"] == 1
+    assert index.match({"name": "Zebulon Quartermaine", "phone": "+86 139 1045 2871"}).duplicate
+
+
+def test_update_relinks_a_lead(base, index: ll.LeadIndex) -> None:
+    leads, _, _ = base
+    lead_id = str(leads.iloc[0]["lead_id"])
+    out = index.update(lead_id, {"name": "Ottoline Vexley", "phone": "+1 415 555 0111"})
+    assert out["id"] == lead_id
+    assert index.golden(out["cluster_id"])["n_leads"] == 1
+
+
+def test_bad_records_and_ids_are_clear_errors(index: ll.LeadIndex) -> None:
+    with pytest.raises(InputError, match="unknown field"):
+        index.match({"nmae": "张伟"})
+    with pytest.raises(InputError, match="no lead"):
+        index.remove("does-not-exist")
+    first = index.clusters()["lead_id"].iloc[0]
+    with pytest.raises(InputError, match="already"):
+        index.add({"lead_id": first, "name": "张伟"})
+    with pytest.raises(InputError, match="mapping"):
+        index.match(["张伟"])  # type: ignore[arg-type]
+
+
+def test_an_imported_list_is_checked_lead_by_lead(base, index: ll.LeadIndex) -> None:
+    leads, _, _ = base
+    imported = pd.concat(
+        [
+            leads.head(5).drop(columns=["lead_id"]),
+            pd.DataFrame({"name": ["Ingeborg Plenderleith"], "phone": ["+49 30 901820"]}),
+        ],
+        ignore_index=True,
+    )
+    checked = index.match_frame(imported)
+    assert len(checked) == len(imported)
+    assert set(checked["status"]) <= {"exists", "uncertain", "new", "flagged"}
+    assert checked["status"].iloc[-1] == "new"
+    assert len(index) == len(leads)  # nothing was added
+
+
+def test_save_and_load_give_the_same_answers(base, index: ll.LeadIndex, tmp_path: Path) -> None:
+    leads, _, _ = base
+    index.add({"name": "Zebulon Quartermaine", "phone": "+86 139 1045 2871"})
+    loaded = ll.LeadIndex.load(index.save(tmp_path / "index"))
+    assert len(loaded) == len(index)
+    pd.testing.assert_frame_equal(
+        loaded.clusters().sort_values("lead_id").reset_index(drop=True),
+        index.clusters().sort_values("lead_id").reset_index(drop=True),
+    )
+    for position in (3, 40, 77):
+        record = _record(leads, position)
+        assert loaded.match(record).to_dict() == index.match(record).to_dict()
+    (tmp_path / "index" / "manifest.json").write_text('{"format": "other"}', "utf-8")
+    with pytest.raises(InputError, match="not a leadlink index"):
+        ll.LeadIndex.load(tmp_path / "index")
+
+
+def test_no_add_is_lost_under_concurrent_calls(index: ll.LeadIndex) -> None:
+    before = len(index)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(5):
+                index.add({"name": f"Person {n} {i}", "phone": f"+1 415 555 {n:02d}{i:02d}"})
+                index.match({"name": f"Person {n} {i}"})
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(index) == before + 30
