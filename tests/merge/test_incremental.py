@@ -200,7 +200,7 @@ def test_state_round_trips_through_json(deduped):
     with pytest.raises(InputError):
         IncrementalClusters.from_state({**state, "version": 99})
     with pytest.raises(InputError, match="damaged"):
-        IncrementalClusters.from_state({**state, "pairs": [["a", "nobody", 0.9, False, False]]})
+        IncrementalClusters.from_state({**state, "links": [["a", "nobody", 0.9]]})
 
 
 def test_mistakes_are_named():
@@ -240,3 +240,39 @@ def test_any_arrival_and_removal_order_gives_the_batch_clusters(edges, rnd):
         clusters.remove(lead)
     kept = [lead for lead in ids if lead not in gone]
     assert _held(clusters).equals(_batch(kept, pairs, threshold=0.6))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0, 1), st.booleans()),
+        max_size=25,
+    ),
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0, 1)), max_size=6),
+    st.integers(0, 9),
+)
+def test_updates_and_never_links_give_the_batch_clusters(edges, new_edges, moved):
+    ids = [f"L{i}" for i in range(10)]
+    scores = {}
+    for a, b, p, against in edges:
+        if a != b:
+            scores[(f"L{min(a, b)}", f"L{max(a, b)}")] = (p, -3.0 if against else 0.5, "")
+    first = next(iter(scores), None)
+    if first is not None:  # one pair decided by a never-link rule
+        scores[first] = (scores[first][0], 0.0, "never_link:test")
+
+    def table(items):
+        return pd.DataFrame(
+            [(a, b, p, w, r) for (a, b), (p, w, r) in items],
+            columns=["id_l", "id_r", "match_probability", "phone_weight", "rule"],
+        )
+
+    clusters = IncrementalClusters(ids, table(scores.items()), threshold=0.6)
+    lead = f"L{moved}"
+    scores = {k: v for k, v in scores.items() if lead not in k}
+    for a, b, p in new_edges:
+        other = f"L{b}"
+        if other != lead:
+            scores[tuple(sorted((lead, other)))] = (p, 0.5 if a % 2 else -3.0, "")
+    clusters.update(lead, table((k, v) for k, v in scores.items() if lead in k))
+    assert _held(clusters).equals(_batch(ids, table(scores.items()), threshold=0.6))

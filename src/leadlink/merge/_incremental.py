@@ -29,7 +29,6 @@ its id while its smallest member stays, whatever else arrives.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,9 +54,14 @@ DEFAULT_COMPONENT_LIMIT = 2000
 #: Version of the dictionary :meth:`IncrementalClusters.state` returns.
 STATE_VERSION = 1
 
-# What clustering keeps of a scored pair: the match probability, whether some comparison
-# speaks against it (or a never-link rule decided it), whether a never-link rule decided it.
+# A scored pair as it comes: the match probability, whether some comparison speaks against
+# it (or a never-link rule decided it), whether a never-link rule decided it.
 _Pair = tuple[float, bool, bool]
+# What is kept of it, one float (a third of the memory of the tuple): a link keeps its
+# probability (at or above the threshold, so never negative), a contradiction is _CONFLICT.
+# A link is never a contradiction: a contradiction scored below cannot_link_below, which is
+# at most the threshold, or was decided by a never-link rule, which is never a link.
+_CONFLICT = -1.0
 
 
 class IncrementalClusters:
@@ -106,7 +110,7 @@ class IncrementalClusters:
         self.threshold = float(threshold)
         self.cannot_link_below = _cannot_link_below(threshold, cannot_link_below)
         self.component_limit = int(component_limit)
-        self._pairs: dict[str, dict[str, _Pair]] = {i: {} for i in ids}
+        self._pairs: dict[str, dict[str, float]] = {i: {} for i in ids}
         if len(self._pairs) != len(ids):
             raise InputError(say("lead ids must be unique", "线索 ID 须唯一"))
         self._cluster: dict[str, str] = {}
@@ -209,20 +213,18 @@ class IncrementalClusters:
     # -- persistence ---------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        """Everything held, as plain JSON-ready values (see :meth:`from_state`)."""
-        pairs = [
-            [a, b, None if math.isnan(p) else p, against, never]
-            for a, others in self._pairs.items()
-            for b, (p, against, never) in others.items()
-            if a < b
-        ]
+        """Everything held, as plain JSON-ready values (see :meth:`from_state`): the
+        options, each lead with its cluster id (in the order of :meth:`assignments`), the
+        links (two ids and the match probability) and the contradictions (two ids)."""
+        held = [(a, b, kept) for a, others in self._pairs.items() for b, kept in others.items()]
         return {
             "version": STATE_VERSION,
             "threshold": self.threshold,
             "cannot_link_below": self.cannot_link_below,
             "component_limit": self.component_limit,
             "clusters": [[lead, cluster] for lead, cluster in self._cluster.items()],
-            "pairs": pairs,
+            "links": [[a, b, kept] for a, b, kept in held if a < b and kept >= 0],
+            "conflicts": [[a, b] for a, b, kept in held if a < b and kept < 0],
         }
 
     @classmethod
@@ -247,9 +249,10 @@ class IncrementalClusters:
                 clusters._pairs[str(lead)] = {}
                 clusters._cluster[str(lead)] = str(cluster)
                 clusters._members.setdefault(str(cluster), set()).add(str(lead))
-            for a, b, p, against, never in state["pairs"]:
-                probability = math.nan if p is None else float(p)
-                clusters._store(str(a), str(b), (probability, bool(against), bool(never)))
+            for a, b, probability in state["links"]:
+                clusters._store(str(a), str(b), (float(probability), False, False))
+            for a, b in state["conflicts"]:
+                clusters._store(str(a), str(b), (0.0, True, True))
         except (KeyError, TypeError, ValueError) as error:
             raise InputError(
                 say(
@@ -308,21 +311,21 @@ class IncrementalClusters:
             )
 
     def _store(self, a: str, b: str, pair: _Pair) -> None:
-        # A pair that is neither a link nor a contradiction never changes a cluster at this
-        # threshold: it is not kept (about 2 % of a model's pairs).
-        if self._strong(pair) or self._conflicting(pair):
-            self._pairs[a][b] = pair
-            self._pairs[b][a] = pair
-
-    def _strong(self, pair: _Pair) -> bool:
-        return pair[0] >= self.threshold and not pair[2]
-
-    def _conflicting(self, pair: _Pair) -> bool:
-        return (pair[0] < self.cannot_link_below and pair[1]) or pair[2]
+        probability, against, never = pair
+        if never or (probability < self.cannot_link_below and against):
+            kept = _CONFLICT
+        elif probability >= self.threshold:
+            kept = probability
+        else:
+            # Neither a link nor a contradiction: it never changes a cluster at this
+            # threshold, and is not kept (about 2 % of a model's pairs).
+            return
+        self._pairs[a][b] = kept
+        self._pairs[b][a] = kept
 
     def _linked(self, lead_id: str) -> list[str]:
         """The leads linked to ``lead_id`` (a pair at or above the threshold)."""
-        return [b for b, pair in self._pairs[lead_id].items() if self._strong(pair)]
+        return [b for b, kept in self._pairs[lead_id].items() if kept >= 0]
 
     def _component(self, seeds: Iterable[str]) -> set[str] | None:
         """The leads linked to the seeds, directly or through others; None when they are
@@ -331,8 +334,8 @@ class IncrementalClusters:
         todo = list(seen)
         while todo:
             lead = todo.pop()
-            for other, pair in self._pairs[lead].items():
-                if other not in seen and self._strong(pair):
+            for other, kept in self._pairs[lead].items():
+                if kept >= 0 and other not in seen:
                     seen.add(other)
                     if len(seen) > self.component_limit:
                         return None
@@ -347,12 +350,12 @@ class IncrementalClusters:
         links: list[tuple[float, str, str]] = []
         conflicts: list[tuple[int, int]] = []
         for a in nodes:
-            for b, pair in self._pairs[a].items():
+            for b, kept in self._pairs[a].items():
                 if b <= a or b not in index:
                     continue
-                if self._strong(pair):
-                    links.append((-pair[0], a, b))
-                if self._conflicting(pair):
+                if kept >= 0:
+                    links.append((-kept, a, b))
+                else:
                     conflicts.append((index[a], index[b]))
         # Strongest first, ties broken by the ids: the order cluster_pairs uses.
         links.sort()
