@@ -54,8 +54,8 @@ _RELATIVE_LIMIT = 10.0
 
 
 #: A scored pair: (match weight, level per role, weight per role), the row's id, the other
-#: lead's id, the row and the other lead.
-_Scored = tuple[tuple[float, list[int], list[float]], str, str, Row, Row]
+#: lead's id, the preset that finds the pair, the row and the other lead.
+_Scored = tuple[tuple[float, list[int], list[float]], str, str, str | None, Row, Row]
 
 
 class _Comparison:
@@ -126,6 +126,7 @@ class CandidateIndex:
             p.name: min(model.max_block_size, p.max_block_size or model.max_block_size)
             for p in self._presets
         }
+        self._preset_names = pd.CategoricalDtype([p.name for p in self._presets])
         self._comparisons = [_Comparison(model, role) for role in self._roles]
         self._columns: list[str] = list(prepared.columns)
         self._position = {c: i for i, c in enumerate(self._columns)}
@@ -274,18 +275,6 @@ class CandidateIndex:
             return None
         return members
 
-    def _found_by(self, record: Row, unique_id: str, other: str) -> str | None:
-        for preset in self._presets:
-            members = self._block(preset, record, unique_id)
-            if not members or other not in members:
-                continue
-            if preset.one_missing is not None:
-                lacking = record[preset.one_missing] is None
-                if (self._row(other)[preset.one_missing] is None) == lacking:
-                    continue
-            return preset.name
-        return None
-
     # -- scoring -------------------------------------------------------------------------
 
     def score(self, row: pd.Series | Mapping[str, Any], ids: Sequence[str]) -> pd.DataFrame:
@@ -297,6 +286,7 @@ class CandidateIndex:
         record = self._record(row)
         unique_id = str(record["unique_id"])
         position = self._order.get(unique_id, self._next)
+        found = self.candidates(record)
         results: list[_Scored] = []
         for other in ids:
             if other == unique_id:
@@ -311,7 +301,8 @@ class CandidateIndex:
             left_first = position < self._order[other]
             l, r = (record, candidate) if left_first else (candidate, record)  # noqa: E741
             text_left = record if unique_id < other else candidate
-            results.append((self._pair(l, r, text_left), unique_id, other, record, candidate))
+            scored = self._pair(l, r, text_left)
+            results.append((scored, unique_id, other, found.get(other), record, candidate))
         return self._frame(results)
 
     def _pair(self, l: Row, r: Row, text_left: Row) -> tuple[float, list[int], list[float]]:  # noqa: E741
@@ -379,13 +370,12 @@ class CandidateIndex:
         weights = np.empty((len(self._comparisons), n), dtype=float)
         probability = np.empty(n, dtype=float)
         rules = np.full(n, "", dtype=object)
-        for j, ((total, levels, role_weights), unique_id, other, record, candidate) in enumerate(
-            results
-        ):
+        for j, (scored, unique_id, other, found_by, record, candidate) in enumerate(results):
+            total, levels, role_weights = scored
             id_l[j], id_r[j] = (unique_id, other) if unique_id < other else (other, unique_id)
             totals[j] = total
             probability[j] = 1.0 / (1.0 + 2.0 ** (-total))
-            found[j] = self._found_by(record, unique_id, other)
+            found[j] = found_by
             for k, comparison in enumerate(self._comparisons):
                 level = levels[k]
                 level_codes[k, j] = level if level >= 0 else len(comparison.levels)
@@ -397,23 +387,21 @@ class CandidateIndex:
                 if (a == b) if kind == "must_link" else (a != b):
                     probability[j] = fixed
                     rules[j] = f"{kind}:{_role}"
-        out = pd.DataFrame(
-            {
-                "id_l": id_l,
-                "id_r": id_r,
-                "match_weight": totals,
-                "match_probability": probability,
-                "found_by": pd.Categorical(found, [p.name for p in self._presets]),
-            }
-        )
+        data: dict[str, Any] = {
+            "id_l": id_l,
+            "id_r": id_r,
+            "match_weight": totals,
+            "match_probability": probability,
+            "found_by": pd.Categorical(found, dtype=self._preset_names),
+        }
         for k, comparison in enumerate(self._comparisons):
-            out[f"{comparison.display}_level"] = pd.Categorical.from_codes(
+            data[f"{comparison.display}_level"] = pd.Categorical.from_codes(
                 level_codes[k], dtype=comparison.dtype
             )
         for k, comparison in enumerate(self._comparisons):
-            out[f"{comparison.display}_weight"] = np.round(weights[k], 4)
-        out["rule"] = rules
-        return out
+            data[f"{comparison.display}_weight"] = np.round(weights[k], 4)
+        data["rule"] = rules
+        return pd.DataFrame(data, copy=False)
 
     # -- persistence ---------------------------------------------------------------------
 
@@ -580,6 +568,9 @@ class CandidateIndex:
                     del counts[value]
 
 
+#: Up to this many rows, :func:`_records` reads a frame row by row.
+_FEW_ROWS = 32
+
 #: Marks the signature of a record that is a group of its own (see ``_signature_of``).
 _ALONE = object()
 
@@ -604,8 +595,12 @@ def _plain(value: Any) -> Any:
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[dict[str, Any]]:
-    values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
-    for row in zip(*values):
+    if len(frame) <= _FEW_ROWS:  # a lead typed in: no column-by-column conversion
+        rows: Iterable[Sequence[Any]] = frame[list(columns)].to_numpy(dtype=object)
+    else:
+        values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+        rows = zip(*values)
+    for row in rows:
         yield {c: _plain(v) for c, v in zip(columns, row)}
 
 
