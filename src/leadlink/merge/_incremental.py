@@ -2,9 +2,11 @@
 
 The real-time index adds, removes and updates leads one by one; re-clustering every pair of
 the base on each change would take as long as a batch run. :class:`IncrementalClusters`
-keeps, per lead, what clustering needs of its scored pairs (the other lead, the match
-probability, whether the pair is a contradiction, whether a never-link rule decided it), so a
-change re-clusters only the leads it can affect, from stored pairs, with no rescoring.
+keeps, per lead, what clustering needs of its scored pairs — its links (the other lead and
+the match probability) and its contradictions (the other lead: a comparison spoke against the
+pair, or a never-link rule decided it) — so a change re-clusters only the leads it can affect,
+from stored pairs, with no rescoring. A pair that is neither never changes a cluster and is
+not kept.
 
 Which leads can a change affect? :func:`cluster_pairs` merges only along links (pairs at or
 above the threshold) and checks conflicts only between the two groups it is merging, so its
@@ -13,7 +15,9 @@ therefore re-clusters, with the batch algorithm, the linked component of the lea
 (for an addition, the component the new lead joins; for a removal, what is left of the
 component it leaves). While that component holds at most ``component_limit`` leads the result
 is exactly what :func:`cluster_pairs` gives on all the stored pairs — whatever order the
-leads arrived in.
+leads arrived in. (The pairs themselves are another matter: a lead is scored against the
+leads present when it arrives, so what order-independence the whole index has also depends
+on how it finds and scores candidates.)
 
 A component larger than that (one switchboard or one very common name can link a thousand
 leads) is not re-clustered whole, to keep a change cheap: an addition then re-clusters the
@@ -57,7 +61,7 @@ STATE_VERSION = 1
 # A scored pair as it comes: the match probability, whether some comparison speaks against
 # it (or a never-link rule decided it), whether a never-link rule decided it.
 _Pair = tuple[float, bool, bool]
-# What is kept of it, one float (a third of the memory of the tuple): a link keeps its
+# What is kept of it, one float (about half the memory of the tuple): a link keeps its
 # probability (at or above the threshold, so never negative), a contradiction is _CONFLICT.
 # A link is never a contradiction: a contradiction scored below cannot_link_below, which is
 # at most the threshold, or was decided by a never-link rule, which is never a link.
@@ -397,14 +401,18 @@ def _checked(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows(pairs: pd.DataFrame) -> Iterable[tuple[str, str, _Pair]]:
-    """Each pair as (smaller id, larger id, what clustering keeps of it)."""
+    """Each pair as (smaller id, larger id, what clustering reads of it)."""
     if pairs.empty:
         return
     against = _contradicted(pairs).tolist()
     never = _never_linked(pairs).tolist()
     probability = pairs["match_probability"].to_numpy(dtype=float).tolist()
     for a, b, p, c, n in zip(
-        pairs["id_l"].astype(str), pairs["id_r"].astype(str), probability, against, never
+        map(str, pairs["id_l"].tolist()),
+        map(str, pairs["id_r"].tolist()),
+        probability,
+        against,
+        never,
     ):
         if a == b:
             continue
