@@ -6,6 +6,8 @@ The first stage: it reads only the base modules (:mod:`leadlink.schema`,
 * :mod:`leadlink.clean.normalize` — one normaliser per kind of value;
 * :func:`validate` — problems and ghost leads, one row per input lead;
 * :func:`prepare` — the prepared table of match keys;
+* :func:`prepare_record` / :func:`validate_record` — the same for one lead, without a
+  DataFrame (the real-time index prepares and checks each lead as it is typed in);
 * :func:`enrich` — fill a lead table's gaps from a reference table;
 * :func:`check_region` — a default phone region, checked (``"cn"`` -> ``"CN"``);
   :func:`settle_region` — the region to read a file's numbers with, inferred from them
@@ -21,6 +23,7 @@ from leadlink.clean import normalize
 from leadlink.clean._enrich import EnrichResult, enrich
 from leadlink.clean._prepare import extra_column, prepare
 from leadlink.clean._privacy import OUTPUT_MODES, OutputMasking
+from leadlink.clean._record import prepare_record, validate_record
 from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
 from leadlink.clean.normalize._phone import check_region, settle_region
 from leadlink.clean.normalize._phone import match_key as phone_match_key
@@ -38,6 +41,8 @@ __all__ = [
     "normalize",
     "phone_match_key",
     "prepare",
+    "prepare_record",
     "settle_region",
     "validate",
+    "validate_record",
 ]
