@@ -185,9 +185,9 @@ def dedupe_result():
 
 @pytest.fixture
 def real_index(dedupe_result):
-    LeadIndex = pytest.importorskip("leadlink.realtime").LeadIndex
+    import leadlink as ll
 
-    return LeadIndex.from_result(dedupe_result[1])
+    return ll.LeadIndex.from_result(dedupe_result[1])
 
 
 #: A person the generated leads do not have.

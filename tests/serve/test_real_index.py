@@ -62,7 +62,7 @@ def test_no_add_is_lost_when_many_threads_add_and_match_at_once(real_index, dedu
         {"name": f"{first} {last}", "phone": f"+44 7{i:03d} 48{i:04d}", "company": "Acme"}
         for i, (first, last) in enumerate(
             (first, last)
-            for first in ("Olivia", "Noah", "Amelia", "Oscar", "Isla", "Leo")
+            for first in ("Olivia", "Noah", "Amelia", "Oscar")
             for last in ("Hartley", "Pemberton", "Ashworth", "Kingsley")
         )
     ]
@@ -81,11 +81,11 @@ def test_no_add_is_lost_when_many_threads_add_and_match_at_once(real_index, dedu
         with ThreadPoolExecutor(8) as pool:
             # interleaved: matches run while the adds change the index
             adds_due = [pool.submit(add, person) for person in people]
-            matches_due = [pool.submit(match, i) for i in range(16)]
+            matches_due = [pool.submit(match, i) for i in range(8)]
             adds = [due.result() for due in adds_due]
             matches = [due.result() for due in matches_due]
-    assert [r.status_code for r in adds] == [201] * 24
-    assert [r.status_code for r in matches] == [200] * 16
+    assert [r.status_code for r in adds] == [201] * 16
+    assert [r.status_code for r in matches] == [200] * 8
     ids = {r.json()["id"] for r in adds}
-    assert len(ids) == 24 and all(i in real_index for i in ids)
-    assert len(real_index) == before + 24
+    assert len(ids) == 16 and all(i in real_index for i in ids)
+    assert len(real_index) == before + 16
