@@ -7,6 +7,7 @@ from typing import NoReturn
 
 from leadlink._i18n import LANGUAGES, say
 from leadlink.cli._common import _err
+from leadlink.cli._entry import _run_match
 from leadlink.cli._linking import _run_link
 from leadlink.cli._matching import (
     _run_check,
@@ -483,6 +484,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.set_defaults(run=_run_serve)
+
+    match = commands.add_parser(
+        "match",
+        parents=[common],
+        help="check one record, or a list, against existing leads",
+        description="Check one record (JSON) or a list (--input) against the leads of "
+        "--against with the trained --model (or the index saved at --index), as the "
+        "duplicate warning on entry does. One record: the candidates as JSON on stdout, best "
+        "first, with their cluster, golden record and why they match. A list: one row per "
+        "lead with status exists / uncertain / new / flagged and the best match, as CSV "
+        "(--output, else stdout). Nothing is added to the leads.",
+    )
+    match.add_argument("record", nargs="?", help='the record as JSON: \'{"name": "张伟"}\'')
+    match.add_argument("--input", metavar="FILE", help="a list of leads to check instead")
+    match.add_argument("--output", metavar="FILE", help="where to write the list's CSV")
+    match.add_argument("--top", type=int, default=5, help="candidates per record (default 5)")
+    match.add_argument("--model", metavar="FILE", help="a model.json from leadlink dedupe")
+    match.add_argument("--against", metavar="LEADS", help="CSV, Excel or Parquet of leads")
+    match.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
+    match.add_argument(
+        "--id-column", default="lead_id", help="column with a unique lead id (default lead_id)"
+    )
+    match.add_argument(
+        "--column", action="append", default=[], metavar="ROLE=COLUMN", help="as for dedupe"
+    )
+    match.add_argument("--region", help="phone region for numbers without a country code")
+    match.add_argument("--index", metavar="PATH", help="a saved index to load (or save to)")
+    match.set_defaults(run=_run_match)
     return parser
 
 
