@@ -40,16 +40,15 @@ def _prepare(leads: pd.DataFrame, id_column: str, extra: dict[str, str] | None =
 
 
 @pytest.fixture(scope="module")
-def mixed():
-    """International and Chinese leads, half and half."""
-    leads = generate_leads(250, seed=11, intl_share=0.5).drop(columns=["person_id", "is_ghost"])
-    prepared = _prepare(leads, "lead_id")
-    return LeadModel(seed=2).fit(prepared), prepared
+def mixed(small_leads, small_result):
+    """Chinese and international leads, with the model the session's dedupe trained."""
+    leads = small_leads.drop(columns=["person_id", "is_ghost"])
+    return small_result.model, _prepare(leads, "lead_id")
 
 
 @pytest.fixture(scope="module")
 def chinese():
-    """Mostly Chinese leads."""
+    """Mostly Chinese leads (half the leads of generate_leads are Chinese by default)."""
     leads = generate_leads(250, seed=12, intl_share=0.05).drop(columns=["person_id", "is_ghost"])
     prepared = _prepare(leads, "lead_id")
     return LeadModel(seed=2).fit(prepared), prepared

@@ -26,7 +26,6 @@ frequencies (the batch would count the new lead too: one more lead among thousan
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +151,7 @@ class CandidateIndex:
         self._blocks: dict[str, dict[Hashable, dict[str, Hashable]]] = {
             p.name: {} for p in self._presets
         }
-        self._sizes: dict[str, dict[Hashable, Counter[Hashable]]] = {
+        self._sizes: dict[str, dict[Hashable, dict[Hashable, int]]] = {
             p.name: {} for p in self._presets
         }
         # people: leads grouped by personal phone, mailbox and identical records
@@ -188,11 +187,15 @@ class CandidateIndex:
                     "并带上模型的附加列预处理",
                 )
             )
+        # Many rows at once are grouped into people once, after they are all in.
+        bulk = len(rows) > _FEW_ROWS
         for row in _records(rows, self._columns):
             unique_id = str(row["unique_id"])
             if unique_id in self._rows:
                 self.remove(unique_id)
-            self._insert(unique_id, row)
+            self._insert(unique_id, row, group=not bulk)
+        if bulk:
+            self._regroup()
 
     def remove(self, unique_id: str) -> None:
         """Take the lead out of the blocks and the term frequencies."""
@@ -477,7 +480,7 @@ class CandidateIndex:
         personal_phone = record["phone"] is not None and record["phone_shared"] == 0
         return bool(record["email"] is not None or personal_phone or (full_name and where))
 
-    def _insert(self, unique_id: str, record: dict[str, Any]) -> None:
+    def _insert(self, unique_id: str, record: dict[str, Any], *, group: bool = True) -> None:
         record["unique_id"] = unique_id
         self._rows[unique_id] = tuple(record[c] for c in self._columns)
         self._order[unique_id] = self._next
@@ -488,9 +491,46 @@ class CandidateIndex:
             key = _key(record, preset.fields)
             if key is None:
                 continue
-            self._blocks[preset.name].setdefault(key, {})[unique_id] = signature
-            self._sizes[preset.name].setdefault(key, Counter())[signature] += 1
-        self._join_group(unique_id, record, signature)
+            block = self._blocks[preset.name].get(key)
+            if block is None:
+                self._blocks[preset.name][key] = {unique_id: signature}
+                self._sizes[preset.name][key] = {signature: 1}
+            else:
+                block[unique_id] = signature
+                sizes = self._sizes[preset.name][key]
+                sizes[signature] = sizes.get(signature, 0) + 1
+        if group:
+            self._join_group(unique_id, record, signature)
+        else:
+            for link in self._links(record, signature):
+                self._linked.setdefault(link, set()).add(unique_id)
+
+    def _regroup(self) -> None:
+        """Group every lead into people anew: the connected leads of :attr:`_linked`."""
+        parent: dict[str, str] = {}
+
+        def root(member: str) -> str:
+            while parent.get(member, member) != member:
+                grand = parent.get(parent[member], parent[member])
+                parent[member] = grand
+                member = grand
+            return member
+
+        for linked in self._linked.values():
+            first = root(next(iter(linked)))
+            for member in linked:
+                other = root(member)
+                if other != first:
+                    parent[other] = first
+        components: dict[str, set[str]] = {}
+        for unique_id in self._rows:
+            components.setdefault(root(unique_id), set()).add(unique_id)
+        self._group_of, self._members, self._next_group = {}, {}, 0
+        self._counts = {c: {} for c in self._tf_columns}
+        self._totals = dict.fromkeys(self._tf_columns, 0)
+        self._squares = dict.fromkeys(self._tf_columns, 0)
+        for members in components.values():
+            self._new_group(members)
 
     # -- people for term frequencies -------------------------------------------------------
 
