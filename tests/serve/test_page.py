@@ -73,8 +73,11 @@ def test_a_duplicate_typed_in_is_warned_of_and_merged(page, real_index, dedupe_r
     assert candidate.get_attribute("data-cluster") == cluster
     assert typed["name"] in candidate.locator(".golden").inner_text()
     assert "same person" in candidate.locator(".probability").inner_text()
-    reasons = candidate.locator(".why").inner_text()
-    assert "phone: " in reasons and "name: " in reasons
+    reasons = candidate.locator(".why li")
+    assert {"phone", "name"} <= {
+        reasons.nth(i).get_attribute("data-role") for i in range(reasons.count())
+    }
+    assert "Phone: " in candidate.locator(".why").inner_text()
 
     candidate.locator("button.open").click()
     page.locator("#details").wait_for(state="visible")
