@@ -89,3 +89,18 @@ def test_no_add_is_lost_when_many_threads_add_and_match_at_once(real_index, dedu
     ids = {r.json()["id"] for r in adds}
     assert len(ids) == 16 and all(i in real_index for i in ids)
     assert len(real_index) == before + 16
+
+
+def test_no_field_value_reaches_the_logs(real_index, caplog):
+    import logging
+
+    person = {"name": "欧阳子墨", "phone": "159 2738 4610", "email": "ouyangzimo@163.com"}
+    with caplog.at_level(logging.DEBUG), client_of(real_index) as client:
+        client.post("/match", json={"record": person})
+        added = client.post("/leads", json=person).json()
+        client.put(f"/leads/{added['id']}", json={**person, "company": "墨子科技"})
+        client.post("/match", json={"record": {"name": "test", "phone": "12345678901"}})
+        client.delete(f"/leads/{added['id']}")
+    logged = caplog.text + "".join(str(record.args) for record in caplog.records)
+    for value in ("欧阳子墨", "2738", "ouyangzimo", "墨子科技", "12345678901"):
+        assert value not in logged
