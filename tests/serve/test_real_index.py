@@ -104,3 +104,13 @@ def test_no_field_value_reaches_the_logs(real_index, caplog):
     logged = caplog.text + "".join(str(record.args) for record in caplog.records)
     for value in ("欧阳子墨", "2738", "ouyangzimo", "墨子科技", "12345678901"):
         assert value not in logged
+
+
+def test_what_the_index_refuses_is_400_with_its_message(real_index, dedupe_result):
+    lead_id, typed = _duplicate(dedupe_result[0])
+    with client_of(real_index) as client:
+        unknown = client.post("/match", json={"record": {"nonsense": "x"}})
+        again = client.post("/leads", json={**typed, "lead_id": lead_id})
+    assert unknown.status_code == 400 and "nonsense" in unknown.json()["detail"]
+    assert again.status_code == 400 and lead_id in again.json()["detail"]
+    assert "Traceback" not in unknown.text + again.text
