@@ -25,8 +25,9 @@ frequencies (the batch would count the new lead too: one more lead among thousan
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -148,14 +149,13 @@ class CandidateIndex:
         self._signature: dict[str, Hashable] = {}
         self._order: dict[str, int] = {}
         self._next = 0
-        self._blocks: dict[str, dict[Hashable, dict[str, Hashable]]] = {
-            p.name: {} for p in self._presets
-        }
+        # key -> its leads, and for keys of two leads or more the distinct records among them
+        self._blocks: dict[str, dict[Hashable, _Ids]] = {p.name: {} for p in self._presets}
         self._sizes: dict[str, dict[Hashable, dict[Hashable, int]]] = {
             p.name: {} for p in self._presets
         }
         # people: leads grouped by personal phone, mailbox and identical records
-        self._linked: dict[Hashable, set[str]] = {}
+        self._linked: dict[Hashable, _Ids] = {}
         self._group_of: dict[str, int] = {}
         self._members: dict[int, set[str]] = {}
         self._next_group = 0
@@ -212,15 +212,17 @@ class CandidateIndex:
             key = _key(row, preset.fields)
             if key is None:
                 continue
-            block = self._blocks[preset.name][key]
-            del block[unique_id]
-            sizes = self._sizes[preset.name][key]
-            sizes[signature] -= 1
-            if not sizes[signature]:
-                del sizes[signature]
-            if not block:
-                del self._blocks[preset.name][key]
+            blocks = self._blocks[preset.name]
+            _drop(blocks, key, unique_id)
+            sizes = self._sizes[preset.name].get(key)
+            if sizes is None:
+                continue
+            if isinstance(blocks.get(key), str):
                 del self._sizes[preset.name][key]
+            else:
+                sizes[signature] -= 1
+                if not sizes[signature]:
+                    del sizes[signature]
         self._leave_group(unique_id, row, signature)
         del self._rows[unique_id]
         del self._order[unique_id]
@@ -259,21 +261,25 @@ class CandidateIndex:
                 found[other] = preset.name
         return found
 
-    def _block(
-        self, preset: BlockingPreset, record: Row, unique_id: str
-    ) -> Mapping[str, Hashable] | None:
+    def _block(self, preset: BlockingPreset, record: Row, unique_id: str) -> Collection[str] | None:
         """The leads sharing ``record``'s key of ``preset``, or None when there are none or
         the key's block is over the cap."""
         key = _key(record, preset.fields)
         if key is None:
             return None
         members = self._blocks[preset.name].get(key)
-        if not members:
+        if members is None:
             return None
-        sizes = self._sizes[preset.name][key]
-        size = len(sizes)
-        if unique_id not in members:
-            size += self._signature_of(record, unique_id) not in sizes
+        if isinstance(members, str):
+            if members == unique_id:
+                return None
+            size = 1 + (self._signature_of(record, unique_id) != self._signature[members])
+            members = {members}
+        else:
+            sizes = self._sizes[preset.name][key]
+            size = len(sizes)
+            if unique_id not in members:
+                size += self._signature_of(record, unique_id) not in sizes
         if size > self._caps[preset.name]:
             return None
         return members
@@ -468,8 +474,9 @@ class CandidateIndex:
         """Records identical in everything compared are one record to the batch (see
         ``_representatives``) when what they share identifies an entity."""
         if not self._identifies(record):
-            return (_ALONE, unique_id)
-        return tuple(record[c] for c in self._compared)
+            return unique_id  # a group of its own
+        values = repr(tuple(record[c] for c in self._compared)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(values, digest_size=16).digest()
 
     def _identifies(self, record: Row) -> bool:
         """Python twin of ``_identifying`` in :mod:`leadlink.match._model`."""
@@ -491,19 +498,21 @@ class CandidateIndex:
             key = _key(record, preset.fields)
             if key is None:
                 continue
-            block = self._blocks[preset.name].get(key)
-            if block is None:
-                self._blocks[preset.name][key] = {unique_id: signature}
-                self._sizes[preset.name][key] = {signature: 1}
-            else:
-                block[unique_id] = signature
-                sizes = self._sizes[preset.name][key]
-                sizes[signature] = sizes.get(signature, 0) + 1
+            blocks = self._blocks[preset.name]
+            before = blocks.get(key)
+            _put(blocks, key, unique_id)
+            if before is None:
+                continue
+            sizes = self._sizes[preset.name].get(key)
+            if sizes is None:
+                assert isinstance(before, str)
+                sizes = self._sizes[preset.name][key] = {self._signature[before]: 1}
+            sizes[signature] = sizes.get(signature, 0) + 1
         if group:
             self._join_group(unique_id, record, signature)
         else:
             for link in self._links(record, signature):
-                self._linked.setdefault(link, set()).add(unique_id)
+                _put(self._linked, link, unique_id)
 
     def _regroup(self) -> None:
         """Group every lead into people anew: the connected leads of :attr:`_linked`."""
@@ -517,6 +526,8 @@ class CandidateIndex:
             return member
 
         for linked in self._linked.values():
+            if isinstance(linked, str):
+                continue
             first = root(next(iter(linked)))
             for member in linked:
                 other = root(member)
@@ -540,15 +551,15 @@ class CandidateIndex:
             links.append(("phone", record["phone"]))
         if record["email"] is not None:
             links.append(("email", record["email"]))
-        if not _alone(signature):
+        if not isinstance(signature, str):  # records identical to others: one person
             links.append(("same", signature))
         return links
 
     def _join_group(self, unique_id: str, record: Row, signature: Hashable) -> None:
         links = self._links(record, signature)
-        groups = {self._group_of[m] for link in links for m in self._linked.get(link, ())}
+        groups = {self._group_of[m] for link in links for m in _ids(self._linked.get(link))}
         for link in links:
-            self._linked.setdefault(link, set()).add(unique_id)
+            _put(self._linked, link, unique_id)
         members = {unique_id}
         for group in groups:
             self._count(group, -1)
@@ -559,10 +570,7 @@ class CandidateIndex:
         group = self._group_of.pop(unique_id)
         self._count(group, -1)
         for link in self._links(record, signature):
-            linked = self._linked[link]
-            linked.discard(unique_id)
-            if not linked:
-                del self._linked[link]
+            _drop(self._linked, link, unique_id)
         rest = self._members.pop(group) - {unique_id}
         # the removed lead may have been the only link between others: regroup them
         while rest:
@@ -573,7 +581,7 @@ class CandidateIndex:
                 member = todo.pop()
                 member_row = self._row(member)
                 for link in self._links(member_row, self._signature[member]):
-                    for other in self._linked.get(link, ()):
+                    for other in _ids(self._linked.get(link)):
                         if other not in component:
                             component.add(other)
                             todo.append(other)
@@ -611,12 +619,34 @@ class CandidateIndex:
 #: Up to this many rows, :func:`_records` reads a frame row by row.
 _FEW_ROWS = 32
 
-#: Marks the signature of a record that is a group of its own (see ``_signature_of``).
-_ALONE = object()
+#: Lead ids, kept as the bare id while there is one (most keys are one lead's).
+_Ids = str | set[str]
 
 
-def _alone(signature: Hashable) -> bool:
-    return isinstance(signature, tuple) and len(signature) == 2 and signature[0] is _ALONE
+def _ids(value: _Ids | None) -> Collection[str]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
+def _put(mapping: dict[Hashable, _Ids], key: Hashable, unique_id: str) -> None:
+    current = mapping.get(key)
+    if current is None:
+        mapping[key] = unique_id
+    elif isinstance(current, str):
+        mapping[key] = {current, unique_id}
+    else:
+        current.add(unique_id)
+
+
+def _drop(mapping: dict[Hashable, _Ids], key: Hashable, unique_id: str) -> None:
+    current = mapping[key]
+    if isinstance(current, str):
+        del mapping[key]
+        return
+    current.discard(unique_id)
+    if len(current) == 1:
+        mapping[key] = next(iter(current))
 
 
 def _plain(value: Any) -> Any:
