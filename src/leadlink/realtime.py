@@ -32,7 +32,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,13 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._jsonfile import read_json
-from leadlink.clean import prepare, settle_region, validate
+from leadlink.clean import (
+    prepare,
+    prepare_record,
+    settle_region,
+    validate,
+    validate_record,
+)
 from leadlink.errors import ConfigError, InputError
 from leadlink.match import DEFAULT_THRESHOLD, CandidateIndex, LeadModel
 from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, golden_records
@@ -191,8 +196,11 @@ class LeadIndex:
             else None
         )
         self._clusters = IncrementalClusters(list(ids), pairs, threshold=self.threshold)
-        self._golden: dict[str, dict[str, Any]] = {}
-        self._refresh_golden(None)
+        self._golden_json: dict[str, dict[str, Any]] = {}
+        self._golden_rows: dict[str, dict[str, Any]] = {}
+        self._golden_columns: dict[str, np.ndarray] = {}
+        self._golden_position: dict[str, int] = {}
+        self._refresh_golden(None, validation)
         self._lines, self._domains = _employer_sources(prepared)
         self._counter = 0
         logger.info("lead index: %d leads, %d ghosts", len(self), len(self._ghosts))
@@ -242,12 +250,11 @@ class LeadIndex:
             raise ConfigError(say(f"top must be a positive integer, not {top!r}",
                                   f"top 须为正整数，而不是 {top!r}"))  # fmt: skip
         with self._lock:
-            frame = self._frame(record, _QUERY)
-            checked = validate(frame, columns=self.roles, region=self.region)
-            problems = [str(p) for p in checked["problems"].iloc[0]]
-            if bool(checked["is_ghost"].iloc[0]):
+            values = self._values(record, _QUERY)
+            ghost, problems = validate_record(values, roles=self.roles, region=self.region)
+            if ghost:
                 return MatchResult(flagged=True, problems=problems, threshold=self.threshold)
-            row = self._prepare(frame).iloc[0]
+            row = self._prepare(values, _QUERY)
             found = self._candidates_of(self._score(row), _QUERY, top)
             return MatchResult(candidates=found, problems=problems, threshold=self.threshold)
 
@@ -291,13 +298,14 @@ class LeadIndex:
     def golden(self, cluster_id: str) -> dict[str, Any]:
         """The golden record of a cluster."""
         with self._lock:
-            if cluster_id not in self._golden:
+            found = self._golden_of(str(cluster_id))
+            if found is None:
                 raise InputError(
                     say(
                         f"no cluster {cluster_id!r} in this index", f"此索引中没有簇 {cluster_id!r}"
                     )
                 )
-            return dict(self._golden[cluster_id])
+            return dict(found)
 
     def cluster_of(self, lead_id: str) -> str:
         """The cluster a lead is in."""
@@ -319,8 +327,7 @@ class LeadIndex:
         ...). Returns ``id``, ``cluster_id``, ``golden`` and ``flagged``."""
         with self._lock:
             lead_id = self._new_id(record)
-            frame = self._frame(record, lead_id)
-            return self._insert(lead_id, frame)
+            return self._insert(lead_id, self._values(record, lead_id))
 
     def update(self, lead_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
         """Replace a lead's values: it leaves its cluster and is linked again."""
@@ -328,8 +335,7 @@ class LeadIndex:
             lead_id = str(lead_id)
             self._known(lead_id)
             touched = self._delete(lead_id)
-            frame = self._frame({**record, self.id_column: lead_id}, lead_id)
-            out = self._insert(lead_id, frame)
+            out = self._insert(lead_id, self._values({**record, self.id_column: lead_id}, lead_id))
             self._refresh_golden(set(touched))
             return out
 
@@ -341,7 +347,8 @@ class LeadIndex:
             self._known(lead_id)
             touched = self._delete(lead_id)
             self._refresh_golden(set(touched))
-            return {"id": lead_id, "clusters": sorted(set(touched) & set(self._golden))}
+            alive = [c for c in set(touched) if self._clusters.members(c)]
+            return {"id": lead_id, "clusters": sorted(alive)}
 
     # -- persistence ---------------------------------------------------------------------
 
@@ -440,8 +447,11 @@ class LeadIndex:
         self._candidates = CandidateIndex(model, prepared[~ghost])
         state = json.loads((folder / "clusters.json").read_text("utf-8"))
         self._clusters = IncrementalClusters.from_state(state)
-        self._golden = {}
-        self._refresh_golden(None)
+        self._golden_json = {}
+        self._golden_rows = {}
+        self._golden_columns = {}
+        self._golden_position = {}
+        self._refresh_golden(None, validation)
         self._lines, self._domains = _employer_sources(prepared)
         self._counter = int(manifest.get("counter", 0))
 
@@ -453,8 +463,8 @@ class LeadIndex:
         self._base_leads = leads.reset_index(drop=True)
         self._base_prepared = prepared.reset_index(drop=True)
         self._base_position = dict(zip(ids, range(len(ids))))
-        self._new_leads: dict[str, pd.DataFrame] = {}
-        self._new_prepared: dict[str, pd.DataFrame] = {}
+        self._new_leads: dict[str, dict[str, Any]] = {}
+        self._new_prepared: dict[str, dict[str, Any]] = {}
 
     def _rows(self, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The raw and prepared rows of ``ids``, in that order."""
@@ -462,11 +472,15 @@ class LeadIndex:
         leads = [self._base_leads.iloc[base]] if base else []
         prepared = [self._base_prepared.iloc[base]] if base else []
         order = [i for i in ids if i not in self._new_leads]
-        for lead_id in ids:
-            if lead_id in self._new_leads:
-                leads.append(self._new_leads[lead_id])
-                prepared.append(self._new_prepared[lead_id])
-                order.append(lead_id)
+        new = [i for i in ids if i in self._new_leads]
+        if new:
+            leads.append(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns))
+            prepared.append(
+                pd.DataFrame(
+                    [self._new_prepared[i] for i in new], columns=self._base_prepared.columns
+                )
+            )
+            order += new
         if not leads:
             return (
                 pd.DataFrame(columns=self.columns),
@@ -502,9 +516,9 @@ class LeadIndex:
             if lead_id not in self._problems:
                 return lead_id
 
-    def _frame(self, record: Mapping[str, Any], lead_id: str) -> pd.DataFrame:
-        """``record`` as a one-row table of the index's columns (role names are read as the
-        role's column), its id in the id column."""
+    def _values(self, record: Mapping[str, Any], lead_id: str) -> dict[str, Any]:
+        """``record`` as a row of the index's columns (role names are read as the role's
+        column), its id in the id column."""
         if not isinstance(record, Mapping):
             raise InputError(
                 say(
@@ -535,32 +549,32 @@ class LeadIndex:
                 )
             )
         values[self.id_column] = lead_id
-        return pd.DataFrame([values], columns=self.columns, dtype=object)
+        return values
 
-    def _prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def _prepare(self, values: Mapping[str, Any], lead_id: str) -> dict[str, Any]:
         """The prepared row of a new record, with what the whole table would have told the
         batch read from the index (shared lines, employers)."""
-        row = prepare(
-            frame, self.roles, id_column=self.id_column, region=self.region, extra=self.model.extra
+        row = prepare_record(
+            values, roles=self.roles, id_value=lead_id, region=self.region, extra=self.model.extra
         )
-        phone = row.at[0, "phone"]
+        phone = row["phone"]
         if isinstance(phone, str) and phone in self._lines:
             shared, employer = self._lines[phone]
             if shared:
-                row.at[0, "phone_shared"] = 1
-            if row.at[0, "employer"] is None and employer is not None and shared:
-                row.at[0, "employer"], row.at[0, "employer_latin"] = employer
-        domain = row.at[0, "email_domain"]
+                row["phone_shared"] = 1
+            if row["employer"] is None and employer is not None and shared:
+                row["employer"], row["employer_latin"] = employer
+        domain = row["email_domain"]
         if (
-            row.at[0, "employer"] is None
+            row["employer"] is None
             and isinstance(domain, str)
-            and row.at[0, "email_free"] == 0
+            and row["email_free"] == 0
             and domain in self._domains
         ):
-            row.at[0, "employer"], row.at[0, "employer_latin"] = self._domains[domain]
+            row["employer"], row["employer_latin"] = self._domains[domain]
         return row
 
-    def _score(self, row: pd.Series) -> pd.DataFrame:
+    def _score(self, row: Mapping[str, Any]) -> pd.DataFrame:
         found = self._candidates.candidates(row)
         if not found:
             return _no_pairs()
@@ -569,11 +583,12 @@ class LeadIndex:
     def _candidates_of(self, scored: pd.DataFrame, own: str, top: int) -> list[dict[str, Any]]:
         if scored.empty:
             return []
-        scored = scored[scored["match_probability"] >= min(SHOWN_FROM, self.threshold)]
-        scored = scored.sort_values("match_weight", ascending=False, kind="stable").head(top)
         levels = [c for c in scored.columns if c.endswith("_level")]
+        shown = min(SHOWN_FROM, self.threshold)
+        pairs = [p for p in scored.to_dict("records") if p["match_probability"] >= shown]
+        pairs.sort(key=lambda p: -p["match_weight"])  # stable: ties keep the pairs' order
         out = []
-        for pair in scored.to_dict("records"):
+        for pair in pairs[:top]:
             other = pair["id_r"] if pair["id_l"] == own else pair["id_l"]
             cluster = self._clusters.cluster_of(str(other))
             why = []
@@ -597,7 +612,7 @@ class LeadIndex:
                     "match_probability": round(float(pair["match_probability"]), 6),
                     "match_weight": round(float(pair["match_weight"]), 4),
                     "cluster_id": cluster,
-                    "golden": dict(self._golden.get(cluster, {})),
+                    "golden": dict(self._golden_of(cluster) or {}),
                     "why": why,
                     "rule": str(pair.get("rule", "") or ""),
                 }
@@ -612,30 +627,29 @@ class LeadIndex:
             return level
         return next((lv.description for lv in preset.levels if lv.id == level), level)
 
-    def _insert(self, lead_id: str, frame: pd.DataFrame) -> dict[str, Any]:
-        checked = validate(frame, columns=self.roles, region=self.region)
-        ghost = bool(checked["is_ghost"].iloc[0])
-        row = self._prepare(frame)
-        pairs = _no_pairs() if ghost else self._score(row.iloc[0])
+    def _insert(self, lead_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        ghost, problems = validate_record(values, roles=self.roles, region=self.region)
+        row = self._prepare(values, lead_id)
+        pairs = _no_pairs() if ghost else self._score(row)
         before = (
             {self._clusters.cluster_of(str(x)) for x in pd.concat([pairs["id_l"], pairs["id_r"]])
              if str(x) != lead_id}
             if not pairs.empty else set()
         )  # fmt: skip
-        self._new_leads[lead_id] = frame
+        self._new_leads[lead_id] = values
         self._new_prepared[lead_id] = row
-        self._problems[lead_id] = [str(p) for p in checked["problems"].iloc[0]]
+        self._problems[lead_id] = problems
         if ghost:
             self._ghosts.add(lead_id)
         else:
-            self._candidates.add(row)
-            self._note_sources(row.iloc[0])
+            self._candidates.add(pd.DataFrame([row], columns=self._base_prepared.columns))
+            self._note_sources(row)
         cluster = self._clusters.add(lead_id, pairs)
         self._refresh_golden(before | {cluster})
         return {
             "id": lead_id,
             "cluster_id": cluster,
-            "golden": dict(self._golden.get(cluster, {})),
+            "golden": dict(self._golden_of(cluster) or {}),
             "flagged": ghost,
         }
 
@@ -651,7 +665,7 @@ class LeadIndex:
         self._base_position.pop(lead_id, None)
         return touched
 
-    def _note_sources(self, row: pd.Series) -> None:
+    def _note_sources(self, row: Mapping[str, Any]) -> None:
         phone = row["phone"]
         if phone is not None and row["phone_shared"] == 1:
             _, employer = self._lines.get(phone, (True, None))
@@ -659,28 +673,70 @@ class LeadIndex:
                 employer = (row["employer"], row["employer_latin"])
             self._lines[phone] = (True, employer)
 
-    def _refresh_golden(self, clusters: Iterable[str] | None) -> None:
-        """Recompute the golden records of ``clusters`` (all when None); a cluster that no
-        longer exists loses its record."""
-        assignments = self._clusters.assignments()
-        if clusters is not None:
-            wanted = set(clusters)
-            for gone in wanted - set(assignments["cluster_id"]):
-                self._golden.pop(gone, None)
-            assignments = assignments[assignments["cluster_id"].isin(wanted)]
+    def _refresh_golden(
+        self, clusters: Iterable[str] | None, validation: pd.DataFrame | None = None
+    ) -> None:
+        """Recompute the golden records of ``clusters`` (all when None, with the base's
+        ``validation``); a cluster that no longer exists loses its record. Records are
+        kept as a table and made JSON-ready when asked for."""
+        if clusters is None:
+            assignments = self._clusters.assignments()
+            self._golden_json = {}
+        else:
+            wanted = sorted(set(clusters))
+            members = {c: self._clusters.members(c) for c in wanted}
+            for gone in (c for c in wanted if not members[c]):
+                self._golden_json.pop(gone, None)
+                self._golden_rows.pop(gone, None)
+            assignments = pd.DataFrame(
+                [(m, c) for c in wanted for m in members[c]], columns=["id", "cluster_id"]
+            )
+            validation = None
         if assignments.empty:
             return
         ids = assignments["id"].astype(str).tolist()
         leads, prepared = self._rows(ids)
+        if validation is None:
+            validation = pd.DataFrame(
+                {
+                    "is_ghost": [i in self._ghosts for i in ids],
+                    "problems": [self._problems.get(i, []) for i in ids],
+                }
+            )
         golden = golden_records(
             leads,
             prepared,
             assignments.reset_index(drop=True),
             self.roles,
             policy=self.policy,
+            validation=validation.reset_index(drop=True),
         )
-        for record in golden.to_dict("records"):
-            self._golden[str(record["cluster_id"])] = _jsonable(record)
+        rows = golden.set_index(golden["cluster_id"].astype(str))
+        if clusters is None:
+            self._golden_rows = {}
+            # the base's records as columns, read by position (a DataFrame row costs more
+            # than the whole match)
+            self._golden_columns = {str(c): rows[c].to_numpy(dtype=object) for c in rows.columns}
+            self._golden_position = {c: i for i, c in enumerate(rows.index)}
+        else:
+            for cluster_id in rows.index:
+                self._golden_json.pop(cluster_id, None)
+                self._golden_rows[cluster_id] = rows.loc[cluster_id].to_dict()
+
+    def _golden_of(self, cluster_id: str) -> dict[str, Any] | None:
+        """A cluster's golden record, JSON-ready; None for a cluster the index lacks."""
+        found = self._golden_json.get(cluster_id)
+        if found is not None:
+            return found
+        row = self._golden_rows.get(cluster_id)
+        if row is None:
+            position = self._golden_position.get(cluster_id)
+            if position is None or not self._clusters.members(cluster_id):
+                return None
+            row = {column: values[position] for column, values in self._golden_columns.items()}
+        found = _jsonable(row)
+        self._golden_json[cluster_id] = found
+        return found
 
 
 def _no_pairs() -> pd.DataFrame:
@@ -700,27 +756,29 @@ def _employer_sources(
     """What a shared line and a company mail domain say in the index: per phone, whether it
     is a shared line and the employer most of its leads give; per company mail domain, the
     employer most of its leads give."""
-    lines: dict[str, tuple[bool, tuple[Any, Any] | None]] = {}
+
+    def most_given(rows: pd.DataFrame, key: str) -> dict[str, tuple[Any, Any]]:
+        named = rows[rows["employer"].notna()]
+        if named.empty:
+            return {}
+        counts = (
+            named.groupby([key, "employer"], sort=False)
+            .agg(n=("employer", "size"), latin=("employer_latin", "first"))
+            .reset_index()
+            .sort_values([key, "n"], ascending=[True, False], kind="stable")
+            .drop_duplicates(key)
+        )
+        return {
+            str(k): (e, la) for k, e, la in zip(counts[key], counts["employer"], counts["latin"])
+        }
+
     shared = prepared[(prepared["phone_shared"] == 1) & prepared["phone"].notna()]
-    for phone, group in shared.groupby("phone", sort=False):
-        named = group[group["employer"].notna()]
-        employer = None
-        if not named.empty:
-            key = Counter(named["employer"]).most_common(1)[0][0]
-            latin = named.loc[named["employer"] == key, "employer_latin"].iloc[0]
-            employer = (key, latin)
-        lines[str(phone)] = (True, employer)
-    domains: dict[str, tuple[Any, Any]] = {}
-    corporate = prepared[
-        (prepared["email_free"] == 0)
-        & prepared["email_domain"].notna()
-        & prepared["employer"].notna()
-    ]
-    for domain, group in corporate.groupby("email_domain", sort=False):
-        key = Counter(group["employer"]).most_common(1)[0][0]
-        latin = group.loc[group["employer"] == key, "employer_latin"].iloc[0]
-        domains[str(domain)] = (key, latin)
-    return lines, domains
+    employers = most_given(shared, "phone")
+    lines: dict[str, tuple[bool, tuple[Any, Any] | None]] = {
+        str(phone): (True, employers.get(str(phone))) for phone in shared["phone"].unique()
+    }
+    corporate = prepared[(prepared["email_free"] == 0) & prepared["email_domain"].notna()]
+    return lines, most_given(corporate, "email_domain")
 
 
 def _jsonable(value: Any) -> Any:
