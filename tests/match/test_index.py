@@ -357,3 +357,11 @@ def test_unknown_leads_and_bad_states_are_refused(mixed):
         CandidateIndex.from_state(model, {"format": "something else"})
     with pytest.raises(ModelError, match="version"):
         CandidateIndex.from_state(model, {**index.state(), "version": 99})
+
+
+@pytest.mark.parametrize("case", ["mixed", "accounts"])
+def test_records_identical_to_others_are_recognised_as_batch_recognises_them(case, request):
+    model, prepared = request.getfixturevalue(case)
+    index = CandidateIndex(model, prepared.iloc[:2])
+    twin = [index._identifies(index._record(row)) for _, row in prepared.iterrows()]
+    assert twin == _identifying(prepared, model.entity).tolist()

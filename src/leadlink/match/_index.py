@@ -651,8 +651,8 @@ def _drop(mapping: dict[Hashable, _Ids], key: Hashable, unique_id: str) -> None:
 
 def _plain(value: Any) -> Any:
     """A prepared value as a plain Python value, None when missing."""
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, float) and math.isnan(value):
         return None
     if value is pd.NA or value is pd.NaT:
