@@ -58,14 +58,14 @@ DEFAULT_COMPONENT_LIMIT = 2000
 #: Version of the dictionary :meth:`IncrementalClusters.state` returns.
 STATE_VERSION = 1
 
-# A scored pair as it comes: the match probability, whether some comparison speaks against
-# it (or a never-link rule decided it), whether a never-link rule decided it.
-_Pair = tuple[float, bool, bool]
-# What is kept of it, one float (about half the memory of the tuple): a link keeps its
-# probability (at or above the threshold, so never negative), a contradiction is _CONFLICT.
-# A link is never a contradiction: a contradiction scored below cannot_link_below, which is
-# at most the threshold, or was decided by a never-link rule, which is never a link.
+# What is kept of a scored pair is one float (about half the memory of a tuple holding the
+# probability and two flags): a link keeps its probability (at or above the threshold, so
+# never negative), a contradiction is _CONFLICT. A link is never a contradiction: a
+# contradiction scored below cannot_link_below, which is at most the threshold, or was
+# decided by a never-link rule, which is never a link.
 _CONFLICT = -1.0
+# (id, id, kept) for each pair worth keeping.
+_Kept = list[tuple[str, str, float]]
 
 
 class IncrementalClusters:
@@ -120,9 +120,7 @@ class IncrementalClusters:
         self._cluster: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
         self._changed: list[str] = []
-        for a, b, pair in _rows(pairs):
-            if a in self._pairs and b in self._pairs:
-                self._store(a, b, pair)
+        self._store(self._read(pairs))
         for lead, cluster in zip(clustered["id"], clustered["cluster_id"]):
             self._cluster[lead] = cluster
             self._members.setdefault(cluster, set()).add(lead)
@@ -253,10 +251,19 @@ class IncrementalClusters:
                 clusters._pairs[str(lead)] = {}
                 clusters._cluster[str(lead)] = str(cluster)
                 clusters._members.setdefault(str(cluster), set()).add(str(lead))
-            for a, b, probability in state["links"]:
-                clusters._store(str(a), str(b), (float(probability), False, False))
-            for a, b in state["conflicts"]:
-                clusters._store(str(a), str(b), (0.0, True, True))
+            rows = [(str(a), str(b), float(p)) for a, b, p in state["links"]]
+            rows += [(str(a), str(b), _CONFLICT) for a, b in state["conflicts"]]
+            unknown = {i for a, b, _ in rows for i in (a, b)} - clusters._pairs.keys()
+            if unknown:
+                raise InputError(
+                    say(
+                        f"the IncrementalClusters state is damaged: {len(unknown)} leads "
+                        "of its pairs have no cluster; save it again with state()",
+                        f"IncrementalClusters 状态已损坏：线索对中有 {len(unknown)} 条线索"
+                        "没有聚类；请用 state() 重新保存",
+                    )
+                )
+            clusters._store(rows)
         except (KeyError, TypeError, ValueError) as error:
             raise InputError(
                 say(
@@ -270,11 +277,11 @@ class IncrementalClusters:
 
     # -- inside --------------------------------------------------------------------------
 
-    def _rows_of(self, lead_id: str, pairs: pd.DataFrame) -> list[tuple[str, str, _Pair]]:
-        """The pairs of ``lead_id``, checked before anything changes."""
-        rows = list(_rows(_checked(pairs)))
-        for a, b, _ in rows:
-            if lead_id not in (a, b):
+    def _rows_of(self, lead_id: str, pairs: pd.DataFrame) -> _Kept:
+        """The pairs of ``lead_id`` worth keeping, checked before anything changes."""
+        _checked(pairs)
+        for a, b in zip(pairs["id_l"].tolist(), pairs["id_r"].tolist()):
+            if lead_id not in (str(a), str(b)):
                 raise InputError(
                     say(
                         f"the pairs of lead {lead_id!r} must each hold it; one pairs "
@@ -282,17 +289,14 @@ class IncrementalClusters:
                         f"线索 {lead_id!r} 的线索对须都包含它；有一对是 {a!r} 与 {b!r}",
                     )
                 )
-        return rows
+        return self._read(pairs)
 
-    def _insert(self, lead_id: str, rows: list[tuple[str, str, _Pair]]) -> str:
+    def _insert(self, lead_id: str, rows: _Kept) -> str:
         """Add ``lead_id`` with its checked pairs and re-cluster what it links to."""
         self._pairs[lead_id] = {}
         self._cluster[lead_id] = cluster_id_for(lead_id)
         self._members.setdefault(cluster_id_for(lead_id), set()).add(lead_id)
-        for a, b, pair in rows:
-            other = b if a == lead_id else a
-            if other != lead_id and other in self._pairs:
-                self._store(lead_id, other, pair)
+        self._store(rows)
         linked = self._linked(lead_id)
         if not linked:
             self._changed = [cluster_id_for(lead_id)]
@@ -314,18 +318,28 @@ class IncrementalClusters:
                 say(f"no lead {lead_id!r} is clustered", f"聚类中没有线索 {lead_id!r}")
             )
 
-    def _store(self, a: str, b: str, pair: _Pair) -> None:
-        probability, against, never = pair
-        if never or (probability < self.cannot_link_below and against):
-            kept = _CONFLICT
-        elif probability >= self.threshold:
-            kept = probability
-        else:
-            # Neither a link nor a contradiction: it never changes a cluster at this
-            # threshold, and is not kept (about 2 % of a model's pairs).
-            return
-        self._pairs[a][b] = kept
-        self._pairs[b][a] = kept
+    def _read(self, pairs: pd.DataFrame) -> _Kept:
+        """The links and contradictions among ``pairs``, as they are kept; a pair that is
+        neither never changes a cluster at this threshold and is left out (about 2 % of a
+        model's pairs)."""
+        if pairs.empty:
+            return []
+        probability = pairs["match_probability"].to_numpy(dtype=float)
+        never = _never_linked(pairs)
+        conflict = never | ((probability < self.cannot_link_below) & _contradicted(pairs))
+        link = (probability >= self.threshold) & ~conflict
+        kept = np.where(conflict, _CONFLICT, probability)
+        wanted = np.flatnonzero(conflict | link).tolist()
+        left, right, values = pairs["id_l"].tolist(), pairs["id_r"].tolist(), kept.tolist()
+        return [(str(left[i]), str(right[i]), values[i]) for i in wanted]
+
+    def _store(self, rows: _Kept) -> None:
+        """Keep the pairs of leads held (others are ignored, as batch ignores them)."""
+        held = self._pairs
+        for a, b, kept in rows:
+            if a != b and a in held and b in held:
+                held[a][b] = kept
+                held[b][a] = kept
 
     def _linked(self, lead_id: str) -> list[str]:
         """The leads linked to ``lead_id`` (a pair at or above the threshold)."""
@@ -398,27 +412,6 @@ def _checked(pairs: pd.DataFrame) -> pd.DataFrame:
             )
         )
     return pairs
-
-
-def _rows(pairs: pd.DataFrame) -> Iterable[tuple[str, str, _Pair]]:
-    """Each pair as (smaller id, larger id, what clustering reads of it)."""
-    if pairs.empty:
-        return
-    against = _contradicted(pairs).tolist()
-    never = _never_linked(pairs).tolist()
-    probability = pairs["match_probability"].to_numpy(dtype=float).tolist()
-    for a, b, p, c, n in zip(
-        map(str, pairs["id_l"].tolist()),
-        map(str, pairs["id_r"].tolist()),
-        probability,
-        against,
-        never,
-    ):
-        if a == b:
-            continue
-        if b < a:
-            a, b = b, a
-        yield a, b, (float(p), bool(c), bool(n))
 
 
 def _cannot_link_below(threshold: float, cannot_link_below: float | None) -> float:
