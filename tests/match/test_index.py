@@ -365,3 +365,14 @@ def test_records_identical_to_others_are_recognised_as_batch_recognises_them(cas
     index = CandidateIndex(model, prepared.iloc[:2])
     twin = [index._identifies(index._record(row)) for _, row in prepared.iterrows()]
     assert twin == _identifying(prepared, model.entity).tolist()
+
+
+def test_a_lead_given_twice_in_one_add_is_kept_once_as_last_given(mixed):
+    model, prepared = mixed
+    rows = prepared.iloc[:60]
+    changed = rows.iloc[:1].assign(email="someone.else@example.com")
+    index = CandidateIndex(model, prepared.iloc[:0])
+    index.add(pd.concat([rows, changed], ignore_index=True))  # more than a few: in bulk
+    expected = CandidateIndex(model, pd.concat([rows.iloc[1:], changed], ignore_index=True))
+    _same_content(index, expected)
+    assert index.row(rows["unique_id"].iloc[0])["email"] == "someone.else@example.com"

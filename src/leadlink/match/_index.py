@@ -192,7 +192,8 @@ class CandidateIndex:
         for row in _records(rows, self._columns):
             unique_id = str(row["unique_id"])
             if unique_id in self._rows:
-                self.remove(unique_id)
+                # a lead of this very call is not grouped yet
+                self._remove(unique_id, grouped=unique_id in self._group_of)
             self._insert(unique_id, row, group=not bulk)
         if bulk:
             self._regroup()
@@ -206,6 +207,9 @@ class CandidateIndex:
                     f"索引中没有线索 {unique_id!r}",
                 )
             )
+        self._remove(unique_id)
+
+    def _remove(self, unique_id: str, *, grouped: bool = True) -> None:
         row = self._row(unique_id)
         signature = self._signature.pop(unique_id)
         for preset in self._presets:
@@ -223,7 +227,11 @@ class CandidateIndex:
                 sizes[signature] -= 1
                 if not sizes[signature]:
                     del sizes[signature]
-        self._leave_group(unique_id, row, signature)
+        if grouped:
+            self._leave_group(unique_id, row, signature)
+        else:
+            for link in self._links(row, signature):
+                _drop(self._linked, link, unique_id)
         del self._rows[unique_id]
         del self._order[unique_id]
 
