@@ -376,3 +376,12 @@ def test_a_lead_given_twice_in_one_add_is_kept_once_as_last_given(mixed):
     expected = CandidateIndex(model, pd.concat([rows.iloc[1:], changed], ignore_index=True))
     _same_content(index, expected)
     assert index.row(rows["unique_id"].iloc[0])["email"] == "someone.else@example.com"
+
+
+def test_leads_without_the_models_own_columns_are_refused(with_extra):
+    model, prepared = with_extra
+    with pytest.raises(InputError, match="x_member_no"):
+        CandidateIndex(model, prepared.drop(columns=["x_member_no"]))
+    # columns the model does not read are not kept
+    index = CandidateIndex(model, prepared.iloc[:3].assign(note="kept out"))
+    assert "note" not in index.row(prepared["unique_id"].iloc[0])

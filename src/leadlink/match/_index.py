@@ -38,6 +38,7 @@ from leadlink.errors import InputError, ModelError
 from leadlink.match._blocking import BlockingPreset, presets_for
 from leadlink.match._comparisons import ComparisonPreset, LevelPreset
 from leadlink.match._levels import EXACT_ON, LEVEL_TESTS, NULL_UNLESS, LevelTest, Row, table_of
+from leadlink.schema import PREPARED_COLUMNS
 
 if TYPE_CHECKING:
     from leadlink.match._model import LeadModel
@@ -128,7 +129,8 @@ class CandidateIndex:
         }
         self._preset_names = pd.CategoricalDtype([p.name for p in self._presets])
         self._comparisons = [_Comparison(model, role) for role in self._roles]
-        self._columns: list[str] = list(prepared.columns)
+        # what the levels, keys and rules read: the prepared columns and the model's own
+        self._columns: list[str] = [*PREPARED_COLUMNS, *model._extra_kinds]
         self._position = {c: i for i, c in enumerate(self._columns)}
         self._compared = _compared_columns(prepared, self._roles)
         levels = [level for c in self._comparisons for level in c.levels]
