@@ -47,6 +47,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -257,6 +258,8 @@ def query(index: Any, dups: pd.DataFrame, new: pd.DataFrame, base: pd.DataFrame)
         index.match(record)
     latencies: list[float] = []
     hits = dup_flagged = dup_empty = alarms = new_flagged = 0
+    misses: Counter[str] = Counter()
+    false_alarms: Counter[str] = Counter()
     for record, kind, person in records:
         started = time.perf_counter()
         found = index.match(record)
@@ -265,10 +268,16 @@ def query(index: Any, dups: pd.DataFrame, new: pd.DataFrame, base: pd.DataFrame)
         if kind == "dup":
             dup_flagged += found.flagged
             dup_empty += best is None and not found.flagged
-            hits += best is not None and person_of.get(best["id"]) == person
+            hit = best is not None and person_of.get(best["id"]) == person
+            hits += hit
+            if best is not None and not hit:
+                misses[_agreement(best)] += 1
         else:
             new_flagged += found.flagged
-            alarms += best is not None and best["match_probability"] >= index.threshold
+            alarm = best is not None and best["match_probability"] >= index.threshold
+            alarms += alarm
+            if alarm:
+                false_alarms[_agreement(best)] += 1
     return {
         "queries": len(records),
         **percentiles(latencies),
@@ -280,7 +289,16 @@ def query(index: Any, dups: pd.DataFrame, new: pd.DataFrame, base: pd.DataFrame)
         "false_alarm_rate": round(alarms / max(len(new), 1), 4),
         "new_flagged_as_ghost": new_flagged,
         "threshold": round(index.threshold, 4),
+        # what the wrong best candidates agreed on (field:level with weight > 0), commonest first
+        "wrong_top1_agreed_on": dict(misses.most_common(6)),
+        "false_alarms_agreed_on": dict(false_alarms.most_common(6)),
     }
+
+
+def _agreement(candidate: dict) -> str:
+    """The fields a candidate agreed on with a positive weight, as ``role:level`` joined."""
+    agreed = sorted(f"{w['role']}:{w['level']}" for w in candidate["why"] if w["weight"] > 0)
+    return " + ".join(agreed) or "(nothing)"
 
 
 # -- 3. incremental clusters --------------------------------------------------------------
@@ -521,7 +539,7 @@ def splink_between(index: Any, records: list[dict], limit: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000],
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000],
                         help="leads per run")  # fmt: skip
     parser.add_argument("--queries", type=int, default=2000,
                         help="held-out records per size, half duplicates, half new people")  # fmt: skip
@@ -559,12 +577,13 @@ def main() -> None:
             index, row = build(base, args.train_leads, args.seed)
             row = {"leads": n, **row}
             print(row, flush=True)
-            folder = workdir / f"index_{n}"
-            row |= save_and_load(index, folder)
-            print(row, flush=True)
             row |= query(index, dups, new, base)
             print(row, flush=True)
             sizes.append(row)
+            _write(output, args, sizes, None, http_row, splink_row)
+            folder = workdir / f"index_{n}"
+            row |= save_and_load(index, folder)
+            print(row, flush=True)
             records = [record_of(r) for _, r in pd.concat([dups, new]).iterrows()]
             random.Random(1).shuffle(records)
             if n == min(args.sizes):
