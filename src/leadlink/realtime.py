@@ -631,11 +631,6 @@ class LeadIndex:
         ghost, problems = validate_record(values, roles=self.roles, region=self.region)
         row = self._prepare(values, lead_id)
         pairs = _no_pairs() if ghost else self._score(row)
-        before = (
-            {self._clusters.cluster_of(str(x)) for x in pd.concat([pairs["id_l"], pairs["id_r"]])
-             if str(x) != lead_id}
-            if not pairs.empty else set()
-        )  # fmt: skip
         self._new_leads[lead_id] = values
         self._new_prepared[lead_id] = row
         self._problems[lead_id] = problems
@@ -645,7 +640,8 @@ class LeadIndex:
             self._candidates.add(pd.DataFrame([row], columns=self._base_prepared.columns))
             self._note_sources(row)
         cluster = self._clusters.add(lead_id, pairs)
-        self._refresh_golden(before | {cluster})
+        # every cluster the re-clustering changed, those that vanished included
+        self._refresh_golden(set(self._clusters.last_changed) | {cluster})
         return {
             "id": lead_id,
             "cluster_id": cluster,
