@@ -291,6 +291,11 @@ def test_adding_and_removing_leads_keeps_blocks_and_frequencies_as_built(mixed):
     grown = CandidateIndex(model, prepared.iloc[:half])
     grown.add(prepared.iloc[half:])
     _same_content(grown, full)
+    # lead by lead (people regrouped on every add) as in one go
+    one_by_one = CandidateIndex(model, prepared.iloc[:0])
+    for start in range(0, len(prepared), 10):
+        one_by_one.add(prepared.iloc[start : start + 10])
+    _same_content(one_by_one, full)
     # removing leads gives the index of the leads that are left
     gone = list(prepared["unique_id"].iloc[::3])
     for unique_id in gone:

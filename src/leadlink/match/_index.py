@@ -189,16 +189,61 @@ class CandidateIndex:
                     "并带上模型的附加列预处理",
                 )
             )
-        # Many rows at once are grouped into people once, after they are all in.
-        bulk = len(rows) > _FEW_ROWS
+        if len(rows) > _FEW_ROWS:
+            self._add_many(rows)
+            return
         for row in _records(rows, self._columns):
             unique_id = str(row["unique_id"])
             if unique_id in self._rows:
-                # a lead of this very call is not grouped yet
-                self._remove(unique_id, grouped=unique_id in self._group_of)
-            self._insert(unique_id, row, group=not bulk)
-        if bulk:
-            self._regroup()
+                self.remove(unique_id)
+            self._insert(unique_id, row)
+
+    def _add_many(self, rows: pd.DataFrame) -> None:
+        """Many rows at once, column by column; people are grouped once, at the end."""
+        from leadlink.match._blocking import _composite_key
+        from leadlink.match._model import _identifying
+
+        ids = rows["unique_id"].astype(str).to_numpy(dtype=object)
+        # a lead given twice is kept as last given, in its last place
+        last = ~pd.Series(ids).duplicated(keep="last").to_numpy()
+        frame = rows[last].assign(unique_id=ids[last])
+        ids = ids[last]
+        for unique_id in ids:
+            if unique_id in self._rows:
+                self.remove(unique_id)
+        values = {
+            c: [_plain(v) for v in frame[c].astype(object).where(frame[c].notna(), None)]
+            for c in self._columns
+        }
+        identifying = _identifying(frame, self._model.entity)
+        compared = list(zip(*(values[c] for c in self._compared)))
+        signatures: list[Hashable] = [
+            _digest(compared[i]) if identifying[i] else unique_id for i, unique_id in enumerate(ids)
+        ]
+        for unique_id, row, signature in zip(
+            ids, zip(*(values[c] for c in self._columns)), signatures
+        ):
+            self._rows[unique_id] = row
+            self._order[unique_id] = self._next
+            self._next += 1
+            self._signature[unique_id] = signature
+        for preset in self._presets:
+            keys = _composite_key(frame, preset.fields)
+            for unique_id, key, signature in zip(ids, keys, signatures):
+                if key is not None:
+                    self._block_in(preset.name, key, unique_id, signature)
+        personal = [
+            phone if phone is not None and shared == 0 else None
+            for phone, shared in zip(values["phone"], values["phone_shared"])
+        ]
+        for unique_id, phone, email, signature in zip(ids, personal, values["email"], signatures):
+            if phone is not None:
+                _put(self._linked, ("phone", phone), unique_id)
+            if email is not None:
+                _put(self._linked, ("email", email), unique_id)
+            if not isinstance(signature, str):
+                _put(self._linked, ("same", signature), unique_id)
+        self._regroup()
 
     def remove(self, unique_id: str) -> None:
         """Take the lead out of the blocks and the term frequencies."""
@@ -209,9 +254,6 @@ class CandidateIndex:
                     f"索引中没有线索 {unique_id!r}",
                 )
             )
-        self._remove(unique_id)
-
-    def _remove(self, unique_id: str, *, grouped: bool = True) -> None:
         row = self._row(unique_id)
         signature = self._signature.pop(unique_id)
         for preset in self._presets:
@@ -229,11 +271,7 @@ class CandidateIndex:
                 sizes[signature] -= 1
                 if not sizes[signature]:
                     del sizes[signature]
-        if grouped:
-            self._leave_group(unique_id, row, signature)
-        else:
-            for link in self._links(row, signature):
-                _drop(self._linked, link, unique_id)
+        self._leave_group(unique_id, row, signature)
         del self._rows[unique_id]
         del self._order[unique_id]
 
@@ -485,8 +523,7 @@ class CandidateIndex:
         ``_representatives``) when what they share identifies an entity."""
         if not self._identifies(record):
             return unique_id  # a group of its own
-        values = repr(tuple(record[c] for c in self._compared)).encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(values, digest_size=16).digest()
+        return _digest(tuple(record[c] for c in self._compared))
 
     def _identifies(self, record: Row) -> bool:
         """Python twin of ``_identifying`` in :mod:`leadlink.match._model`."""
@@ -497,7 +534,7 @@ class CandidateIndex:
         personal_phone = record["phone"] is not None and record["phone_shared"] == 0
         return bool(record["email"] is not None or personal_phone or (full_name and where))
 
-    def _insert(self, unique_id: str, record: dict[str, Any], *, group: bool = True) -> None:
+    def _insert(self, unique_id: str, record: dict[str, Any]) -> None:
         record["unique_id"] = unique_id
         self._rows[unique_id] = tuple(record[c] for c in self._columns)
         self._order[unique_id] = self._next
@@ -506,23 +543,21 @@ class CandidateIndex:
         self._signature[unique_id] = signature
         for preset in self._presets:
             key = _key(record, preset.fields)
-            if key is None:
-                continue
-            blocks = self._blocks[preset.name]
-            before = blocks.get(key)
-            _put(blocks, key, unique_id)
-            if before is None:
-                continue
-            sizes = self._sizes[preset.name].get(key)
-            if sizes is None:
-                assert isinstance(before, str)
-                sizes = self._sizes[preset.name][key] = {self._signature[before]: 1}
-            sizes[signature] = sizes.get(signature, 0) + 1
-        if group:
-            self._join_group(unique_id, record, signature)
-        else:
-            for link in self._links(record, signature):
-                _put(self._linked, link, unique_id)
+            if key is not None:
+                self._block_in(preset.name, key, unique_id, signature)
+        self._join_group(unique_id, record, signature)
+
+    def _block_in(self, preset: str, key: Hashable, unique_id: str, signature: Hashable) -> None:
+        blocks = self._blocks[preset]
+        before = blocks.get(key)
+        _put(blocks, key, unique_id)
+        if before is None:
+            return
+        sizes = self._sizes[preset].get(key)
+        if sizes is None:
+            assert isinstance(before, str)
+            sizes = self._sizes[preset][key] = {self._signature[before]: 1}
+        sizes[signature] = sizes.get(signature, 0) + 1
 
     def _regroup(self) -> None:
         """Group every lead into people anew: the connected leads of :attr:`_linked`."""
@@ -657,6 +692,11 @@ def _drop(mapping: dict[Hashable, _Ids], key: Hashable, unique_id: str) -> None:
     current.discard(unique_id)
     if len(current) == 1:
         mapping[key] = next(iter(current))
+
+
+def _digest(values: tuple[Any, ...]) -> bytes:
+    """16 bytes that stand for a record's compared values (equal values, equal bytes)."""
+    return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _plain(value: Any) -> Any:
