@@ -333,6 +333,8 @@ def test_a_new_lead_finds_its_earlier_copies(mixed):
     scored = index.score(row, list(found))
     assert set(scored["id_l"]) | set(scored["id_r"]) >= set(found)
     assert row["unique_id"] not in found
+    # the candidates as they came: the same pairs, their presets not looked up again
+    pd.testing.assert_frame_equal(index.score(row, found), scored)
     # the lead scored against itself is not a pair
     index.add(prepared.iloc[:1])
     assert index.score(row, [row["unique_id"]]).empty

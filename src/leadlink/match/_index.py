@@ -334,16 +334,22 @@ class CandidateIndex:
 
     # -- scoring -------------------------------------------------------------------------
 
-    def score(self, row: pd.Series | Mapping[str, Any], ids: Sequence[str]) -> pd.DataFrame:
+    def score(
+        self, row: pd.Series | Mapping[str, Any], ids: Sequence[str] | Mapping[str, str]
+    ) -> pd.DataFrame:
         """Score ``row`` against the leads ``ids`` of the index, as
         :meth:`LeadModel.predict <leadlink.match.LeadModel.predict>` would score the pairs:
         the same columns (``id_l`` < ``id_r`` as text, ``match_weight``,
         ``match_probability``, ``found_by``, ``<role>_level``, ``<role>_weight``, ``rule``)
-        and the same values. ``found_by`` is None for a pair no preset finds."""
+        and the same values. ``found_by`` is None for a pair no preset finds.
+
+        ``ids`` may be what :meth:`candidates` returned for ``row`` (id → preset): its
+        presets are then taken as they are instead of being looked up again.
+        """
         record = self._record(row)
         unique_id = str(record["unique_id"])
         position = self._order.get(unique_id, self._next)
-        found = self.candidates(record)
+        found = ids if isinstance(ids, Mapping) else self.candidates(record)
         results: list[_Scored] = []
         for other in ids:
             if other == unique_id:
