@@ -35,7 +35,7 @@ import pandas as pd
 
 from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
-from leadlink.match._blocking import BlockingPreset, presets_for
+from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, BlockingPreset, presets_for
 from leadlink.match._comparisons import ComparisonPreset, LevelPreset
 from leadlink.match._levels import EXACT_ON, LEVEL_TESTS, NULL_UNLESS, LevelTest, Row, table_of
 from leadlink.schema import PREPARED_COLUMNS
@@ -532,13 +532,24 @@ class CandidateIndex:
         return _digest(tuple(record[c] for c in self._compared))
 
     def _identifies(self, record: Row) -> bool:
-        """Python twin of ``_identifying`` in :mod:`leadlink.match._model`."""
+        """Python twin of ``_identifying`` in :mod:`leadlink.match._model`, for one record
+        added to the index: a mailbox or number counts as the leads the index holds with
+        it, this one included."""
         if self._model.entity == "company":
             return True
+
+        def rare(column: str) -> bool:
+            value = record[column]
+            if value is None:
+                return False
+            blocks = self._blocks.get(column)  # the presets "phone" and "email" key on them
+            held = len(_ids(blocks.get(value))) if blocks is not None else 0
+            return held + 1 <= DEFAULT_MAX_BLOCK_SIZE
+
         full_name = record["name_key"] is not None and record["name_partial"] == 0
         where = record["employer"] is not None or record["address"] is not None
-        personal_phone = record["phone"] is not None and record["phone_shared"] == 0
-        return bool(record["email"] is not None or personal_phone or (full_name and where))
+        personal_phone = rare("phone") and record["phone_shared"] == 0
+        return bool(rare("email") or personal_phone or (full_name and where))
 
     def _insert(self, unique_id: str, record: dict[str, Any]) -> None:
         record["unique_id"] = unique_id

@@ -858,16 +858,25 @@ def _check_prepared(prepared: object) -> None:
         )
 
 
-def _identifying(prepared: pd.DataFrame, entity: str) -> np.ndarray:
+def _identifying(
+    prepared: pd.DataFrame, entity: str, common: int = DEFAULT_MAX_BLOCK_SIZE
+) -> np.ndarray:
     """The records whose values, when another record repeats them all, make the two one
     entity: every account; a lead with an email, a personal phone, or a full name with a
-    company or an address (two leads 张伟 in 北京 and nothing else are not one person)."""
+    company or an address (two leads 张伟 in 北京 and nothing else are not one person). A
+    mailbox or a "personal" number given on more than ``common`` leads is a default or a
+    junk value, not a person's: it identifies no one."""
     if entity == "company":
         return np.ones(len(prepared), dtype=bool)
+
+    def rare(column: str) -> pd.Series:
+        values = prepared[column]
+        return values.notna() & (values.map(values.value_counts()) <= common)
+
     full_name = prepared["name_key"].notna() & (prepared["name_partial"] == 0)
     where = prepared["employer"].notna() | prepared["address"].notna()
-    personal_phone = prepared["phone"].notna() & (prepared["phone_shared"] == 0)
-    return (prepared["email"].notna() | personal_phone | (full_name & where)).to_numpy()
+    personal_phone = rare("phone") & (prepared["phone_shared"] == 0)
+    return (rare("email") | personal_phone | (full_name & where)).to_numpy()
 
 
 def _representatives(
