@@ -20,10 +20,10 @@ def _run_match(args: argparse.Namespace) -> int:
     if (args.record is None) == (args.input is None):
         raise ConfigError(
             say(
-                "leadlink match takes one record as JSON ('{\"name\": \"张伟\", \"phone\": "
-                "\"138 0013 8000\"}') or a list with --input FILE, not both nor neither",
-                "leadlink match 需要一条 JSON 记录（'{\"name\": \"张伟\", \"phone\": "
-                "\"138 0013 8000\"}'）或用 --input FILE 指定一个列表，二者只能选其一",
+                'leadlink match takes one record as JSON (\'{"name": "张伟", "phone": '
+                '"138 0013 8000"}\') or a list with --input FILE, not both nor neither',
+                'leadlink match 需要一条 JSON 记录（\'{"name": "张伟", "phone": '
+                '"138 0013 8000"}\'）或用 --input FILE 指定一个列表，二者只能选其一',
             )
         )
     record = _record(args.record) if args.record is not None else None
@@ -67,9 +67,9 @@ def _record(text: str) -> dict[str, Any]:
         raise InputError(
             say(
                 f"the record is not valid JSON ({error.msg} at character {error.pos}); write "
-                "it as '{\"name\": \"张伟\", \"phone\": \"138 0013 8000\"}'",
+                'it as \'{"name": "张伟", "phone": "138 0013 8000"}\'',
                 f"记录不是有效的 JSON（第 {error.pos} 个字符处：{error.msg}）；请写成 "
-                "'{\"name\": \"张伟\", \"phone\": \"138 0013 8000\"}'",
+                '\'{"name": "张伟", "phone": "138 0013 8000"}\'',
             )
         ) from None
     if not isinstance(value, dict):
