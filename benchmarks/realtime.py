@@ -30,6 +30,7 @@ Per size (in leads) of generated leads:
 Usage:  python benchmarks/realtime.py [--sizes 100000 1000000] [--queries 2000] [--quick]
         [--train-leads 100000] [--agreement-people 3000] [--seconds 20] [--clients 4]
         [--no-http] [--no-splink] [--no-incremental] [--output PATH]
+        (``--sizes`` with no value runs the incremental section alone)
 """
 
 from __future__ import annotations
