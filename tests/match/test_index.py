@@ -11,7 +11,7 @@ import pytest
 import leadlink as ll
 from leadlink.datasets import generate_accounts, generate_leads
 from leadlink.errors import InputError, ModelError
-from leadlink.match import CandidateIndex
+from leadlink.match import CandidateIndex, _copies
 from leadlink.match._blocking import add_blocking_keys, presets_for
 from leadlink.match._comparisons import (
     COMPARISONS,
@@ -29,7 +29,7 @@ from leadlink.match._levels import (
     levenshtein_within_one,
     table_of,
 )
-from leadlink.match._model import LeadModel, _compared_columns, _identifying, _representatives
+from leadlink.match._model import LeadModel
 from leadlink.schema import resolve_columns
 
 
@@ -220,8 +220,10 @@ def _same_as_batch(model: LeadModel, prepared: pd.DataFrame) -> tuple[int, Candi
 def _only_what_presets_find(model: LeadModel, prepared: pd.DataFrame, index: CandidateIndex):
     """Among distinct records (the batch's), candidates are exactly the presets' blocks."""
     presets = presets_for(model.roles, model.blocking, model._extra_kinds, model.entity)
-    distinct = _representatives(
-        prepared, _compared_columns(prepared, model.roles), _identifying(prepared, model.entity)
+    distinct = _copies.representatives(
+        prepared,
+        _copies.compared_columns(prepared, model.roles),
+        _copies.identifying(prepared, model.entity),
     )[0]
     keyed, _ = add_blocking_keys(distinct, presets, max_block_size=model.max_block_size)
     ids = keyed["unique_id"].to_numpy(dtype=object)
@@ -371,7 +373,7 @@ def test_records_identical_to_others_are_recognised_as_batch_recognises_them(cas
     model, prepared = request.getfixturevalue(case)
     index = CandidateIndex(model, prepared.iloc[:2])
     twin = [index._identifies(index._record(row)) for _, row in prepared.iterrows()]
-    assert twin == _identifying(prepared, model.entity).tolist()
+    assert twin == _copies.identifying(prepared, model.entity).tolist()
 
 
 def test_a_lead_given_twice_in_one_add_is_kept_once_as_last_given(mixed):

@@ -37,6 +37,8 @@ from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
 from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, BlockingPreset, presets_for
 from leadlink.match._comparisons import ComparisonPreset, LevelPreset
+from leadlink.match._copies import compared_columns
+from leadlink.match._copies import identifying as is_identifying
 from leadlink.match._levels import EXACT_ON, LEVEL_TESTS, NULL_UNLESS, LevelTest, Row, table_of
 from leadlink.schema import PREPARED_COLUMNS
 
@@ -114,7 +116,7 @@ class CandidateIndex:
     """
 
     def __init__(self, model: LeadModel, prepared: pd.DataFrame) -> None:
-        from leadlink.match._model import _check_prepared, _compared_columns
+        from leadlink.match._model import _check_prepared
 
         model._fitted()
         _check_prepared(prepared)
@@ -132,7 +134,7 @@ class CandidateIndex:
         # what the levels, keys and rules read: the prepared columns and the model's own
         self._columns: list[str] = [*PREPARED_COLUMNS, *model._extra_kinds]
         self._position = {c: i for i, c in enumerate(self._columns)}
-        self._compared = _compared_columns(prepared, self._roles)
+        self._compared = compared_columns(prepared, self._roles)
         levels = [level for c in self._comparisons for level in c.levels]
         self._tf_columns = sorted(
             {level.tf_column for level in levels if level.tf_column}
@@ -201,7 +203,6 @@ class CandidateIndex:
     def _add_many(self, rows: pd.DataFrame) -> None:
         """Many rows at once, column by column; people are grouped once, at the end."""
         from leadlink.match._blocking import _composite_key
-        from leadlink.match._model import _identifying
 
         ids = rows["unique_id"].astype(str).to_numpy(dtype=object)
         # a lead given twice is kept as last given, in its last place
@@ -215,7 +216,7 @@ class CandidateIndex:
             c: [_plain(v) for v in frame[c].astype(object).where(frame[c].notna(), None)]
             for c in self._columns
         }
-        identifying = _identifying(frame, self._model.entity)
+        identifying = is_identifying(frame, self._model.entity)
         compared = list(zip(*(values[c] for c in self._compared)))
         signatures: list[Hashable] = [
             _digest(compared[i]) if identifying[i] else unique_id for i, unique_id in enumerate(ids)
@@ -526,13 +527,13 @@ class CandidateIndex:
 
     def _signature_of(self, record: Row, unique_id: str) -> Hashable:
         """Records identical in everything compared are one record to the batch (see
-        ``_representatives``) when what they share identifies an entity."""
+        ``representatives``) when what they share identifies an entity."""
         if not self._identifies(record):
             return unique_id  # a group of its own
         return _digest(tuple(record[c] for c in self._compared))
 
     def _identifies(self, record: Row) -> bool:
-        """Python twin of ``_identifying`` in :mod:`leadlink.match._model`, for one record
+        """Python twin of :func:`leadlink.match._copies.identifying`, for one record
         added to the index: a mailbox or number counts as the leads the index holds with
         it, this one included."""
         if self._model.entity == "company":

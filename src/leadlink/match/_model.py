@@ -57,6 +57,12 @@ from leadlink.match._comparisons import (
     comparison_for,
     extra_comparison,
 )
+from leadlink.match._copies import (
+    compared_columns,
+    identical_pairs,
+    identifying,
+    representatives,
+)
 from leadlink.match._options import check_max_pairs, check_options, read_model_file
 from leadlink.match._quiet import quiet_splink
 from leadlink.match._training import (
@@ -255,8 +261,8 @@ class LeadModel:
         # written the same way: random pairs would agree mostly because they are one
         # entity (u far too high), and the copies would fill the blocks. Training sees
         # each distinct record once, as prediction scores it (see _identical).
-        prepared, copies = _representatives(
-            prepared, _compared_columns(prepared, roles), _identifying(prepared, self.entity)
+        prepared, copies = representatives(
+            prepared, compared_columns(prepared, roles), identifying(prepared, self.entity)
         )
         diagnostics_copies = len(copies)
         if not roles:
@@ -460,8 +466,8 @@ class LeadModel:
         """
         self._fitted()
         _check_prepared(prepared)
-        distinct = _representatives(
-            prepared, self._compared(prepared), _identifying(prepared, self.entity)
+        distinct = representatives(
+            prepared, self._compared(prepared), identifying(prepared, self.entity)
         )[0]
         presets = presets_for(self.roles, self.blocking, self._extra_kinds, self.entity)
         return add_blocking_keys(distinct, presets, max_block_size=self.max_block_size)[1]
@@ -501,18 +507,16 @@ class LeadModel:
             )
         budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
         # Records identical in everything compared are one entity (for people, when what
-        # they share identifies a person: see _identifying): one of them is scored for
+        # they share identifies a person: see _copies.identifying): one of them is scored for
         # all, and each of the others is paired with it at the levels two identical
         # records reach (a list can hold one company or one inventor hundreds of times).
-        distinct, copies = _representatives(
-            prepared, self._compared(prepared), _identifying(prepared, self.entity)
+        distinct, copies = representatives(
+            prepared, self._compared(prepared), identifying(prepared, self.entity)
         )
         if copies.empty:
             return self._predict(prepared, min_probability, db_api, budget)
         pairs = self._predict(distinct, min_probability, db_api, budget)
-        if copies.empty:
-            return pairs
-        same = self._identical_pairs(copies, prepared, pairs.columns)
+        same = identical_pairs(self, copies, prepared, pairs.columns)
         found_by = pairs["found_by"].astype(object)
         out = (
             same
@@ -526,38 +530,7 @@ class LeadModel:
 
     def _compared(self, prepared: pd.DataFrame) -> list[str]:
         """The prepared columns the model compares (two records equal in all are equal)."""
-        return _compared_columns(prepared, self.roles)
-
-    def _identical_pairs(
-        self, copies: pd.DataFrame, prepared: pd.DataFrame, columns: pd.Index
-    ) -> pd.DataFrame:
-        """Pairs of each copy with its representative, at the strongest level of every
-        role both give (the level two identical records reach), no term-frequency
-        adjustment."""
-        by_id = prepared.set_index("unique_id")
-        left = copies["representative"].to_numpy(dtype=object)
-        right = copies["unique_id"].to_numpy(dtype=object)
-        swap = left.astype(str) > right.astype(str)
-        out = pd.DataFrame(
-            {"id_l": np.where(swap, right, left), "id_r": np.where(swap, left, right)}
-        )
-        prior = math.log2(self.lambda_ / (1.0 - self.lambda_))
-        total = np.full(len(out), prior)
-        for role in self.roles:
-            preset = self._comparison(role)
-            present = by_id[preset.null_column].reindex(right).notna().to_numpy()
-            weight = math.log2(self._m[role][0] / self._u[role][0])
-            levels = pd.Categorical(
-                np.where(present, preset.levels[0].id, "null"), [*preset.level_ids, "null"]
-            )
-            out[f"{self._display(role)}_level"] = levels
-            out[f"{self._display(role)}_weight"] = np.where(present, round(weight, 4), 0.0)
-            total += np.where(present, weight, 0.0)
-        out["match_weight"] = total
-        out["match_probability"] = 1.0 / (1.0 + np.exp2(-total))
-        out["found_by"] = "identical"
-        out["rule"] = self._apply_rules(out, prepared)
-        return out[list(columns)]
+        return compared_columns(prepared, self.roles)
 
     def _predict(
         self,
@@ -856,55 +829,6 @@ def _check_prepared(prepared: object) -> None:
                 "请用 leadlink.prepare() 重新预处理线索",
             )
         )
-
-
-def _identifying(
-    prepared: pd.DataFrame, entity: str, common: int = DEFAULT_MAX_BLOCK_SIZE
-) -> np.ndarray:
-    """The records whose values, when another record repeats them all, make the two one
-    entity: every account; a lead with an email, a personal phone, or a full name with a
-    company or an address (two leads 张伟 in 北京 and nothing else are not one person). A
-    mailbox or a "personal" number given on more than ``common`` leads is a default or a
-    junk value, not a person's: it identifies no one."""
-    if entity == "company":
-        return np.ones(len(prepared), dtype=bool)
-
-    def rare(column: str) -> pd.Series:
-        values = prepared[column]
-        return values.notna() & (values.map(values.value_counts()) <= common)
-
-    full_name = prepared["name_key"].notna() & (prepared["name_partial"] == 0)
-    where = prepared["employer"].notna() | prepared["address"].notna()
-    personal_phone = rare("phone") & (prepared["phone_shared"] == 0)
-    return (rare("email") | personal_phone | (full_name & where)).to_numpy()
-
-
-def _representatives(
-    prepared: pd.DataFrame, compared: Sequence[str], eligible: np.ndarray
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One record of each group of ``eligible`` records equal in every ``compared`` column
-    (the first), and the others as ``unique_id`` with their ``representative``; a record
-    that is not eligible is a group of its own."""
-    empty = pd.DataFrame({"unique_id": [], "representative": []}, dtype=object)
-    if not compared or eligible.sum() < 2:
-        return prepared, empty
-    group = prepared.groupby(list(compared), dropna=False, sort=False).ngroup().to_numpy()
-    alone = np.flatnonzero(~eligible)
-    group[alone] = group.max() + 1 + np.arange(len(alone))
-    first = ~pd.Series(group).duplicated().to_numpy()
-    ids = prepared["unique_id"].to_numpy(dtype=object)
-    representative_of = np.empty(group.max() + 1 if len(group) else 0, dtype=object)
-    representative_of[group[first]] = ids[first]
-    copies = pd.DataFrame(
-        {"unique_id": ids[~first], "representative": representative_of[group[~first]]}
-    )
-    return prepared[first].reset_index(drop=True), copies
-
-
-def _compared_columns(table: pd.DataFrame, roles: Sequence[str]) -> list[str]:
-    """The prepared columns of ``roles`` (and the user's own) that ``table`` holds."""
-    wanted = {c for r in roles for c in (ROLE[r].prepared if r in ROLE else (r,))}
-    return [c for c in table.columns if c in wanted]
 
 
 def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:

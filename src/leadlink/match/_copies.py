@@ -1,0 +1,105 @@
+"""Records identical in everything a model compares: one entity, scored once.
+
+A list can hold one organisation (or one prolific contact) hundreds of times, written the
+same way. Random pairs of such a list agree mostly because they are that entity (u far too
+high), and the copies fill the blocks beyond their cap. :class:`~leadlink.match.LeadModel`
+therefore trains on and scores one representative of each group of identical records, and
+pairs every other member with it at the levels two identical records reach — for people
+only where what the records share identifies a person (:func:`identifying`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE
+from leadlink.schema import ROLE
+
+if TYPE_CHECKING:
+    from leadlink.match._model import LeadModel
+
+__all__ = ["compared_columns", "identical_pairs", "identifying", "representatives"]
+
+
+def identifying(
+    prepared: pd.DataFrame, entity: str, common: int = DEFAULT_MAX_BLOCK_SIZE
+) -> np.ndarray:
+    """The records whose values, when another record repeats them all, make the two one
+    entity: every account; a lead with an email, a personal phone, or a full name with a
+    company or an address (two leads 张伟 in 北京 and nothing else are not one person). A
+    mailbox or a "personal" number given on more than ``common`` leads is a default or a
+    junk value, not a person's: it identifies no one."""
+    if entity == "company":
+        return np.ones(len(prepared), dtype=bool)
+
+    def rare(column: str) -> pd.Series:
+        values = prepared[column]
+        return values.notna() & (values.map(values.value_counts()) <= common)
+
+    full_name = prepared["name_key"].notna() & (prepared["name_partial"] == 0)
+    where = prepared["employer"].notna() | prepared["address"].notna()
+    personal_phone = rare("phone") & (prepared["phone_shared"] == 0)
+    return (rare("email") | personal_phone | (full_name & where)).to_numpy()
+
+
+def representatives(
+    prepared: pd.DataFrame, compared: Sequence[str], eligible: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One record of each group of ``eligible`` records equal in every ``compared`` column
+    (the first), and the others as ``unique_id`` with their ``representative``; a record
+    that is not eligible is a group of its own."""
+    empty = pd.DataFrame({"unique_id": [], "representative": []}, dtype=object)
+    if not compared or eligible.sum() < 2:
+        return prepared, empty
+    group = prepared.groupby(list(compared), dropna=False, sort=False).ngroup().to_numpy()
+    alone = np.flatnonzero(~eligible)
+    group[alone] = group.max() + 1 + np.arange(len(alone))
+    first = ~pd.Series(group).duplicated().to_numpy()
+    ids = prepared["unique_id"].to_numpy(dtype=object)
+    representative_of = np.empty(group.max() + 1 if len(group) else 0, dtype=object)
+    representative_of[group[first]] = ids[first]
+    copies = pd.DataFrame(
+        {"unique_id": ids[~first], "representative": representative_of[group[~first]]}
+    )
+    return prepared[first].reset_index(drop=True), copies
+
+
+def compared_columns(table: pd.DataFrame, roles: Sequence[str]) -> list[str]:
+    """The prepared columns of ``roles`` (and the user's own) that ``table`` holds."""
+    wanted = {c for r in roles for c in (ROLE[r].prepared if r in ROLE else (r,))}
+    return [c for c in table.columns if c in wanted]
+
+
+def identical_pairs(
+    model: LeadModel, copies: pd.DataFrame, prepared: pd.DataFrame, columns: pd.Index
+) -> pd.DataFrame:
+    """Pairs of each copy with its representative, at the strongest level of every
+    role both give (the level two identical records reach), no term-frequency
+    adjustment."""
+    by_id = prepared.set_index("unique_id")
+    left = copies["representative"].to_numpy(dtype=object)
+    right = copies["unique_id"].to_numpy(dtype=object)
+    swap = left.astype(str) > right.astype(str)
+    out = pd.DataFrame({"id_l": np.where(swap, right, left), "id_r": np.where(swap, left, right)})
+    prior = math.log2(model.lambda_ / (1.0 - model.lambda_))
+    total = np.full(len(out), prior)
+    for role in model.roles:
+        preset = model._comparison(role)
+        present = by_id[preset.null_column].reindex(right).notna().to_numpy()
+        weight = math.log2(model._m[role][0] / model._u[role][0])
+        levels = pd.Categorical(
+            np.where(present, preset.levels[0].id, "null"), [*preset.level_ids, "null"]
+        )
+        out[f"{model._display(role)}_level"] = levels
+        out[f"{model._display(role)}_weight"] = np.where(present, round(weight, 4), 0.0)
+        total += np.where(present, weight, 0.0)
+    out["match_weight"] = total
+    out["match_probability"] = 1.0 / (1.0 + np.exp2(-total))
+    out["found_by"] = "identical"
+    out["rule"] = model._apply_rules(out, prepared)
+    return out[list(columns)]
