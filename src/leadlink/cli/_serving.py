@@ -41,10 +41,10 @@ def _index(args: argparse.Namespace, tell: Any) -> Any:
     if not saved and not (args.model and args.against):
         raise ConfigError(
             say(
-                "leadlink serve needs --model and --against (a trained model.json and the "
-                "leads to check against), or --index with a saved index",
-                "leadlink serve 需要 --model 和 --against（训练好的 model.json 与用来比对的"
-                "线索），或用 --index 指定已保存的索引",
+                f"leadlink {args.command} needs --model and --against (a trained model.json "
+                "and the leads to check against), or --index with a saved index",
+                f"leadlink {args.command} 需要 --model 和 --against（训练好的 model.json 与"
+                "用来比对的线索），或用 --index 指定已保存的索引",
             )
         )
     from leadlink.io import read_leads
