@@ -468,8 +468,11 @@ def splink_between(index: Any, records: list[dict], limit: int) -> dict:
     from splink import DuckDBAPI, Linker, SettingsCreator
 
     from leadlink.match._blocking import add_blocking_keys, presets_for
-    from leadlink.match._model import _model_columns, _prediction_rules
-    from leadlink.match._training import _person_term_frequencies
+    from leadlink.match._model import (
+        _model_columns,
+        _prediction_rules,
+        register_term_frequencies,
+    )
 
     model = index.model
     presets = presets_for(model.roles, model.blocking, model._extra_kinds, model.entity)
@@ -488,24 +491,7 @@ def splink_between(index: Any, records: list[dict], limit: int) -> dict:
         )
         linker = Linker(base, settings, log_level=None)
         levels = [level for role in model.roles for level in model._comparison(role).levels]
-        frequencies = _person_term_frequencies(
-            keyed,
-            {lv.tf_column for lv in levels if lv.tf_column}
-            | {lv.relative_tf for lv in levels if lv.relative_tf},
-        )
-        done: set[str] = set()
-        for level in levels:
-            if level.tf_column is not None and level.tf_column not in done:
-                done.add(level.tf_column)
-                lookup = frequencies[level.tf_column]
-                linker.table_management.register_term_frequency_lookup(
-                    db.register(
-                        pd.DataFrame(
-                            {level.tf_column: lookup.index, f"tf_{level.tf_column}": lookup}
-                        )
-                    ),
-                    level.tf_column,
-                )
+        register_term_frequencies(linker, db, keyed, levels)
     latencies: list[float] = []
     splink_only: list[float] = []
     pairs: list[int] = []

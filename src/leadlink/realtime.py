@@ -180,14 +180,7 @@ class LeadIndex:
                 leads, self.roles, id_column=id_column, region=self.region, extra=self.model.extra
             )
         )
-        ghost = validation["is_ghost"].to_numpy(dtype=bool)
-        self._store(leads.assign(**{id_column: ids.to_numpy()}), prepared)
-        self._problems: dict[str, list[str]] = dict(
-            zip(ids, (list(map(str, p)) for p in validation["problems"]))
-        )
-        self._ghosts = set(ids[ghost])
-        matchable = prepared[~ghost]
-        self._candidates = CandidateIndex(self.model, matchable)
+        matchable = prepared[~validation["is_ghost"].to_numpy(dtype=bool)]
         pairs = (
             _pairs
             if _pairs is not None
@@ -195,13 +188,8 @@ class LeadIndex:
             if len(matchable) >= 2
             else None
         )
-        self._clusters = IncrementalClusters(list(ids), pairs, threshold=self.threshold)
-        self._golden_json: dict[str, dict[str, Any]] = {}
-        self._golden_rows: dict[str, dict[str, Any]] = {}
-        self._golden_columns: dict[str, np.ndarray] = {}
-        self._golden_position: dict[str, int] = {}
-        self._refresh_golden(None, validation)
-        self._lines, self._domains = _employer_sources(prepared)
+        clusters = IncrementalClusters(list(ids), pairs, threshold=self.threshold)
+        self._hold(leads.assign(**{id_column: ids.to_numpy()}), prepared, validation, clusters)
         self._counter = 0
         logger.info("lead index: %d leads, %d ghosts", len(self), len(self._ghosts))
 
@@ -439,21 +427,40 @@ class LeadIndex:
         policy = manifest.get("policy")
         self.policy = None if policy is None else SurvivorshipPolicy.from_dict(policy)
         self._lock = threading.RLock()
-        ids = leads[self.id_column].astype(str)
-        self._store(leads, prepared)
-        self._problems = dict(zip(ids, validation["problems"]))
-        ghost = validation["is_ghost"].to_numpy(dtype=bool)
-        self._ghosts = set(ids[ghost])
-        self._candidates = CandidateIndex(model, prepared[~ghost])
         state = json.loads((folder / "clusters.json").read_text("utf-8"))
-        self._clusters = IncrementalClusters.from_state(state)
-        self._golden_json = {}
-        self._golden_rows = {}
-        self._golden_columns = {}
-        self._golden_position = {}
+        self._hold(leads, prepared, validation, IncrementalClusters.from_state(state))
+        self._counter = int(manifest.get("counter", 0))
+
+    def _hold(
+        self,
+        leads: pd.DataFrame,
+        prepared: pd.DataFrame,
+        validation: pd.DataFrame,
+        clusters: IncrementalClusters,
+    ) -> None:
+        """What a built and a loaded index hold alike: the tables, problems and ghosts, the
+        candidate index of the leads that are no ghost, the clusters, their golden records,
+        what shared lines and mail domains say, and what each comparison level means."""
+        ids = leads[self.id_column].astype(str)
+        ghost = validation["is_ghost"].to_numpy(dtype=bool)
+        self._store(leads, prepared)
+        self._problems: dict[str, list[str]] = dict(
+            zip(ids, (list(map(str, p)) for p in validation["problems"]))
+        )
+        self._ghosts = set(ids[ghost])
+        self._candidates = CandidateIndex(self.model, prepared[~ghost])
+        self._clusters = clusters
+        self._golden_json: dict[str, dict[str, Any]] = {}
+        self._golden_rows: dict[str, dict[str, Any]] = {}
+        self._golden_columns: dict[str, np.ndarray] = {}
+        self._golden_position: dict[str, int] = {}
         self._refresh_golden(None, validation)
         self._lines, self._domains = _employer_sources(prepared)
-        self._counter = int(manifest.get("counter", 0))
+        self._descriptions = {
+            (self.model._display(role), level.id): level.description
+            for role in self.model.roles
+            for level in self.model._comparison(role).levels
+        }
 
     def _store(self, leads: pd.DataFrame, prepared: pd.DataFrame) -> None:
         """Keep the base tables as they are, and what changes beside them: a lead added or
@@ -578,7 +585,7 @@ class LeadIndex:
         found = self._candidates.candidates(row)
         if not found:
             return _no_pairs()
-        return self._candidates.score(row, list(found))
+        return self._candidates.score(row, found)  # the mapping: no second block lookup
 
     def _candidates_of(self, scored: pd.DataFrame, own: str, top: int) -> list[dict[str, Any]]:
         if scored.empty:
@@ -602,7 +609,7 @@ class LeadIndex:
                         "role": display,
                         "level": level,
                         "weight": round(float(pair[f"{display}_weight"]), 2),
-                        "description": self._describe(display, level),
+                        "description": self._descriptions.get((display, level), level),
                     }
                 )
             why.sort(key=lambda item: -abs(float(str(item["weight"]))))
@@ -618,14 +625,6 @@ class LeadIndex:
                 }
             )
         return out
-
-    def _describe(self, display: str, level: str) -> str:
-        role = next((r for r in self.model.roles if self.model._display(r) == display), display)
-        try:
-            preset = self.model._comparison(role)
-        except KeyError:
-            return level
-        return next((lv.description for lv in preset.levels if lv.id == level), level)
 
     def _insert(self, lead_id: str, values: dict[str, Any]) -> dict[str, Any]:
         ghost, problems = validate_record(values, roles=self.roles, region=self.region)

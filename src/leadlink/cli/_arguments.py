@@ -459,25 +459,10 @@ def _parser() -> argparse.ArgumentParser:
         "pip install 'leadlink[serve]'. No authentication and no TLS: put it behind your "
         "gateway. See docs/serve.md.",
     )
-    serve.add_argument("--model", metavar="FILE", help="a model.json from leadlink dedupe")
-    serve.add_argument("--against", metavar="LEADS", help="CSV, Excel or Parquet of leads")
-    serve.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
-    serve.add_argument(
-        "--id-column", default="lead_id", help="column with a unique lead id (default lead_id)"
-    )
-    serve.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="ROLE=COLUMN",
-        help="map a role to a column, as for dedupe (repeatable)",
-    )
-    serve.add_argument("--region", help="phone region for numbers without a country code")
-    serve.add_argument(
-        "--index",
-        metavar="PATH",
-        help="a saved index: loaded when it exists (then --model and --against are not "
-        "needed), else built and saved there; saved again, with the leads added, on exit",
+    _index_options(
+        serve,
+        "a saved index: loaded when it exists (then --model and --against are not needed), "
+        "else built and saved there; saved again, with the leads added, on exit",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
@@ -500,19 +485,28 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--input", metavar="FILE", help="a list of leads to check instead")
     match.add_argument("--output", metavar="FILE", help="where to write the list's CSV")
     match.add_argument("--top", type=int, default=5, help="candidates per record (default 5)")
-    match.add_argument("--model", metavar="FILE", help="a model.json from leadlink dedupe")
-    match.add_argument("--against", metavar="LEADS", help="CSV, Excel or Parquet of leads")
-    match.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
-    match.add_argument(
-        "--id-column", default="lead_id", help="column with a unique lead id (default lead_id)"
-    )
-    match.add_argument(
-        "--column", action="append", default=[], metavar="ROLE=COLUMN", help="as for dedupe"
-    )
-    match.add_argument("--region", help="phone region for numbers without a country code")
-    match.add_argument("--index", metavar="PATH", help="a saved index to load (or save to)")
+    _index_options(match, "a saved index to load (or, when it does not exist, to save to)")
     match.set_defaults(run=_run_match)
     return parser
+
+
+def _index_options(parser: argparse.ArgumentParser, index_help: str) -> None:
+    """The options ``serve`` and ``match`` build (or load) their LeadIndex with."""
+    parser.add_argument("--model", metavar="FILE", help="a model.json from leadlink dedupe")
+    parser.add_argument("--against", metavar="LEADS", help="CSV, Excel or Parquet of leads")
+    parser.add_argument("--sheet", metavar="NAME_OR_INDEX", help=_SHEET_HELP)
+    parser.add_argument(
+        "--id-column", default="lead_id", help="column with a unique lead id (default lead_id)"
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="map a role to a column, as for dedupe (repeatable)",
+    )
+    parser.add_argument("--region", help="phone region for numbers without a country code")
+    parser.add_argument("--index", metavar="PATH", help=index_help)
 
 
 def _outcome_options(parser: argparse.ArgumentParser) -> None:

@@ -54,6 +54,7 @@ from leadlink.match._blocking import (
 from leadlink.match._comparisons import (
     ENTITY_COMPARISONS,
     ComparisonPreset,
+    LevelPreset,
     comparison_for,
     extra_comparison,
 )
@@ -565,25 +566,8 @@ class LeadModel:
                 retain_intermediate_calculation_columns=True,
             )
             linker = Linker(table, settings, log_level=None)
-            registered: set[str] = set()
             levels = [level for role in roles for level in self._comparison(role).levels]
-            frequencies = _person_term_frequencies(
-                keyed,
-                {level.tf_column for level in levels if level.tf_column}
-                | {level.relative_tf for level in levels if level.relative_tf},
-            )
-            for level in levels:
-                if level.tf_column is not None and level.tf_column not in registered:
-                    registered.add(level.tf_column)
-                    lookup = frequencies[level.tf_column]
-                    linker.table_management.register_term_frequency_lookup(
-                        db.register(
-                            pd.DataFrame(
-                                {level.tf_column: lookup.index, f"tf_{level.tf_column}": lookup}
-                            )
-                        ),
-                        level.tf_column,
-                    )
+            frequencies = register_term_frequencies(linker, db, keyed, levels)
             scored = linker.inference.predict(threshold_match_probability=min_probability)
             # Plain SQL that DuckDB and Spark SQL (and Splink's other backends) all read.
             wanted = [
@@ -791,6 +775,25 @@ class LeadModel:
                 )
             )
         return self
+
+
+def register_term_frequencies(
+    linker: Any, db: Any, keyed: pd.DataFrame, levels: Sequence[LevelPreset]
+) -> dict[str, pd.Series]:
+    """Give ``linker`` the frequency among people of every value of the ``levels``'
+    term-frequency columns (Splink's own counts leads, see
+    :func:`~leadlink.match._training._person_term_frequencies`); return every frequency
+    table the levels read, the ``relative_tf`` ones included."""
+    frequencies = _person_term_frequencies(
+        keyed,
+        {level.tf_column for level in levels if level.tf_column}
+        | {level.relative_tf for level in levels if level.relative_tf},
+    )
+    for column in dict.fromkeys(level.tf_column for level in levels if level.tf_column):
+        lookup = frequencies[column]
+        table = db.register(pd.DataFrame({column: lookup.index, f"tf_{column}": lookup}))
+        linker.table_management.register_term_frequency_lookup(table, column)
+    return frequencies
 
 
 def _prediction_rules(presets: Sequence[BlockingPreset]) -> list[Any]:
