@@ -514,6 +514,7 @@ def child_spark(data: Path, seed: int, dropped: list[str]) -> dict:
         "session_seconds": round(session_seconds, 1),
         "stages": dict(getattr(result, "timings", {}) or {}),
         "pairs": int(pairs.count() if hasattr(pairs, "toPandas") else len(pairs)),
+        "largest_cluster": int(clusters["cluster_id"].value_counts().max()),
     }
     # The truth in the order of the clusters Spark gives back.
     truth_by_id = dict(zip(frame["lead_id"].astype(str), truth))
@@ -628,15 +629,18 @@ def add_cost_ratios(rows: list[dict[str, Any]]) -> None:
 
 
 def run_peers(
-    data: Path, n_leads: int, seed: int, args: argparse.Namespace
+    data: Path, leadlink_row: dict[str, Any], seed: int, args: argparse.Namespace
 ) -> list[dict[str, Any]]:
+    """The other tools on the leads in ``data``, each with its time over leadlink's."""
     rows = []
     for peer in args.peers:
         extra = []
         if peer == "recordlinkage":
             extra = ["--recordlinkage-max-pairs", str(args.recordlinkage_max_pairs)]
         row = child_result(_this_script(peer, data, seed, *_dropped(args), *extra), args)
-        rows.append({"system": peer, "leads": n_leads, "seed": seed, **row})
+        if row["status"] == "ok" and leadlink_row.get("status") == "ok":
+            row["times_leadlink"] = round(row["seconds"] / max(leadlink_row["seconds"], 0.1), 2)
+        rows.append({"system": peer, "leads": leadlink_row["leads"], "seed": seed, **row})
         print(rows[-1], flush=True)
     return rows
 
@@ -700,13 +704,17 @@ def main() -> None:
                     cli_rows.append({"seed": seed, **run_cli(data, seed, truth, args)})
                     print(cli_rows[-1], flush=True)
                 if peers_here:
-                    peer_rows.extend(run_peers(data, generated["leads"], seed, args))
+                    peer_rows.extend(run_peers(data, leadlink_rows[-1], seed, args))
             finally:
                 shutil.rmtree(data, ignore_errors=True)
     add_cost_ratios(leadlink_rows)
     add_cost_ratios(cli_rows)
     show(leadlink_rows, cli_rows, peer_rows)
-    arguments_kept = {k: v for k, v in vars(args).items() if k not in ("child", "data", "workdir")}
+    arguments_kept = {
+        k: v
+        for k, v in vars(args).items()
+        if k not in ("child", "data", "workdir", "keep_clusters")
+    }
     arguments_kept["output"] = relative_to_repository(args.output)
     write_results(
         args.output,
@@ -735,13 +743,14 @@ def show(
         ["leads", "seed", "seconds", *CLI_STAGES, *common],
         "leadlink dedupe on a CSV file (the whole command, reading and writing included)",
     )
-    compared = ["system", "leads", "seed", "seconds", "peak_rss_mb", "pairs", "pairwise_f1",
-                "bcubed_f1", "largest_cluster", "agreement_pairwise_f1",
+    compared = ["system", "leads", "seed", "seconds", "times_leadlink", "peak_rss_mb", "pairs",
+                "pairwise_f1", "bcubed_f1", "largest_cluster", "agreement_pairwise_f1",
                 "agreement_clusters_identical", "note"]  # fmt: skip
     table(
         peer_rows,
         compared,
-        "beside leadlink (agreement: Spark's clusters against DuckDB's)",
+        "beside leadlink (times_leadlink: seconds over leadlink.dedupe's on the same leads; "
+        "agreement: Spark's clusters against DuckDB's)",
     )
     for rows, what in ((leadlink_rows, "leadlink.dedupe"), (cli_rows, "leadlink dedupe")):
         largest = max(
