@@ -221,15 +221,28 @@ LOAD_CHILD = r"""
 import json, sys, time, warnings
 warnings.simplefilter("ignore")
 import psutil, leadlink as ll
+
+def status():
+    # VmHWM is this process's own peak (ru_maxrss carries the parent's over exec);
+    # RssAnon is memory of its own, RssFile pages of memory-mapped files (reclaimable)
+    out = {}
+    with open("/proc/self/status") as lines:
+        for line in lines:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
+                out[key] = round(int(value.split()[0]) / 1024)
+    return out
+
 before = psutil.Process().memory_info().rss
 started = time.perf_counter()
 index = ll.LeadIndex.load(sys.argv[1])
 seconds = time.perf_counter() - started
-import resource
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+after = status()
 print(json.dumps({"load_s": round(seconds, 2), "loaded_leads": len(index),
-                  "load_process_peak_mb": round(peak / 2**20),
-                  "load_rss_growth_mb": round((psutil.Process().memory_info().rss - before) / 2**20)}))
+                  "load_process_peak_mb": after["VmHWM"],
+                  "load_rss_growth_mb": round((psutil.Process().memory_info().rss - before) / 2**20),
+                  "loaded_rss_anon_mb": after.get("RssAnon"),
+                  "loaded_rss_file_mb": after.get("RssFile")}))
 """
 
 

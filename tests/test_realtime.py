@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import warnings
 from pathlib import Path
@@ -139,9 +140,33 @@ def test_save_and_load_give_the_same_answers(base, index: ll.LeadIndex, tmp_path
     for position in (3, 40, 77):
         record = _record(leads, position)
         assert loaded.match(record).to_dict() == index.match(record).to_dict()
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text("utf-8"))
+    (tmp_path / "index" / "manifest.json").write_text(json.dumps({**manifest, "version": 1}))
+    with pytest.raises(InputError, match="version 1.*build it again"):
+        ll.LeadIndex.load(tmp_path / "index")
     (tmp_path / "index" / "manifest.json").write_text('{"format": "other"}', "utf-8")
     with pytest.raises(InputError, match="not a leadlink index"):
         ll.LeadIndex.load(tmp_path / "index")
+
+
+def test_a_loaded_index_changes_and_saves_as_the_original(
+    base, index: ll.LeadIndex, tmp_path: Path
+) -> None:
+    leads, _, _ = base
+    loaded = ll.LeadIndex.load(index.save(tmp_path / "first"))
+    position = next(i for i in range(len(leads)) if index.match(_record(leads, i)).duplicate)
+    for changed in (index, loaded):
+        changed.add({**_record(leads, position), "lead_id": "NEW-9"})
+        changed.remove(str(leads.iloc[position]["lead_id"]))
+        changed.update(str(leads.iloc[1]["lead_id"]), {"name": "Ottoline Vexley"})
+    again = ll.LeadIndex.load(loaded.save(tmp_path / "second"))
+    for other in (loaded, again):
+        pd.testing.assert_frame_equal(other.clusters(), index.clusters())
+        cluster = index.cluster_of("NEW-9")
+        assert other.golden(cluster) == index.golden(cluster)
+        for position in (3, 40, 77):
+            record = _record(leads, position)
+            assert other.match(record).to_dict() == index.match(record).to_dict()
 
 
 def test_no_add_is_lost_under_concurrent_calls(index: ll.LeadIndex) -> None:

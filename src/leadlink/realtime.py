@@ -34,11 +34,13 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from leadlink._i18n import say
 from leadlink._jsonfile import read_json
@@ -62,7 +64,7 @@ __all__ = ["INDEX_FORMAT", "INDEX_VERSION", "LeadIndex", "MatchResult"]
 logger = logging.getLogger(__name__)
 
 INDEX_FORMAT = "leadlink-index"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 #: Candidates at or above this probability are shown as duplicates by default.
 SHOWN_FROM = 0.2
@@ -225,10 +227,10 @@ class LeadIndex:
     # -- reading -------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._problems)
+        return len(self._base_position) + len(self._new_leads)
 
     def __contains__(self, lead_id: object) -> bool:
-        return str(lead_id) in self._problems
+        return self._has(str(lead_id))
 
     def match(self, record: Mapping[str, Any], top: int = 5) -> MatchResult:
         """The existing leads most likely to be the same as ``record``, best first (at most
@@ -341,7 +343,9 @@ class LeadIndex:
     # -- persistence ---------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
-        """Write the index to the folder ``path`` (see the module docstring)."""
+        """Write the index to the folder ``path`` (see the module docstring and
+        docs/realtime.md for the files): the tables and arrays as they are, so that
+        :meth:`load` reads them back without preparing, scoring or grouping anything."""
         target = Path(path)
         target.mkdir(parents=True, exist_ok=True)
         with self._lock:
@@ -357,21 +361,49 @@ class LeadIndex:
                 "model": self.model.to_dict(),
                 "policy": None if self.policy is None else self.policy.to_dict(),
             }
-            ids = list(self._problems)
-            leads, prepared = self._rows(ids)
-            leads.astype(object).astype("string").to_parquet(target / "leads.parquet", index=False)
-            prepared.to_parquet(target / "prepared.parquet", index=False)
-            problems = pd.DataFrame(
-                {
-                    "id": list(self._problems),
-                    "problems": [";".join(p) for p in self._problems.values()],
-                    "is_ghost": [i in self._ghosts for i in self._problems],
-                }
+            ids = [*self._base_position, *self._new_leads]
+            positions = list(self._base_position.values())
+            new = list(self._new_leads)
+            leads = _joined(
+                self._base_leads.take(_positions(positions)),
+                _as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
             )
-            problems.to_parquet(target / "validation.parquet", index=False)
-            (target / "clusters.json").write_text(
-                json.dumps(self._clusters.state(), ensure_ascii=False), "utf-8"
+            prepared = _joined(
+                self._base_prepared.take(_positions(positions)),
+                pd.DataFrame([self._new_prepared[i] for i in new], columns=self._prepared_columns),
             )
+            _write_arrow(target / "leads.arrow", leads)
+            _write_arrow(target / "prepared.arrow", prepared)
+            problems = [";".join(self._problems_of(i)) for i in ids]
+            _write_arrow(target / "validation.arrow", pa.table({
+                "id": pa.array(ids, pa.string()),
+                "problems": pa.array(problems, pa.string()),
+                "is_ghost": pa.array([i in self._ghosts for i in ids], pa.bool_()),
+            }))  # fmt: skip
+            kept = [p for c, p in self._golden_position.items() if c not in self._golden_stale]
+            golden = _joined(
+                self._golden.take(_positions(kept)),
+                pd.DataFrame(list(self._golden_rows.values()), columns=self._golden.column_names),
+            )
+            _write_arrow(target / "golden.arrow", golden)
+            state = self._clusters.columns()
+            _write_arrow(target / "clusters.arrow", pa.table({
+                "id": pa.array(state["id"], pa.string()),
+                "cluster_id": pa.array(state["cluster_id"], pa.string()),
+            }))  # fmt: skip
+            # links keep their probability, contradictions are -1
+            _write_arrow(target / "pairs.arrow", pa.table({
+                "id_l": pa.array(np.concatenate([state["link_l"], state["conflict_l"]]), pa.string()),
+                "id_r": pa.array(np.concatenate([state["link_r"], state["conflict_r"]]), pa.string()),
+                "kept": pa.array(np.concatenate(
+                    [state["probability"], np.full(len(state["conflict_l"]), -1.0)]), pa.float64()),
+            }))  # fmt: skip
+            manifest["clusters"] = {k: state[k] for k in
+                                    ("version", "threshold", "cannot_link_below", "component_limit")}  # fmt: skip
+            manifest["lines"] = [[k, shared, *(e or (None, None))]
+                                 for k, (shared, e) in self._lines.items()]  # fmt: skip
+            manifest["domains"] = [[k, *e] for k, e in self._domains.items()]
+            self._candidates.save(target / "candidates")
             (target / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8"
             )
@@ -379,46 +411,39 @@ class LeadIndex:
 
     @classmethod
     def load(cls, path: str | Path) -> LeadIndex:
-        """Read an index written by :meth:`save`."""
+        """Read an index written by :meth:`save`, executing nothing from it: the tables are
+        memory-mapped and the arrays read as they were written."""
         folder = Path(path)
         manifest = read_json(folder / "manifest.json", what="index manifest",
                              what_zh="索引清单", error=InputError)  # fmt: skip
-        if manifest.get("format") != INDEX_FORMAT or manifest.get("version") != INDEX_VERSION:
+        if manifest.get("format") != INDEX_FORMAT:
             raise InputError(
                 say(
-                    f"{str(folder)!r} is not a leadlink index of version {INDEX_VERSION}; "
-                    "build it again with LeadIndex(...).save()",
-                    f"{str(folder)!r} 不是版本 {INDEX_VERSION} 的 leadlink 索引；"
-                    "请用 LeadIndex(...).save() 重新生成",
+                    f"{str(folder)!r} is not a leadlink index; write one with "
+                    "LeadIndex(...).save()",
+                    f"{str(folder)!r} 不是 leadlink 索引；请用 LeadIndex(...).save() 生成",
                 )
             )
-        model = LeadModel.from_dict(manifest["model"])
-        leads = pd.read_parquet(folder / "leads.parquet").astype(object)
-        leads = leads.where(leads.notna(), None)
-        prepared = pd.read_parquet(folder / "prepared.parquet")
-        checks = pd.read_parquet(folder / "validation.parquet")
-        validation = pd.DataFrame(
-            {
-                "is_ghost": checks["is_ghost"].to_numpy(dtype=bool),
-                "problems": [p.split(";") if p else [] for p in checks["problems"]],
-            }
-        )
+        if manifest.get("version") != INDEX_VERSION:
+            raise InputError(
+                say(
+                    f"{str(folder)!r} is a leadlink index of version "
+                    f"{manifest.get('version')!r}, this leadlink reads version "
+                    f"{INDEX_VERSION}; build it again from the leads with "
+                    "LeadIndex(leads, model=...).save() (or LeadIndex.from_result)",
+                    f"{str(folder)!r} 是版本 {manifest.get('version')!r} 的 leadlink 索引，"
+                    f"当前只能读取版本 {INDEX_VERSION}；请用 LeadIndex(leads, model=...).save()"
+                    "（或 LeadIndex.from_result）从线索重新生成",
+                )
+            )
         index = cls.__new__(cls)
-        index._restore(manifest, model, leads, prepared, validation, folder)
+        index._restore(manifest, folder)
         return index
 
     # -- inside --------------------------------------------------------------------------
 
-    def _restore(
-        self,
-        manifest: Mapping[str, Any],
-        model: LeadModel,
-        leads: pd.DataFrame,
-        prepared: pd.DataFrame,
-        validation: pd.DataFrame,
-        folder: Path,
-    ) -> None:
-        self.model = model
+    def _restore(self, manifest: Mapping[str, Any], folder: Path) -> None:
+        self.model = LeadModel.from_dict(manifest["model"])
         self.id_column = str(manifest["id_column"])
         self.roles = {str(k): str(v) for k, v in manifest["roles"].items()}
         self.region = str(manifest["region"])
@@ -427,8 +452,36 @@ class LeadIndex:
         policy = manifest.get("policy")
         self.policy = None if policy is None else SurvivorshipPolicy.from_dict(policy)
         self._lock = threading.RLock()
-        state = json.loads((folder / "clusters.json").read_text("utf-8"))
-        self._hold(leads, prepared, validation, IncrementalClusters.from_state(state))
+        checks = _read_arrow(folder / "validation.arrow")
+        ids = checks.column("id").to_pylist()
+        problems = checks.column("problems")
+        ghost = checks.column("is_ghost").to_numpy(zero_copy_only=False)
+        self._store(ids, _read_arrow(folder / "leads.arrow"),
+                    _read_arrow(folder / "prepared.arrow"), problems, ghost)  # fmt: skip
+        self._candidates = CandidateIndex.load(self.model, folder / "candidates")
+        clusters = _read_arrow(folder / "clusters.arrow")
+        pairs = _read_arrow(folder / "pairs.arrow")
+        kept = pairs.column("kept").to_numpy()
+        link = kept >= 0
+        left = np.asarray(pairs.column("id_l").to_pylist(), dtype=object)
+        right = np.asarray(pairs.column("id_r").to_pylist(), dtype=object)
+        self._clusters = IncrementalClusters.from_columns(
+            {
+                **manifest["clusters"],
+                "id": clusters.column("id").to_pylist(),
+                "cluster_id": clusters.column("cluster_id").to_pylist(),
+                "link_l": left[link],
+                "link_r": right[link],
+                "probability": kept[link],
+                "conflict_l": left[~link],
+                "conflict_r": right[~link],
+            }
+        )
+        self._keep_golden(_read_arrow(folder / "golden.arrow"))
+        self._lines = {str(k): (bool(shared), None if e is None else (e, la))
+                       for k, shared, e, la in manifest["lines"]}  # fmt: skip
+        self._domains = {str(k): (e, la) for k, e, la in manifest["domains"]}
+        self._describe()
         self._counter = int(manifest.get("counter", 0))
 
     def _hold(
@@ -438,69 +491,86 @@ class LeadIndex:
         validation: pd.DataFrame,
         clusters: IncrementalClusters,
     ) -> None:
-        """What a built and a loaded index hold alike: the tables, problems and ghosts, the
-        candidate index of the leads that are no ghost, the clusters, their golden records,
-        what shared lines and mail domains say, and what each comparison level means."""
-        ids = leads[self.id_column].astype(str)
+        """What a built index holds: the tables, problems and ghosts, the candidate index
+        of the leads that are no ghost, the clusters, their golden records, what shared
+        lines and mail domains say, and what each comparison level means."""
+        ids = leads[self.id_column].astype(str).tolist()
         ghost = validation["is_ghost"].to_numpy(dtype=bool)
-        self._store(leads, prepared)
-        self._problems: dict[str, list[str]] = dict(
-            zip(ids, (list(map(str, p)) for p in validation["problems"]))
-        )
-        self._ghosts = set(ids[ghost])
+        problems = pa.array([";".join(map(str, p)) for p in validation["problems"]], pa.string())
+        self._store(ids, pa.Table.from_pandas(_as_text(leads), preserve_index=False),
+                    pa.Table.from_pandas(prepared.reset_index(drop=True), preserve_index=False),
+                    problems, ghost)  # fmt: skip
         self._candidates = CandidateIndex(self.model, prepared[~ghost])
         self._clusters = clusters
-        self._golden_json: dict[str, dict[str, Any]] = {}
-        self._golden_rows: dict[str, dict[str, Any]] = {}
-        self._golden_columns: dict[str, np.ndarray] = {}
-        self._golden_position: dict[str, int] = {}
+        self._keep_golden(None)
         self._refresh_golden(None, validation)
         self._lines, self._domains = _employer_sources(prepared)
+        self._describe()
+
+    def _describe(self) -> None:
         self._descriptions = {
             (self.model._display(role), level.id): level.description
             for role in self.model.roles
             for level in self.model._comparison(role).levels
         }
 
-    def _store(self, leads: pd.DataFrame, prepared: pd.DataFrame) -> None:
-        """Keep the base tables as they are, and what changes beside them: a lead added or
-        updated later is a row of its own, one removed is only marked (copying a million
-        rows on every change would cost more than the change)."""
-        ids = leads[self.id_column].astype(str).to_numpy(dtype=object)
-        self._base_leads = leads.reset_index(drop=True)
-        self._base_prepared = prepared.reset_index(drop=True)
+    def _store(
+        self,
+        ids: list[str],
+        leads: pa.Table,
+        prepared: pa.Table,
+        problems: pa.Array | pa.ChunkedArray,
+        ghost: np.ndarray,
+    ) -> None:
+        """Keep the base tables as they are (Arrow, text for the raw leads), and what
+        changes beside them: a lead added or updated later is a row of its own, one
+        removed is only dropped from the positions (copying a million rows on every
+        change would cost more than the change)."""
+        self._base_leads = leads
+        self._base_prepared = prepared
+        self._prepared_columns = list(prepared.column_names)
         self._base_position = dict(zip(ids, range(len(ids))))
+        self._base_problems = problems
+        self._ghosts = {ids[i] for i in np.flatnonzero(ghost).tolist()}
         self._new_leads: dict[str, dict[str, Any]] = {}
         self._new_prepared: dict[str, dict[str, Any]] = {}
+        self._new_problems: dict[str, list[str]] = {}
+
+    def _has(self, lead_id: str) -> bool:
+        return lead_id in self._base_position or lead_id in self._new_leads
+
+    def _problems_of(self, lead_id: str) -> list[str]:
+        found = self._new_problems.get(lead_id)
+        if found is not None:
+            return found
+        position = self._base_position.get(lead_id)
+        if position is None:
+            return []
+        text = self._base_problems[position].as_py()
+        return text.split(";") if text else []
 
     def _rows(self, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The raw and prepared rows of ``ids``, in that order."""
         base = [self._base_position[i] for i in ids if i not in self._new_leads]
-        leads = [self._base_leads.iloc[base]] if base else []
-        prepared = [self._base_prepared.iloc[base]] if base else []
-        order = [i for i in ids if i not in self._new_leads]
         new = [i for i in ids if i in self._new_leads]
-        if new:
-            leads.append(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns))
-            prepared.append(
-                pd.DataFrame(
-                    [self._new_prepared[i] for i in new], columns=self._base_prepared.columns
-                )
-            )
-            order += new
-        if not leads:
-            return (
-                pd.DataFrame(columns=self.columns),
-                self._base_prepared.iloc[:0],
-            )
-        raw = pd.concat(leads, ignore_index=True) if len(leads) > 1 else leads[0]
-        keys = pd.concat(prepared, ignore_index=True) if len(prepared) > 1 else prepared[0]
-        position = {lead_id: i for i, lead_id in enumerate(order)}
+        leads = _joined(
+            self._base_leads.take(_positions(base)),
+            _as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
+        ).to_pandas()
+        prepared = _joined(
+            self._base_prepared.take(_positions(base)),
+            pd.DataFrame([self._new_prepared[i] for i in new], columns=self._prepared_columns),
+        ).to_pandas()
+        leads = leads.astype(object).where(leads.notna(), None)
+        position = {
+            lead_id: i
+            for i, lead_id in enumerate([i for i in ids if i not in self._new_leads] + new)
+        }
         again = [position[i] for i in ids]
-        return raw.iloc[again].reset_index(drop=True), keys.iloc[again].reset_index(drop=True)
+        return leads.iloc[again].reset_index(drop=True), prepared.iloc[again].reset_index(drop=True)
 
     def _known(self, lead_id: str) -> None:
-        if str(lead_id) not in self._problems:
+        if not self._has(str(lead_id)):
             raise InputError(
                 say(f"no lead {lead_id!r} in this index", f"此索引中没有线索 {lead_id!r}")
             )
@@ -509,7 +579,7 @@ class LeadIndex:
         given = record.get(self.id_column)
         if given is not None and str(given).strip():
             lead_id = str(given).strip()
-            if lead_id in self._problems:
+            if self._has(lead_id):
                 raise InputError(
                     say(
                         f"lead {lead_id!r} is in the index already; use update() to change it",
@@ -520,7 +590,7 @@ class LeadIndex:
         while True:
             self._counter += 1
             lead_id = f"new_{self._counter}"
-            if lead_id not in self._problems:
+            if not self._has(lead_id):
                 return lead_id
 
     def _values(self, record: Mapping[str, Any], lead_id: str) -> dict[str, Any]:
@@ -592,10 +662,12 @@ class LeadIndex:
             return []
         levels = [c for c in scored.columns if c.endswith("_level")]
         shown = min(SHOWN_FROM, self.threshold)
-        pairs = [p for p in scored.to_dict("records") if p["match_probability"] >= shown]
-        pairs.sort(key=lambda p: -p["match_weight"])  # stable: ties keep the pairs' order
+        # only the pairs shown become records (a DataFrame row costs more than a score)
+        kept = scored[scored["match_probability"].to_numpy() >= shown]
+        best = np.argsort(-kept["match_weight"].to_numpy(), kind="stable")[:top]
+        pairs = kept.iloc[best].to_dict("records")  # stable: ties keep the pairs' order
         out = []
-        for pair in pairs[:top]:
+        for pair in pairs:
             other = pair["id_r"] if pair["id_l"] == own else pair["id_l"]
             cluster = self._clusters.cluster_of(str(other))
             why = []
@@ -632,11 +704,11 @@ class LeadIndex:
         pairs = _no_pairs() if ghost else self._score(row)
         self._new_leads[lead_id] = values
         self._new_prepared[lead_id] = row
-        self._problems[lead_id] = problems
+        self._new_problems[lead_id] = problems
         if ghost:
             self._ghosts.add(lead_id)
         else:
-            self._candidates.add(pd.DataFrame([row], columns=self._base_prepared.columns))
+            self._candidates.add(pd.DataFrame([row], columns=self._prepared_columns))
             self._note_sources(row)
         cluster = self._clusters.add(lead_id, pairs)
         # every cluster the re-clustering changed, those that vanished included
@@ -654,7 +726,7 @@ class LeadIndex:
         if lead_id not in self._ghosts:
             self._candidates.remove(lead_id)
         self._ghosts.discard(lead_id)
-        self._problems.pop(lead_id, None)
+        self._new_problems.pop(lead_id, None)
         self._new_leads.pop(lead_id, None)
         self._new_prepared.pop(lead_id, None)
         self._base_position.pop(lead_id, None)
@@ -676,9 +748,9 @@ class LeadIndex:
         kept as a table and made JSON-ready when asked for."""
         if clusters is None:
             assignments = self._clusters.assignments()
-            self._golden_json = {}
         else:
             wanted = sorted(set(clusters))
+            self._golden_stale.update(wanted)
             members = {c: self._clusters.members(c) for c in wanted}
             for gone in (c for c in wanted if not members[c]):
                 self._golden_json.pop(gone, None)
@@ -695,7 +767,7 @@ class LeadIndex:
             validation = pd.DataFrame(
                 {
                     "is_ghost": [i in self._ghosts for i in ids],
-                    "problems": [self._problems.get(i, []) for i in ids],
+                    "problems": [self._problems_of(i) for i in ids],
                 }
             )
         golden = golden_records(
@@ -706,17 +778,25 @@ class LeadIndex:
             policy=self.policy,
             validation=validation.reset_index(drop=True),
         )
-        rows = golden.set_index(golden["cluster_id"].astype(str))
         if clusters is None:
-            self._golden_rows = {}
-            # the base's records as columns, read by position (a DataFrame row costs more
-            # than the whole match)
-            self._golden_columns = {str(c): rows[c].to_numpy(dtype=object) for c in rows.columns}
-            self._golden_position = {c: i for i, c in enumerate(rows.index)}
-        else:
-            for cluster_id in rows.index:
-                self._golden_json.pop(cluster_id, None)
-                self._golden_rows[cluster_id] = rows.loc[cluster_id].to_dict()
+            self._keep_golden(pa.Table.from_pandas(golden, preserve_index=False))
+            return
+        rows = golden.set_index(golden["cluster_id"].astype(str))
+        for cluster_id in rows.index:
+            self._golden_json.pop(cluster_id, None)
+            self._golden_rows[cluster_id] = rows.loc[cluster_id].to_dict()
+
+    def _keep_golden(self, golden: pa.Table | None) -> None:
+        """Hold the base's golden records as a table read by position (a record is made
+        JSON-ready when asked for); records recomputed since are kept beside it."""
+        self._golden = (
+            golden if golden is not None else pa.table({"cluster_id": pa.array([], pa.string())})
+        )
+        ids = self._golden.column("cluster_id").to_pylist()
+        self._golden_position: dict[str, int] = dict(zip(ids, range(len(ids))))
+        self._golden_stale: set[str] = set()
+        self._golden_json: dict[str, dict[str, Any]] = {}
+        self._golden_rows: dict[str, dict[str, Any]] = {}
 
     def _golden_of(self, cluster_id: str) -> dict[str, Any] | None:
         """A cluster's golden record, JSON-ready; None for a cluster the index lacks."""
@@ -726,9 +806,11 @@ class LeadIndex:
         row = self._golden_rows.get(cluster_id)
         if row is None:
             position = self._golden_position.get(cluster_id)
-            if position is None or not self._clusters.members(cluster_id):
+            if position is None or cluster_id in self._golden_stale:
                 return None
-            row = {column: values[position] for column, values in self._golden_columns.items()}
+            if not self._clusters.members(cluster_id):
+                return None
+            row = self._golden.slice(position, 1).to_pylist()[0]
         found = _jsonable(row)
         self._golden_json[cluster_id] = found
         return found
@@ -776,6 +858,43 @@ def _employer_sources(
     return lines, most_given(corporate, "email_domain")
 
 
+def _positions(positions: list[int]) -> pa.Array:
+    return pa.array(positions, pa.int64())
+
+
+def _as_text(leads: pd.DataFrame) -> pd.DataFrame:
+    """Raw leads as text (what an index keeps of them: the golden records read text)."""
+    return leads.astype(object).astype("string")
+
+
+def _joined(base: pa.Table, new: pd.DataFrame) -> pa.Table:
+    """``base`` with the rows of ``new`` (same columns) after it."""
+    if new.empty:
+        return base
+    return pa.concat_tables(
+        [base, pa.Table.from_pandas(new, schema=base.schema, preserve_index=False)]
+    )
+
+
+def _write_arrow(path: Path, table: pa.Table) -> None:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_arrow(path: Path) -> pa.Table:
+    """An Arrow IPC file, memory-mapped (pages are read when touched)."""
+    try:
+        return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    except (OSError, pa.ArrowInvalid) as error:
+        raise InputError(
+            say(
+                f"the index file {path.name!r} is missing or damaged ({type(error).__name__}); "
+                "save the index again",
+                f"索引文件 {path.name!r} 缺失或已损坏（{type(error).__name__}）；请重新保存索引",
+            )
+        ) from error
+
+
 def _jsonable(value: Any) -> Any:
     """``value`` with numpy and pandas scalars, NaN and timestamps made JSON-ready."""
     if isinstance(value, Mapping):
@@ -788,8 +907,8 @@ def _jsonable(value: Any) -> Any:
         return None
     if value is pd.NaT or value is None:
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return pd.Timestamp(value).isoformat()
     try:
         if pd.isna(value):
             return None

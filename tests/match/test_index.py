@@ -279,11 +279,7 @@ def test_rules_decide_pairs_as_in_batch(with_extra):
 
 def _same_content(a: CandidateIndex, b: CandidateIndex) -> None:
     assert set(a) == set(b)
-    assert a._blocks == b._blocks
-    assert a._sizes == b._sizes
-    assert a._counts == b._counts
-    assert a._totals == b._totals
-    assert a._squares == b._squares
+    assert a._content() == b._content()
 
 
 def test_adding_and_removing_leads_keeps_blocks_and_frequencies_as_built(mixed):
@@ -342,18 +338,28 @@ def test_a_new_lead_finds_its_earlier_copies(mixed):
     assert index.score(row, [row["unique_id"]]).empty
 
 
-def test_state_round_trips_through_json(with_extra):
+def test_save_and_load_give_the_same_index(with_extra, tmp_path):
     model, prepared = with_extra
     index = CandidateIndex(model, prepared)
-    state = json.loads(json.dumps(index.state()))
-    again = CandidateIndex.from_state(model, state)
+    again = CandidateIndex.load(model, index.save(tmp_path / "built"))
     _same_content(again, index)
     row = prepared.iloc[5]
     ids = list(index.candidates(row))
     pd.testing.assert_frame_equal(again.score(row, ids), index.score(row, ids))
+    # leads added and removed since it was built are folded into the saved arrays
+    index.remove(str(prepared["unique_id"].iloc[7]))
+    index.add(prepared.iloc[7:9].assign(unique_id=["late-1", "late-2"]))
+    again = CandidateIndex.load(model, index.save(tmp_path / "changed"))
+    _same_content(again, index)
+    assert list(again) == list(index)
+    # a loaded index changes as a built one does
+    for changed in (index, again):
+        changed.remove("late-1")
+        changed.add(prepared.iloc[10:12].assign(unique_id=["late-3", "late-4"]))
+    _same_content(again, index)
 
 
-def test_unknown_leads_and_bad_states_are_refused(mixed):
+def test_unknown_leads_and_bad_folders_are_refused(mixed, tmp_path):
     model, prepared = mixed
     index = CandidateIndex(model, prepared.iloc[:50])
     with pytest.raises(InputError, match="no lead"):
@@ -362,10 +368,16 @@ def test_unknown_leads_and_bad_states_are_refused(mixed):
         index.score(prepared.iloc[0], ["nobody"])
     with pytest.raises(InputError, match="lacks the prepared column"):
         index.candidates(prepared.iloc[0].drop("email"))
-    with pytest.raises(ModelError, match="not the state"):
-        CandidateIndex.from_state(model, {"format": "something else"})
+    folder = index.save(tmp_path / "index")
+    meta = json.loads((folder / "index.json").read_text("utf-8"))
+    (folder / "index.json").write_text(json.dumps({**meta, "version": 1}), "utf-8")
     with pytest.raises(ModelError, match="version"):
-        CandidateIndex.from_state(model, {**index.state(), "version": 99})
+        CandidateIndex.load(model, folder)
+    (folder / "index.json").write_text(json.dumps({"format": "something else"}), "utf-8")
+    with pytest.raises(ModelError, match="not a saved"):
+        CandidateIndex.load(model, folder)
+    with pytest.raises(ModelError, match="no CandidateIndex"):
+        CandidateIndex.load(model, tmp_path / "nowhere")
 
 
 @pytest.mark.parametrize("case", ["mixed", "accounts"])

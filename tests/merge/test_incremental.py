@@ -203,6 +203,34 @@ def test_state_round_trips_through_json(deduped):
         IncrementalClusters.from_state({**state, "links": [["a", "nobody", 0.9]]})
 
 
+def _sorted(state: dict) -> dict:
+    """A state with its pairs in one order (the order they are held in is no content)."""
+    return {k: sorted(v) if k in ("links", "conflicts") else v for k, v in state.items()}
+
+
+def test_columns_round_trip_and_a_loaded_index_changes_as_the_original(deduped):
+    ids, pairs, threshold, _ = deduped
+    clusters = IncrementalClusters(ids[:-3], pairs, threshold=threshold)
+    again = IncrementalClusters.from_columns(clusters.columns())
+    assert again.assignments().equals(clusters.assignments())
+    assert again.state() == clusters.state()
+    # the same changes on both: the arrays of the loaded one give way to dicts as needed
+    batch = cluster_pairs(ids, pairs, threshold=threshold).set_index("id")["cluster_id"]
+    largest = batch.value_counts().index[0]
+    gone = batch.index[batch == largest][0]
+    for held in (clusters, again):
+        for last in ids[-3:]:
+            held.add(last, pairs[(pairs["id_l"] == last) | (pairs["id_r"] == last)])
+        held.remove(gone)
+    assert again.assignments().equals(clusters.assignments())
+    assert _sorted(again.state()) == _sorted(clusters.state())
+    assert _sorted(IncrementalClusters.from_columns(again.columns()).state()) == _sorted(
+        again.state()
+    )
+    with pytest.raises(InputError):
+        IncrementalClusters.from_columns({**again.columns(), "version": 99})
+
+
 def test_mistakes_are_named():
     clusters = IncrementalClusters(["a", "b"], _pairs([("a", "b", 0.9)]), threshold=0.5)
     with pytest.raises(InputError, match="update"):

@@ -26,12 +26,18 @@ frequencies (the batch would count the new lead too: one more lead among thousan
 from __future__ import annotations
 
 import hashlib
+import json
 import math
-from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas._libs.hashing import hash_object_array
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
@@ -48,7 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["INDEX_FORMAT", "INDEX_VERSION", "CandidateIndex"]
 
 INDEX_FORMAT = "leadlink-candidate-index"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 #: Splink's floor under m and u before taking log2(m / u).
 _M_U_FLOOR = 1e-300
@@ -101,6 +107,12 @@ class CandidateIndex:
         model: a fitted :class:`~leadlink.match.LeadModel`.
         prepared: :func:`leadlink.prepare` output (with the model's extra columns).
 
+    The leads it starts from are held column by column (see the module docstring): an
+    Arrow table of their prepared values, and numpy arrays of their keys, people and
+    frequencies; leads added or removed afterwards are kept beside them in small
+    dictionaries. :meth:`save` writes the arrays as they are and :meth:`load` reads them
+    back without preparing or grouping anything again.
+
     >>> from leadlink.datasets import generate_leads
     >>> from leadlink.schema import resolve_columns
     >>> import leadlink as ll
@@ -120,6 +132,13 @@ class CandidateIndex:
 
         model._fitted()
         _check_prepared(prepared)
+        self._setup(model)
+        self._check_columns(prepared)
+        self._compared = compared_columns(prepared, self._roles)
+        self._freeze(self._frame_of(prepared))
+
+    def _setup(self, model: LeadModel) -> None:
+        """What comes from the model alone."""
         self._model = model
         self._roles = model.roles
         self._presets: tuple[BlockingPreset, ...] = presets_for(
@@ -134,12 +153,12 @@ class CandidateIndex:
         # what the levels, keys and rules read: the prepared columns and the model's own
         self._columns: list[str] = [*PREPARED_COLUMNS, *model._extra_kinds]
         self._position = {c: i for i, c in enumerate(self._columns)}
-        self._compared = compared_columns(prepared, self._roles)
         levels = [level for c in self._comparisons for level in c.levels]
         self._tf_columns = sorted(
             {level.tf_column for level in levels if level.tf_column}
             | {level.relative_tf for level in levels if level.relative_tf}
         )
+        self._one_missing = sorted({p.one_missing for p in self._presets if p.one_missing})
         self._prior = math.log2(model.lambda_ / (1.0 - model.lambda_))
         self._rules = [
             (kind, role, model._rule_column(role), probability)
@@ -149,140 +168,76 @@ class CandidateIndex:
             )
             for role in roles
         ]
-        self._rows: dict[str, tuple[Any, ...]] = {}
-        self._signature: dict[str, Hashable] = {}
-        self._order: dict[str, int] = {}
-        self._next = 0
-        # key -> its leads, and for keys of two leads or more the distinct records among them
-        self._blocks: dict[str, dict[Hashable, _Ids]] = {p.name: {} for p in self._presets}
-        self._sizes: dict[str, dict[Hashable, dict[Hashable, int]]] = {
-            p.name: {} for p in self._presets
-        }
-        # people: leads grouped by personal phone, mailbox and identical records
-        self._linked: dict[Hashable, _Ids] = {}
-        self._group_of: dict[str, int] = {}
-        self._members: dict[int, set[str]] = {}
-        self._next_group = 0
-        self._counts: dict[str, dict[Any, int]] = {c: {} for c in self._tf_columns}
-        self._totals: dict[str, int] = dict.fromkeys(self._tf_columns, 0)
-        self._squares: dict[str, int] = dict.fromkeys(self._tf_columns, 0)
-        self.add(prepared)
+        self._hashed: dict[str, int] = {}
 
     # -- content -----------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._row_of)
 
     def __contains__(self, unique_id: object) -> bool:
-        return unique_id in self._rows
+        return unique_id in self._row_of
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
+        return iter(self._row_of)
 
     def add(self, rows: pd.DataFrame) -> None:
-        """Add prepared rows; a row whose ``unique_id`` is known replaces the old one."""
-        missing = [c for c in self._columns if c not in rows.columns]
-        if missing:
-            raise InputError(
-                say(
-                    f"the rows lack the prepared column(s) {', '.join(missing)}; prepare them "
-                    "with leadlink.prepare() and the model's extra columns",
-                    f"这些行缺少预处理列 {', '.join(missing)}；请用 leadlink.prepare() "
-                    "并带上模型的附加列预处理",
-                )
-            )
+        """Add prepared rows; a row whose ``unique_id`` is known replaces the old one.
+
+        A few rows are added one by one beside the arrays; many at once (more than
+        ``_FEW_ROWS``) are added by building the arrays again over everything held, as
+        the batch would see the whole table."""
+        self._check_columns(rows)
         if len(rows) > _FEW_ROWS:
-            self._add_many(rows)
+            held = self._held_frame()
+            self._freeze(self._frame_of(pd.concat([held, rows[self._columns]], ignore_index=True)))
             return
         for row in _records(rows, self._columns):
             unique_id = str(row["unique_id"])
-            if unique_id in self._rows:
+            if unique_id in self._row_of:
                 self.remove(unique_id)
             self._insert(unique_id, row)
 
-    def _add_many(self, rows: pd.DataFrame) -> None:
-        """Many rows at once, column by column; people are grouped once, at the end."""
-        from leadlink.match._blocking import _composite_key
-
-        ids = rows["unique_id"].astype(str).to_numpy(dtype=object)
-        # a lead given twice is kept as last given, in its last place
-        last = ~pd.Series(ids).duplicated(keep="last").to_numpy()
-        frame = rows[last].assign(unique_id=ids[last])
-        ids = ids[last]
-        for unique_id in ids:
-            if unique_id in self._rows:
-                self.remove(unique_id)
-        values = {
-            c: [_plain(v) for v in frame[c].astype(object).where(frame[c].notna(), None)]
-            for c in self._columns
-        }
-        identifying = is_identifying(frame, self._model.entity)
-        compared = list(zip(*(values[c] for c in self._compared)))
-        signatures: list[Hashable] = [
-            _digest(compared[i]) if identifying[i] else unique_id for i, unique_id in enumerate(ids)
-        ]
-        for unique_id, row, signature in zip(
-            ids, zip(*(values[c] for c in self._columns)), signatures
-        ):
-            self._rows[unique_id] = row
-            self._order[unique_id] = self._next
-            self._next += 1
-            self._signature[unique_id] = signature
-        for preset in self._presets:
-            keys = _composite_key(frame, preset.fields)
-            for unique_id, key, signature in zip(ids, keys, signatures):
-                if key is not None:
-                    self._block_in(preset.name, key, unique_id, signature)
-        personal = [
-            phone if phone is not None and shared == 0 else None
-            for phone, shared in zip(values["phone"], values["phone_shared"])
-        ]
-        for unique_id, phone, email, signature in zip(ids, personal, values["email"], signatures):
-            if phone is not None:
-                _put(self._linked, ("phone", phone), unique_id)
-            if email is not None:
-                _put(self._linked, ("email", email), unique_id)
-            if not isinstance(signature, str):
-                _put(self._linked, ("same", signature), unique_id)
-        self._regroup()
-
     def remove(self, unique_id: str) -> None:
         """Take the lead out of the blocks and the term frequencies."""
-        if unique_id not in self._rows:
+        if unique_id not in self._row_of:
             raise InputError(
                 say(
                     f"no lead {unique_id!r} in the index",
                     f"索引中没有线索 {unique_id!r}",
                 )
             )
-        row = self._row(unique_id)
-        signature = self._signature.pop(unique_id)
-        for preset in self._presets:
-            key = _key(row, preset.fields)
-            if key is None:
-                continue
-            blocks = self._blocks[preset.name]
-            _drop(blocks, key, unique_id)
-            sizes = self._sizes[preset.name].get(key)
-            if sizes is None:
-                continue
-            if isinstance(blocks.get(key), str):
-                del self._sizes[preset.name][key]
-            else:
-                sizes[signature] -= 1
-                if not sizes[signature]:
-                    del sizes[signature]
-        self._leave_group(unique_id, row, signature)
-        del self._rows[unique_id]
-        del self._order[unique_id]
+        row = self._row_of[unique_id]
+        record = self._rows([row])[0]
+        signature = self._signature_at(row)
+        group = self._group_at(row)
+        self._count(group, -1)
+        del self._row_of[unique_id]
+        if row < self._n_base:
+            self._alive[row] = False
+        else:
+            for preset in self._presets:
+                key = _key(record, preset.fields)
+                if key is not None:
+                    self._blocks[preset.name].drop(self._hash(key), row)
+            for kind, key in self._links(record, signature):
+                self._linked[kind].drop(self._link_hash(kind, key), row)
+        self._leave_group(row, group)
+        if row >= self._n_base:
+            del self._added[row]
+            del self._added_signature[row]
+            del self._added_tf[row]
+            self._added_group.pop(row, None)
 
     def row(self, unique_id: str) -> dict[str, Any]:
         """The prepared values of a lead in the index (``None`` for missing values)."""
-        if unique_id not in self._rows:
+        if unique_id not in self._row_of:
             raise InputError(
                 say(f"no lead {unique_id!r} in the index", f"索引中没有线索 {unique_id!r}")
             )
-        return self._row(unique_id)
+        found = self._rows([self._row_of[unique_id]])[0]
+        found.pop(_ROW)
+        return found
 
     # -- candidates ----------------------------------------------------------------------
 
@@ -295,43 +250,417 @@ class CandidateIndex:
         """
         record = self._record(row)
         unique_id = str(record["unique_id"])
+        own = self._row_of.get(unique_id, -1)
         found: dict[str, str] = {}
+        signature: list[int] = []  # worked out once, when a block needs it
         for preset in self._presets:
-            members = self._block(preset, record, unique_id)
-            if not members:
+            members = self._block(preset, record, own, signature)
+            if members is None:
                 continue
-            lacking = None if preset.one_missing is None else record[preset.one_missing] is None
-            position = self._position.get(preset.one_missing or "", -1)
-            for other in members:
-                if other == unique_id or other in found:
+            rows = members.tolist()
+            if preset.one_missing is not None:
+                lacking = record[preset.one_missing] is None
+                rows = [r for r, m in zip(rows, self._missing_at(preset.one_missing, members))
+                        if m != lacking]  # fmt: skip
+            for other in rows:
+                if other == own:
                     continue
-                if lacking is not None and (self._rows[other][position] is None) == lacking:
-                    continue
-                found[other] = preset.name
+                other_id = self._ids[other]
+                if other_id not in found:
+                    found[other_id] = preset.name
         return found
 
-    def _block(self, preset: BlockingPreset, record: Row, unique_id: str) -> Collection[str] | None:
-        """The leads sharing ``record``'s key of ``preset``, or None when there are none or
+    def _block(
+        self, preset: BlockingPreset, record: Row, own: int, signature: list[int]
+    ) -> np.ndarray | None:
+        """The rows sharing ``record``'s key of ``preset``, or None when there are none or
         the key's block is over the cap."""
         key = _key(record, preset.fields)
         if key is None:
             return None
-        members = self._blocks[preset.name].get(key)
-        if members is None:
+        keyed = self._blocks[preset.name]
+        hashed = self._hash(key)
+        slot = keyed.slot(hashed)
+        frozen = keyed.frozen(slot)
+        alive = frozen[self._alive[frozen]] if len(frozen) else frozen
+        added = keyed.added.get(hashed, ())
+        members = np.concatenate([alive, np.asarray(added, dtype=np.int64)]) if added else alive
+        if not len(members):
             return None
-        if isinstance(members, str):
-            if members == unique_id:
-                return None
-            size = 1 + (self._signature_of(record, unique_id) != self._signature[members])
-            members = {members}
-        else:
-            sizes = self._sizes[preset.name][key]
-            size = len(sizes)
-            if unique_id not in members:
-                size += self._signature_of(record, unique_id) not in sizes
-        if size > self._caps[preset.name]:
-            return None
-        return members
+        cap = self._caps[preset.name]
+        count = len(members) + (own < 0 or own not in members)
+        if count <= cap:  # even if every record were distinct
+            return members
+        distinct = int(self._distinct[preset.name][slot]) if slot >= 0 else 0
+        if len(alive) == len(frozen) and not added and distinct > cap:
+            return None  # the batch's count, nothing changed since
+        if distinct - (len(frozen) - len(alive)) > cap:
+            return None  # each removed lead takes one distinct record away at most
+        signatures = set(self._signatures(members))
+        size = len(signatures)
+        if own < 0 or own not in members:
+            if not signature:
+                signature.append(self._signature_of(record, own))
+            size += signature[0] not in signatures
+        return None if size > cap else members
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> Path:
+        """Write the index to the folder ``path``: ``rows.arrow`` (the prepared values the
+        index reads, one row per lead), one ``.npy`` file per array and ``index.json``.
+        Leads added or removed since the index was built are folded into the arrays
+        first."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        index = self
+        if self._added or not self._alive.all():
+            index = CandidateIndex.__new__(CandidateIndex)
+            index._setup(self._model)
+            index._compared = self._compared
+            index._freeze(index._frame_of(self._held_frame()))
+        with (
+            pa.OSFile(str(folder / "rows.arrow"), "wb") as sink,
+            pa.ipc.new_file(sink, index._base.schema) as writer,
+        ):
+            writer.write_table(index._base)
+        arrays = index._arrays()
+        for name, values in arrays.items():
+            np.save(folder / f"{name}.npy", values, allow_pickle=False)
+        meta = {
+            "format": INDEX_FORMAT,
+            "version": INDEX_VERSION,
+            "columns": index._columns,
+            "compared": index._compared,
+            "presets": [p.name for p in index._presets],
+            "tf_columns": index._tf_columns,
+            "one_missing": index._one_missing,
+            "groups": index._next_group,
+            "totals": index._totals,
+            "squares": index._squares,
+            "arrays": sorted(arrays),
+        }
+        (folder / "index.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, model: LeadModel, path: str | Path) -> CandidateIndex:
+        """An index read back from a folder :meth:`save` wrote, for ``model``: the arrays
+        are memory-mapped where they are only read, nothing is computed again."""
+        folder = Path(path)
+        try:
+            meta = json.loads((folder / "index.json").read_text("utf-8"))
+        except (OSError, ValueError) as error:
+            raise ModelError(
+                say(
+                    f"no CandidateIndex in {str(folder)!r} ({type(error).__name__}); "
+                    "write one with CandidateIndex.save()",
+                    f"{str(folder)!r} 中没有 CandidateIndex（{type(error).__name__}）；"
+                    "请用 CandidateIndex.save() 写出",
+                )
+            ) from error
+        if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
+            raise ModelError(
+                say(
+                    "not a saved CandidateIndex (CandidateIndex.save())",
+                    "这不是保存的 CandidateIndex（CandidateIndex.save()）",
+                )
+            )
+        if meta.get("version") != INDEX_VERSION:
+            raise ModelError(
+                say(
+                    f"CandidateIndex version {meta.get('version')!r} is not "
+                    f"{INDEX_VERSION}; build the index again from the prepared leads",
+                    f"CandidateIndex 版本 {meta.get('version')!r} 不是 {INDEX_VERSION}；"
+                    "请用预处理后的线索重新建立索引",
+                )
+            )
+        index = cls.__new__(cls)
+        index._setup(model)
+        if (
+            meta["columns"] != index._columns
+            or meta["presets"] != [p.name for p in index._presets]
+            or meta["tf_columns"] != index._tf_columns
+        ):
+            raise ModelError(
+                say(
+                    "this CandidateIndex was saved for another model (its columns, blocking "
+                    "presets or frequency columns differ); build it again",
+                    "此 CandidateIndex 是为另一个模型保存的（列、分块预设或词频列不同）；"
+                    "请重新建立",
+                )
+            )
+        index._compared = list(meta["compared"])
+        base = pa.ipc.open_file(pa.memory_map(str(folder / "rows.arrow"), "r")).read_all()
+        arrays = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            for name in meta["arrays"]
+        }
+        index._hold(base, arrays, int(meta["groups"]), meta["totals"], meta["squares"])
+        return index
+
+    # -- internals: the arrays -------------------------------------------------------------
+
+    def _check_columns(self, rows: pd.DataFrame) -> None:
+        missing = [c for c in self._columns if c not in rows.columns]
+        if missing:
+            raise InputError(
+                say(
+                    f"the rows lack the prepared column(s) {', '.join(missing)}; prepare them "
+                    "with leadlink.prepare() and the model's extra columns",
+                    f"这些行缺少预处理列 {', '.join(missing)}；请用 leadlink.prepare() "
+                    "并带上模型的附加列预处理",
+                )
+            )
+
+    def _frame_of(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The columns the index reads, ids as text, a lead given twice kept as last given
+        (in its last place), missing values as None."""
+        ids = rows["unique_id"].astype(str).to_numpy(dtype=object)
+        last = ~pd.Series(ids).duplicated(keep="last").to_numpy()
+        frame = rows.loc[last, self._columns].reset_index(drop=True)
+        frame["unique_id"] = ids[last]
+        return frame
+
+    def _held_frame(self) -> pd.DataFrame:
+        """Every lead held, in the order they came, as a frame of the index's columns."""
+        rows = sorted(self._row_of.values())
+        records = self._rows(rows)
+        frame = pd.DataFrame(records, columns=[*self._columns, _ROW])
+        return frame.drop(columns=[_ROW]).astype(object)
+
+    def _freeze(self, frame: pd.DataFrame) -> None:
+        """Build the arrays of ``frame``'s leads (see :meth:`_hold` for what they are)."""
+        from leadlink.match._blocking import _composite_key
+
+        n = len(frame)
+        values = {
+            c: [_plain(v) for v in frame[c].astype(object).where(frame[c].notna(), None)]
+            for c in self._columns
+        }
+        base = pa.table({c: _arrow(values[c]) for c in self._columns})
+        # records identical in everything compared are one record to the batch
+        identifying = is_identifying(frame, self._model.entity) if n else np.zeros(0, bool)
+        signature = -1 - np.arange(n, dtype=np.int64)
+        compared = list(zip(*(values[c] for c in self._compared))) if self._compared else []
+        for i in np.flatnonzero(identifying).tolist():
+            signature[i] = _digest(compared[i])
+        rows = np.arange(n, dtype=np.int64)
+        arrays: dict[str, np.ndarray] = {"signature": signature}
+        for preset in self._presets:
+            keys = _composite_key(frame, preset.fields) if n else np.zeros(0, object)
+            present = ~pd.isna(keys)
+            hashed = _hashes(keys[present])
+            keyed = _Keyed.build(hashed, rows[present])
+            slots = np.searchsorted(keyed.keys, hashed)
+            distinct = (
+                pd.DataFrame({"slot": slots, "signature": signature[present]})
+                .drop_duplicates()["slot"]
+                .to_numpy()
+            )
+            arrays |= keyed.arrays(f"block.{preset.name}")
+            arrays[f"distinct.{preset.name}"] = np.bincount(
+                distinct, minlength=len(keyed.keys)
+            ).astype(np.int32)
+        # people: leads joined by a personal phone, a mailbox or an identical record
+        personal = [
+            p if p is not None and s == 0 else None
+            for p, s in zip(values["phone"], values["phone_shared"])
+        ]
+        linked = {kind: np.array(column, dtype=object)
+                  for kind, column in (("phone", personal), ("email", values["email"]))}  # fmt: skip
+        edges_a: list[np.ndarray] = []
+        edges_b: list[np.ndarray] = []
+        for kind in ("phone", "email", "same"):
+            if kind == "same":
+                mask = signature >= 0
+                hashed = signature[mask].astype(np.uint64)
+            else:
+                mask = ~pd.isna(linked[kind])
+                hashed = _hashes(linked[kind][mask])
+            keyed = _Keyed.build(hashed, rows[mask])
+            arrays |= keyed.arrays(f"link.{kind}")
+            sizes = np.diff(keyed.starts)
+            edges_a.append(np.repeat(keyed.rows[keyed.starts[:-1]], sizes))
+            edges_b.append(keyed.rows)
+        a, b = np.concatenate(edges_a), np.concatenate(edges_b)
+        graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+        groups = connected_components(graph, directed=False)[1].astype(np.int32) if n else rows
+        arrays["group"] = groups.astype(np.int32)
+        arrays |= _Keyed.build(groups.astype(np.uint64), rows).arrays("members")
+        totals: dict[str, int] = {}
+        squares: dict[str, int] = {}
+        for column in self._tf_columns:
+            column_values = np.array(values[column], dtype=object)
+            present = ~pd.isna(column_values)
+            hashed = _hashes(column_values[present])
+            unique = np.unique(hashed)
+            codes = np.full(n, -1, dtype=np.int32)
+            codes[present] = np.searchsorted(unique, hashed)
+            people = pd.DataFrame({"g": groups[present], "c": codes[present]}).drop_duplicates()
+            counts = np.bincount(people["c"].to_numpy(), minlength=len(unique)).astype(np.int64)
+            arrays[f"tf.{column}.values"] = unique
+            arrays[f"tf.{column}.counts"] = counts
+            arrays[f"tf.{column}.codes"] = codes
+            totals[column] = int(people["g"].nunique())
+            squares[column] = int((counts * counts).sum())
+        for column in self._one_missing:
+            arrays[f"missing.{column}"] = np.array([v is None for v in values[column]], bool)
+        n_groups = int(groups.max()) + 1 if n else 0
+        self._hold(base, arrays, n_groups, totals, squares)
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """The arrays :meth:`_hold` takes, as they are now (only when nothing was added or
+        removed since they were built: see :meth:`save`)."""
+        arrays: dict[str, np.ndarray] = {"signature": self._signature, "group": self._group}
+        for name, keyed in self._blocks.items():
+            arrays |= keyed.arrays(f"block.{name}")
+            arrays[f"distinct.{name}"] = self._distinct[name]
+        for kind, keyed in self._linked.items():
+            arrays |= keyed.arrays(f"link.{kind}")
+        arrays |= self._members.arrays("members")
+        for column, counts in self._tf.items():
+            arrays[f"tf.{column}.values"] = counts.values
+            arrays[f"tf.{column}.counts"] = counts.counts
+            arrays[f"tf.{column}.codes"] = counts.codes
+        for column, missing in self._missing.items():
+            arrays[f"missing.{column}"] = missing
+        return arrays
+
+    def _hold(
+        self,
+        base: pa.Table,
+        arrays: Mapping[str, np.ndarray],
+        n_groups: int,
+        totals: Mapping[str, int],
+        squares: Mapping[str, int],
+    ) -> None:
+        """Hold the leads ``base`` (their prepared values, row by row) with their arrays:
+
+        * ``signature`` per row: a 63-bit digest of the compared values for a record that
+          identifies its entity, else ``-1 - row`` (a record of its own);
+        * per blocking preset, the rows by key (:class:`_Keyed`) and how many distinct
+          records each key holds; per link of people (personal phone, mailbox,
+          identical record), the rows by key;
+        * ``group`` per row (its person) and the rows by group;
+        * per term-frequency column, the values' hashes (sorted), how many people hold
+          each, and each row's value as a position in them (-1: none);
+        * per column a preset pairs only on one side missing, whether each row lacks it.
+
+        What changes later stays beside them: rows added (a dict), rows removed (a mask),
+        new groups (a dict), counts of values the arrays lack (a dict)."""
+        self._base = base
+        self._n_base = n = base.num_rows
+        self._ids: list[str] = base.column("unique_id").to_pylist()
+        self._row_of: dict[str, int] = dict(zip(self._ids, range(n)))
+        self._alive = np.ones(n, dtype=bool)
+        self._signature = np.asarray(arrays["signature"])
+        self._blocks = {p.name: _Keyed.of(arrays, f"block.{p.name}") for p in self._presets}
+        self._distinct = {p.name: np.asarray(arrays[f"distinct.{p.name}"]) for p in self._presets}
+        self._linked = {kind: _Keyed.of(arrays, f"link.{kind}") for kind in ("phone", "email", "same")}  # fmt: skip
+        self._group = np.array(arrays["group"], dtype=np.int32)  # changes: a copy
+        self._members = _Keyed.of(arrays, "members")
+        self._groups: dict[int, set[int]] = {}  # groups made since
+        self._next_group = n_groups
+        self._tf = {
+            column: _Counts(
+                np.asarray(arrays[f"tf.{column}.values"]),
+                np.array(arrays[f"tf.{column}.counts"], dtype=np.int64),  # changes: a copy
+                np.asarray(arrays[f"tf.{column}.codes"]),
+            )
+            for column in self._tf_columns
+        }
+        self._totals = {c: int(totals[c]) for c in self._tf_columns}
+        self._squares = {c: int(squares[c]) for c in self._tf_columns}
+        self._missing = {c: np.asarray(arrays[f"missing.{c}"]) for c in self._one_missing}
+        self._added: dict[int, tuple[Any, ...]] = {}
+        self._added_signature: dict[int, int] = {}
+        self._added_tf: dict[int, dict[str, int | None]] = {}
+        self._added_group: dict[int, int] = {}
+        self._next = n
+
+    # -- internals: rows -------------------------------------------------------------------
+
+    def _rows(self, rows: Sequence[int]) -> list[dict[str, Any]]:
+        """The prepared values of ``rows`` (each with its row number under ``_ROW``)."""
+        base = [r for r in rows if r < self._n_base]
+        taken = iter(self._base.take(pa.array(base, pa.int64())).to_pylist()) if base else None
+        out = []
+        for r in rows:
+            if r < self._n_base:
+                assert taken is not None
+                record = next(taken)
+            else:
+                record = dict(zip(self._columns, self._added[r]))
+            record[_ROW] = r
+            out.append(record)
+        return out
+
+    def _signature_at(self, row: int) -> int:
+        if row < self._n_base:
+            return int(self._signature[row])
+        return self._added_signature[row]
+
+    def _signatures(self, rows: np.ndarray) -> list[int]:
+        base = rows[rows < self._n_base]
+        out = self._signature[base].tolist()
+        out += [self._added_signature[int(r)] for r in rows[rows >= self._n_base]]
+        return out
+
+    def _missing_at(self, column: str, rows: np.ndarray) -> list[bool]:
+        missing = self._missing[column]
+        position = self._position[column]
+        return [
+            bool(missing[r]) if r < self._n_base else self._added[r][position] is None
+            for r in rows.tolist()
+        ]
+
+    def _held(self, preset: str, key: Hashable) -> int:
+        """How many leads the index holds under ``key`` of ``preset``."""
+        keyed = self._blocks.get(preset)
+        if keyed is None:
+            return 0
+        hashed = self._hash(key)
+        frozen = keyed.frozen(keyed.slot(hashed))
+        return int(self._alive[frozen].sum()) + len(keyed.added.get(hashed, ()))
+
+    def _hash(self, value: Any) -> int:
+        """The stable 64-bit hash of a key or value (see :func:`_hashes`)."""
+        text = _text(value)
+        found = self._hashed.get(text)
+        if found is None:
+            if len(self._hashed) > _HASHES_KEPT:
+                self._hashed.clear()
+            found = self._hashed[text] = int(_hashes(np.array([text], dtype=object))[0])
+        return found
+
+    def _content(self) -> dict[str, Any]:
+        """What the index holds, independent of how it came to hold it (for tests): per
+        preset, key → ids and distinct records; per frequency column, value → people."""
+        current = sorted(self._row_of.values())
+        records = self._rows(current)
+        named = {}
+        for r in current:
+            signature = self._signature_at(r)
+            named[r] = signature if signature >= 0 else self._ids[r]
+        blocks: dict[str, dict[Hashable, tuple[list[str], int]]] = {}
+        for preset in self._presets:
+            held: dict[Hashable, list[int]] = {}
+            for r, record in zip(current, records):
+                key = _key(record, preset.fields)
+                if key is not None:
+                    held.setdefault(key, []).append(r)
+            blocks[preset.name] = {
+                key: (sorted(self._ids[r] for r in rows), len({named[r] for r in rows}))
+                for key, rows in held.items()
+            }
+        counts = {}
+        for column, tf in self._tf.items():
+            found = {int(h): int(c) for h, c in zip(tf.values, tf.counts) if c}
+            found |= {h: c for h, c in tf.added.items() if c}
+            counts[column] = found
+        return {"blocks": blocks, "counts": counts, "totals": self._totals,
+                "squares": self._squares}  # fmt: skip
 
     # -- scoring -------------------------------------------------------------------------
 
@@ -349,20 +678,19 @@ class CandidateIndex:
         """
         record = self._record(row)
         unique_id = str(record["unique_id"])
-        position = self._order.get(unique_id, self._next)
+        position = self._row_of.get(unique_id, self._next)
         found = ids if isinstance(ids, Mapping) else self.candidates(record)
-        results: list[_Scored] = []
-        for other in ids:
-            if other == unique_id:
-                continue
-            if other not in self._rows:
+        others = [other for other in ids if other != unique_id]
+        for other in others:
+            if other not in self._row_of:
                 raise InputError(
                     say(f"no lead {other!r} in the index", f"索引中没有线索 {other!r}")
                 )
-            candidate = self._row(other)
+        results: list[_Scored] = []
+        for other, candidate in zip(others, self._rows([self._row_of[o] for o in others])):
             # Splink's l is the lead that comes first in the table, the output's id_l the
             # smaller id as text: some levels read one side only (phone_shared_l)
-            left_first = position < self._order[other]
+            left_first = position < candidate[_ROW]
             l, r = (record, candidate) if left_first else (candidate, record)  # noqa: E741
             text_left = record if unique_id < other else candidate
             scored = self._pair(l, r, text_left)
@@ -391,8 +719,8 @@ class CandidateIndex:
             total += weight
             base = comparison.tf_base[i]
             if base is not None and level.tf_column is not None:
-                tf_l = self._frequency(level.tf_column, l[level.tf_column])
-                tf_r = self._frequency(level.tf_column, r[level.tf_column])
+                tf_l = self._frequency(level.tf_column, l)
+                tf_r = self._frequency(level.tf_column, r)
                 # greatest(coalesce(tf_l, tf_r), coalesce(tf_r, tf_l), 0): the rarer side
                 # does not count, a value missing from the lookup takes the other's
                 tf = tf_r if tf_l is None else tf_l if tf_r is None else max(tf_l, tf_r)
@@ -401,28 +729,42 @@ class CandidateIndex:
                     weight += adjust
                     total += adjust
             if level.relative_tf is not None:
-                relative = self._relative(level.relative_tf, text_left[level.relative_tf])
+                relative = self._relative(level.relative_tf, text_left)
                 weight += relative
                 total += relative
             levels.append(i)
             weights.append(weight)
         return total, levels, weights
 
-    def _relative(self, column: str, value: Any) -> float:
-        frequency = self._frequency(column, value)
+    def _relative(self, column: str, row: Row) -> float:
+        frequency = self._frequency(column, row)
         if frequency is None:
             return 0.0
         total = self._totals[column]
         squares = self._squares[column] / (total * total)
         return float(np.clip(math.log2(squares / frequency), -_RELATIVE_LIMIT, _RELATIVE_LIMIT))
 
-    def _frequency(self, column: str, value: Any) -> float | None:
+    def _frequency(self, column: str, row: Row) -> float | None:
+        """The share of people holding ``row``'s value of ``column`` (None: missing, or a
+        value no one in the index holds). A row of the index is looked up by position."""
+        value = row[column]
         if value is None:
             return None
-        count = self._counts[column].get(value)
+        count = self._tf[column].count(self._value_hash(column, row))
         if not count:
             return None
         return count / max(self._totals[column], 1)
+
+    def _value_hash(self, column: str, row: Row) -> int | None:
+        """The hash of ``row``'s value of a frequency column: read from the arrays for a
+        row of the index, worked out for a record from outside."""
+        at = row.get(_ROW)
+        if at is not None and at < self._n_base:
+            return self._tf[column].hash_at(at)
+        if at is not None:
+            return self._added_tf[at][column]
+        value = row[column]
+        return None if value is None else self._hash(value)
 
     def _frame(self, results: Sequence[_Scored]) -> pd.DataFrame:
         n = len(results)
@@ -467,49 +809,7 @@ class CandidateIndex:
         data["rule"] = rules
         return pd.DataFrame(data, copy=False)
 
-    # -- persistence ---------------------------------------------------------------------
-
-    def state(self) -> dict[str, Any]:
-        """The index as plain JSON-ready data: its prepared rows, in the order they came
-        in (blocks and frequencies are rebuilt from them by :meth:`from_state`)."""
-        ids = list(self._rows)
-        return {
-            "format": INDEX_FORMAT,
-            "version": INDEX_VERSION,
-            "columns": list(self._columns),
-            "rows": {
-                column: [self._rows[i][p] for i in ids] for column, p in self._position.items()
-            },
-        }
-
-    @classmethod
-    def from_state(cls, model: LeadModel, state: Mapping[str, Any]) -> CandidateIndex:
-        """An index rebuilt from :meth:`state` data for ``model``."""
-        if not isinstance(state, Mapping) or state.get("format") != INDEX_FORMAT:
-            raise ModelError(
-                say(
-                    "not the state of a CandidateIndex (CandidateIndex.state())",
-                    "这不是 CandidateIndex 的状态数据（CandidateIndex.state()）",
-                )
-            )
-        if state.get("version") != INDEX_VERSION:
-            raise ModelError(
-                say(
-                    f"CandidateIndex state version {state.get('version')!r} is not "
-                    f"{INDEX_VERSION}; build the index again from the prepared leads",
-                    f"CandidateIndex 状态版本 {state.get('version')!r} 不是 {INDEX_VERSION}；"
-                    "请用预处理后的线索重新建立索引",
-                )
-            )
-        columns = list(state["columns"])
-        rows = state["rows"]
-        frame = pd.DataFrame({c: pd.Series(rows[c], dtype=object) for c in columns})
-        return cls(model, frame)
-
     # -- internals -----------------------------------------------------------------------
-
-    def _row(self, unique_id: str) -> dict[str, Any]:
-        return dict(zip(self._columns, self._rows[unique_id]))
 
     def _record(self, row: pd.Series | Mapping[str, Any]) -> dict[str, Any]:
         values = row.to_dict() if isinstance(row, pd.Series) else dict(row)
@@ -525,11 +825,13 @@ class CandidateIndex:
             )
         return {c: _plain(values[c]) for c in self._columns}
 
-    def _signature_of(self, record: Row, unique_id: str) -> Hashable:
+    def _signature_of(self, record: Row, row: int) -> int:
         """Records identical in everything compared are one record to the batch (see
-        ``representatives``) when what they share identifies an entity."""
+        ``representatives``) when what they share identifies an entity: their digest;
+        any other record is one of its own (``-1 - row``; a record from outside takes
+        the next row's number)."""
         if not self._identifies(record):
-            return unique_id  # a group of its own
+            return -1 - (row if row >= 0 else self._next)
         return _digest(tuple(record[c] for c in self._compared))
 
     def _identifies(self, record: Row) -> bool:
@@ -543,9 +845,8 @@ class CandidateIndex:
             value = record[column]
             if value is None:
                 return False
-            blocks = self._blocks.get(column)  # the presets "phone" and "email" key on them
-            held = len(_ids(blocks.get(value))) if blocks is not None else 0
-            return held + 1 <= DEFAULT_MAX_BLOCK_SIZE
+            # the presets "phone" and "email" key on them
+            return self._held(column, value) + 1 <= DEFAULT_MAX_BLOCK_SIZE
 
         full_name = record["name_key"] is not None and record["name_partial"] == 0
         where = record["employer"] is not None or record["address"] is not None
@@ -554,87 +855,73 @@ class CandidateIndex:
 
     def _insert(self, unique_id: str, record: dict[str, Any]) -> None:
         record["unique_id"] = unique_id
-        self._rows[unique_id] = tuple(record[c] for c in self._columns)
-        self._order[unique_id] = self._next
+        row = self._next
         self._next += 1
-        signature = self._signature_of(record, unique_id)
-        self._signature[unique_id] = signature
+        signature = self._signature_of(record, row)
+        self._ids.append(unique_id)
+        self._row_of[unique_id] = row
+        self._added[row] = tuple(record[c] for c in self._columns)
+        self._added_signature[row] = signature
+        self._added_tf[row] = {
+            c: None if record[c] is None else self._hash(record[c]) for c in self._tf_columns
+        }
         for preset in self._presets:
             key = _key(record, preset.fields)
             if key is not None:
-                self._block_in(preset.name, key, unique_id, signature)
-        self._join_group(unique_id, record, signature)
-
-    def _block_in(self, preset: str, key: Hashable, unique_id: str, signature: Hashable) -> None:
-        blocks = self._blocks[preset]
-        before = blocks.get(key)
-        _put(blocks, key, unique_id)
-        if before is None:
-            return
-        sizes = self._sizes[preset].get(key)
-        if sizes is None:
-            assert isinstance(before, str)
-            sizes = self._sizes[preset][key] = {self._signature[before]: 1}
-        sizes[signature] = sizes.get(signature, 0) + 1
-
-    def _regroup(self) -> None:
-        """Group every lead into people anew: the connected leads of :attr:`_linked`."""
-        parent: dict[str, str] = {}
-
-        def root(member: str) -> str:
-            while parent.get(member, member) != member:
-                grand = parent.get(parent[member], parent[member])
-                parent[member] = grand
-                member = grand
-            return member
-
-        for linked in self._linked.values():
-            if isinstance(linked, str):
-                continue
-            first = root(next(iter(linked)))
-            for member in linked:
-                other = root(member)
-                if other != first:
-                    parent[other] = first
-        components: dict[str, set[str]] = {}
-        for unique_id in self._rows:
-            components.setdefault(root(unique_id), set()).add(unique_id)
-        self._group_of, self._members, self._next_group = {}, {}, 0
-        self._counts = {c: {} for c in self._tf_columns}
-        self._totals = dict.fromkeys(self._tf_columns, 0)
-        self._squares = dict.fromkeys(self._tf_columns, 0)
-        for members in components.values():
-            self._new_group(members)
+                self._blocks[preset.name].put(self._hash(key), row)
+        self._join_group(row, record, signature)
 
     # -- people for term frequencies -------------------------------------------------------
 
-    def _links(self, record: Row, signature: Hashable) -> list[Hashable]:
-        links: list[Hashable] = []
+    @staticmethod
+    def _links(record: Row, signature: int) -> list[tuple[str, Hashable]]:
+        links: list[tuple[str, Hashable]] = []
         if record["phone"] is not None and record["phone_shared"] == 0:
             links.append(("phone", record["phone"]))
         if record["email"] is not None:
             links.append(("email", record["email"]))
-        if not isinstance(signature, str):  # records identical to others: one person
+        if signature >= 0:  # records identical to others: one person
             links.append(("same", signature))
         return links
 
-    def _join_group(self, unique_id: str, record: Row, signature: Hashable) -> None:
+    def _linked_rows(self, kind: str, key: Hashable) -> list[int]:
+        """The rows held under a link of people."""
+        keyed = self._linked[kind]
+        hashed = self._link_hash(kind, key)
+        frozen = keyed.frozen(keyed.slot(hashed))
+        rows = frozen[self._alive[frozen]].tolist() if len(frozen) else []
+        return rows + keyed.added.get(hashed, [])
+
+    def _link_hash(self, kind: str, key: Hashable) -> int:
+        """A link's key as the arrays hold it: the digest itself for identical records."""
+        return key if kind == "same" and isinstance(key, int) else self._hash(key)
+
+    def _group_at(self, row: int) -> int:
+        return int(self._group[row]) if row < self._n_base else self._added_group[row]
+
+    def _group_members(self, group: int) -> set[int]:
+        found = self._groups.get(group)
+        if found is not None:
+            return found
+        # a group of the arrays is whole until it is merged or split (then it is gone)
+        return set(self._members.frozen(self._members.slot(group)).tolist())
+
+    def _join_group(self, row: int, record: Row, signature: int) -> None:
         links = self._links(record, signature)
-        groups = {self._group_of[m] for link in links for m in _ids(self._linked.get(link))}
-        for link in links:
-            _put(self._linked, link, unique_id)
-        members = {unique_id}
+        groups = {self._group_at(m) for kind, key in links for m in self._linked_rows(kind, key)}
+        for kind, key in links:
+            self._linked[kind].put(self._link_hash(kind, key), row)
+        members = {row}
         for group in groups:
             self._count(group, -1)
-            members |= self._members.pop(group)
+            members |= self._group_members(group)
+            self._groups.pop(group, None)
         self._new_group(members)
 
-    def _leave_group(self, unique_id: str, record: Row, signature: Hashable) -> None:
-        group = self._group_of.pop(unique_id)
-        self._count(group, -1)
-        for link in self._links(record, signature):
-            _drop(self._linked, link, unique_id)
-        rest = self._members.pop(group) - {unique_id}
+    def _leave_group(self, row: int, group: int) -> None:
+        """Regroup what is left of ``row``'s group (already counted out and unlinked)."""
+        rest = self._group_members(group) - {row}
+        self._groups.pop(group, None)
         # the removed lead may have been the only link between others: regroup them
         while rest:
             start = rest.pop()
@@ -642,79 +929,171 @@ class CandidateIndex:
             todo = [start]
             while todo:
                 member = todo.pop()
-                member_row = self._row(member)
-                for link in self._links(member_row, self._signature[member]):
-                    for other in _ids(self._linked.get(link)):
+                member_row = self._rows([member])[0]
+                for kind, key in self._links(member_row, self._signature_at(member)):
+                    for other in self._linked_rows(kind, key):
                         if other not in component:
                             component.add(other)
                             todo.append(other)
             rest -= component
             self._new_group(component)
 
-    def _new_group(self, members: set[str]) -> None:
+    def _new_group(self, members: set[int]) -> None:
         group = self._next_group
         self._next_group += 1
-        self._members[group] = members
+        self._groups[group] = members
         for member in members:
-            self._group_of[member] = group
+            if member < self._n_base:
+                self._group[member] = group
+            else:
+                self._added_group[member] = group
         self._count(group, +1)
 
     def _count(self, group: int, sign: int) -> None:
         """Add (sign +1) or take away (-1) the values of one person to the frequencies."""
-        members = self._members[group]
+        members = self._group_members(group)
         for column in self._tf_columns:
-            p = self._position[column]
-            values = {self._rows[m][p] for m in members} - {None}
+            tf = self._tf[column]
+            values = {
+                tf.hash_at(m) if m < self._n_base else self._added_tf[m][column] for m in members
+            } - {None}
             if not values:
                 continue
             self._totals[column] += sign
-            counts = self._counts[column]
             for value in values:
-                before = counts.get(value, 0)
+                assert value is not None
+                before = tf.count(value)
                 after = before + sign
                 self._squares[column] += after * after - before * before
-                if after:
-                    counts[value] = after
-                else:
-                    del counts[value]
+                tf.set(value, after)
 
 
 #: Up to this many rows, :func:`_records` reads a frame row by row.
 _FEW_ROWS = 32
 
-#: Lead ids, kept as the bare id while there is one (most keys are one lead's).
-_Ids = str | set[str]
+#: The key under which a row of the index carries its row number (scoring reads the
+#: row's frequencies from the arrays by it).
+_ROW = "\x00row"
+#: Hashes of keys and values kept per index, to hash a recurring key once.
+_HASHES_KEPT = 100_000
+#: The key of the stable hash (pandas' default: the same in every process).
+_HASH_KEY = "0123456789123456"
 
 
-def _ids(value: _Ids | None) -> Collection[str]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else value
+def _text(value: Any) -> str:
+    """A key or value as the text that is hashed: a whole float as the integer (so 3.0
+    and 3 are one key, as they are one key of a dict)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
-def _put(mapping: dict[Hashable, _Ids], key: Hashable, unique_id: str) -> None:
-    current = mapping.get(key)
-    if current is None:
-        mapping[key] = unique_id
-    elif isinstance(current, str):
-        mapping[key] = {current, unique_id}
-    else:
-        current.add(unique_id)
+def _hashes(values: np.ndarray) -> np.ndarray:
+    """Stable 64-bit hashes (the same in every process, unlike ``hash()``) of keys or
+    values, for arrays saved in one process and searched in another."""
+    texts = np.array([_text(v) for v in values.tolist()], dtype=object)
+    if not len(texts):
+        return np.zeros(0, dtype=np.uint64)
+    return hash_object_array(texts, _HASH_KEY, "utf8")
 
 
-def _drop(mapping: dict[Hashable, _Ids], key: Hashable, unique_id: str) -> None:
-    current = mapping[key]
-    if isinstance(current, str):
-        del mapping[key]
-        return
-    current.discard(unique_id)
-    if len(current) == 1:
-        mapping[key] = next(iter(current))
+class _Keyed:
+    """Rows by key hash, as arrays: ``keys`` (sorted, distinct), ``starts`` (where each
+    key's rows begin in ``rows``, and the end), ``rows``; and a dict of the rows put
+    under a key since (rows of the arrays that are removed are masked by the index)."""
+
+    def __init__(self, keys: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> None:
+        self.keys, self.starts, self.rows = keys, starts, rows
+        self.added: dict[int, list[int]] = {}
+
+    @classmethod
+    def build(cls, hashes: np.ndarray, rows: np.ndarray) -> _Keyed:
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        order = np.lexsort((rows, hashes))
+        ordered = hashes[order]
+        keys, first = np.unique(ordered, return_index=True)
+        starts = np.append(first, len(ordered)).astype(np.int64)
+        return cls(keys, starts, np.asarray(rows, dtype=np.int64)[order])
+
+    @classmethod
+    def of(cls, arrays: Mapping[str, np.ndarray], name: str) -> _Keyed:
+        return cls(arrays[f"{name}.keys"], arrays[f"{name}.starts"], arrays[f"{name}.rows"])
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {f"{name}.keys": self.keys, f"{name}.starts": self.starts,
+                f"{name}.rows": self.rows}  # fmt: skip
+
+    def slot(self, hashed: int) -> int:
+        """The position of a key in ``keys``, -1 when the arrays lack it."""
+        at = int(np.searchsorted(self.keys, np.uint64(hashed)))
+        return at if at < len(self.keys) and int(self.keys[at]) == hashed else -1
+
+    def frozen(self, slot: int) -> np.ndarray:
+        if slot < 0:
+            return _NO_ROWS
+        return np.asarray(self.rows[self.starts[slot] : self.starts[slot + 1]])
+
+    def put(self, hashed: int, row: int) -> None:
+        self.added.setdefault(hashed, []).append(row)
+
+    def drop(self, hashed: int, row: int) -> None:
+        rows = self.added[hashed]
+        rows.remove(row)
+        if not rows:
+            del self.added[hashed]
 
 
-def _digest(values: tuple[Any, ...]) -> bytes:
-    """16 bytes that stand for a record's compared values (equal values, equal bytes)."""
-    return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+class _Counts:
+    """How many people hold each value of a frequency column: ``values`` (the values'
+    hashes, sorted), ``counts`` beside them, ``codes`` (each row's value as a position
+    in ``values``, -1 for none) and a dict for values the arrays lack."""
+
+    def __init__(self, values: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> None:
+        self.values, self.counts, self.codes = values, counts, codes
+        self.added: dict[int, int] = {}
+
+    def hash_at(self, row: int) -> int | None:
+        code = int(self.codes[row])
+        return None if code < 0 else int(self.values[code])
+
+    def _slot(self, hashed: int) -> int:
+        at = int(np.searchsorted(self.values, np.uint64(hashed)))
+        return at if at < len(self.values) and int(self.values[at]) == hashed else -1
+
+    def count(self, hashed: int | None) -> int:
+        if hashed is None:
+            return 0
+        slot = self._slot(hashed)
+        return int(self.counts[slot]) if slot >= 0 else self.added.get(hashed, 0)
+
+    def set(self, hashed: int, count: int) -> None:
+        slot = self._slot(hashed)
+        if slot >= 0:
+            self.counts[slot] = count
+        elif count:
+            self.added[hashed] = count
+        else:
+            self.added.pop(hashed, None)
+
+
+def _digest(values: tuple[Any, ...]) -> int:
+    """A 63-bit number that stands for a record's compared values (equal values, equal
+    numbers)."""
+    digest = hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "little") >> 1
+
+
+def _arrow(values: list[Any]) -> pa.Array:
+    """A column of plain values as Arrow (values of mixed kinds as text)."""
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 def _plain(value: Any) -> Any:

@@ -33,7 +33,7 @@ its id while its smallest member stays, whatever else arrives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,6 +64,8 @@ STATE_VERSION = 1
 # contradiction scored below cannot_link_below, which is at most the threshold, or was
 # decided by a never-link rule, which is never a link.
 _CONFLICT = -1.0
+# The pairs of a lead that has none (never changed).
+_NONE: dict[str, float] = {}
 # (id, id, kept) for each pair worth keeping.
 _Kept = list[tuple[str, str, float]]
 
@@ -114,16 +116,28 @@ class IncrementalClusters:
         self.threshold = float(threshold)
         self.cannot_link_below = _cannot_link_below(threshold, cannot_link_below)
         self.component_limit = int(component_limit)
-        self._pairs: dict[str, dict[str, float]] = {i: {} for i in ids}
-        if len(self._pairs) != len(ids):
+        if len(set(ids)) != len(ids):
             raise InputError(say("lead ids must be unique", "线索 ID 须唯一"))
-        self._cluster: dict[str, str] = {}
-        self._members: dict[str, set[str]] = {}
         self._changed: list[str] = []
-        self._store(self._read(pairs))
-        for lead, cluster in zip(clustered["id"], clustered["cluster_id"]):
-            self._cluster[lead] = cluster
-            self._members.setdefault(cluster, set()).add(lead)
+        left, right, kept = self._read_columns(pairs)
+        self._hold(
+            _Frozen.build(
+                clustered["id"].astype(str).tolist(),
+                clustered["cluster_id"].astype(str).tolist(),
+                left,
+                right,
+                kept,
+            )
+        )
+
+    def _hold(self, frozen: _Frozen) -> None:
+        """Hold the leads, clusters and pairs of ``frozen`` (arrays), with what changes
+        later beside them: only leads and clusters a change touches become dicts."""
+        self._frozen = frozen
+        # only leads with a link or a contradiction have pairs (most leads have none)
+        self._pairs: MutableMapping[str, dict[str, float]] = _Pairs(frozen)
+        self._cluster: MutableMapping[str, str] = _Assigned(frozen)
+        self._members: MutableMapping[str, set[str]] = _Members(frozen)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -145,10 +159,8 @@ class IncrementalClusters:
     def assignments(self) -> pd.DataFrame:
         """One row per lead, in the order the leads came (an updated lead comes last):
         ``id`` and ``cluster_id``, as :func:`cluster_pairs` returns them."""
-        return pd.DataFrame(
-            {"id": list(self._cluster), "cluster_id": list(self._cluster.values())},
-            dtype=object,
-        )
+        ids, clusters = self._cluster.assignments()  # type: ignore[attr-defined]
+        return pd.DataFrame({"id": ids, "cluster_id": clusters}, dtype=object)
 
     @property
     def last_changed(self) -> list[str]:
@@ -184,11 +196,14 @@ class IncrementalClusters:
         lead_id = str(lead_id)
         self._known(lead_id)
         linked = self._linked(lead_id)
-        scored = list(self._pairs[lead_id])
+        scored = list(self._pairs.get(lead_id, ()))
         cluster = self._cluster.pop(lead_id)
         mates = self._members.pop(cluster) - {lead_id}
-        for other in self._pairs.pop(lead_id):
-            del self._pairs[other][lead_id]
+        for other in self._pairs.pop(lead_id, ()):
+            others = self._pairs[other]
+            del others[lead_id]
+            if not others:
+                del self._pairs[other]
         # The remaining mates keep the cluster for now; _recluster splits and renames it.
         if mates:
             self._members[cluster] = set(mates)
@@ -218,15 +233,45 @@ class IncrementalClusters:
         """Everything held, as plain JSON-ready values (see :meth:`from_state`): the
         options, each lead with its cluster id (in the order of :meth:`assignments`), the
         links (two ids and the match probability) and the contradictions (two ids)."""
-        held = [(a, b, kept) for a, others in self._pairs.items() for b, kept in others.items()]
+        columns = self.columns()
+        return {
+            **{k: v for k, v in columns.items() if not isinstance(v, np.ndarray)},
+            "clusters": [list(pair) for pair in zip(columns["id"], columns["cluster_id"])],
+            "links": [
+                [a, b, float(p)]
+                for a, b, p in zip(columns["link_l"], columns["link_r"], columns["probability"])
+            ],
+            "conflicts": [list(pair) for pair in zip(columns["conflict_l"], columns["conflict_r"])],
+        }
+
+    def columns(self) -> dict[str, Any]:
+        """Everything held as arrays, for saving (see :meth:`from_columns`): the options,
+        ``id`` and ``cluster_id`` per lead, ``link_l``, ``link_r`` and ``probability`` per
+        link, ``conflict_l`` and ``conflict_r`` per contradiction (each pair once)."""
+        ids, clusters = self._cluster.assignments()  # type: ignore[attr-defined]
+        left: list[str] = []
+        right: list[str] = []
+        kept: list[float] = []
+        for a, others in self._pairs.items():
+            for b, held in others.items():
+                if a < b:
+                    left.append(a)
+                    right.append(b)
+                    kept.append(held)
+        value = np.array(kept, dtype=float)
+        link = value >= 0
         return {
             "version": STATE_VERSION,
             "threshold": self.threshold,
             "cannot_link_below": self.cannot_link_below,
             "component_limit": self.component_limit,
-            "clusters": [[lead, cluster] for lead, cluster in self._cluster.items()],
-            "links": [[a, b, kept] for a, b, kept in held if a < b and kept >= 0],
-            "conflicts": [[a, b] for a, b, kept in held if a < b and kept < 0],
+            "id": np.array(ids, dtype=object),
+            "cluster_id": np.array(clusters, dtype=object),
+            "link_l": np.array(left, dtype=object)[link],
+            "link_r": np.array(right, dtype=object)[link],
+            "probability": value[link],
+            "conflict_l": np.array(left, dtype=object)[~link],
+            "conflict_r": np.array(right, dtype=object)[~link],
         }
 
     @classmethod
@@ -241,29 +286,21 @@ class IncrementalClusters:
                     f"不是版本 {STATE_VERSION} 的 IncrementalClusters 状态（得到 {found!r}）",
                 )
             )
-        clusters = cls(
-            threshold=state["threshold"],
-            cannot_link_below=state["cannot_link_below"],
-            component_limit=state["component_limit"],
-        )
         try:
-            for lead, cluster in state["clusters"]:
-                clusters._pairs[str(lead)] = {}
-                clusters._cluster[str(lead)] = str(cluster)
-                clusters._members.setdefault(str(cluster), set()).add(str(lead))
-            rows = [(str(a), str(b), float(p)) for a, b, p in state["links"]]
-            rows += [(str(a), str(b), _CONFLICT) for a, b in state["conflicts"]]
-            unknown = {i for a, b, _ in rows for i in (a, b)} - clusters._pairs.keys()
-            if unknown:
-                raise InputError(
-                    say(
-                        f"the IncrementalClusters state is damaged: {len(unknown)} leads "
-                        "of its pairs have no cluster; save it again with state()",
-                        f"IncrementalClusters 状态已损坏：线索对中有 {len(unknown)} 条线索"
-                        "没有聚类；请用 state() 重新保存",
-                    )
-                )
-            clusters._store(rows)
+            assigned = [(str(lead), str(cluster)) for lead, cluster in state["clusters"]]
+            links = [(str(a), str(b), float(q)) for a, b, q in state["links"]]
+            conflicts = [(str(a), str(b)) for a, b in state["conflicts"]]
+            columns = {
+                **{k: state[k] for k in ("threshold", "cannot_link_below", "component_limit")},
+                "version": STATE_VERSION,
+                "id": [lead for lead, _ in assigned],
+                "cluster_id": [cluster for _, cluster in assigned],
+                "link_l": [a for a, _, _ in links],
+                "link_r": [b for _, b, _ in links],
+                "probability": [q for _, _, q in links],
+                "conflict_l": [a for a, _ in conflicts],
+                "conflict_r": [b for _, b in conflicts],
+            }
         except (KeyError, TypeError, ValueError) as error:
             raise InputError(
                 say(
@@ -273,6 +310,47 @@ class IncrementalClusters:
                     "请用 state() 重新保存",
                 )
             ) from error
+        return cls.from_columns(columns)
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any]) -> IncrementalClusters:
+        """The clusters that :meth:`columns` described (arrays or lists), exactly: the
+        arrays are held as they are, nothing is clustered again."""
+        if columns.get("version") != STATE_VERSION:
+            raise InputError(
+                say(
+                    f"not IncrementalClusters columns of version {STATE_VERSION} "
+                    f"(found {columns.get('version')!r})",
+                    f"不是版本 {STATE_VERSION} 的 IncrementalClusters 列数据"
+                    f"（得到 {columns.get('version')!r}）",
+                )
+            )
+        clusters = cls(
+            threshold=columns["threshold"],
+            cannot_link_below=columns["cannot_link_below"],
+            component_limit=columns["component_limit"],
+        )
+        ids = [str(i) for i in columns["id"]]
+        left = np.concatenate([np.asarray(columns["link_l"], dtype=object),
+                               np.asarray(columns["conflict_l"], dtype=object)])  # fmt: skip
+        right = np.concatenate([np.asarray(columns["link_r"], dtype=object),
+                                np.asarray(columns["conflict_r"], dtype=object)])  # fmt: skip
+        kept = np.concatenate([np.asarray(columns["probability"], dtype=float),
+                               np.full(len(columns["conflict_l"]), _CONFLICT)])  # fmt: skip
+        known = pd.Index(ids)
+        unknown = (known.get_indexer(left) < 0) | (known.get_indexer(right) < 0)
+        if unknown.any():
+            raise InputError(
+                say(
+                    f"the IncrementalClusters state is damaged: {int(unknown.sum())} of its "
+                    "pairs name leads that have no cluster; save it again with state()",
+                    f"IncrementalClusters 状态已损坏：有 {int(unknown.sum())} 个线索对的线索"
+                    "没有聚类；请用 state() 重新保存",
+                )
+            )
+        clusters._hold(
+            _Frozen.build(ids, [str(c) for c in columns["cluster_id"]], left, right, kept)
+        )
         return clusters
 
     # -- inside --------------------------------------------------------------------------
@@ -293,7 +371,6 @@ class IncrementalClusters:
 
     def _insert(self, lead_id: str, rows: _Kept) -> str:
         """Add ``lead_id`` with its checked pairs and re-cluster what it links to."""
-        self._pairs[lead_id] = {}
         self._cluster[lead_id] = cluster_id_for(lead_id)
         self._members.setdefault(cluster_id_for(lead_id), set()).add(lead_id)
         self._store(rows)
@@ -318,6 +395,19 @@ class IncrementalClusters:
                 say(f"no lead {lead_id!r} is clustered", f"聚类中没有线索 {lead_id!r}")
             )
 
+    def _read_columns(self, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_read` as three arrays (left ids, right ids, what is kept)."""
+        if pairs.empty:
+            return np.zeros(0, object), np.zeros(0, object), np.zeros(0, float)
+        probability = pairs["match_probability"].to_numpy(dtype=float)
+        never = _never_linked(pairs)
+        conflict = never | ((probability < self.cannot_link_below) & _contradicted(pairs))
+        wanted = conflict | ((probability >= self.threshold) & ~conflict)
+        kept = np.where(conflict, _CONFLICT, probability)[wanted]
+        left = pairs["id_l"].astype(str).to_numpy(dtype=object)[wanted]
+        right = pairs["id_r"].astype(str).to_numpy(dtype=object)[wanted]
+        return left, right, kept
+
     def _read(self, pairs: pd.DataFrame) -> _Kept:
         """The links and contradictions among ``pairs``, as they are kept; a pair that is
         neither never changes a cluster at this threshold and is left out (about 2 % of a
@@ -335,15 +425,15 @@ class IncrementalClusters:
 
     def _store(self, rows: _Kept) -> None:
         """Keep the pairs of leads held (others are ignored, as batch ignores them)."""
-        held = self._pairs
+        held, pairs = self._cluster, self._pairs
         for a, b, kept in rows:
             if a != b and a in held and b in held:
-                held[a][b] = kept
-                held[b][a] = kept
+                pairs.setdefault(a, {})[b] = kept
+                pairs.setdefault(b, {})[a] = kept
 
     def _linked(self, lead_id: str) -> list[str]:
         """The leads linked to ``lead_id`` (a pair at or above the threshold)."""
-        return [b for b, kept in self._pairs[lead_id].items() if kept >= 0]
+        return [b for b, kept in self._pairs.get(lead_id, _NONE).items() if kept >= 0]
 
     def _component(self, seeds: Iterable[str]) -> set[str] | None:
         """The leads linked to the seeds, directly or through others; None when they are
@@ -352,7 +442,7 @@ class IncrementalClusters:
         todo = list(seen)
         while todo:
             lead = todo.pop()
-            for other, kept in self._pairs[lead].items():
+            for other, kept in self._pairs.get(lead, _NONE).items():
                 if kept >= 0 and other not in seen:
                     seen.add(other)
                     if len(seen) > self.component_limit:
@@ -368,7 +458,7 @@ class IncrementalClusters:
         links: list[tuple[float, str, str]] = []
         conflicts: list[tuple[int, int]] = []
         for a in nodes:
-            for b, kept in self._pairs[a].items():
+            for b, kept in self._pairs.get(a, _NONE).items():
                 if b <= a or b not in index:
                     continue
                 if kept >= 0:
@@ -418,3 +508,244 @@ def _cannot_link_below(threshold: float, cannot_link_below: float | None) -> flo
     if cannot_link_below is None:
         return float(min(DEFAULT_CANNOT_LINK_BELOW, threshold))
     return float(cannot_link_below)
+
+
+class _Frozen:
+    """The leads, clusters and pairs held when the clusters were built or loaded, as
+    arrays: ``ids`` (a lead's node is its position), each node's cluster (a code into
+    ``names``), the nodes of each cluster, and each node's pairs (other node and what is
+    kept), all in compressed rows (``starts`` and the values)."""
+
+    def __init__(
+        self,
+        ids: list[str],
+        codes: np.ndarray,
+        names: list[str],
+        member_starts: np.ndarray,
+        member_nodes: np.ndarray,
+        pair_starts: np.ndarray,
+        pair_nodes: np.ndarray,
+        pair_kept: np.ndarray,
+    ) -> None:
+        self.ids = ids
+        self.node = dict(zip(ids, range(len(ids))))
+        self.codes, self.names = codes, names
+        self.cluster = dict(zip(names, range(len(names))))
+        self.member_starts, self.member_nodes = member_starts, member_nodes
+        self.pair_starts, self.pair_nodes, self.pair_kept = pair_starts, pair_nodes, pair_kept
+
+    @classmethod
+    def build(
+        cls,
+        ids: list[str],
+        clusters: list[str],
+        left: np.ndarray,
+        right: np.ndarray,
+        kept: np.ndarray,
+    ) -> _Frozen:
+        """From each lead's cluster and the pairs worth keeping (pairs of unknown leads,
+        and of a lead with itself, are left out; of a pair given twice the last counts)."""
+        n = len(ids)
+        codes, names = pd.factorize(pd.Series(clusters, dtype=object))
+        codes = codes.astype(np.int32)
+        member_nodes = np.argsort(codes, kind="stable").astype(np.int32)
+        member_starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(names)))])
+        known = pd.Index(ids)
+        a = known.get_indexer(np.asarray(left, dtype=object))
+        b = known.get_indexer(np.asarray(right, dtype=object))
+        fine = (a >= 0) & (b >= 0) & (a != b)
+        a, b, value = a[fine], b[fine], np.asarray(kept, dtype=float)[fine]
+        source = np.concatenate([a, b])
+        order = np.argsort(source, kind="stable")
+        pair_nodes = np.concatenate([b, a])[order].astype(np.int32)
+        pair_kept = np.concatenate([value, value])[order]
+        pair_starts = np.concatenate([[0], np.cumsum(np.bincount(source, minlength=n))])
+        return cls(ids, codes, [str(c) for c in names], member_starts.astype(np.int64),
+                   member_nodes, pair_starts.astype(np.int64), pair_nodes, pair_kept)  # fmt: skip
+
+    def pairs_of(self, node: int) -> dict[str, float]:
+        lo, hi = int(self.pair_starts[node]), int(self.pair_starts[node + 1])
+        ids = self.ids
+        return {
+            ids[other]: kept
+            for other, kept in zip(self.pair_nodes[lo:hi].tolist(), self.pair_kept[lo:hi].tolist())
+        }
+
+    def has_pairs(self, node: int) -> bool:
+        return bool(self.pair_starts[node + 1] > self.pair_starts[node])
+
+    def members_of(self, code: int) -> set[str]:
+        lo, hi = int(self.member_starts[code]), int(self.member_starts[code + 1])
+        return {self.ids[node] for node in self.member_nodes[lo:hi].tolist()}
+
+
+def _absent(key: str) -> KeyError:
+    """The KeyError of the mapping protocol (``in``, ``get`` and ``pop`` catch it inside
+    the clusters): never a message to a user, who is told by ``_known`` instead."""
+    return KeyError(key)
+
+
+class _Overlay:
+    """A mapping over :class:`_Frozen` arrays: a key of the arrays that is changed or
+    read for change is copied into ``changed``; one deleted is marked ``dead``."""
+
+    def __init__(self, frozen: _Frozen) -> None:
+        self.frozen = frozen
+        self.changed: dict[str, Any] = {}
+        self.dead: set[str] = set()
+
+
+class _Assigned(_Overlay, MutableMapping[str, str]):
+    """Lead → cluster id. Iterates as a dict would: the leads of the arrays in their
+    order, then those added since (a lead removed and added again comes last)."""
+
+    def __init__(self, frozen: _Frozen) -> None:
+        super().__init__(frozen)
+        self.added: dict[str, str] = {}
+
+    def _node(self, lead: str) -> int | None:
+        node = self.frozen.node.get(lead)
+        return None if node is None or lead in self.dead else node
+
+    def __getitem__(self, lead: str) -> str:
+        found = self.added.get(lead)
+        if found is not None:
+            return found
+        found = self.changed.get(lead)
+        if found is not None:
+            return str(found)
+        node = self._node(lead)
+        if node is None:
+            raise _absent(lead)
+        return self.frozen.names[self.frozen.codes[node]]
+
+    def __setitem__(self, lead: str, cluster: str) -> None:
+        if lead in self.added or self._node(lead) is None:
+            self.added[lead] = cluster
+        else:
+            self.changed[lead] = cluster
+
+    def __delitem__(self, lead: str) -> None:
+        if lead in self.added:
+            del self.added[lead]
+        elif self._node(lead) is not None:
+            self.dead.add(lead)
+            self.changed.pop(lead, None)
+        else:
+            raise _absent(lead)
+
+    def __contains__(self, lead: object) -> bool:
+        return lead in self.added or (isinstance(lead, str) and self._node(lead) is not None)
+
+    def __iter__(self) -> Iterator[str]:
+        dead = self.dead
+        yield from (lead for lead in self.frozen.ids if lead not in dead)
+        yield from list(self.added)
+
+    def __len__(self) -> int:
+        return len(self.frozen.ids) - len(self.dead) + len(self.added)
+
+    def assignments(self) -> tuple[list[str], list[str]]:
+        """The leads and their clusters, in order, read from the arrays in bulk."""
+        names = self.frozen.names
+        dead, changed = self.dead, self.changed
+        ids: list[str] = []
+        clusters: list[str] = []
+        for lead, code in zip(self.frozen.ids, self.frozen.codes.tolist()):
+            if lead in dead:
+                continue
+            ids.append(lead)
+            clusters.append(changed.get(lead) or names[code])
+        ids += self.added
+        clusters += self.added.values()
+        return ids, clusters
+
+
+class _Members(_Overlay, MutableMapping[str, set[str]]):
+    """Cluster id → its leads (a set, copied out of the arrays when asked for)."""
+
+    def _code(self, cluster: str) -> int | None:
+        code = self.frozen.cluster.get(cluster)
+        return None if code is None or cluster in self.dead else code
+
+    def __getitem__(self, cluster: str) -> set[str]:
+        found = self.changed.get(cluster)
+        if found is not None:
+            return found
+        code = self._code(cluster)
+        if code is None:
+            raise _absent(cluster)
+        found = self.changed[cluster] = self.frozen.members_of(code)
+        return found
+
+    def __setitem__(self, cluster: str, members: set[str]) -> None:
+        self.changed[cluster] = members
+
+    def __delitem__(self, cluster: str) -> None:
+        known = cluster in self.changed or self._code(cluster) is not None
+        if not known:
+            raise _absent(cluster)
+        self.changed.pop(cluster, None)
+        if cluster in self.frozen.cluster:
+            self.dead.add(cluster)
+
+    def __contains__(self, cluster: object) -> bool:
+        return cluster in self.changed or (
+            isinstance(cluster, str) and self._code(cluster) is not None
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        changed = self.changed
+        yield from (c for c in self.frozen.names if c not in changed and self._code(c) is not None)
+        yield from list(changed)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Pairs(_Overlay, MutableMapping[str, dict[str, float]]):
+    """Lead → its pairs (other lead → what is kept); a lead without pairs is absent."""
+
+    def __getitem__(self, lead: str) -> dict[str, float]:
+        found = self.changed.get(lead)
+        if found is not None:
+            return found
+        node = self.frozen.node.get(lead)
+        if node is None or lead in self.dead or not self.frozen.has_pairs(node):
+            raise _absent(lead)
+        found = self.changed[lead] = self.frozen.pairs_of(node)
+        return found
+
+    def __setitem__(self, lead: str, pairs: dict[str, float]) -> None:
+        self.changed[lead] = pairs
+
+    def __delitem__(self, lead: str) -> None:
+        if lead not in self:
+            raise _absent(lead)
+        self.changed.pop(lead, None)
+        if lead in self.frozen.node:
+            self.dead.add(lead)
+
+    def __contains__(self, lead: object) -> bool:
+        if lead in self.changed:
+            return True
+        node = self.frozen.node.get(lead) if isinstance(lead, str) else None
+        return node is not None and lead not in self.dead and self.frozen.has_pairs(node)
+
+    def __iter__(self) -> Iterator[str]:
+        frozen, changed, dead = self.frozen, self.changed, self.dead
+        for node, lead in enumerate(frozen.ids):
+            if lead not in changed and lead not in dead and frozen.has_pairs(node):
+                yield lead
+        yield from list(changed)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def items(self) -> Iterator[tuple[str, dict[str, float]]]:  # type: ignore[override]
+        """Every lead with its pairs, those of the arrays read without being copied."""
+        frozen, changed, dead = self.frozen, self.changed, self.dead
+        for node, lead in enumerate(frozen.ids):
+            if lead not in changed and lead not in dead and frozen.has_pairs(node):
+                yield lead, frozen.pairs_of(node)
+        yield from list(changed.items())
