@@ -21,7 +21,12 @@ from __future__ import annotations
 
 from leadlink.clean import normalize
 from leadlink.clean._enrich import EnrichResult, enrich
-from leadlink.clean._prepare import extra_column, prepare
+from leadlink.clean._prepare import (
+    EMPLOYER_MIN_SHARE,
+    SHARED_LINE_NAMES,
+    extra_column,
+    prepare,
+)
 from leadlink.clean._privacy import OUTPUT_MODES, OutputMasking
 from leadlink.clean._record import prepare_record, validate_record
 from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
@@ -29,8 +34,10 @@ from leadlink.clean.normalize._phone import check_region, settle_region
 from leadlink.clean.normalize._phone import match_key as phone_match_key
 
 __all__ = [
+    "EMPLOYER_MIN_SHARE",
     "GHOST_THRESHOLD",
     "OUTPUT_MODES",
+    "SHARED_LINE_NAMES",
     "EnrichResult",
     "OutputMasking",
     "Problem",

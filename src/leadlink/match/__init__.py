@@ -15,7 +15,15 @@ package, and its internals only in :mod:`leadlink.match._splink`.
 
 from __future__ import annotations
 
-from leadlink.match._backends import BACKENDS, check_backend, database_api
+from leadlink.match._backends import (
+    BACKENDS,
+    check_backend,
+    database_api,
+    is_spark_frame,
+    is_spark_session,
+    local_spark_session,
+    spark_session_of,
+)
 from leadlink.match._blocking import (
     DEFAULT_MAX_BLOCK_SIZE,
     DEFAULT_PAIRS_PER_LEAD,
@@ -62,4 +70,8 @@ __all__ = [
     "check_max_pairs",
     "check_threshold",
     "database_api",
+    "is_spark_frame",
+    "is_spark_session",
+    "local_spark_session",
+    "spark_session_of",
 ]

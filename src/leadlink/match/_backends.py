@@ -3,7 +3,8 @@ database API the caller passes.
 
 ``backend`` (the option of :func:`leadlink.dedupe`) is ``None`` / ``"duckdb"`` (a private
 in-memory DuckDB per fit and predict, with a memory limit and spill to disk), ``"spark"``
-(the active SparkSession, or a local one started with Splink's similarity functions), or a
+(the active SparkSession, or a local one started with Splink's similarity functions), a
+``pyspark.sql.SparkSession`` (scored through ``splink.SparkAPI`` on that session), or a
 Splink ``DatabaseAPI`` instance. The model file does not depend on it: a model trained on
 DuckDB scores on Spark.
 
@@ -32,7 +33,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -64,6 +65,10 @@ __all__ = [
     "check_backend",
     "database",
     "database_api",
+    "is_spark_frame",
+    "is_spark_session",
+    "local_spark_session",
+    "spark_session_of",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,39 +105,71 @@ def check_backend(backend: object) -> None:
     """Refuse a ``backend`` that :func:`database_api` cannot turn into a database."""
     if backend is None or (isinstance(backend, str) and backend in BACKENDS):
         return
-    if is_database_api(backend):
+    if is_database_api(backend) or is_spark_session(backend):
         return
     raise ConfigError(
         say(
             f"backend {backend!r} is not available; choose None or 'duckdb' (the embedded "
-            "DuckDB), 'spark' (the active SparkSession, or a local one), or a Splink database "
-            "API such as splink.SparkAPI(spark_session=spark)",
+            "DuckDB), 'spark' (the active SparkSession, or a local one), a SparkSession, "
+            "or a Splink database API such as splink.SparkAPI(spark_session=spark)",
             f"后端 {backend!r} 不可用；可选 None 或 'duckdb'（内嵌的 DuckDB）、"
-            "'spark'（当前的 SparkSession，或本地新建一个），"
+            "'spark'（当前的 SparkSession，或本地新建一个）、一个 SparkSession，"
             "或 Splink 数据库 API，例如 splink.SparkAPI(spark_session=spark)",
         )
     )
 
 
-def database_api(backend: str | DatabaseAPI | None) -> DatabaseAPI | None:
+def is_spark_session(value: object) -> bool:
+    """Whether ``value`` is a ``pyspark.sql.SparkSession`` (False without pyspark, which is
+    not imported for the question)."""
+    if "pyspark" not in sys.modules:
+        return False  # a session cannot exist without pyspark imported
+    from pyspark.sql import SparkSession
+
+    return isinstance(value, SparkSession)
+
+
+def is_spark_frame(value: object) -> bool:
+    """Whether ``value`` is a Spark DataFrame (classic or Spark Connect), without importing
+    pyspark."""
+    kind = type(value)
+    return kind.__name__ == "DataFrame" and kind.__module__.startswith("pyspark.sql")
+
+
+def database_api(backend: object) -> DatabaseAPI | None:
     """The Splink database API for ``backend`` (see :func:`leadlink.dedupe`).
 
     None for ``None`` and ``"duckdb"``: :class:`LeadModel` then uses a private in-memory
     DuckDB per fit and predict. ``"spark"`` takes the active SparkSession, or starts a
-    local one.
+    local one; a SparkSession is wrapped in ``splink.SparkAPI``.
     """
     check_backend(backend)
     if backend is None or backend == "duckdb":
         return None
     if backend == "spark":
-        return _spark_api()
+        return _spark_api(spark_session_of("spark"))
+    if is_spark_session(backend):
+        return _spark_api(backend)
     return backend  # type: ignore[return-value]  # a DatabaseAPI, as checked
 
 
-def _spark_api() -> DatabaseAPI:
-    """A Splink SparkAPI on the active SparkSession, or on a local one started now."""
+def spark_session_of(backend: object) -> Any:
+    """The SparkSession ``backend`` stands for: the session itself, or for ``"spark"`` and
+    None the active one, else a local one started by :func:`local_spark_session`."""
+    if is_spark_session(backend):
+        return backend
+    _import_pyspark()
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    if session is None:
+        session = local_spark_session()
+    return session
+
+
+def _import_pyspark() -> None:
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401
     except ImportError:
         raise ConfigError(
             say(
@@ -142,32 +179,74 @@ def _spark_api() -> DatabaseAPI:
                 "pip install 'leadlink[spark]' 安装，或改用 backend='duckdb'",
             )
         ) from None
-    from splink import SparkAPI
+
+
+def local_spark_session(
+    *,
+    cores: int | None = None,
+    memory: str = "4g",
+    app_name: str = "leadlink",
+    config: Mapping[str, str] | None = None,
+) -> Any:
+    """A local SparkSession set up the way leadlink needs it, or the running one.
+
+    * Splink's string similarity functions (Jaro-Winkler, Damerau-Levenshtein) on the
+      class path (``spark.jars`` = ``splink.backends.spark.similarity_jar_location()``);
+    * a checkpoint directory in a private folder (mode 0700, removed at exit): Splink and
+      leadlink's clustering write intermediate tables there, and they hold the leads' keys;
+    * shuffle partitions a few per core (Spark's 200 are meant for a cluster);
+    * the driver bound to 127.0.0.1 (no network, no host name to resolve), the web UI off;
+    * Python workers on this interpreter (``PYSPARK_PYTHON``, when not set already), not
+      whatever ``python3`` is on the PATH.
+
+    ``cores`` is the number of local cores (all of them when None), ``memory`` the driver's
+    memory (in local mode the executors run inside the driver); ``config`` adds or
+    overrides Spark settings (``{"spark.local.dir": "/data/tmp"}``). When a session is running
+    already, Spark returns it and these settings (but the checkpoint directory) are not
+    applied: stop it first to start one with them.
+    """
+    _import_pyspark()
+    from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    session = SparkSession.getActiveSession()
-    if session is None:
-        session = (
-            SparkSession.builder.master("local[2]")
-            .appName("leadlink")
-            # Splink's string similarity functions (Jaro-Winkler, Damerau-Levenshtein).
-            .config("spark.jars", similarity_jar_location())
-            .config("spark.sql.shuffle.partitions", str(SPARK_SHUFFLE_PARTITIONS))
-            # Python workers run on this interpreter, not whatever python3 is on the PATH.
-            .config("spark.pyspark.python", sys.executable)
-            # Local mode needs no network: do not depend on the host name resolving.
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
-        session.sparkContext.setLogLevel("ERROR")
-        logger.info("started a local Spark session (local[2]) for leadlink")
+    threads = cores if cores is not None else (os.cpu_count() or 2)
+    # pyspark starts its Python workers with $PYSPARK_PYTHON (else whatever python3 is on
+    # the PATH, without leadlink): this interpreter, unless the user chose one.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(f"local[{threads}]")
+        .appName(app_name)
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.shuffle.partitions", str(max(SPARK_SHUFFLE_PARTITIONS, 2 * threads)))
+        .config("spark.default.parallelism", str(max(SPARK_SHUFFLE_PARTITIONS, 2 * threads)))
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    for name, value in (config or {}).items():
+        builder = builder.config(name, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    _checkpoint_dir(session)
+    logger.info("local Spark session for leadlink (local[%d])", threads)
+    return session
+
+
+def _checkpoint_dir(session: Any) -> None:
     if session.sparkContext.getCheckpointDir() is None:
         # Splink writes its intermediate tables (the leads' keys) to the checkpoint
         # directory: a private folder, removed at exit and on SIGTERM, for the session's life.
         session.sparkContext.setCheckpointDir(private_folder("spark"))
+
+
+def _spark_api(session: Any) -> DatabaseAPI:
+    """A Splink SparkAPI on ``session``, with a checkpoint directory."""
+    from splink import SparkAPI
+
+    _checkpoint_dir(session)
     return SparkAPI(spark_session=session)
 
 
@@ -230,7 +309,12 @@ class Database:
             self._registered_before = registered_tables(self.api)
 
     def register(self, frame: pd.DataFrame) -> Any:
-        """``frame`` as a Splink table (a SplinkDataFrame)."""
+        """``frame`` (a pandas or, on Spark, a Spark DataFrame) as a Splink table (a
+        SplinkDataFrame)."""
+        if not isinstance(frame, pd.DataFrame):  # a Spark DataFrame: its types are set
+            table = self.api.register(frame)
+            self._inputs.append(table.physical_name)
+            return table
         if self.owned:
             return self.api.register(frame)
         empty = [str(c) for c in frame.columns if frame[c].isna().all()]

@@ -529,6 +529,33 @@ class LeadModel:
         out["found_by"] = pd.Categorical(out["found_by"], [*presets, "identical"])
         return out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
 
+    def predict_table(
+        self,
+        prepared: Any,
+        *,
+        db_api: DatabaseAPI,
+        min_probability: float = 0.01,
+        max_pairs: int | None = None,
+    ) -> Any:
+        """:meth:`predict` for a prepared table held in Spark: ``prepared`` is a Spark
+        DataFrame of :func:`leadlink.prepare`'s columns, ``db_api`` a
+        ``splink.SparkAPI`` on its session; the pairs come back as a Spark DataFrame with
+        the columns :meth:`predict` gives (levels and ``found_by`` as text). See
+        :mod:`leadlink.match._spark` for how each step runs on the executors.
+        """
+        from leadlink.match._spark import predict_spark
+
+        self._fitted()
+        if not 0 <= min_probability <= 1:
+            raise ConfigError(
+                say(
+                    f"min_probability must be between 0 and 1, not {min_probability}",
+                    f"min_probability 须在 0 到 1 之间，而不是 {min_probability}",
+                )
+            )
+        budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
+        return predict_spark(self, prepared, db_api, min_probability=min_probability, budget=budget)
+
     def _compared(self, prepared: pd.DataFrame) -> list[str]:
         """The prepared columns the model compares (two records equal in all are equal)."""
         return compared_columns(prepared, self.roles)
