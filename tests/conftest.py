@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pandas as pd
 import pytest
@@ -39,3 +40,25 @@ def _english_messages(monkeypatch):
     set_language(None)
     yield
     set_language(None)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """leadlink's local Spark session on two cores, one for the whole test session; the
+    test is skipped without pyspark (``pip install leadlink[spark]``) or Java."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install leadlink[spark])")
+    java_home = os.environ.get("JAVA_HOME", "")
+    if not (shutil.which("java") or (java_home and shutil.which("java", path=f"{java_home}/bin"))):
+        pytest.skip("Spark needs Java: no java on PATH or in JAVA_HOME")
+    from leadlink.spark import local_session
+
+    session = local_session(
+        cores=2,
+        memory="2g",
+        app_name="leadlink-tests",
+        # A short-lived JVM on two cores: the quick JIT compiler starts and warms up in
+        # half the time of the optimising one.
+        config={"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"},
+    )
+    yield session
+    session.stop()

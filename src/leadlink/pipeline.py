@@ -25,6 +25,8 @@ from leadlink.match import (
     check_max_pairs,
     check_threshold,
     database_api,
+    is_spark_frame,
+    is_spark_session,
 )
 from leadlink.merge import (
     DEFAULT_LARGE,
@@ -254,8 +256,11 @@ def dedupe(
         threshold: match probability at which two leads are linked (default: the model's).
         backend: where the model trains and scores: ``None`` or ``"duckdb"`` (the embedded
             DuckDB), ``"spark"`` (the active SparkSession, else a local one; needs
-            ``pip install 'leadlink[spark]'`` and Java), or a Splink database API such as
-            ``splink.SparkAPI(spark_session=spark)``.
+            ``pip install 'leadlink[spark]'`` and Java), a ``SparkSession``, or a Splink
+            database API such as ``splink.SparkAPI(spark_session=spark)``. Leads given as a
+            Spark DataFrame (or a Parquet path with a Spark backend) are deduplicated on
+            Spark end to end, and a :class:`leadlink.spark.SparkDedupeResult` is returned
+            (see :func:`leadlink.spark.dedupe_spark`).
         seed: seed for the random sampling in training.
         model: a trained model to use instead of training one on these leads.
         extra_columns: your own columns to compare too, column → kind (``"exact"``,
@@ -314,6 +319,14 @@ def dedupe(
             all the same one), most phones invalid for ``region``, nothing could be
             trained, no pair of leads was compared, no pair reached the threshold.
     """
+    if is_spark_frame(leads) or (
+        isinstance(leads, (str, PathLike)) and (backend == "spark" or is_spark_session(backend))
+    ):
+        # Leads in Spark stay there: the stages run on the executors (leadlink.spark).
+        options = {name: value for name, value in locals().items() if name != "leads"}
+        from leadlink.spark import dedupe_spark
+
+        return cast(DedupeResult, dedupe_spark(leads, **options))
     check_backend(backend)
     given_region = None if region is None else check_region(region)
     # (its region is settled below, once the phone column is known)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,37 +14,7 @@ from leadlink.schema import resolve_columns
 # Spark is optional (`pip install leadlink[spark]`, and a Java runtime): without it these
 # tests are skipped, not errors. Deselect them with `-m "not spark"`.
 pytestmark = pytest.mark.spark
-pytest.importorskip("pyspark", reason="pyspark is not installed (pip install leadlink[spark])")
-_JAVA_HOME = os.environ.get("JAVA_HOME", "")
-if not (shutil.which("java") or (_JAVA_HOME and shutil.which("java", path=f"{_JAVA_HOME}/bin"))):
-    pytest.skip("Spark needs Java: no java on PATH or in JAVA_HOME", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    """One local Spark session for the module, offline, with Splink's similarity jar."""
-    from pyspark.sql import SparkSession
-    from splink.backends.spark import similarity_jar_location
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("leadlink-tests")
-        .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.pyspark.python", sys.executable)
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        # A short-lived JVM on two cores: the quick JIT compiler starts and warms up in
-        # half the time of the optimising one.
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("spark-checkpoints")))
-    yield session
-    session.stop()
+# The session fixture (tests/conftest.py) skips them without pyspark or Java.
 
 
 @pytest.fixture(scope="module")
