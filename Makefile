@@ -7,7 +7,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 # The browser test of the lead-entry page drives the system's Chromium (never a downloaded one).
 CHROMIUM  ?= chromium
 
-.PHONY: demo test lint typecheck unit notebooks docs bench clean browser
+.PHONY: demo test test-spark lint typecheck unit notebooks docs bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ typecheck: $(STAMP_DEV)
 
 unit: $(STAMP_DEV) browser
 	LEADLINK_LANG=en $(BIN)/python -m pytest -q tests --doctest-modules src/leadlink
+
+# Only the Spark tests (also run by `unit`); they skip, saying why, without Java.
+test-spark: $(STAMP_DEV)
+	LEADLINK_LANG=en $(BIN)/python -m pytest -q -m spark tests
 
 notebooks: $(STAMP_DEV)
 	$(BIN)/python -m pytest -q -W ignore --nbmake notebooks
