@@ -22,7 +22,7 @@ def test_dedupe_writes_the_outputs(tmp_path, leads_csv, capsys):
     assert code == 0
     for name in (
         "clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv", "review.csv",
-        "pairs.parquet", "pairs.csv", "model.json",
+        "review_all.csv", "pairs.parquet", "pairs.csv", "model.json",
     ):  # fmt: skip
         assert (out / name).exists(), name
     clusters = pd.read_csv(out / "clusters.csv", dtype=str)
@@ -36,8 +36,10 @@ def test_dedupe_writes_the_outputs(tmp_path, leads_csv, capsys):
     assert set(lineage["lead_id"]) <= ids
     for name, columns in (
         ("conflicts.csv", {"cluster_id", "role", "key", "value", "lead_ids", "survived"}),
-        ("review.csv", {"cluster_id", "n_leads", "reason", "detail", "lead_ids"}),
-    ):
+        ("review_all.csv", {"cluster_id", "n_leads", "reason", "detail", "lead_ids"}),
+        ("review.csv", {"rank", "cluster_id", "n_leads", "reason", "id_l", "id_r",
+                        "expected_wrong_leads", "detail", "lead_ids"}),
+    ):  # fmt: skip
         table = pd.read_csv(out / name, dtype=str, encoding="utf-8-sig")
         assert columns <= set(table.columns), name
         listed = {lead for cell in table["lead_ids"] for lead in json.loads(cell)}
@@ -771,7 +773,7 @@ def test_rethreshold_writes_dedupe_outputs_at_the_new_threshold(tmp_path, saved_
     out = tmp_path / "strict"
     assert _rethreshold(run, out, "--threshold", "0.99") == 0
     files = {"clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv", "review.csv",
-             "pairs.parquet", "pairs.csv", "model.json"}  # fmt: skip
+             "review_all.csv", "pairs.parquet", "pairs.csv", "model.json"}  # fmt: skip
     manifest = json.loads((out / "leadlink-run.json").read_text("utf-8"))
     assert set(manifest["files"]) == files
     assert manifest["command"] == "rethreshold"
@@ -791,7 +793,7 @@ def test_rethreshold_at_the_run_threshold_writes_the_run_outputs(tmp_path, saved
     out = tmp_path / "same"
     assert _rethreshold(run, out, "--threshold", "0.5") == 0
     for name in ("clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv",
-                 "review.csv", "model.json"):  # fmt: skip
+                 "review.csv", "review_all.csv", "model.json"):  # fmt: skip
         assert (out / name).read_bytes() == (run / name).read_bytes(), name
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "pairs.parquet"), pd.read_parquet(run / "pairs.parquet")
@@ -1192,3 +1194,41 @@ def test_a_bad_config_file_exits_2_before_reading(tmp_path, capsys, config, mess
             "--config", str(path)]  # fmt: skip
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_review_csv_is_the_ranked_queue_of_the_size_asked(tmp_path, small_leads, capsys):
+    leads = small_leads.drop(columns=["person_id", "is_ghost"]).head(300).copy()
+    leads["amount"] = range(len(leads))
+    path = tmp_path / "leads.csv"
+    leads.to_csv(path, index=False)
+    out = tmp_path / "out"
+    options = ["--review-size", "4", "--review-value", "amount", "--quiet", "--lang", "en"]
+    assert main(["dedupe", str(path), "--output-dir", str(out), *options]) == 0
+    printed = capsys.readouterr().out
+    queue = _read_csv(out / "review.csv")
+    assert len(queue) == 4 and queue["rank"].tolist() == ["1", "2", "3", "4"]
+    values = queue["expected_value"].astype(float)
+    assert values.is_monotonic_decreasing
+    total = int(re.search(r"4 of (\d+) review items queued", printed).group(1))
+    # --review-size 0: every item, from the saved pairs without training
+    every = tmp_path / "every"
+    options = ["--threshold", "0.5", "--review-size", "0", "--review-value", "amount"]
+    assert _rethreshold(out, every, *options) == 0
+    assert len(_read_csv(every / "review.csv")) == total
+    assert "left out" not in capsys.readouterr().out.split("review.csv:")[1].split(";")[0]
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--review-size", "-1"], "--review-size"),
+        (["--review-value", "no_such_column"], "no_such_column"),
+    ],
+)
+def test_bad_review_options_stop_before_any_output(tmp_path, leads_csv, capsys, options, said):
+    out = tmp_path / "out"
+    argv = ["dedupe", str(leads_csv), "--output-dir", str(out), "--lang", "en", *options]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and "internal error" not in err
+    assert not out.exists()

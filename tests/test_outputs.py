@@ -409,19 +409,26 @@ def test_a_failed_run_leaves_no_output_folder(tmp_path):
 
 def test_the_summary_counts_what_review_csv_holds(tmp_path, capsys):
     """The CLI said "114 to review" while review.csv had 115 rows (one per cluster and
-    reason): it now gives both numbers, each matching the file."""
+    reason): it now gives both numbers, each matching the file (review_all.csv since the
+    review queue took review.csv's name), and the queue's items beside them."""
     from leadlink.datasets import load_sample
 
     path = tmp_path / "sample.csv"
     load_sample().drop(columns=["person_id", "is_ghost"]).to_csv(path, index=False)
-    assert _dedupe(path, tmp_path / "out") == 0
+    assert _dedupe(path, tmp_path / "out", "--review-size", "3") == 0
     printed = capsys.readouterr().out
-    found = re.search(r"(\d+) clusters to review, in (\d+) rows of review\.csv", printed)
+    found = re.search(r"(\d+) clusters to review, in (\d+) rows", printed)
     assert found is not None, printed
-    review = read_leads(tmp_path / "out" / "review.csv")
+    review = read_leads(tmp_path / "out" / "review_all.csv")
     assert int(found.group(1)) == review["cluster_id"].nunique()
     assert int(found.group(2)) == len(review)
     assert len(review) > review["cluster_id"].nunique()  # the sample has a cluster with two reasons
+    queued = re.search(r"review\.csv: (\d+) of (\d+) review items queued", printed)
+    assert queued is not None, printed
+    queue = read_leads(tmp_path / "out" / "review.csv")
+    assert int(queued.group(1)) == len(queue) == 3
+    left = int(queued.group(2)) - 3
+    assert f"{left} left out" in printed
 
 
 @pytest.mark.slow
@@ -442,7 +449,8 @@ def test_two_concurrent_demo_runs_leave_one_complete_run(tmp_path):
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
     names = set(manifest["files"])
     assert names == {"clusters.csv", "golden_records.csv", "lineage.csv", "conflicts.csv",
-                     "review.csv", "pairs.parquet", "pairs.csv", "model.json"}  # fmt: skip
+                     "review.csv", "review_all.csv", "pairs.parquet", "pairs.csv",
+                     "model.json"}  # fmt: skip
     assert {p.name for p in out.iterdir()} == names | {MANIFEST, LOCK}
     for name, entry in manifest["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"], name

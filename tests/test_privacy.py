@@ -147,9 +147,11 @@ def test_no_personal_data_in_logs_or_details_of_review(generated, personal):
         strict = ll.review_clusters(
             result.clusters, result.pairs, result.prepared, large=2, weak_below=0.99
         )
+        queue = result.review_queue(size=None)
     assert capture.messages, "expected the review summary in the logs"
     assert len(strict), "expected clusters to review"
-    details = "\n".join([*review["detail"], *strict["detail"]])
+    assert len(queue.items), "expected items in the review queue"
+    details = "\n".join([*review["detail"], *strict["detail"], *queue.items["detail"]])
     _assert_nothing_leaked({"logs": "\n".join(capture.messages), "details": details}, personal)
 
 
@@ -294,6 +296,7 @@ def test_masked_outputs_from_python_and_the_clear_default(generated):
         "lineage": masked.lineage().to_csv(),
         "conflicts": masked.conflicts().to_csv(),
         "review": masked.review().to_csv(),
+        "review_queue": masked.review_queue(size=None).items.to_csv(),
     }
     _assert_nothing_leaked(frames, _contacts(leads))
     assert masked.golden["phone"].dropna().str.contains(r"\*\*\*", regex=True).all()

@@ -55,6 +55,7 @@ _ERASABLE_FILES = {
     "lineage": "lineage.csv",
     "conflicts": "conflicts.csv",
     "review": "review.csv",
+    "review_all": "review_all.csv",
     "pairs": "pairs.parquet",
     "validation": "validation.csv",
     "scores": "scores.csv",
@@ -66,7 +67,7 @@ _COPIES = {"pairs.csv": "pairs", "golden_records.xlsx": "golden", "clusters.xlsx
 
 
 #: The tables whose ``lead_ids`` / ``sources`` cells are lists (JSON text in the files).
-_LISTED = ("golden", "conflicts", "review")
+_LISTED = ("golden", "conflicts", "review", "review_all")
 
 
 def erase(
@@ -458,14 +459,14 @@ def _rebuild_in_folder(
         ("golden", golden),
         ("lineage", lineage(golden)),
         ("conflicts", alternatives),
-        ("review", review),
+        ("review_all", review),  # the review queue keeps its ranking: their items just go
     ):
         table = tables[name]
         if table is None:
             continue
         rebuilt = _json_lists(rebuilt)
         merged = pd.concat([table, rebuilt.reindex(columns=table.columns)], ignore_index=True)
-        if name == "review":
+        if name == "review_all":
             size = pd.to_numeric(merged["n_leads"], errors="coerce")
             order = np.lexsort((merged["cluster_id"].astype(str).to_numpy(), -size.to_numpy()))
             tables[name] = merged.iloc[order].reset_index(drop=True)

@@ -30,8 +30,10 @@ from leadlink.match import (
 )
 from leadlink.merge import (
     DEFAULT_LARGE,
+    DEFAULT_QUEUE_SIZE,
     DEFAULT_WEAK_BELOW,
     DecisionsLike,
+    ReviewQueue,
     SurvivorshipPolicy,
     apply_decisions,
     cluster_pairs,
@@ -41,6 +43,7 @@ from leadlink.merge import (
     read_decisions,
     refresh_golden,
     review_clusters,
+    review_queue,
 )
 from leadlink.schema import (
     COMPARED_ROLES,
@@ -165,6 +168,37 @@ class DedupeResult:
             large=large,
             weak_below=weak_below,
             threshold=self.threshold if threshold is None else threshold,
+        )
+
+    def review_queue(
+        self,
+        *,
+        size: int | None = DEFAULT_QUEUE_SIZE,
+        value: str | Sequence[float] | pd.Series | None = None,
+    ) -> ReviewQueue:
+        """The uncertain merges and near misses, ranked by the leads (or the value) each
+        decision is expected to put right: the first ``size`` (None: all) with a summary
+        of the rest (see :func:`leadlink.merge.review_queue`). ``value`` is a column of
+        ``leads`` (a deal amount, a lead score) or one number per lead."""
+        leads, prepared = self._inputs("review_queue")
+        if isinstance(value, str):
+            if value not in leads.columns:
+                raise ColumnError(
+                    say(
+                        f"value column {value!r} is not in the leads (they have "
+                        f"{describe_columns(leads.columns, limit=10)})",
+                        f"value 列 {value!r} 不在线索中（线索的列为 "
+                        f"{describe_columns(leads.columns, limit=10)}）",
+                    )
+                )
+            value = leads[value]
+        return review_queue(
+            self.clusters,
+            self.pairs,
+            prepared,
+            size=size,
+            value=value,
+            threshold=self.threshold,
         )
 
     def at_threshold(

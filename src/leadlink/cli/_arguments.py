@@ -106,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
         help="merge duplicate leads into golden records",
         description="Find duplicate leads and write clusters.csv, golden_records.csv, "
         "lineage.csv (where each golden value came from), conflicts.csv (the values the "
-        "members disagree on), review.csv (clusters worth a human look), pairs.parquet "
+        "members disagree on), review.csv (the review queue: uncertain merges and near "
+        "misses, ranked by the leads they put at stake), review_all.csv (every cluster worth "
+        "a look, one row per cluster and reason), pairs.parquet "
         "(and pairs.csv, the same pairs for a spreadsheet) and "
         "model.json to the output folder.",
         epilog='A --policy file is JSON: {"rules": {ROLE: [RULE, ...]}, "sources": [...]}, '
@@ -178,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
         "--mask-names", action="store_true", help="mask names in the output files (张*, Z*** W***)"
     )
     dedupe.add_argument("--decisions", metavar="FILE", help=_DECISIONS_HELP)
+    _review_options(dedupe)
     dedupe.add_argument(
         "--excel",
         action="store_true",
@@ -292,6 +295,7 @@ def _parser() -> argparse.ArgumentParser:
         "--input", metavar="LEADS", help="the leads file the run read, when it has moved"
     )
     rethreshold.add_argument("--decisions", metavar="FILE", help=_DECISIONS_HELP)
+    _review_options(rethreshold)
     rethreshold.add_argument(
         "--hash-key-file",
         metavar="FILE",
@@ -507,6 +511,24 @@ def _index_options(parser: argparse.ArgumentParser, index_help: str) -> None:
     )
     parser.add_argument("--region", help="phone region for numbers without a country code")
     parser.add_argument("--index", metavar="PATH", help=index_help)
+
+
+def _review_options(command: argparse.ArgumentParser) -> None:
+    """The options of review.csv, the review queue, that ``dedupe`` and ``rethreshold`` share."""
+    command.add_argument(
+        "--review-size",
+        type=int,
+        default=200,
+        metavar="N",
+        help="how many items review.csv holds, best first (default 200; 0 for all); the "
+        "summary line counts the rest",
+    )
+    command.add_argument(
+        "--review-value",
+        metavar="COLUMN",
+        help="rank review.csv by the value at stake: a numeric column of the leads, such as "
+        "a deal amount or a lead score (default: by the leads at stake)",
+    )
 
 
 def _outcome_options(parser: argparse.ArgumentParser) -> None:

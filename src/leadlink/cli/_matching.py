@@ -202,9 +202,11 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     hash_key, outputs = _output_options(args)
     # So is the model file.
     model = LeadModel.load(args.model) if args.model else None
+    review_size = _review_size(args)
     tell = _progress(args)
     tell(say(f"reading {args.input}", f"正在读取 {args.input}"))
     leads = read_leads(args.input, sheet=args.sheet)
+    _check_review_value(args, leads)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LeadlinkWarning)
         result = dedupe(
@@ -233,9 +235,12 @@ def _run_dedupe(args: argparse.Namespace) -> int:
     out: OutputFolder = args.outputs
     tell(say("writing outputs", "正在写入输出"))
     review = result.review()
+    queue = result.review_queue(size=review_size, value=args.review_value)
     excel = args.excel or _is_workbook(args.input)
-    written = _write_outputs(result, out, review=review, leads_file=args.input, excel=excel)
-    sys.stdout.write(_summary_line(result, review, written, out) + "\n")
+    written = _write_outputs(
+        result, out, review=review, queue=queue, leads_file=args.input, excel=excel
+    )
+    sys.stdout.write(_summary_line(result, review, queue, written, out) + "\n")
     if _nothing_done(result):
         _err(
             say(
@@ -271,11 +276,13 @@ def _run_rethreshold(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     threshold = check_threshold(args.threshold)
+    review_size = _review_size(args)
     decisions = read_decisions(args.decisions) if args.decisions else None
     run = read_dedupe_run(args.folder)
     hash_key = _rethreshold_key(args, run)
     tell = _progress(args)
     leads, leads_file = _run_leads(args, run, tell)
+    _check_review_value(args, leads)
     tell(
         say(
             f"clustering the saved pairs again at {threshold:g}",
@@ -290,12 +297,15 @@ def _run_rethreshold(args: argparse.Namespace) -> int:
         out.record("erasures", run.options["erasures"])
     tell(say("writing outputs", "正在写入输出"))
     review = result.review()
+    queue = result.review_queue(size=review_size, value=args.review_value)
     excel = bool(run.options.get("excel")) or _is_workbook(leads_file)
-    written = _write_outputs(result, out, review=review, leads_file=leads_file, excel=excel)
+    written = _write_outputs(
+        result, out, review=review, queue=queue, leads_file=leads_file, excel=excel
+    )
     before = float(run.settings["threshold"])
     took = time.perf_counter() - started
     sys.stdout.write(
-        _summary_line(result, review, written, out)
+        _summary_line(result, review, queue, written, out)
         + "\n"
         + say(
             f"re-clustered at threshold {threshold:g} (the run's: {before:g}) in {took:.2f} s, "
@@ -346,21 +356,57 @@ def _run_leads(args: argparse.Namespace, run: Any, tell: Any) -> tuple[Any, str 
     return read_leads(path, sheet=run.options.get("sheet")), str(path)
 
 
-def _summary_line(result: Any, review: Any, written: list[Path], out: OutputFolder) -> str:
-    """The line ``dedupe`` and ``rethreshold`` end with: leads, clusters, review, files."""
+def _summary_line(
+    result: Any, review: Any, queue: Any, written: list[Path], out: OutputFolder
+) -> str:
+    """The line ``dedupe`` and ``rethreshold`` end with: leads, clusters, the review queue
+    and what it leaves out, the flagged clusters, files."""
     summary = result.summary()
     to_review, files = review["cluster_id"].nunique(), ", ".join(p.name for p in written)
     return say(
         f"{summary['leads']} leads -> {summary['clusters']} clusters "
         f"({summary['clusters_with_duplicates']} with duplicates, {summary['ghosts']} ghost "
-        f"leads kept single); {to_review} clusters to review, in "
-        f"{len(review)} rows of review.csv (one per cluster and reason); "
-        f"wrote {files} to {out.path}/",
+        f"leads kept single); review.csv: {queue.describe()}; review_all.csv: "
+        f"{to_review} clusters to review, in {len(review)} rows (one per cluster and "
+        f"reason); wrote {files} to {out.path}/",
         f"{summary['leads']} 条线索 -> {summary['clusters']} 个簇"
         f"（{summary['clusters_with_duplicates']} 个含重复，{summary['ghosts']} 条幽灵线索"
-        f"保持单独）；{to_review} 个簇待复核，review.csv 中共 {len(review)} 行"
-        f"（每个簇每个原因一行）；已将 {files} 写入 {out.path}/",
+        f"保持单独）；review.csv：{queue.describe()}；review_all.csv：{to_review} 个簇待复核，"
+        f"共 {len(review)} 行（每个簇每个原因一行）；已将 {files} 写入 {out.path}/",
     )
+
+
+def _review_size(args: argparse.Namespace) -> int | None:
+    """``--review-size``: the items of review.csv, None for all (0), checked before any
+    work."""
+    from leadlink.errors import ConfigError
+
+    size = args.review_size
+    if size < 0:
+        raise ConfigError(
+            say(
+                f"--review-size must be 0 (all items) or more, not {size}",
+                f"--review-size 须为 0（全部条目）或正整数，而不是 {size}",
+            )
+        )
+    return size or None
+
+
+def _check_review_value(args: argparse.Namespace, leads: Any) -> None:
+    """``--review-value`` names a column of the leads (checked before any training)."""
+    from leadlink.errors import ColumnError
+    from leadlink.schema import describe_columns
+
+    column = args.review_value
+    if column is not None and column not in leads.columns:
+        raise ColumnError(
+            say(
+                f"--review-value {column!r} is not a column of the leads (they have "
+                f"{describe_columns(leads.columns, limit=10)})",
+                f"--review-value {column!r} 不是线索中的列（线索的列为 "
+                f"{describe_columns(leads.columns, limit=10)}）",
+            )
+        )
 
 
 def _output_options(args: argparse.Namespace) -> tuple[bytes | None, str]:
@@ -406,17 +452,21 @@ def _write_outputs(
     out: OutputFolder,
     *,
     review: Any = None,
+    queue: Any = None,
     leads_file: str | None = None,
     excel: bool = False,
 ) -> list[Path]:
     """Write a dedupe result's files to ``out`` whole: all of them, or none; the manifest
     records the result's settings, for ``leadlink rethreshold``. With ``excel``, the golden
-    records and clusters as workbooks too, when they fit a sheet."""
+    records and clusters as workbooks too, when they fit a sheet. review.csv is the review
+    queue (default: its first 200 items), review_all.csv every flagged cluster."""
     from leadlink._outputs import SETTINGS, dedupe_settings
     from leadlink.io import fits_excel, write_table
 
     if review is None:
         review = result.review()
+    if queue is None:
+        queue = result.review_queue(size=200)
     out.record(SETTINGS, dedupe_settings(result, leads_file=leads_file))
     with out.writing() as folder:
         written = [
@@ -424,7 +474,8 @@ def _write_outputs(
             write_table(_json_lists(result.golden), folder / "golden_records.csv"),
             write_table(result.lineage(), folder / "lineage.csv"),
             write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
-            write_table(_json_lists(review), folder / "review.csv"),
+            write_table(_json_lists(queue.items), folder / "review.csv"),
+            write_table(_json_lists(review), folder / "review_all.csv"),
             write_table(_flat(result.pairs), folder / "pairs.parquet"),
             # the same pairs for a spreadsheet: Excel does not open Parquet
             write_table(_flat(result.pairs), folder / "pairs.csv"),

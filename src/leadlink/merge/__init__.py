@@ -12,7 +12,9 @@ imports Splink: it works on the pair table the model produced.
   the records of clusters that changed;
 * :class:`IncrementalClusters` — the same clusters kept current as leads are added, removed
   and updated one at a time (the real-time index);
-* :func:`review_clusters` — the short, ranked queue of clusters worth a look;
+* :func:`review_clusters` — every cluster worth a look, with its reasons;
+* :func:`review_queue` — the uncertain decisions ranked by the leads (or value) they put
+  at stake, a queue of the size asked for and a summary of the rest (:class:`ReviewQueue`);
 * :func:`merge`, :func:`split`, :func:`unmerge` — an analyst's corrections;
 * :func:`read_decisions`, :func:`apply_decisions` — an analyst's labels on pairs (match /
   non-match) kept as decisions that every later run honours;
@@ -23,6 +25,7 @@ imports Splink: it works on the pair table the model produced.
 Inside, imports go one way: ``_members`` (clusters lined up with leads) and ``_cluster``
 depend on nothing here; ``_survivorship`` (the policy and its rules) on nothing here;
 ``_golden`` on ``_members`` and ``_survivorship``; ``_review`` on ``_members``;
+``_queue`` on ``_members`` and ``_review``;
 ``_corrections`` and ``_incremental`` on ``_cluster``; ``_decisions`` on nothing here; ``_erase`` on ``_cluster``, ``_golden``, ``_review`` and
 ``_survivorship``.
 
@@ -55,6 +58,12 @@ from leadlink.merge._erase import (
 )
 from leadlink.merge._golden import conflicts, golden_records, lineage, refresh_golden
 from leadlink.merge._incremental import IncrementalClusters
+from leadlink.merge._queue import (
+    DEFAULT_NEAR_FROM,
+    DEFAULT_QUEUE_SIZE,
+    ReviewQueue,
+    review_queue,
+)
 from leadlink.merge._review import (
     DEFAULT_LARGE,
     DEFAULT_WEAK_BELOW,
@@ -67,12 +76,15 @@ __all__ = [
     "DECIDED_WEIGHT",
     "DEFAULT_CANNOT_LINK_BELOW",
     "DEFAULT_LARGE",
+    "DEFAULT_NEAR_FROM",
+    "DEFAULT_QUEUE_SIZE",
     "DEFAULT_RULES",
     "DEFAULT_WEAK_BELOW",
     "RULES",
     "DecisionsLike",
     "Erasure",
     "IncrementalClusters",
+    "ReviewQueue",
     "ReviewReason",
     "SurvivorshipPolicy",
     "apply_decisions",
@@ -89,6 +101,7 @@ __all__ = [
     "rebuild_clusters",
     "refresh_golden",
     "review_clusters",
+    "review_queue",
     "split",
     "unmerge",
     "without_leads",

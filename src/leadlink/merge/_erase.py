@@ -187,6 +187,10 @@ def find_leads(
     return sorted(found), not_found
 
 
+#: The tables whose rows belong to a cluster, removed with it.
+_BY_CLUSTER = ("golden", "lineage", "conflicts", "review", "review_all")
+
+
 def without_leads(
     tables: Mapping[str, pd.DataFrame | None],
     erased: Iterable[str],
@@ -197,7 +201,7 @@ def without_leads(
     the clusters that keep other members, old id → new id (to rebuild).
 
     ``tables`` holds ``clusters`` (required) and any of ``golden``, ``lineage``,
-    ``conflicts``, ``review`` (rows of clusters erased whole are removed; rows of
+    ``conflicts``, ``review`` and ``review_all`` (rows of clusters erased whole are removed; rows of
     rebuilt clusters are removed too, for :func:`rebuild_clusters` to replace), ``pairs``
     (rows naming an erased lead) and tables with one row per lead in ``id_column``
     (validation, scores). Golden, conflicts and review rows may hold ``lead_ids`` as lists
@@ -230,8 +234,11 @@ def without_leads(
         elif name == "pairs":
             hit = table["id_l"].map(id_text).isin(gone) | table["id_r"].map(id_text).isin(gone)
             kept = table[~hit.to_numpy()]
-        elif "cluster_id" in table.columns and name in ("golden", "lineage", "conflicts", "review"):
-            kept = table[~table["cluster_id"].astype(str).isin(dropped_clusters).to_numpy()]
+        elif "cluster_id" in table.columns and name in _BY_CLUSTER:
+            of_gone = table["cluster_id"].astype(str).isin(dropped_clusters).to_numpy()
+            if "other_cluster_id" in table.columns:  # a near miss in the review queue
+                of_gone |= table["other_cluster_id"].astype(str).isin(dropped_clusters).to_numpy()
+            kept = table[~of_gone]
         elif id_column in table.columns:
             kept = table[~table[id_column].map(id_text).isin(gone).to_numpy()]
         else:

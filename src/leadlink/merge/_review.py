@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from enum import Enum
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,9 @@ class ReviewReason(str, Enum):
     LARGE = "large"
     WEAK_LINK = "weak_link"
     CONFLICTING_IDENTIFIERS = "conflicting_identifiers"
+    #: Only in :func:`leadlink.merge.review_queue`: two clusters kept apart by a pair scored
+    #: just under the threshold (a merge that may have been missed).
+    NEAR_MISS = "near_miss"
 
 
 def review_clusters(
@@ -265,18 +269,16 @@ def _members_by_cluster(
     return [(int(sorted_codes[s]), g) for s, g in zip(starts, groups)]
 
 
-def _conflicting(
-    prepared: pd.DataFrame,
-    lead_ids: np.ndarray,
-    codes: np.ndarray,
-    names: np.ndarray,
-    sizes: np.ndarray,
-    multi: np.ndarray,
-) -> list[dict[str, object]]:
+def _disputed(
+    prepared: pd.DataFrame, codes: np.ndarray, multi: np.ndarray
+) -> list[tuple[str, np.ndarray, pd.Series]]:
+    """What members of one cluster disagree on: for personal phone numbers and full names,
+    (what, the leads holding one, the number of different values per disputed cluster
+    code)."""
     n = len(prepared)
 
     def column(name: str) -> pd.Series:
-        return prepared[name] if name in prepared else pd.Series([None] * n, dtype=object)
+        return prepared[name] if name in prepared else pd.Series(np.nan, index=range(n))
 
     phone = column("phone")
     shared = column("phone_shared")
@@ -284,8 +286,7 @@ def _conflicting(
     name = column("name_nick").fillna(column("name_key"))
     partial = column("name_partial").fillna(1).to_numpy()
     full_name = multi & name.notna().to_numpy() & (partial == 0)
-    texts: dict[int, list[str]] = {}
-    holders = np.zeros(n, dtype=bool)
+    found = []
     for what, mask, values in (
         (say("personal phone numbers", "个人手机号"), personal, phone),
         (say("full names", "全名"), full_name, name),
@@ -294,9 +295,23 @@ def _conflicting(
             continue
         frame = pd.DataFrame({"c": codes[mask], "v": values.to_numpy(dtype=object)[mask]})
         distinct = frame.groupby("c")["v"].nunique()
-        disputed = distinct[distinct >= 2]
+        found.append((what, mask, distinct[distinct >= 2]))
+    return found
+
+
+def _conflicting(
+    prepared: pd.DataFrame,
+    lead_ids: np.ndarray,
+    codes: np.ndarray,
+    names: np.ndarray,
+    sizes: np.ndarray,
+    multi: np.ndarray,
+) -> list[dict[str, object]]:
+    texts: dict[int, list[str]] = {}
+    holders = np.zeros(len(prepared), dtype=bool)
+    for what, mask, disputed in _disputed(prepared, codes, multi):
         for c, count in disputed.items():
-            texts.setdefault(int(c), []).append(
+            texts.setdefault(int(cast(int, c)), []).append(
                 say(f"{count} different {what}", f"{count} 个不同的{what}")
             )
         holders |= mask & np.isin(codes, disputed.index.to_numpy())
