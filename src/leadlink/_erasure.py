@@ -97,12 +97,13 @@ def erase(
     remaining member (see :mod:`leadlink.merge._erase`).
 
     A folder (``clusters.csv``, ``golden_records.csv``, ``lineage.csv``,
-    ``conflicts.csv``, ``review.csv``, ``pairs.parquet``, and ``validation.csv`` /
-    ``scores.csv`` when there) is rewritten in place, whole or not at all, under the
-    folder's lock; ``model.json`` holds no per-person data and is kept as it is. Without
-    ``leads``, phones and emails are looked up in what the files attribute to each lead
-    (golden values and their lineage, conflicts); give ``leads`` (the table or file dedupe
-    read) to match on every lead's own values, and to rebuild clusters that keep members.
+    ``conflicts.csv``, ``review.csv``, ``review_all.csv``, ``pairs.parquet``, and
+    ``validation.csv`` / ``scores.csv`` when there) is rewritten in place, whole or not at
+    all, under the folder's lock; ``model.json`` holds no per-person data and is kept as it
+    is. Without ``leads``, phones and emails are looked up in what the files attribute to
+    each lead (golden values and their lineage, conflicts); give ``leads`` (the table or
+    file dedupe read) to match on every lead's own values, and to rebuild clusters that keep
+    members.
 
     Args:
         target: the result of :func:`dedupe`, or the path of a folder it was written to.
