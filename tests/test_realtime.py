@@ -188,3 +188,16 @@ def test_no_add_is_lost_under_concurrent_calls(index: ll.LeadIndex) -> None:
         thread.join()
     assert not errors
     assert len(index) == before + 30
+
+
+def test_an_index_grown_from_one_lead_saves_what_the_first_lacked(base, tmp_path: Path) -> None:
+    leads, _, result = base
+    # the first lead has no email: the tables start with a column of nothing
+    first = leads[leads["email"].isna()].head(1)
+    index = ll.LeadIndex(first, model=result.model, columns=result.roles, policy=result.policy)
+    for position in range(5):
+        index.add(leads.iloc[position].to_dict())
+    loaded = ll.LeadIndex.load(index.save(tmp_path / "grown"))
+    pd.testing.assert_frame_equal(loaded.clusters(), index.clusters())
+    record = _record(leads, 2)
+    assert loaded.match(record).to_dict() == index.match(record).to_dict()

@@ -22,9 +22,10 @@ lead without a company takes the employer its shared line or company mail domain
 there. Leads already in the index keep the keys the batch gave them.
 
 Persistence: :meth:`LeadIndex.save` writes a folder (``manifest.json``, versioned, with the
-model; Parquet tables of the leads, their prepared keys, their validation and the golden
-records; the clusters' state as JSON), which :meth:`LeadIndex.load` reads without executing
-anything from it.
+model; Arrow IPC files of the leads, their prepared keys, their validation, the golden
+records, the clusters and their pairs; the candidate index's arrays), which
+:meth:`LeadIndex.load` reads back as it was written — memory-mapped, nothing prepared, scored
+or grouped again, nothing executed (docs/realtime.md describes the files).
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ INDEX_VERSION = 2
 
 #: Candidates at or above this probability are shown as duplicates by default.
 SHOWN_FROM = 0.2
+#: Up to this many leads, the rows of a change are read from the tables row by row.
+_FEW_ROWS = 1000
 #: The id a record being matched (not added) carries while it is scored.
 _QUERY = "\x00query"
 
@@ -553,14 +556,26 @@ class LeadIndex:
         """The raw and prepared rows of ``ids``, in that order."""
         base = [self._base_position[i] for i in ids if i not in self._new_leads]
         new = [i for i in ids if i in self._new_leads]
-        leads = _joined(
-            self._base_leads.take(_positions(base)),
-            _as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
-        ).to_pandas()
-        prepared = _joined(
-            self._base_prepared.take(_positions(base)),
-            pd.DataFrame([self._new_prepared[i] for i in new], columns=self._prepared_columns),
-        ).to_pandas()
+        if len(ids) > _FEW_ROWS:  # column by column
+            leads = _joined(
+                self._base_leads.take(_positions(base)),
+                _as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
+            ).to_pandas()
+            prepared = _joined(
+                self._base_prepared.take(_positions(base)),
+                pd.DataFrame([self._new_prepared[i] for i in new], columns=self._prepared_columns),
+            ).to_pandas()
+        else:  # the clusters one change touches: row by row (Arrow's set-up costs more)
+            taken = [self._base_leads.take(_positions(base)).to_pylist()] if base else []
+            leads = pd.DataFrame(
+                [*(r for rows in taken for r in rows), *(self._new_leads[i] for i in new)],
+                columns=self.columns,
+            )
+            taken = [self._base_prepared.take(_positions(base)).to_pylist()] if base else []
+            prepared = pd.DataFrame(
+                [*(r for rows in taken for r in rows), *(self._new_prepared[i] for i in new)],
+                columns=self._prepared_columns,
+            )
         leads = leads.astype(object).where(leads.notna(), None)
         position = {
             lead_id: i
@@ -871,9 +886,14 @@ def _joined(base: pa.Table, new: pd.DataFrame) -> pa.Table:
     """``base`` with the rows of ``new`` (same columns) after it."""
     if new.empty:
         return base
-    return pa.concat_tables(
-        [base, pa.Table.from_pandas(new, schema=base.schema, preserve_index=False)]
-    )
+    try:
+        rows = pa.Table.from_pandas(new, schema=base.schema, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # a column the base never filled is of type null (an index built from one lead):
+        # the types are widened to hold both
+        rows = pa.Table.from_pandas(new[base.column_names], preserve_index=False)
+        return pa.concat_tables([base, rows], promote_options="permissive")
+    return pa.concat_tables([base, rows])
 
 
 def _write_arrow(path: Path, table: pa.Table) -> None:

@@ -5,7 +5,7 @@ A CRM asks "does this lead already exist?" while the lead is typed in. Batch
 through Splink and SQL; a call per lead would spend its time generating SQL. The index keeps
 what the batch would compute on its content and answers for one lead in Python:
 
-* per blocking preset of the model, a hash map key → leads, keyed as
+* per blocking preset of the model, the leads by key, keyed as
   :func:`~leadlink.match.add_blocking_keys` keys them, with the same block-size caps counted
   on the current content (records identical in everything compared count once, as the
   batch collapses them) and the presets' conditions;
@@ -17,6 +17,16 @@ what the batch would compute on its content and answers for one lead in Python:
   and λ: Splink's weights, its term-frequency adjustment (u replaced by the value's
   frequency, from the u of the exact level on that column), the relative adjustment of
   levels below the exact one, and the must-link / never-link rules.
+
+A million leads held as Python objects (a dict per key, a tuple per lead, a set per
+person) take gigabytes and minutes to rebuild, so the leads the index is built (or loaded)
+with are held column by column instead: their prepared values as an Arrow table, and each
+map as numpy arrays — stable 64-bit hashes of the keys, sorted, with the rows of each key in
+an int array beside them (:class:`_Keyed`), people as a group number per row, frequencies
+as counts beside sorted value hashes (:class:`_Counts`). They are written to disk as they
+are and memory-mapped when read back. What changes afterwards (leads added one at a time,
+leads removed) is kept beside the arrays in small dicts and a mask, so a change costs what
+it touches.
 
 For the same pair of leads, :meth:`CandidateIndex.score` gives the batch's levels and its
 match weight within 1e-6. A lead that is not in the index is scored against the current

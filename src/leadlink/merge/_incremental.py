@@ -29,6 +29,13 @@ by a removed lead's contradiction stay apart unless it was scored against both.
 
 Cluster ids are :func:`cluster_id_for` of the smallest member id, as in batch: a cluster keeps
 its id while its smallest member stays, whatever else arrives.
+
+What the clusters start from (built from scored pairs, or loaded with
+:meth:`IncrementalClusters.from_columns`) is held as arrays — each lead's cluster, each
+cluster's leads and each lead's pairs in compressed rows (:class:`_Frozen`) — since a dict
+per lead and a set per cluster cost over a kilobyte a lead and seconds per hundred thousand
+leads to rebuild. A lead or cluster becomes a dict of its own only when a change touches
+it.
 """
 
 from __future__ import annotations
