@@ -35,9 +35,11 @@ def parquet_path(leads, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def on_spark(spark, parquet_path):
-    """The whole pipeline on Spark: a Parquet path, the SparkSession as the backend."""
-    return ll.dedupe(parquet_path, backend=spark)
+def on_spark(spark, parquet_path, on_duckdb):
+    """The pipeline on Spark: a Parquet path, the SparkSession as the backend. With
+    DuckDB's model: training on Spark fits the same model on the same leads (all of them
+    are in the sample), and is run by the test of a Spark DataFrame below."""
+    return ll.dedupe(parquet_path, backend=spark, model=on_duckdb.model)
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +85,18 @@ def test_the_pairs_and_prepared_keys_are_duckdbs(on_duckdb, collected):
     )
 
 
-def test_a_spark_dataframe_with_the_active_session(spark, leads, on_duckdb, tmp_path):
-    few = leads.head(120)
-    result = ll.dedupe(spark.createDataFrame(few), model=on_duckdb.model)  # backend: None
+def test_a_spark_dataframe_trained_on_with_its_session(spark, leads, tmp_path):
+    few = leads.head(300)
+    result = ll.dedupe(spark.createDataFrame(few))  # backend None: the frame's session
 
+    assert result.model is not None and result.model.is_fitted
+    assert result.model.diagnostics["n_leads"] > 250  # all matchable leads, not a sample
+    on_duckdb = ll.dedupe(few, model=result.model)
+    collected = result.to_pandas()
+    pd.testing.assert_frame_equal(
+        collected.clusters.sort_values("lead_id").reset_index(drop=True),
+        on_duckdb.clusters.sort_values("lead_id").reset_index(drop=True),
+    )
     assert result.clusters.count() == len(few)
     written = result.write(tmp_path / "out")
     clusters = pd.read_parquet(written / "clusters.parquet")

@@ -210,7 +210,10 @@ def dedupe_spark(
     policy = resolve_policy(given["policy"])
     region_given = None if given["region"] is None else check_region(given["region"])
     model: LeadModel | None = given["model"]
-    session = spark_session_of(given["backend"])
+    backend = given["backend"]
+    # Leads already in Spark are read by their own session, unless another is given.
+    in_spark = is_spark_frame(leads) and (backend is None or backend == "spark")
+    session = leads.sparkSession if in_spark else spark_session_of(backend)
     db_api = database_api(session)
     assert db_api is not None  # a session always gives a SparkAPI
     frame = _read(session, leads)
