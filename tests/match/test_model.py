@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from leadlink.clean._prepare import prepare
-from leadlink.errors import InputError, ModelError, ResourceError
+from leadlink.errors import ConfigError, InputError, ModelError, ResourceError
 from leadlink.match._comparisons import PHONE
-from leadlink.match._model import MODEL_VERSION, LeadModel
+from leadlink.match._model import MODEL_VERSION, LeadModel, training_sample
 from leadlink.match._training import _cap_against
 from leadlink.schema import resolve_columns
 
@@ -553,3 +553,23 @@ def test_training_runs_its_database_on_one_thread(prepared, monkeypatch):
     monkeypatch.setattr(backends, "_duckdb_connection", recording)
     LeadModel(seed=3).fit(prepared)
     assert threads == [1]
+
+
+def test_a_large_table_is_learnt_from_a_seeded_sample(prepared, fitted):
+    half = len(prepared) // 2
+    sampled = LeadModel(seed=3).fit(prepared, sample=half)
+    assert sampled.diagnostics["n_leads"] == len(prepared)
+    assert sampled.diagnostics["n_leads_trained"] == half
+    assert LeadModel(seed=3).fit(prepared, sample=half).to_dict() == sampled.to_dict()
+    # the sample depends on the seed and the leads, not on the order they came in
+    drawn = set(training_sample(prepared, half, 3)["unique_id"])
+    shuffled = prepared.sample(frac=1, random_state=9)
+    assert set(training_sample(shuffled, half, 3)["unique_id"]) == drawn
+    assert set(training_sample(prepared, half, 4)["unique_id"]) != drawn
+    assert len(drawn) == half
+    # a sample at least as large as the table is the table itself
+    whole = LeadModel(seed=3).fit(prepared, sample=len(prepared))
+    assert whole.to_dict()["comparisons"] == fitted.to_dict()["comparisons"]
+    for bad in (0, 1, 2.5, True, "many"):
+        with pytest.raises(ConfigError, match="sample"):
+            LeadModel().fit(prepared, sample=bad)

@@ -97,6 +97,12 @@ MODEL_VERSION = 3
 #: Pairs at or above this match probability are linked by default.
 DEFAULT_THRESHOLD = 0.5
 
+#: :meth:`LeadModel.fit` learns from this many leads at most, drawn at random (seeded) from
+#: a larger table. λ is a share of pairs, and drawing leads at random keeps both the pairs
+#: and the matching pairs in proportion; m and u come from bounded samples of pairs anyway.
+#: Leads are drawn after blocking, so the blocks keep the caps of the whole table.
+TRAINING_SAMPLE = 200_000
+
 
 class LeadModel:
     """Match weights for leads.
@@ -239,13 +245,30 @@ class LeadModel:
 
     # -- training ----------------------------------------------------------------------
 
-    def fit(self, prepared: pd.DataFrame, *, db_api: DatabaseAPI | None = None) -> LeadModel:
+    def fit(
+        self,
+        prepared: pd.DataFrame,
+        *,
+        db_api: DatabaseAPI | None = None,
+        sample: int | None = TRAINING_SAMPLE,
+    ) -> LeadModel:
         """Learn λ, m and u from a prepared table (see :func:`leadlink.prepare`).
 
         ``db_api`` is the Splink database to train in (``splink.SparkAPI(...)``); by
-        default a private in-memory DuckDB.
+        default a private in-memory DuckDB. A table of more than ``sample`` leads is
+        learnt from ``sample`` of them drawn at random with the model's seed (see
+        :data:`TRAINING_SAMPLE`); ``sample=None`` learns from every lead.
         """
         _check_prepared(prepared)
+        if sample is not None and (
+            isinstance(sample, bool) or not isinstance(sample, int) or sample < 2
+        ):
+            raise ConfigError(
+                say(
+                    f"sample must be a whole number of leads of 2 or more, or None, not {sample!r}",
+                    f"sample 须为不小于 2 的整数（线索数）或 None，而不是 {sample!r}",
+                )
+            )
         if len(prepared) < 2:
             raise InputError(
                 say(
@@ -282,8 +305,15 @@ class LeadModel:
         # Predicting these leads would make these blocks: refused now, not after training.
         check_pair_budget(report, self.max_pairs, len(prepared))
         self._blocking_report = report
+        if sample is not None and len(keyed) > sample:
+            # Sampled after blocking: a key too common among all the leads stays unused in
+            # the sample too (a switchboard of 1,000 leads is 200 in a fifth of them, and
+            # would otherwise fill λ's count and EM's blocks with colleagues).
+            keyed = training_sample(keyed, sample, self.seed)
+            prepared = training_sample(prepared, sample, self.seed)
         diagnostics: dict[str, Any] = {
             "n_leads": n_records,
+            "n_leads_trained": len(keyed),
             "identical_copies": diagnostics_copies,
             "roles": roles,
             "excluded_roles": excluded,
@@ -527,7 +557,12 @@ class LeadModel:
         known = pairs["found_by"].dtype
         presets = list(known.categories) if isinstance(known, pd.CategoricalDtype) else []
         out["found_by"] = pd.Categorical(out["found_by"], [*presets, "identical"])
-        return out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
+        rank = _text_ranks(prepared["unique_id"].to_numpy(dtype=object))
+        place = pd.Index(prepared["unique_id"].astype(str))
+        order = np.lexsort(
+            (rank[place.get_indexer(out["id_r"])], rank[place.get_indexer(out["id_l"])])
+        )
+        return out.iloc[order].reset_index(drop=True)
 
     def predict_table(
         self,
@@ -612,9 +647,14 @@ class LeadModel:
             )
         left = pairs["l"].to_numpy()
         right = pairs["r"].to_numpy()
-        # ids are compared as text so that id_l < id_r holds for the string ids.
-        swap = ids[left].astype(str) > ids[right].astype(str)
+        # ids are compared as text so that id_l < id_r holds for the string ids; each id's
+        # place in text order is found once, and pairs are swapped and sorted by it.
+        rank = _text_ranks(ids)
+        swap = rank[left] > rank[right]
         left, right = np.where(swap, right, left), np.where(swap, left, right)
+        order = np.lexsort((rank[right], rank[left]))
+        left, right = left[order], right[order]
+        pairs = pairs.iloc[order].reset_index(drop=True)
         out = pd.DataFrame(
             {
                 "id_l": ids[left],
@@ -634,7 +674,6 @@ class LeadModel:
         self._relative_frequencies(out, keyed, left, roles, frequencies)
         for role in roles:
             out[f"{role}_weight"] = out[f"{role}_weight"].round(4)
-        out = out.sort_values(["id_l", "id_r"], kind="stable").reset_index(drop=True)
         out["rule"] = self._apply_rules(out, prepared)
         columns.append("rule")
         renames = {}
@@ -864,6 +903,24 @@ def _check_prepared(prepared: object) -> None:
 def _model_columns(keyed: pd.DataFrame, presets: Sequence[BlockingPreset]) -> list[str]:
     base = [c for c in keyed.columns if not c.startswith("bk_")]
     return base + [p.column for p in presets]
+
+
+def training_sample(prepared: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
+    """``size`` leads of ``prepared`` (all of them if there are fewer), drawn by a hash of
+    each id keyed with ``seed``: the same leads give the same sample in any order."""
+    if len(prepared) <= size:
+        return prepared
+    ids = prepared["unique_id"].astype(str).to_numpy(dtype=object)
+    drawn = pd.util.hash_array(ids, hash_key=f"leadlink{seed % 10**8:08d}")
+    return prepared.iloc[np.sort(np.argsort(drawn, kind="stable")[:size])]
+
+
+def _text_ranks(ids: np.ndarray) -> np.ndarray:
+    """Each id's place when the ids are sorted as text (ids are unique)."""
+    order = np.argsort(ids.astype(str), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    return rank
 
 
 def _level_names(preset: ComparisonPreset, gamma: pd.Series) -> pd.Series:
