@@ -40,9 +40,10 @@ typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
 unit: $(STAMP_DEV) browser
-	LEADLINK_LANG=en $(BIN)/python -m pytest -q tests --doctest-modules src/leadlink
+	LEADLINK_LANG=en $(BIN)/python -m pytest -q -m "not spark" tests --doctest-modules src/leadlink
 
-# Only the Spark tests (also run by `unit`); they skip, saying why, without Java.
+# The Spark tests (a JVM per run: minutes), apart from `make test`; CI runs both. They skip,
+# saying why, without Java.
 test-spark: $(STAMP_DEV)
 	LEADLINK_LANG=en $(BIN)/python -m pytest -q -m spark tests
 
