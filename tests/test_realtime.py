@@ -142,7 +142,7 @@ def test_save_and_load_give_the_same_answers(base, index: ll.LeadIndex, tmp_path
         assert loaded.match(record).to_dict() == index.match(record).to_dict()
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text("utf-8"))
     (tmp_path / "index" / "manifest.json").write_text(json.dumps({**manifest, "version": 1}))
-    with pytest.raises(InputError, match="version 1.*build it again"):
+    with pytest.raises(InputError, match=r"version 1.*build it again"):
         ll.LeadIndex.load(tmp_path / "index")
     (tmp_path / "index" / "manifest.json").write_text('{"format": "other"}', "utf-8")
     with pytest.raises(InputError, match="not a leadlink index"):

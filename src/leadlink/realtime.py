@@ -403,9 +403,17 @@ class LeadIndex:
             }))  # fmt: skip
             manifest["clusters"] = {k: state[k] for k in
                                     ("version", "threshold", "cannot_link_below", "component_limit")}  # fmt: skip
-            manifest["lines"] = [[k, shared, *(e or (None, None))]
-                                 for k, (shared, e) in self._lines.items()]  # fmt: skip
-            manifest["domains"] = [[k, *e] for k, e in self._domains.items()]
+            # what shared lines and company mail domains say (thousands at a million leads)
+            lines = [(k, shared, *(e or (None, None))) for k, (shared, e) in self._lines.items()]
+            domains = [(k, True, *e) for k, e in self._domains.items()]
+            sources = [("line", *line) for line in lines] + [("domain", *d) for d in domains]
+            _write_arrow(target / "sources.arrow", pa.table({
+                "kind": pa.array([s[0] for s in sources], pa.string()),
+                "key": pa.array([s[1] for s in sources], pa.string()),
+                "shared": pa.array([bool(s[2]) for s in sources], pa.bool_()),
+                "employer": pa.array([s[3] for s in sources], pa.string()),
+                "employer_latin": pa.array([s[4] for s in sources], pa.string()),
+            }))  # fmt: skip
             self._candidates.save(target / "candidates")
             (target / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8"
@@ -481,9 +489,12 @@ class LeadIndex:
             }
         )
         self._keep_golden(_read_arrow(folder / "golden.arrow"))
-        self._lines = {str(k): (bool(shared), None if e is None else (e, la))
-                       for k, shared, e, la in manifest["lines"]}  # fmt: skip
-        self._domains = {str(k): (e, la) for k, e, la in manifest["domains"]}
+        sources = _read_arrow(folder / "sources.arrow").to_pylist()
+        self._lines = {s["key"]: (s["shared"], None if s["employer"] is None
+                                  else (s["employer"], s["employer_latin"]))
+                       for s in sources if s["kind"] == "line"}  # fmt: skip
+        self._domains = {s["key"]: (s["employer"], s["employer_latin"])
+                         for s in sources if s["kind"] == "domain"}  # fmt: skip
         self._describe()
         self._counter = int(manifest.get("counter", 0))
 
@@ -677,10 +688,16 @@ class LeadIndex:
             return []
         levels = [c for c in scored.columns if c.endswith("_level")]
         shown = min(SHOWN_FROM, self.threshold)
-        # only the pairs shown become records (a DataFrame row costs more than a score)
-        kept = scored[scored["match_probability"].to_numpy() >= shown]
-        best = np.argsort(-kept["match_weight"].to_numpy(), kind="stable")[:top]
-        pairs = kept.iloc[best].to_dict("records")  # stable: ties keep the pairs' order
+        # only the pairs shown are read, column by column (pandas rows cost more than the
+        # scores): those at or above `shown`, by weight (stable: ties keep the pairs' order)
+        probability = scored["match_probability"].to_numpy()
+        kept = np.flatnonzero(probability >= shown)
+        best = kept[np.argsort(-scored["match_weight"].to_numpy()[kept], kind="stable")][:top]
+        read = ["id_l", "id_r", "match_probability", "match_weight", *levels]
+        read += [f"{c[: -len('_level')]}_weight" for c in levels]
+        read += ["rule"] if "rule" in scored.columns else []
+        values = {c: np.asarray(scored[c])[best].tolist() for c in read}
+        pairs = [dict(zip(values, row)) for row in zip(*values.values())]
         out = []
         for pair in pairs:
             other = pair["id_r"] if pair["id_l"] == own else pair["id_l"]
@@ -808,6 +825,12 @@ class LeadIndex:
             golden if golden is not None else pa.table({"cluster_id": pa.array([], pa.string())})
         )
         ids = self._golden.column("cluster_id").to_pylist()
+        # one array per column: a record is read value by value (a slice of the table
+        # turned into Python costs ten times more)
+        self._golden_arrays = [
+            (name, column.combine_chunks())
+            for name, column in zip(self._golden.column_names, self._golden.columns)
+        ]
         self._golden_position: dict[str, int] = dict(zip(ids, range(len(ids))))
         self._golden_stale: set[str] = set()
         self._golden_json: dict[str, dict[str, Any]] = {}
@@ -825,7 +848,7 @@ class LeadIndex:
                 return None
             if not self._clusters.members(cluster_id):
                 return None
-            row = self._golden.slice(position, 1).to_pylist()[0]
+            row = {name: values[position].as_py() for name, values in self._golden_arrays}
         found = _jsonable(row)
         self._golden_json[cluster_id] = found
         return found

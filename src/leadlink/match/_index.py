@@ -245,7 +245,7 @@ class CandidateIndex:
             raise InputError(
                 say(f"no lead {unique_id!r} in the index", f"索引中没有线索 {unique_id!r}")
             )
-        found = self._rows([self._row_of[unique_id]])[0]
+        found = dict(self._rows([self._row_of[unique_id]])[0])
         found.pop(_ROW)
         return found
 
@@ -561,6 +561,9 @@ class CandidateIndex:
         new groups (a dict), counts of values the arrays lack (a dict)."""
         self._base = base
         self._n_base = n = base.num_rows
+        # one record batch: taking rows from it costs a third of taking them from a table
+        batches = base.combine_chunks().to_batches()
+        self._batch = batches[0] if len(batches) == 1 else base.combine_chunks()
         self._ids: list[str] = base.column("unique_id").to_pylist()
         self._row_of: dict[str, int] = dict(zip(self._ids, range(n)))
         self._alive = np.ones(n, dtype=bool)
@@ -588,23 +591,28 @@ class CandidateIndex:
         self._added_tf: dict[int, dict[str, int | None]] = {}
         self._added_group: dict[int, int] = {}
         self._next = n
+        self._decoded: dict[int, dict[str, Any]] = {}
 
     # -- internals: rows -------------------------------------------------------------------
 
     def _rows(self, rows: Sequence[int]) -> list[dict[str, Any]]:
-        """The prepared values of ``rows`` (each with its row number under ``_ROW``)."""
-        base = [r for r in rows if r < self._n_base]
-        taken = iter(self._base.take(pa.array(base, pa.int64())).to_pylist()) if base else None
-        out = []
-        for r in rows:
-            if r < self._n_base:
-                assert taken is not None
-                record = next(taken)
-            else:
-                record = dict(zip(self._columns, self._added[r]))
-            record[_ROW] = r
-            out.append(record)
-        return out
+        """The prepared values of ``rows`` (each with its row number under ``_ROW``; not
+        to be changed: rows of the table are kept decoded for the next call)."""
+        decoded = self._decoded
+        wanted = [r for r in rows if r < self._n_base and r not in decoded]
+        if wanted:
+            if len(decoded) + len(wanted) > _ROWS_KEPT:
+                decoded.clear()
+            taken = self._batch.take(pa.array(wanted, pa.int64()))
+            values = [column.to_pylist() for column in taken.columns]
+            for r, record in zip(wanted, zip(*values)):
+                decoded[r] = {**dict(zip(self._columns, record)), _ROW: r}
+        return [
+            decoded[r]
+            if r < self._n_base
+            else {**dict(zip(self._columns, self._added[r])), _ROW: r}
+            for r in rows
+        ]
 
     def _signature_at(self, row: int) -> int:
         if row < self._n_base:
@@ -984,6 +992,8 @@ _FEW_ROWS = 32
 #: The key under which a row of the index carries its row number (scoring reads the
 #: row's frequencies from the arrays by it).
 _ROW = "\x00row"
+#: Rows of the table kept decoded (as dicts) per index, for candidates that recur.
+_ROWS_KEPT = 20_000
 #: Hashes of keys and values kept per index, to hash a recurring key once.
 _HASHES_KEPT = 100_000
 #: The key of the stable hash (pandas' default: the same in every process).
