@@ -394,12 +394,17 @@ class LeadIndex:
                 "id": pa.array(state["id"], pa.string()),
                 "cluster_id": pa.array(state["cluster_id"], pa.string()),
             }))  # fmt: skip
-            # links keep their probability, contradictions are -1
+            # links keep their probability, contradictions are -1; the leads of a pair are
+            # their positions in clusters.arrow (loading makes no string of them)
+            held = pd.Index(state["id"])
+            ends = [np.concatenate([state[f"link_{e}"], state[f"conflict_{e}"]]) for e in "lr"]
+            probability = np.concatenate(
+                [state["probability"], np.full(len(state["conflict_l"]), -1.0)]
+            )
             _write_arrow(target / "pairs.arrow", pa.table({
-                "id_l": pa.array(np.concatenate([state["link_l"], state["conflict_l"]]), pa.string()),
-                "id_r": pa.array(np.concatenate([state["link_r"], state["conflict_r"]]), pa.string()),
-                "kept": pa.array(np.concatenate(
-                    [state["probability"], np.full(len(state["conflict_l"]), -1.0)]), pa.float64()),
+                "l": pa.array(held.get_indexer(ends[0]), pa.int32()),
+                "r": pa.array(held.get_indexer(ends[1]), pa.int32()),
+                "kept": pa.array(probability, pa.float64()),
             }))  # fmt: skip
             manifest["clusters"] = {k: state[k] for k in
                                     ("version", "threshold", "cannot_link_below", "component_limit")}  # fmt: skip
@@ -474,8 +479,8 @@ class LeadIndex:
         pairs = _read_arrow(folder / "pairs.arrow")
         kept = pairs.column("kept").to_numpy()
         link = kept >= 0
-        left = np.asarray(pairs.column("id_l").to_pylist(), dtype=object)
-        right = np.asarray(pairs.column("id_r").to_pylist(), dtype=object)
+        left = pairs.column("l").to_numpy()
+        right = pairs.column("r").to_numpy()
         self._clusters = IncrementalClusters.from_columns(
             {
                 **manifest["clusters"],

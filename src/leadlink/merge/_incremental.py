@@ -322,7 +322,9 @@ class IncrementalClusters:
     @classmethod
     def from_columns(cls, columns: Mapping[str, Any]) -> IncrementalClusters:
         """The clusters that :meth:`columns` described (arrays or lists), exactly: the
-        arrays are held as they are, nothing is clustered again."""
+        arrays are held as they are, nothing is clustered again. The ends of the pairs may
+        be given as ids or as positions in ``id`` (integers: what a saved index stores, so
+        that loading makes no string of them)."""
         if columns.get("version") != STATE_VERSION:
             raise InputError(
                 say(
@@ -338,14 +340,11 @@ class IncrementalClusters:
             component_limit=columns["component_limit"],
         )
         ids = [str(i) for i in columns["id"]]
-        left = np.concatenate([np.asarray(columns["link_l"], dtype=object),
-                               np.asarray(columns["conflict_l"], dtype=object)])  # fmt: skip
-        right = np.concatenate([np.asarray(columns["link_r"], dtype=object),
-                                np.asarray(columns["conflict_r"], dtype=object)])  # fmt: skip
+        left = np.concatenate([_ends(columns["link_l"]), _ends(columns["conflict_l"])])
+        right = np.concatenate([_ends(columns["link_r"]), _ends(columns["conflict_r"])])
         kept = np.concatenate([np.asarray(columns["probability"], dtype=float),
                                np.full(len(columns["conflict_l"]), _CONFLICT)])  # fmt: skip
-        known = pd.Index(ids)
-        unknown = (known.get_indexer(left) < 0) | (known.get_indexer(right) < 0)
+        unknown = (_nodes(ids, left) < 0) | (_nodes(ids, right) < 0)
         if unknown.any():
             raise InputError(
                 say(
@@ -517,6 +516,19 @@ def _cannot_link_below(threshold: float, cannot_link_below: float | None) -> flo
     return float(cannot_link_below)
 
 
+def _ends(values: Any) -> np.ndarray:
+    """One end of some pairs: positions (integers) as they are, ids as objects."""
+    array = np.asarray(values)
+    return array if array.dtype.kind in "iu" and len(array) else array.astype(object)
+
+
+def _nodes(ids: list[str], ends: np.ndarray) -> np.ndarray:
+    """Positions in ``ids`` of pair ends given as ids or positions (-1: unknown)."""
+    if ends.dtype.kind in "iu":
+        return np.where((ends >= 0) & (ends < len(ids)), ends, -1).astype(np.int64)
+    return pd.Index(ids).get_indexer(ends)
+
+
 class _Frozen:
     """The leads, clusters and pairs held when the clusters were built or loaded, as
     arrays: ``ids`` (a lead's node is its position), each node's cluster (a code into
@@ -557,9 +569,7 @@ class _Frozen:
         codes = codes.astype(np.int32)
         member_nodes = np.argsort(codes, kind="stable").astype(np.int32)
         member_starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(names)))])
-        known = pd.Index(ids)
-        a = known.get_indexer(np.asarray(left, dtype=object))
-        b = known.get_indexer(np.asarray(right, dtype=object))
+        a, b = _nodes(ids, left), _nodes(ids, right)
         fine = (a >= 0) & (b >= 0) & (a != b)
         a, b, value = a[fine], b[fine], np.asarray(kept, dtype=float)[fine]
         source = np.concatenate([a, b])
