@@ -201,3 +201,19 @@ def test_an_index_grown_from_one_lead_saves_what_the_first_lacked(base, tmp_path
     pd.testing.assert_frame_equal(loaded.clusters(), index.clusters())
     record = _record(leads, 2)
     assert loaded.match(record).to_dict() == index.match(record).to_dict()
+
+
+def test_a_loaded_index_saves_over_its_own_folder(
+    base, index: ll.LeadIndex, tmp_path: Path
+) -> None:
+    # what the service does on shutdown: the files it replaces are the ones it reads
+    leads, _, _ = base
+    folder = index.save(tmp_path / "served")
+    loaded = ll.LeadIndex.load(folder)
+    loaded.add({"name": "Zebulon Quartermaine", "phone": "+86 139 1045 2871"})
+    loaded.save(folder)
+    record = _record(leads, 40)
+    again = ll.LeadIndex.load(folder)
+    assert loaded.match(record).to_dict() == again.match(record).to_dict()
+    assert len(again) == len(leads) + 1
+    assert not list(folder.rglob(".*.writing"))

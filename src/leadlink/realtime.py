@@ -54,6 +54,7 @@ from leadlink.clean import (
 )
 from leadlink.errors import ConfigError, InputError
 from leadlink.match import DEFAULT_THRESHOLD, CandidateIndex, LeadModel
+from leadlink.match._index import _replacing
 from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, golden_records
 from leadlink.schema import ROLES, check_frame, check_ids, resolve_columns
 
@@ -420,9 +421,8 @@ class LeadIndex:
                 "employer_latin": pa.array([s[4] for s in sources], pa.string()),
             }))  # fmt: skip
             self._candidates.save(target / "candidates")
-            (target / "manifest.json").write_text(
-                json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8"
-            )
+            with _replacing(target / "manifest.json") as aside:
+                aside.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         return target
 
     @classmethod
@@ -925,7 +925,13 @@ def _joined(base: pa.Table, new: pd.DataFrame) -> pa.Table:
 
 
 def _write_arrow(path: Path, table: pa.Table) -> None:
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+    """Write ``table`` aside and move it over ``path``: the index being saved may read the
+    file it replaces, memory-mapped (a mapped file cut short is a bus error)."""
+    with (
+        _replacing(path) as aside,  # moved into place after the file is closed
+        pa.OSFile(str(aside), "wb") as sink,
+        pa.ipc.new_file(sink, table.schema) as writer,
+    ):
         writer.write_table(table)
 
 

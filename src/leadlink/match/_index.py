@@ -38,7 +38,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +48,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pandas._libs.hashing import hash_object_array
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
@@ -329,14 +329,19 @@ class CandidateIndex:
             index._setup(self._model)
             index._compared = self._compared
             index._freeze(index._frame_of(self._held_frame()))
+        # each file is written aside and moved into place: an index loaded from this very
+        # folder reads its files memory-mapped, and a file cut short under a map is a
+        # bus error (a file replaced stays readable to whoever has it mapped)
         with (
-            pa.OSFile(str(folder / "rows.arrow"), "wb") as sink,
+            _replacing(folder / "rows.arrow") as written,
+            pa.OSFile(str(written), "wb") as sink,
             pa.ipc.new_file(sink, index._base.schema) as writer,
         ):
             writer.write_table(index._base)
         arrays = index._arrays()
         for name, values in arrays.items():
-            np.save(folder / f"{name}.npy", values, allow_pickle=False)
+            with _replacing(folder / f"{name}.npy") as written, written.open("wb") as out:
+                np.save(out, values, allow_pickle=False)
         meta = {
             "format": INDEX_FORMAT,
             "version": INDEX_VERSION,
@@ -350,7 +355,8 @@ class CandidateIndex:
             "squares": index._squares,
             "arrays": sorted(arrays),
         }
-        (folder / "index.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        with _replacing(folder / "index.json") as written:
+            written.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         return folder
 
     @classmethod
@@ -493,10 +499,8 @@ class CandidateIndex:
             sizes = np.diff(keyed.starts)
             edges_a.append(np.repeat(keyed.rows[keyed.starts[:-1]], sizes))
             edges_b.append(keyed.rows)
-        a, b = np.concatenate(edges_a), np.concatenate(edges_b)
-        graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
-        groups = connected_components(graph, directed=False)[1].astype(np.int32) if n else rows
-        arrays["group"] = groups.astype(np.int32)
+        groups = _components(n, np.concatenate(edges_a), np.concatenate(edges_b))
+        arrays["group"] = groups
         arrays |= _Keyed.build(groups.astype(np.uint64), rows).arrays("members")
         totals: dict[str, int] = {}
         squares: dict[str, int] = {}
@@ -1099,6 +1103,38 @@ class _Counts:
             self.added[hashed] = count
         else:
             self.added.pop(hashed, None)
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A path beside ``path`` to write to; moved over ``path`` when the writing is done
+    (removed if it fails)."""
+    aside = path.with_name(f".{path.name}.writing")
+    try:
+        yield aside
+        os.replace(aside, path)
+    finally:
+        aside.unlink(missing_ok=True)
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The connected components of ``n`` nodes joined by the edges (``left``, ``right``),
+    numbered from 0: every root hooked under the smaller root across an edge, then paths
+    halved, until the two ends of every edge share a root (a few rounds)."""
+    parent = np.arange(n, dtype=np.int64)
+    while len(left):
+        low = np.minimum(parent[left], parent[right])
+        high = np.maximum(parent[left], parent[right])
+        apart = low != high
+        if not apart.any():
+            break
+        np.minimum.at(parent, high[apart], low[apart])
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+    return np.unique(parent, return_inverse=True)[1].astype(np.int32)
 
 
 def _digest(values: tuple[Any, ...]) -> int:
