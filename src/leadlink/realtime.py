@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -54,7 +56,6 @@ from leadlink.clean import (
 )
 from leadlink.errors import ConfigError, InputError
 from leadlink.match import DEFAULT_THRESHOLD, CandidateIndex, LeadModel
-from leadlink.match._index import _replacing
 from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, golden_records
 from leadlink.schema import ROLES, check_frame, check_ids, resolve_columns
 
@@ -922,6 +923,18 @@ def _joined(base: pa.Table, new: pd.DataFrame) -> pa.Table:
         rows = pa.Table.from_pandas(new[base.column_names], preserve_index=False)
         return pa.concat_tables([base, rows], promote_options="permissive")
     return pa.concat_tables([base, rows])
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A path beside ``path`` to write to; moved over ``path`` when the writing is done
+    (removed if it fails). As CandidateIndex.save writes its own files."""
+    aside = path.with_name(f".{path.name}.writing")
+    try:
+        yield aside
+        os.replace(aside, path)
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 def _write_arrow(path: Path, table: pa.Table) -> None:
