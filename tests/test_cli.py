@@ -1232,3 +1232,27 @@ def test_bad_review_options_stop_before_any_output(tmp_path, leads_csv, capsys, 
     err = capsys.readouterr().err
     assert said in err and "internal error" not in err
     assert not out.exists()
+
+
+def test_pairs_that_do_not_fit_a_sheet_are_written_to_parquet_only(
+    tmp_path, leads_csv, capsys, monkeypatch
+):
+    import leadlink.io
+
+    real = leadlink.io.fits_excel
+    # as if the pairs had more rows than a sheet holds (a million leads make millions)
+    monkeypatch.setattr(
+        leadlink.io, "fits_excel", lambda frame: "id_l" not in frame.columns and real(frame)
+    )
+    out = tmp_path / "out"
+    assert main(["dedupe", str(leads_csv), "--output-dir", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "pairs.csv not written" in captured.err
+    assert "pairs.parquet holds them" in captured.err
+    assert not (out / "pairs.csv").exists()
+    assert len(pd.read_parquet(out / "pairs.parquet")) > 0
+    assert "pairs.csv" not in captured.out
+    # the folder is still a whole result: erasing from it works without the CSV copy
+    lead = pd.read_csv(out / "clusters.csv", dtype=str)["lead_id"].iloc[0]
+    assert main(["erase", "--output-dir", str(out), "--lead-id", lead]) == 0
+    assert not (out / "pairs.csv").exists()

@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         "members disagree on), review.csv (the review queue: uncertain merges and near "
         "misses, ranked by the leads they put at stake), review_all.csv (every cluster worth "
         "a look, one row per cluster and reason), pairs.parquet "
-        "(and pairs.csv, the same pairs for a spreadsheet) and "
+        "(and pairs.csv, the same pairs for a spreadsheet, when they fit one) and "
         "model.json to the output folder.",
         epilog='A --policy file is JSON: {"rules": {ROLE: [RULE, ...]}, "sources": [...]}, '
         'e.g. {"rules": {"phone": ["source_priority", "most_recent"]}, "sources": ["CRM", '
@@ -226,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:
         "scored by the organisation model (branches and subsidiaries kept apart), and write "
         "matches.csv (one row per lead: lead_id, account_id, status matched / uncertain / "
         "no_match, the best candidate and the runner-up), pairs.parquet (and pairs.csv, the "
-        "same pairs for a spreadsheet) and model.json to the output folder. Exit code 3 when "
+        "same pairs for a spreadsheet, when they fit one) and model.json to the output folder. Exit code 3 when "
         "no lead was linked to an account.",
     )
     linking.add_argument("leads", help="CSV, Excel (.xlsx) or Parquet file of leads")

@@ -19,7 +19,7 @@ from leadlink.cli._common import (
     _show_warnings,
     _writes_outputs,
 )
-from leadlink.cli._matching import NOTHING_DONE, _flat, _is_workbook
+from leadlink.cli._matching import NOTHING_DONE, _is_workbook, _pairs_files
 
 if TYPE_CHECKING:
     from leadlink._outputs import OutputFolder
@@ -104,9 +104,7 @@ def _write_link_outputs(result: Any, out: OutputFolder, *, excel: bool) -> list[
     with out.writing() as folder:
         written = [
             write_table(result.matches, folder / "matches.csv"),
-            write_table(_flat(result.pairs), folder / "pairs.parquet"),
-            # the same pairs for a spreadsheet: Excel does not open Parquet
-            write_table(_flat(result.pairs), folder / "pairs.csv"),
+            *_pairs_files(result.pairs, folder),
             result.model.save(folder / "model.json"),
         ]
         if excel and fits_excel(result.matches):

@@ -476,9 +476,7 @@ def _write_outputs(
             write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
             write_table(_json_lists(queue.items), folder / "review.csv"),
             write_table(_json_lists(review), folder / "review_all.csv"),
-            write_table(_flat(result.pairs), folder / "pairs.parquet"),
-            # the same pairs for a spreadsheet: Excel does not open Parquet
-            write_table(_flat(result.pairs), folder / "pairs.csv"),
+            *_pairs_files(result.pairs, folder),
         ]
         if result.model is not None:
             written.append(result.model.save(folder / "model.json"))
@@ -517,6 +515,27 @@ def _json_lists(frame: Any) -> Any:
                 lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
             )
     return flat
+
+
+def _pairs_files(pairs: Any, folder: Path) -> list[Path]:
+    """pairs.parquet, and pairs.csv, the same pairs for a spreadsheet (Excel does not open
+    Parquet), when they fit a sheet: more rows than a sheet holds would only cost minutes
+    of writing (a million leads make millions of pairs), and the message says so."""
+    from leadlink.io import fits_excel, write_table
+
+    flat = _flat(pairs)
+    written = [write_table(flat, folder / "pairs.parquet")]
+    if fits_excel(flat):
+        written.append(write_table(flat, folder / "pairs.csv"))
+    else:
+        _err(
+            say(
+                f"pairs.csv not written: {len(flat)} pairs do not fit a spreadsheet; "
+                "pairs.parquet holds them",
+                f"未写入 pairs.csv：{len(flat)} 对线索放不进一个电子表格；pairs.parquet 中有全部内容",
+            )
+        )
+    return written
 
 
 def _flat(pairs: Any) -> Any:
