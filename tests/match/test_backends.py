@@ -30,6 +30,7 @@ SETTINGS = (
     "lock_configuration",
     "memory_limit",
     "temp_directory",
+    "enable_progress_bar",
 )
 
 
@@ -68,6 +69,7 @@ def test_leadlinks_duckdb_is_locked_down_and_spills_into_a_private_folder(temp_r
         folder = Path(settings["temp_directory"])
         mode = stat.S_IMODE(folder.stat().st_mode)
     assert {name: settings[name] for name, _ in DUCKDB_LOCKDOWN} == dict(DUCKDB_LOCKDOWN)
+    assert settings["enable_progress_bar"] == "false"  # no bar printed into a caller's script
     assert folder.parent == temp_root
     assert folder.name.startswith(f"{PRIVATE_FOLDER_PREFIX}duckdb-{os.getpid()}-")
     assert mode == 0o700

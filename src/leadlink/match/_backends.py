@@ -262,6 +262,10 @@ def _duckdb_connection(spill_folder: str, threads: int | None = None) -> duckdb.
     # DuckDB refuses a spill folder once external access is off: these go first.
     connection = duckdb.connect(config=config)
     try:
+        # DuckDB draws a progress bar on the terminal for a query longer than two seconds:
+        # a script calling dedupe() would print bars it did not ask for (dedupe(progress=)
+        # shows leadlink's own stages).
+        connection.execute("SET enable_progress_bar = false")
         for name, value in DUCKDB_LOCKDOWN:
             connection.execute(f"SET {name} = {value}")
     except BaseException:
