@@ -530,13 +530,7 @@ class LeadModel:
         """
         self._fitted()
         _check_prepared(prepared)
-        if not 0 <= min_probability <= 1:
-            raise ConfigError(
-                say(
-                    f"min_probability must be between 0 and 1, not {min_probability}",
-                    f"min_probability 须在 0 到 1 之间，而不是 {min_probability}",
-                )
-            )
+        _check_min_probability(min_probability)
         budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
         # Records identical in everything compared are one entity (for people, when what
         # they share identifies a person: see _copies.identifying): one of them is scored for
@@ -582,13 +576,7 @@ class LeadModel:
         from leadlink.match._spark import predict_spark
 
         self._fitted()
-        if not 0 <= min_probability <= 1:
-            raise ConfigError(
-                say(
-                    f"min_probability must be between 0 and 1, not {min_probability}",
-                    f"min_probability 须在 0 到 1 之间，而不是 {min_probability}",
-                )
-            )
+        _check_min_probability(min_probability)
         budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
         return predict_spark(self, prepared, db_api, min_probability=min_probability, budget=budget)
 
@@ -876,6 +864,16 @@ def _rule(condition: str) -> Any:
     from splink.blocking_rule_library import CustomRule
 
     return CustomRule(condition, sql_dialect="duckdb")
+
+
+def _check_min_probability(min_probability: float) -> None:
+    if not 0 <= min_probability <= 1:
+        raise ConfigError(
+            say(
+                f"min_probability must be between 0 and 1, not {min_probability}",
+                f"min_probability 须在 0 到 1 之间，而不是 {min_probability}",
+            )
+        )
 
 
 def _check_prepared(prepared: object) -> None:
