@@ -481,7 +481,7 @@ def splink_between(index: Any, records: list[dict], limit: int) -> dict:
     from splink import DuckDBAPI, Linker, SettingsCreator
 
     from leadlink.match._blocking import add_blocking_keys, presets_for
-    from leadlink.match._model import (
+    from leadlink.match._tables import (
         _model_columns,
         _prediction_rules,
         register_term_frequencies,

@@ -9,7 +9,8 @@ import pytest
 from leadlink.clean._prepare import prepare
 from leadlink.errors import ConfigError, InputError, ModelError, ResourceError
 from leadlink.match._comparisons import PHONE
-from leadlink.match._model import MODEL_VERSION, LeadModel, training_sample
+from leadlink.match._model import MODEL_VERSION, LeadModel
+from leadlink.match._tables import training_sample
 from leadlink.match._training import _cap_against
 from leadlink.schema import resolve_columns
 

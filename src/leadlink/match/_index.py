@@ -138,7 +138,7 @@ class CandidateIndex:
     """
 
     def __init__(self, model: LeadModel, prepared: pd.DataFrame) -> None:
-        from leadlink.match._model import _check_prepared
+        from leadlink.match._tables import _check_prepared
 
         model._fitted()
         _check_prepared(prepared)

@@ -295,7 +295,7 @@ def _scored(
     from pyspark.sql import functions as F
     from splink import Linker, SettingsCreator
 
-    from leadlink.match._model import _model_columns, _prediction_rules
+    from leadlink.match._tables import _model_columns, _prediction_rules
 
     roles = model.roles
     levels = [level for role in roles for level in model._comparison(role).levels]
