@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_values",
             "_data",
             "_jsonfile",
+            "_files",
             "errors",
             "schema",
             "io",

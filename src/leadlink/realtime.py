@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +43,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from leadlink._files import replacing, write_arrow
 from leadlink._i18n import say
 from leadlink._jsonfile import read_json
 from leadlink.clean import (
@@ -377,10 +376,10 @@ class LeadIndex:
                 self._base_prepared.take(_positions(positions)),
                 pd.DataFrame([self._new_prepared[i] for i in new], columns=self._prepared_columns),
             )
-            _write_arrow(target / "leads.arrow", leads)
-            _write_arrow(target / "prepared.arrow", prepared)
+            write_arrow(target / "leads.arrow", leads)
+            write_arrow(target / "prepared.arrow", prepared)
             problems = [";".join(self._problems_of(i)) for i in ids]
-            _write_arrow(target / "validation.arrow", pa.table({
+            write_arrow(target / "validation.arrow", pa.table({
                 "id": pa.array(ids, pa.string()),
                 "problems": pa.array(problems, pa.string()),
                 "is_ghost": pa.array([i in self._ghosts for i in ids], pa.bool_()),
@@ -390,9 +389,9 @@ class LeadIndex:
                 self._golden.take(_positions(kept)),
                 pd.DataFrame(list(self._golden_rows.values()), columns=self._golden.column_names),
             )
-            _write_arrow(target / "golden.arrow", golden)
+            write_arrow(target / "golden.arrow", golden)
             state = self._clusters.columns()
-            _write_arrow(target / "clusters.arrow", pa.table({
+            write_arrow(target / "clusters.arrow", pa.table({
                 "id": pa.array(state["id"], pa.string()),
                 "cluster_id": pa.array(state["cluster_id"], pa.string()),
             }))  # fmt: skip
@@ -403,7 +402,7 @@ class LeadIndex:
             probability = np.concatenate(
                 [state["probability"], np.full(len(state["conflict_l"]), -1.0)]
             )
-            _write_arrow(target / "pairs.arrow", pa.table({
+            write_arrow(target / "pairs.arrow", pa.table({
                 "l": pa.array(held.get_indexer(ends[0]), pa.int32()),
                 "r": pa.array(held.get_indexer(ends[1]), pa.int32()),
                 "kept": pa.array(probability, pa.float64()),
@@ -414,7 +413,7 @@ class LeadIndex:
             lines = [(k, shared, *(e or (None, None))) for k, (shared, e) in self._lines.items()]
             domains = [(k, True, *e) for k, e in self._domains.items()]
             sources = [("line", *line) for line in lines] + [("domain", *d) for d in domains]
-            _write_arrow(target / "sources.arrow", pa.table({
+            write_arrow(target / "sources.arrow", pa.table({
                 "kind": pa.array([s[0] for s in sources], pa.string()),
                 "key": pa.array([s[1] for s in sources], pa.string()),
                 "shared": pa.array([bool(s[2]) for s in sources], pa.bool_()),
@@ -422,7 +421,7 @@ class LeadIndex:
                 "employer_latin": pa.array([s[4] for s in sources], pa.string()),
             }))  # fmt: skip
             self._candidates.save(target / "candidates")
-            with _replacing(target / "manifest.json") as aside:
+            with replacing(target / "manifest.json") as aside:
                 aside.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         return target
 
@@ -923,29 +922,6 @@ def _joined(base: pa.Table, new: pd.DataFrame) -> pa.Table:
         rows = pa.Table.from_pandas(new[base.column_names], preserve_index=False)
         return pa.concat_tables([base, rows], promote_options="permissive")
     return pa.concat_tables([base, rows])
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A path beside ``path`` to write to; moved over ``path`` when the writing is done
-    (removed if it fails). As CandidateIndex.save writes its own files."""
-    aside = path.with_name(f".{path.name}.writing")
-    try:
-        yield aside
-        os.replace(aside, path)
-    finally:
-        aside.unlink(missing_ok=True)
-
-
-def _write_arrow(path: Path, table: pa.Table) -> None:
-    """Write ``table`` aside and move it over ``path``: the index being saved may read the
-    file it replaces, memory-mapped (a mapped file cut short is a bus error)."""
-    with (
-        _replacing(path) as aside,  # moved into place after the file is closed
-        pa.OSFile(str(aside), "wb") as sink,
-        pa.ipc.new_file(sink, table.schema) as writer,
-    ):
-        writer.write_table(table)
 
 
 def _read_arrow(path: Path) -> pa.Table:

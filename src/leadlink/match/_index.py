@@ -38,9 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +47,7 @@ import pandas as pd
 import pyarrow as pa
 from pandas._libs.hashing import hash_object_array
 
+from leadlink._files import replacing, write_arrow
 from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
 from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, BlockingPreset, presets_for
@@ -332,15 +331,10 @@ class CandidateIndex:
         # each file is written aside and moved into place: an index loaded from this very
         # folder reads its files memory-mapped, and a file cut short under a map is a
         # bus error (a file replaced stays readable to whoever has it mapped)
-        with (
-            _replacing(folder / "rows.arrow") as written,
-            pa.OSFile(str(written), "wb") as sink,
-            pa.ipc.new_file(sink, index._base.schema) as writer,
-        ):
-            writer.write_table(index._base)
+        write_arrow(folder / "rows.arrow", index._base)
         arrays = index._arrays()
         for name, values in arrays.items():
-            with _replacing(folder / f"{name}.npy") as written, written.open("wb") as out:
+            with replacing(folder / f"{name}.npy") as written, written.open("wb") as out:
                 np.save(out, values, allow_pickle=False)
         meta = {
             "format": INDEX_FORMAT,
@@ -355,7 +349,7 @@ class CandidateIndex:
             "squares": index._squares,
             "arrays": sorted(arrays),
         }
-        with _replacing(folder / "index.json") as written:
+        with replacing(folder / "index.json") as written:
             written.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         return folder
 
@@ -1103,18 +1097,6 @@ class _Counts:
             self.added[hashed] = count
         else:
             self.added.pop(hashed, None)
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A path beside ``path`` to write to; moved over ``path`` when the writing is done
-    (removed if it fails)."""
-    aside = path.with_name(f".{path.name}.writing")
-    try:
-        yield aside
-        os.replace(aside, path)
-    finally:
-        aside.unlink(missing_ok=True)
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
