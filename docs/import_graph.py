@@ -50,6 +50,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pipeline",
             "spark",
             "realtime",
+            "_index_files",
             "linking",
             "_run_warnings",
             "_erasure",

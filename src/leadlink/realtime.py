@@ -25,17 +25,16 @@ Persistence: :meth:`LeadIndex.save` writes a folder (``manifest.json``, versione
 model; Arrow IPC files of the leads, their prepared keys, their validation, the golden
 records, the clusters and their pairs; the candidate index's arrays), which
 :meth:`LeadIndex.load` reads back as it was written — memory-mapped, nothing prepared, scored
-or grouped again, nothing executed (docs/realtime.md describes the files).
+or grouped again, nothing executed (docs/realtime.md describes the files; the folder format
+is written and read in ``leadlink._index_files``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +42,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from leadlink._files import replacing, write_arrow
 from leadlink._i18n import say
-from leadlink._jsonfile import read_json
+from leadlink._index_files import (
+    INDEX_FORMAT,
+    INDEX_VERSION,
+    as_text,
+    joined,
+    jsonable,
+    positions,
+    read_arrow,
+    read_clusters,
+    read_manifest,
+    read_sources,
+    read_validation,
+    write_folder,
+)
 from leadlink.clean import (
     prepare,
     prepare_record,
@@ -64,9 +75,6 @@ if TYPE_CHECKING:
 __all__ = ["INDEX_FORMAT", "INDEX_VERSION", "LeadIndex", "MatchResult"]
 
 logger = logging.getLogger(__name__)
-
-INDEX_FORMAT = "leadlink-index"
-INDEX_VERSION = 2
 
 #: Candidates at or above this probability are shown as duplicates by default.
 SHOWN_FROM = 0.2
@@ -108,7 +116,7 @@ class MatchResult:
             "problems": list(self.problems),
             "duplicate": self.duplicate,
             "threshold": self.threshold,
-            "candidates": _jsonable(self.candidates),
+            "candidates": jsonable(self.candidates),
         }
 
 
@@ -366,63 +374,36 @@ class LeadIndex:
                 "policy": None if self.policy is None else self.policy.to_dict(),
             }
             ids = [*self._base_position, *self._new_leads]
-            positions = list(self._base_position.values())
+            base = positions(list(self._base_position.values()))
             new = list(self._new_leads)
-            leads = _joined(
-                self._base_leads.take(_positions(positions)),
-                _as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
-            )
-            prepared = _joined(
-                self._base_prepared.take(_positions(positions)),
-                pd.DataFrame([self._new_prepared[i] for i in new], columns=self._prepared_columns),
-            )
-            write_arrow(target / "leads.arrow", leads)
-            write_arrow(target / "prepared.arrow", prepared)
-            problems = [";".join(self._problems_of(i)) for i in ids]
-            write_arrow(target / "validation.arrow", pa.table({
-                "id": pa.array(ids, pa.string()),
-                "problems": pa.array(problems, pa.string()),
-                "is_ghost": pa.array([i in self._ghosts for i in ids], pa.bool_()),
-            }))  # fmt: skip
             kept = [p for c, p in self._golden_position.items() if c not in self._golden_stale]
-            golden = _joined(
-                self._golden.take(_positions(kept)),
-                pd.DataFrame(list(self._golden_rows.values()), columns=self._golden.column_names),
+            write_folder(
+                target,
+                manifest,
+                leads=joined(
+                    self._base_leads.take(base),
+                    as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
+                ),
+                prepared=joined(
+                    self._base_prepared.take(base),
+                    pd.DataFrame(
+                        [self._new_prepared[i] for i in new], columns=self._prepared_columns
+                    ),
+                ),
+                ids=ids,
+                problems=[";".join(self._problems_of(i)) for i in ids],
+                ghosts=[i in self._ghosts for i in ids],
+                golden=joined(
+                    self._golden.take(positions(kept)),
+                    pd.DataFrame(
+                        list(self._golden_rows.values()), columns=self._golden.column_names
+                    ),
+                ),
+                clusters=self._clusters.columns(),
+                lines=self._lines,
+                domains=self._domains,
+                candidates=self._candidates,
             )
-            write_arrow(target / "golden.arrow", golden)
-            state = self._clusters.columns()
-            write_arrow(target / "clusters.arrow", pa.table({
-                "id": pa.array(state["id"], pa.string()),
-                "cluster_id": pa.array(state["cluster_id"], pa.string()),
-            }))  # fmt: skip
-            # links keep their probability, contradictions are -1; the leads of a pair are
-            # their positions in clusters.arrow (loading makes no string of them)
-            held = pd.Index(state["id"])
-            ends = [np.concatenate([state[f"link_{e}"], state[f"conflict_{e}"]]) for e in "lr"]
-            probability = np.concatenate(
-                [state["probability"], np.full(len(state["conflict_l"]), -1.0)]
-            )
-            write_arrow(target / "pairs.arrow", pa.table({
-                "l": pa.array(held.get_indexer(ends[0]), pa.int32()),
-                "r": pa.array(held.get_indexer(ends[1]), pa.int32()),
-                "kept": pa.array(probability, pa.float64()),
-            }))  # fmt: skip
-            manifest["clusters"] = {k: state[k] for k in
-                                    ("version", "threshold", "cannot_link_below", "component_limit")}  # fmt: skip
-            # what shared lines and company mail domains say (thousands at a million leads)
-            lines = [(k, shared, *(e or (None, None))) for k, (shared, e) in self._lines.items()]
-            domains = [(k, True, *e) for k, e in self._domains.items()]
-            sources = [("line", *line) for line in lines] + [("domain", *d) for d in domains]
-            write_arrow(target / "sources.arrow", pa.table({
-                "kind": pa.array([s[0] for s in sources], pa.string()),
-                "key": pa.array([s[1] for s in sources], pa.string()),
-                "shared": pa.array([bool(s[2]) for s in sources], pa.bool_()),
-                "employer": pa.array([s[3] for s in sources], pa.string()),
-                "employer_latin": pa.array([s[4] for s in sources], pa.string()),
-            }))  # fmt: skip
-            self._candidates.save(target / "candidates")
-            with replacing(target / "manifest.json") as aside:
-                aside.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         return target
 
     @classmethod
@@ -430,28 +411,7 @@ class LeadIndex:
         """Read an index written by :meth:`save`, executing nothing from it: the tables are
         memory-mapped and the arrays read as they were written."""
         folder = Path(path)
-        manifest = read_json(folder / "manifest.json", what="index manifest",
-                             what_zh="索引清单", error=InputError)  # fmt: skip
-        if manifest.get("format") != INDEX_FORMAT:
-            raise InputError(
-                say(
-                    f"{str(folder)!r} is not a leadlink index; write one with "
-                    "LeadIndex(...).save()",
-                    f"{str(folder)!r} 不是 leadlink 索引；请用 LeadIndex(...).save() 生成",
-                )
-            )
-        if manifest.get("version") != INDEX_VERSION:
-            raise InputError(
-                say(
-                    f"{str(folder)!r} is a leadlink index of version "
-                    f"{manifest.get('version')!r}, this leadlink reads version "
-                    f"{INDEX_VERSION}; build it again from the leads with "
-                    "LeadIndex(leads, model=...).save() (or LeadIndex.from_result)",
-                    f"{str(folder)!r} 是版本 {manifest.get('version')!r} 的 leadlink 索引，"
-                    f"当前只能读取版本 {INDEX_VERSION}；请用 LeadIndex(leads, model=...).save()"
-                    "（或 LeadIndex.from_result）从线索重新生成",
-                )
-            )
+        manifest = read_manifest(folder)
         index = cls.__new__(cls)
         index._restore(manifest, folder)
         return index
@@ -468,38 +428,13 @@ class LeadIndex:
         policy = manifest.get("policy")
         self.policy = None if policy is None else SurvivorshipPolicy.from_dict(policy)
         self._lock = threading.RLock()
-        checks = _read_arrow(folder / "validation.arrow")
-        ids = checks.column("id").to_pylist()
-        problems = checks.column("problems")
-        ghost = checks.column("is_ghost").to_numpy(zero_copy_only=False)
-        self._store(ids, _read_arrow(folder / "leads.arrow"),
-                    _read_arrow(folder / "prepared.arrow"), problems, ghost)  # fmt: skip
+        ids, problems, ghost = read_validation(folder)
+        self._store(ids, read_arrow(folder / "leads.arrow"),
+                    read_arrow(folder / "prepared.arrow"), problems, ghost)  # fmt: skip
         self._candidates = CandidateIndex.load(self.model, folder / "candidates")
-        clusters = _read_arrow(folder / "clusters.arrow")
-        pairs = _read_arrow(folder / "pairs.arrow")
-        kept = pairs.column("kept").to_numpy()
-        link = kept >= 0
-        left = pairs.column("l").to_numpy()
-        right = pairs.column("r").to_numpy()
-        self._clusters = IncrementalClusters.from_columns(
-            {
-                **manifest["clusters"],
-                "id": clusters.column("id").to_pylist(),
-                "cluster_id": clusters.column("cluster_id").to_pylist(),
-                "link_l": left[link],
-                "link_r": right[link],
-                "probability": kept[link],
-                "conflict_l": left[~link],
-                "conflict_r": right[~link],
-            }
-        )
-        self._keep_golden(_read_arrow(folder / "golden.arrow"))
-        sources = _read_arrow(folder / "sources.arrow").to_pylist()
-        self._lines = {s["key"]: (s["shared"], None if s["employer"] is None
-                                  else (s["employer"], s["employer_latin"]))
-                       for s in sources if s["kind"] == "line"}  # fmt: skip
-        self._domains = {s["key"]: (s["employer"], s["employer_latin"])
-                         for s in sources if s["kind"] == "domain"}  # fmt: skip
+        self._clusters = IncrementalClusters.from_columns(read_clusters(folder, manifest))
+        self._keep_golden(read_arrow(folder / "golden.arrow"))
+        self._lines, self._domains = read_sources(folder)
         self._describe()
         self._counter = int(manifest.get("counter", 0))
 
@@ -516,7 +451,7 @@ class LeadIndex:
         ids = leads[self.id_column].astype(str).tolist()
         ghost = validation["is_ghost"].to_numpy(dtype=bool)
         problems = pa.array([";".join(map(str, p)) for p in validation["problems"]], pa.string())
-        self._store(ids, pa.Table.from_pandas(_as_text(leads), preserve_index=False),
+        self._store(ids, pa.Table.from_pandas(as_text(leads), preserve_index=False),
                     pa.Table.from_pandas(prepared.reset_index(drop=True), preserve_index=False),
                     problems, ghost)  # fmt: skip
         self._candidates = CandidateIndex(self.model, prepared[~ghost])
@@ -573,21 +508,21 @@ class LeadIndex:
         base = [self._base_position[i] for i in ids if i not in self._new_leads]
         new = [i for i in ids if i in self._new_leads]
         if len(ids) > _FEW_ROWS:  # column by column
-            leads = _joined(
-                self._base_leads.take(_positions(base)),
-                _as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
+            leads = joined(
+                self._base_leads.take(positions(base)),
+                as_text(pd.DataFrame([self._new_leads[i] for i in new], columns=self.columns)),
             ).to_pandas()
-            prepared = _joined(
-                self._base_prepared.take(_positions(base)),
+            prepared = joined(
+                self._base_prepared.take(positions(base)),
                 pd.DataFrame([self._new_prepared[i] for i in new], columns=self._prepared_columns),
             ).to_pandas()
         else:  # the clusters one change touches: row by row (Arrow's set-up costs more)
-            taken = [self._base_leads.take(_positions(base)).to_pylist()] if base else []
+            taken = [self._base_leads.take(positions(base)).to_pylist()] if base else []
             leads = pd.DataFrame(
                 [*(r for rows in taken for r in rows), *(self._new_leads[i] for i in new)],
                 columns=self.columns,
             )
-            taken = [self._base_prepared.take(_positions(base)).to_pylist()] if base else []
+            taken = [self._base_prepared.take(positions(base)).to_pylist()] if base else []
             prepared = pd.DataFrame(
                 [*(r for rows in taken for r in rows), *(self._new_prepared[i] for i in new)],
                 columns=self._prepared_columns,
@@ -854,7 +789,7 @@ class LeadIndex:
             if not self._clusters.members(cluster_id):
                 return None
             row = {name: values[position].as_py() for name, values in self._golden_arrays}
-        found = _jsonable(row)
+        found = jsonable(row)
         self._golden_json[cluster_id] = found
         return found
 
@@ -899,62 +834,3 @@ def _employer_sources(
     }
     corporate = prepared[(prepared["email_free"] == 0) & prepared["email_domain"].notna()]
     return lines, most_given(corporate, "email_domain")
-
-
-def _positions(positions: list[int]) -> pa.Array:
-    return pa.array(positions, pa.int64())
-
-
-def _as_text(leads: pd.DataFrame) -> pd.DataFrame:
-    """Raw leads as text (what an index keeps of them: the golden records read text)."""
-    return leads.astype(object).astype("string")
-
-
-def _joined(base: pa.Table, new: pd.DataFrame) -> pa.Table:
-    """``base`` with the rows of ``new`` (same columns) after it."""
-    if new.empty:
-        return base
-    try:
-        rows = pa.Table.from_pandas(new, schema=base.schema, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # a column the base never filled is of type null (an index built from one lead):
-        # the types are widened to hold both
-        rows = pa.Table.from_pandas(new[base.column_names], preserve_index=False)
-        return pa.concat_tables([base, rows], promote_options="permissive")
-    return pa.concat_tables([base, rows])
-
-
-def _read_arrow(path: Path) -> pa.Table:
-    """An Arrow IPC file, memory-mapped (pages are read when touched)."""
-    try:
-        return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
-    except (OSError, pa.ArrowInvalid) as error:
-        raise InputError(
-            say(
-                f"the index file {path.name!r} is missing or damaged ({type(error).__name__}); "
-                "save the index again",
-                f"索引文件 {path.name!r} 缺失或已损坏（{type(error).__name__}）；请重新保存索引",
-            )
-        ) from error
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` with numpy and pandas scalars, NaN and timestamps made JSON-ready."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if value is pd.NaT or value is None:
-        return None
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return pd.Timestamp(value).isoformat()
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
