@@ -8,7 +8,7 @@ import pytest
 
 from leadlink.clean._prepare import prepare
 from leadlink.errors import ColumnError, ConfigError, LeadlinkError
-from leadlink.merge import ReviewReason, review_queue
+from leadlink.merge import ReviewReason, review_clusters, review_queue
 
 ROLES = {"name": "name", "phone": "phone"}
 
@@ -194,3 +194,22 @@ def test_the_result_method_and_a_value_column(generated):
             result.review_queue(value="no such column")
     finally:
         result.leads = result.leads.drop(columns="amount")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"large": 0}, {"threshold": 1.5}, {"weak_below": -0.1}, {"weak_below": True}],
+)
+def test_the_review_table_and_the_queue_refuse_options_alike(prepared, options):
+    clusters = LEADS[["lead_id", "cluster_id"]]
+    with pytest.raises(ConfigError) as table:
+        review_clusters(clusters, PAIRS, prepared, **options)
+    with pytest.raises(ConfigError) as queue:
+        _queue(prepared, **options)
+    assert str(table.value) == str(queue.value)
+
+
+def test_numpy_probabilities_are_options_like_any_number(prepared):
+    threshold, weak_below = np.float32(0.5), np.float64(0.95)
+    queue = _queue(prepared, threshold=threshold, weak_below=weak_below)
+    assert queue.items.equals(_queue(prepared, threshold=0.5, weak_below=0.95).items)

@@ -47,10 +47,17 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink.errors import ConfigError, InputError
+from leadlink.errors import ConfigError
 from leadlink.merge._cluster import CONTRADICTION_WEIGHT
 from leadlink.merge._members import aligned_clusters, group_starts
-from leadlink.merge._review import DEFAULT_LARGE, DEFAULT_WEAK_BELOW, ReviewReason, _disputed
+from leadlink.merge._review import (
+    DEFAULT_LARGE,
+    DEFAULT_WEAK_BELOW,
+    ReviewReason,
+    _disputed,
+    check_review_options,
+    check_scored_pairs,
+)
 
 __all__ = ["DEFAULT_NEAR_FROM", "DEFAULT_QUEUE_SIZE", "ReviewQueue", "review_queue"]
 
@@ -196,16 +203,7 @@ def review_queue(
     """
     size = _check_options(size, threshold, weak_below, near_from, large)
     link_from = 0.5 if threshold is None else float(threshold)
-    missing = {"id_l", "id_r", "match_probability"} - set(pairs.columns)
-    if missing:
-        raise InputError(
-            say(
-                f"pairs lacks {', '.join(sorted(missing))}; pass the scored pairs "
-                "(DedupeResult.pairs or LeadModel.predict output)",
-                f"pairs 缺少列 {', '.join(sorted(missing))}；请传入打分后的线索对"
-                "（DedupeResult.pairs 或 LeadModel.predict 的输出）",
-            )
-        )
+    check_scored_pairs(pairs)
     # Only the columns read here: a copy of the whole prepared table costs more than the rest.
     kept = ["unique_id", "phone", "phone_shared", "name_nick", "name_key", "name_partial"]
     prepared = prepared[[c for c in kept if c in prepared.columns]].reset_index(drop=True)
@@ -264,31 +262,7 @@ def _check_options(
                 f"size 须为不小于 1 的整数（条目数），或 None 表示全部，而不是 {size!r}",
             )
         )
-    if isinstance(large, bool) or not isinstance(large, int) or large < 1:
-        raise ConfigError(
-            say(
-                f"large must be a whole number of leads of 1 or more, not {large!r}",
-                f"large 须为不小于 1 的整数（线索数），而不是 {large!r}",
-            )
-        )
-    for name, probability in (
-        ("threshold", threshold),
-        ("weak_below", weak_below),
-        ("near_from", near_from),
-    ):
-        if probability is None:
-            continue
-        if (
-            isinstance(probability, bool)
-            or not isinstance(probability, (int, float))
-            or not (0 <= probability <= 1)
-        ):
-            raise ConfigError(
-                say(
-                    f"{name} must be a match probability in [0, 1], not {probability!r}",
-                    f"{name} 须为 [0, 1] 之间的匹配概率，而不是 {probability!r}",
-                )
-            )
+    check_review_options(large, threshold=threshold, weak_below=weak_below, near_from=near_from)
     return size
 
 

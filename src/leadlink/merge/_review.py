@@ -20,6 +20,7 @@ rejects with :func:`leadlink.unmerge` or :func:`leadlink.split`.
 from __future__ import annotations
 
 import logging
+import numbers
 from enum import Enum
 from typing import cast
 
@@ -82,38 +83,9 @@ def review_clusters(
         (readable, without personal data) and ``lead_ids`` (the members concerned), largest
         clusters first.
     """
-    if isinstance(large, bool) or not isinstance(large, int) or large < 1:
-        raise ConfigError(
-            say(
-                f"large must be a whole number of leads of 1 or more, not {large!r}",
-                f"large 须为不小于 1 的整数（线索数），而不是 {large!r}",
-            )
-        )
-    if not 0 <= weak_below <= 1:
-        raise ConfigError(
-            say(
-                f"weak_below must be a match probability in [0, 1], not {weak_below}",
-                f"weak_below 须为 [0, 1] 之间的匹配概率，而不是 {weak_below}",
-            )
-        )
+    check_review_options(large, weak_below=weak_below, threshold=threshold)
     link_from = 0.5 if threshold is None else threshold
-    if not 0 <= link_from <= 1:
-        raise ConfigError(
-            say(
-                f"threshold must be a match probability in [0, 1], not {threshold}",
-                f"threshold 须为 [0, 1] 之间的匹配概率，而不是 {threshold}",
-            )
-        )
-    missing = {"id_l", "id_r", "match_probability"} - set(pairs.columns)
-    if missing:
-        raise InputError(
-            say(
-                f"pairs lacks {', '.join(sorted(missing))}; pass the scored pairs "
-                "(DedupeResult.pairs or LeadModel.predict output)",
-                f"pairs 缺少列 {', '.join(sorted(missing))}；请传入打分后的线索对"
-                "（DedupeResult.pairs 或 LeadModel.predict 的输出）",
-            )
-        )
+    check_scored_pairs(pairs)
     prepared = prepared.reset_index(drop=True)
     lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
     cluster_of = aligned_clusters(lead_ids, clusters)
@@ -156,6 +128,49 @@ def review_clusters(
         ", ".join(f"{k}: {v}" for k, v in out["reason"].value_counts().sort_index().items()),
     )
     return out
+
+
+def check_review_options(large: int, **probabilities: float | None) -> None:
+    """Refuse a ``large`` that is not a whole number of leads of 1 or more, and any of
+    ``probabilities`` (option name → value, None for not given) that is not a match
+    probability in [0, 1]: the options :func:`review_clusters` and
+    :func:`~leadlink.merge.review_queue` share, checked and worded the same for both."""
+    if isinstance(large, bool) or not isinstance(large, int) or large < 1:
+        raise ConfigError(
+            say(
+                f"large must be a whole number of leads of 1 or more, not {large!r}",
+                f"large 须为不小于 1 的整数（线索数），而不是 {large!r}",
+            )
+        )
+    for name, probability in probabilities.items():
+        if probability is None:
+            continue
+        if (
+            isinstance(probability, bool)
+            or not isinstance(probability, numbers.Real)
+            or not (0 <= probability <= 1)
+        ):
+            raise ConfigError(
+                say(
+                    f"{name} must be a match probability in [0, 1], not {probability!r}",
+                    f"{name} 须为 [0, 1] 之间的匹配概率，而不是 {probability!r}",
+                )
+            )
+
+
+def check_scored_pairs(pairs: pd.DataFrame) -> None:
+    """Refuse ``pairs`` without the columns of scored pairs (``id_l``, ``id_r``,
+    ``match_probability``)."""
+    missing = {"id_l", "id_r", "match_probability"} - set(pairs.columns)
+    if missing:
+        raise InputError(
+            say(
+                f"pairs lacks {', '.join(sorted(missing))}; pass the scored pairs "
+                "(DedupeResult.pairs or LeadModel.predict output)",
+                f"pairs 缺少列 {', '.join(sorted(missing))}；请传入打分后的线索对"
+                "（DedupeResult.pairs 或 LeadModel.predict 的输出）",
+            )
+        )
 
 
 def _row(
