@@ -22,9 +22,9 @@ A million leads held as Python objects (a dict per key, a tuple per lead, a set 
 person) take gigabytes and minutes to rebuild, so the leads the index is built (or loaded)
 with are held column by column instead: their prepared values as an Arrow table, and each
 map as numpy arrays — stable 64-bit hashes of the keys, sorted, with the rows of each key in
-an int array beside them (:class:`_Keyed`), people as a group number per row, frequencies
-as counts beside sorted value hashes (:class:`_Counts`). They are written to disk as they
-are and memory-mapped when read back. What changes afterwards (leads added one at a time,
+an int array beside them, people as a group number per row, frequencies as counts beside
+sorted value hashes (:mod:`leadlink.match._columns`). They are written to disk as they are
+and memory-mapped when read back. What changes afterwards (leads added one at a time,
 leads removed) is kept beside the arrays in small dicts and a mask, so a change costs what
 it touches.
 
@@ -35,22 +35,35 @@ frequencies (the batch would count the new lead too: one more lead among thousan
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pandas._libs.hashing import hash_object_array
 
-from leadlink._files import replacing, write_arrow
 from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
 from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, BlockingPreset, presets_for
+from leadlink.match._columns import (
+    FEW_ROWS,
+    INDEX_FORMAT,
+    INDEX_VERSION,
+    Counts,
+    Keyed,
+    arrow,
+    components,
+    digest,
+    key_text,
+    plain,
+    plain_records,
+    read_columns,
+    read_meta,
+    stable_hashes,
+    write_columns,
+)
 from leadlink.match._comparisons import ComparisonPreset, LevelPreset
 from leadlink.match._copies import compared_columns
 from leadlink.match._copies import identifying as is_identifying
@@ -61,9 +74,6 @@ if TYPE_CHECKING:
     from leadlink.match._model import LeadModel
 
 __all__ = ["INDEX_FORMAT", "INDEX_VERSION", "CandidateIndex"]
-
-INDEX_FORMAT = "leadlink-candidate-index"
-INDEX_VERSION = 2
 
 #: Splink's floor under m and u before taking log2(m / u).
 _M_U_FLOOR = 1e-300
@@ -194,14 +204,14 @@ class CandidateIndex:
         """Add prepared rows; a row whose ``unique_id`` is known replaces the old one.
 
         A few rows are added one by one beside the arrays; many at once (more than
-        ``_FEW_ROWS``) are added by building the arrays again over everything held, as
+        ``FEW_ROWS``) are added by building the arrays again over everything held, as
         the batch would see the whole table."""
         self._check_columns(rows)
-        if len(rows) > _FEW_ROWS:
+        if len(rows) > FEW_ROWS:
             held = self._held_frame()
             self._freeze(self._frame_of(pd.concat([held, rows[self._columns]], ignore_index=True)))
             return
-        for row in _records(rows, self._columns):
+        for row in plain_records(rows, self._columns):
             unique_id = str(row["unique_id"])
             if unique_id in self._row_of:
                 self.remove(unique_id)
@@ -328,29 +338,21 @@ class CandidateIndex:
             index._setup(self._model)
             index._compared = self._compared
             index._freeze(index._frame_of(self._held_frame()))
-        # each file is written aside and moved into place: an index loaded from this very
-        # folder reads its files memory-mapped, and a file cut short under a map is a
-        # bus error (a file replaced stays readable to whoever has it mapped)
-        write_arrow(folder / "rows.arrow", index._base)
-        arrays = index._arrays()
-        for name, values in arrays.items():
-            with replacing(folder / f"{name}.npy") as written, written.open("wb") as out:
-                np.save(out, values, allow_pickle=False)
-        meta = {
-            "format": INDEX_FORMAT,
-            "version": INDEX_VERSION,
-            "columns": index._columns,
-            "compared": index._compared,
-            "presets": [p.name for p in index._presets],
-            "tf_columns": index._tf_columns,
-            "one_missing": index._one_missing,
-            "groups": index._next_group,
-            "totals": index._totals,
-            "squares": index._squares,
-            "arrays": sorted(arrays),
-        }
-        with replacing(folder / "index.json") as written:
-            written.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        write_columns(
+            folder,
+            index._base,
+            index._arrays(),
+            {
+                "columns": index._columns,
+                "compared": index._compared,
+                "presets": [p.name for p in index._presets],
+                "tf_columns": index._tf_columns,
+                "one_missing": index._one_missing,
+                "groups": index._next_group,
+                "totals": index._totals,
+                "squares": index._squares,
+            },
+        )
         return folder
 
     @classmethod
@@ -358,33 +360,7 @@ class CandidateIndex:
         """An index read back from a folder :meth:`save` wrote, for ``model``: the arrays
         are memory-mapped where they are only read, nothing is computed again."""
         folder = Path(path)
-        try:
-            meta = json.loads((folder / "index.json").read_text("utf-8"))
-        except (OSError, ValueError) as error:
-            raise ModelError(
-                say(
-                    f"no CandidateIndex in {str(folder)!r} ({type(error).__name__}); "
-                    "write one with CandidateIndex.save()",
-                    f"{str(folder)!r} 中没有 CandidateIndex（{type(error).__name__}）；"
-                    "请用 CandidateIndex.save() 写出",
-                )
-            ) from error
-        if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
-            raise ModelError(
-                say(
-                    "not a saved CandidateIndex (CandidateIndex.save())",
-                    "这不是保存的 CandidateIndex（CandidateIndex.save()）",
-                )
-            )
-        if meta.get("version") != INDEX_VERSION:
-            raise ModelError(
-                say(
-                    f"CandidateIndex version {meta.get('version')!r} is not "
-                    f"{INDEX_VERSION}; build the index again from the prepared leads",
-                    f"CandidateIndex 版本 {meta.get('version')!r} 不是 {INDEX_VERSION}；"
-                    "请用预处理后的线索重新建立索引",
-                )
-            )
+        meta = read_meta(folder)
         index = cls.__new__(cls)
         index._setup(model)
         if (
@@ -401,11 +377,7 @@ class CandidateIndex:
                 )
             )
         index._compared = list(meta["compared"])
-        base = pa.ipc.open_file(pa.memory_map(str(folder / "rows.arrow"), "r")).read_all()
-        arrays = {
-            name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-            for name in meta["arrays"]
-        }
+        base, arrays = read_columns(folder, meta)
         index._hold(base, arrays, int(meta["groups"]), meta["totals"], meta["squares"])
         return index
 
@@ -445,23 +417,23 @@ class CandidateIndex:
 
         n = len(frame)
         values = {
-            c: [_plain(v) for v in frame[c].astype(object).where(frame[c].notna(), None)]
+            c: [plain(v) for v in frame[c].astype(object).where(frame[c].notna(), None)]
             for c in self._columns
         }
-        base = pa.table({c: _arrow(values[c]) for c in self._columns})
+        base = pa.table({c: arrow(values[c]) for c in self._columns})
         # records identical in everything compared are one record to the batch
         identifying = is_identifying(frame, self._model.entity) if n else np.zeros(0, bool)
         signature = -1 - np.arange(n, dtype=np.int64)
         compared = list(zip(*(values[c] for c in self._compared))) if self._compared else []
         for i in np.flatnonzero(identifying).tolist():
-            signature[i] = _digest(compared[i])
+            signature[i] = digest(compared[i])
         rows = np.arange(n, dtype=np.int64)
         arrays: dict[str, np.ndarray] = {"signature": signature}
         for preset in self._presets:
             keys = _composite_key(frame, preset.fields) if n else np.zeros(0, object)
             present = ~pd.isna(keys)
-            hashed = _hashes(keys[present])
-            keyed = _Keyed.build(hashed, rows[present])
+            hashed = stable_hashes(keys[present])
+            keyed = Keyed.build(hashed, rows[present])
             slots = np.searchsorted(keyed.keys, hashed)
             distinct = (
                 pd.DataFrame({"slot": slots, "signature": signature[present]})
@@ -487,21 +459,21 @@ class CandidateIndex:
                 hashed = signature[mask].astype(np.uint64)
             else:
                 mask = ~pd.isna(linked[kind])
-                hashed = _hashes(linked[kind][mask])
-            keyed = _Keyed.build(hashed, rows[mask])
+                hashed = stable_hashes(linked[kind][mask])
+            keyed = Keyed.build(hashed, rows[mask])
             arrays |= keyed.arrays(f"link.{kind}")
             sizes = np.diff(keyed.starts)
             edges_a.append(np.repeat(keyed.rows[keyed.starts[:-1]], sizes))
             edges_b.append(keyed.rows)
-        groups = _components(n, np.concatenate(edges_a), np.concatenate(edges_b))
+        groups = components(n, np.concatenate(edges_a), np.concatenate(edges_b))
         arrays["group"] = groups
-        arrays |= _Keyed.build(groups.astype(np.uint64), rows).arrays("members")
+        arrays |= Keyed.build(groups.astype(np.uint64), rows).arrays("members")
         totals: dict[str, int] = {}
         squares: dict[str, int] = {}
         for column in self._tf_columns:
             column_values = np.array(values[column], dtype=object)
             present = ~pd.isna(column_values)
-            hashed = _hashes(column_values[present])
+            hashed = stable_hashes(column_values[present])
             unique = np.unique(hashed)
             codes = np.full(n, -1, dtype=np.int32)
             codes[present] = np.searchsorted(unique, hashed)
@@ -547,9 +519,9 @@ class CandidateIndex:
 
         * ``signature`` per row: a 63-bit digest of the compared values for a record that
           identifies its entity, else ``-1 - row`` (a record of its own);
-        * per blocking preset, the rows by key (:class:`_Keyed`) and how many distinct
-          records each key holds; per link of people (personal phone, mailbox,
-          identical record), the rows by key;
+        * per blocking preset, the rows by key (:class:`~leadlink.match._columns.Keyed`)
+          and how many distinct records each key holds; per link of people (personal
+          phone, mailbox, identical record), the rows by key;
         * ``group`` per row (its person) and the rows by group;
         * per term-frequency column, the values' hashes (sorted), how many people hold
           each, and each row's value as a position in them (-1: none);
@@ -566,15 +538,15 @@ class CandidateIndex:
         self._row_of: dict[str, int] = dict(zip(self._ids, range(n)))
         self._alive = np.ones(n, dtype=bool)
         self._signature = np.asarray(arrays["signature"])
-        self._blocks = {p.name: _Keyed.of(arrays, f"block.{p.name}") for p in self._presets}
+        self._blocks = {p.name: Keyed.of(arrays, f"block.{p.name}") for p in self._presets}
         self._distinct = {p.name: np.asarray(arrays[f"distinct.{p.name}"]) for p in self._presets}
-        self._linked = {kind: _Keyed.of(arrays, f"link.{kind}") for kind in ("phone", "email", "same")}  # fmt: skip
+        self._linked = {kind: Keyed.of(arrays, f"link.{kind}") for kind in ("phone", "email", "same")}  # fmt: skip
         self._group = np.array(arrays["group"], dtype=np.int32)  # changes: a copy
-        self._members = _Keyed.of(arrays, "members")
+        self._members = Keyed.of(arrays, "members")
         self._groups: dict[int, set[int]] = {}  # groups made since
         self._next_group = n_groups
         self._tf = {
-            column: _Counts(
+            column: Counts(
                 np.asarray(arrays[f"tf.{column}.values"]),
                 np.array(arrays[f"tf.{column}.counts"], dtype=np.int64),  # changes: a copy
                 np.asarray(arrays[f"tf.{column}.codes"]),
@@ -641,13 +613,14 @@ class CandidateIndex:
         return int(self._alive[frozen].sum()) + len(keyed.added.get(hashed, ()))
 
     def _hash(self, value: Any) -> int:
-        """The stable 64-bit hash of a key or value (see :func:`_hashes`)."""
-        text = _text(value)
+        """The stable 64-bit hash of a key or value (see
+        :func:`~leadlink.match._columns.stable_hashes`)."""
+        text = key_text(value)
         found = self._hashed.get(text)
         if found is None:
             if len(self._hashed) > _HASHES_KEPT:
                 self._hashed.clear()
-            found = self._hashed[text] = int(_hashes(np.array([text], dtype=object))[0])
+            found = self._hashed[text] = int(stable_hashes(np.array([text], dtype=object))[0])
         return found
 
     def _content(self) -> dict[str, Any]:
@@ -839,7 +812,7 @@ class CandidateIndex:
                     "并带上模型的附加列预处理",
                 )
             )
-        return {c: _plain(values[c]) for c in self._columns}
+        return {c: plain(values[c]) for c in self._columns}
 
     def _signature_of(self, record: Row, row: int) -> int:
         """Records identical in everything compared are one record to the batch (see
@@ -848,7 +821,7 @@ class CandidateIndex:
         the next row's number)."""
         if not self._identifies(record):
             return -1 - (row if row >= 0 else self._next)
-        return _digest(tuple(record[c] for c in self._compared))
+        return digest(tuple(record[c] for c in self._compared))
 
     def _identifies(self, record: Row) -> bool:
         """Python twin of :func:`leadlink.match._copies.identifying`, for one record
@@ -984,9 +957,6 @@ class CandidateIndex:
                 tf.set(value, after)
 
 
-#: Up to this many rows, :func:`_records` reads a frame row by row.
-_FEW_ROWS = 32
-
 #: The key under which a row of the index carries its row number (scoring reads the
 #: row's frequencies from the arrays by it).
 _ROW = "\x00row"
@@ -994,169 +964,6 @@ _ROW = "\x00row"
 _ROWS_KEPT = 20_000
 #: Hashes of keys and values kept per index, to hash a recurring key once.
 _HASHES_KEPT = 100_000
-#: The key of the stable hash (pandas' default: the same in every process).
-_HASH_KEY = "0123456789123456"
-
-
-def _text(value: Any) -> str:
-    """A key or value as the text that is hashed: a whole float as the integer (so 3.0
-    and 3 are one key, as they are one key of a dict)."""
-    if type(value) is str:
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _hashes(values: np.ndarray) -> np.ndarray:
-    """Stable 64-bit hashes (the same in every process, unlike ``hash()``) of keys or
-    values, for arrays saved in one process and searched in another."""
-    texts = np.array([_text(v) for v in values.tolist()], dtype=object)
-    if not len(texts):
-        return np.zeros(0, dtype=np.uint64)
-    return hash_object_array(texts, _HASH_KEY, "utf8")
-
-
-class _Keyed:
-    """Rows by key hash, as arrays: ``keys`` (sorted, distinct), ``starts`` (where each
-    key's rows begin in ``rows``, and the end), ``rows``; and a dict of the rows put
-    under a key since (rows of the arrays that are removed are masked by the index)."""
-
-    def __init__(self, keys: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> None:
-        self.keys, self.starts, self.rows = keys, starts, rows
-        self.added: dict[int, list[int]] = {}
-
-    @classmethod
-    def build(cls, hashes: np.ndarray, rows: np.ndarray) -> _Keyed:
-        hashes = np.asarray(hashes, dtype=np.uint64)
-        order = np.lexsort((rows, hashes))
-        ordered = hashes[order]
-        keys, first = np.unique(ordered, return_index=True)
-        starts = np.append(first, len(ordered)).astype(np.int64)
-        return cls(keys, starts, np.asarray(rows, dtype=np.int64)[order])
-
-    @classmethod
-    def of(cls, arrays: Mapping[str, np.ndarray], name: str) -> _Keyed:
-        return cls(arrays[f"{name}.keys"], arrays[f"{name}.starts"], arrays[f"{name}.rows"])
-
-    def arrays(self, name: str) -> dict[str, np.ndarray]:
-        return {f"{name}.keys": self.keys, f"{name}.starts": self.starts,
-                f"{name}.rows": self.rows}  # fmt: skip
-
-    def slot(self, hashed: int) -> int:
-        """The position of a key in ``keys``, -1 when the arrays lack it."""
-        at = int(np.searchsorted(self.keys, np.uint64(hashed)))
-        return at if at < len(self.keys) and int(self.keys[at]) == hashed else -1
-
-    def frozen(self, slot: int) -> np.ndarray:
-        if slot < 0:
-            return _NO_ROWS
-        return np.asarray(self.rows[self.starts[slot] : self.starts[slot + 1]])
-
-    def put(self, hashed: int, row: int) -> None:
-        self.added.setdefault(hashed, []).append(row)
-
-    def drop(self, hashed: int, row: int) -> None:
-        rows = self.added[hashed]
-        rows.remove(row)
-        if not rows:
-            del self.added[hashed]
-
-
-_NO_ROWS = np.zeros(0, dtype=np.int64)
-
-
-class _Counts:
-    """How many people hold each value of a frequency column: ``values`` (the values'
-    hashes, sorted), ``counts`` beside them, ``codes`` (each row's value as a position
-    in ``values``, -1 for none) and a dict for values the arrays lack."""
-
-    def __init__(self, values: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> None:
-        self.values, self.counts, self.codes = values, counts, codes
-        self.added: dict[int, int] = {}
-
-    def hash_at(self, row: int) -> int | None:
-        code = int(self.codes[row])
-        return None if code < 0 else int(self.values[code])
-
-    def _slot(self, hashed: int) -> int:
-        at = int(np.searchsorted(self.values, np.uint64(hashed)))
-        return at if at < len(self.values) and int(self.values[at]) == hashed else -1
-
-    def count(self, hashed: int | None) -> int:
-        if hashed is None:
-            return 0
-        slot = self._slot(hashed)
-        return int(self.counts[slot]) if slot >= 0 else self.added.get(hashed, 0)
-
-    def set(self, hashed: int, count: int) -> None:
-        slot = self._slot(hashed)
-        if slot >= 0:
-            self.counts[slot] = count
-        elif count:
-            self.added[hashed] = count
-        else:
-            self.added.pop(hashed, None)
-
-
-def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The connected components of ``n`` nodes joined by the edges (``left``, ``right``),
-    numbered from 0: every root hooked under the smaller root across an edge, then paths
-    halved, until the two ends of every edge share a root (a few rounds)."""
-    parent = np.arange(n, dtype=np.int64)
-    while len(left):
-        low = np.minimum(parent[left], parent[right])
-        high = np.maximum(parent[left], parent[right])
-        apart = low != high
-        if not apart.any():
-            break
-        np.minimum.at(parent, high[apart], low[apart])
-        while True:
-            grand = parent[parent]
-            if np.array_equal(grand, parent):
-                break
-            parent = grand
-    return np.unique(parent, return_inverse=True)[1].astype(np.int32)
-
-
-def _digest(values: tuple[Any, ...]) -> int:
-    """A 63-bit number that stands for a record's compared values (equal values, equal
-    numbers)."""
-    digest = hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=8)
-    return int.from_bytes(digest.digest(), "little") >> 1
-
-
-def _arrow(values: list[Any]) -> pa.Array:
-    """A column of plain values as Arrow (values of mixed kinds as text)."""
-    try:
-        return pa.array(values, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([None if v is None else str(v) for v in values], pa.string())
-
-
-def _plain(value: Any) -> Any:
-    """A prepared value as a plain Python value, None when missing."""
-    if value is None or type(value) is str:
-        return value
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    return value
-
-
-def _records(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[dict[str, Any]]:
-    if len(frame) <= _FEW_ROWS:  # a lead typed in: no column-by-column conversion
-        rows: Iterable[Sequence[Any]] = frame[list(columns)].to_numpy(dtype=object)
-    else:
-        values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
-        rows = zip(*values)
-    for row in rows:
-        yield {c: _plain(v) for c, v in zip(columns, row)}
 
 
 def _key(record: Row, fields: Sequence[str]) -> Hashable | None:

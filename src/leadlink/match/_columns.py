@@ -1,0 +1,281 @@
+"""How the real-time index (:mod:`leadlink.match._index`) holds its leads column by column,
+and the folder it saves them to.
+
+A million leads held as Python objects take gigabytes and minutes to rebuild, so the leads
+a :class:`~leadlink.match.CandidateIndex` is built (or loaded) with are kept as arrays:
+their prepared values as an Arrow table (:func:`arrow`, :func:`plain`), each map as stable
+64-bit hashes of its keys, sorted, with the rows of each key beside them (:class:`Keyed`),
+frequencies as counts beside sorted value hashes (:class:`Counts`), people as connected
+components (:func:`components`). :func:`write_columns` writes them as they are
+(``rows.arrow``, one ``.npy`` file per array, ``index.json``) and :func:`read_columns`
+maps them back into memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pandas._libs.hashing import hash_object_array
+
+from leadlink._files import replacing, write_arrow
+from leadlink._i18n import say
+from leadlink.errors import ModelError
+
+__all__ = [
+    "FEW_ROWS",
+    "INDEX_FORMAT",
+    "INDEX_VERSION",
+    "Counts",
+    "Keyed",
+    "arrow",
+    "components",
+    "digest",
+    "key_text",
+    "plain",
+    "plain_records",
+    "read_columns",
+    "read_meta",
+    "stable_hashes",
+    "write_columns",
+]
+
+INDEX_FORMAT = "leadlink-candidate-index"
+INDEX_VERSION = 2
+
+#: Up to this many rows, :func:`plain_records` reads a frame row by row (and the index adds
+#: them one by one beside its arrays).
+FEW_ROWS = 32
+#: The key of the stable hash (pandas' default: the same in every process).
+_HASH_KEY = "0123456789123456"
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+def key_text(value: Any) -> str:
+    """A key or value as the text that is hashed: a whole float as the integer (so 3.0
+    and 3 are one key, as they are one key of a dict)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def stable_hashes(values: np.ndarray) -> np.ndarray:
+    """Stable 64-bit hashes (the same in every process, unlike ``hash()``) of keys or
+    values, for arrays saved in one process and searched in another."""
+    texts = np.array([key_text(v) for v in values.tolist()], dtype=object)
+    if not len(texts):
+        return np.zeros(0, dtype=np.uint64)
+    return hash_object_array(texts, _HASH_KEY, "utf8")
+
+
+class Keyed:
+    """Rows by key hash, as arrays: ``keys`` (sorted, distinct), ``starts`` (where each
+    key's rows begin in ``rows``, and the end), ``rows``; and a dict of the rows put
+    under a key since (rows of the arrays that are removed are masked by the index)."""
+
+    def __init__(self, keys: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> None:
+        self.keys, self.starts, self.rows = keys, starts, rows
+        self.added: dict[int, list[int]] = {}
+
+    @classmethod
+    def build(cls, hashes: np.ndarray, rows: np.ndarray) -> Keyed:
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        order = np.lexsort((rows, hashes))
+        ordered = hashes[order]
+        keys, first = np.unique(ordered, return_index=True)
+        starts = np.append(first, len(ordered)).astype(np.int64)
+        return cls(keys, starts, np.asarray(rows, dtype=np.int64)[order])
+
+    @classmethod
+    def of(cls, arrays: Mapping[str, np.ndarray], name: str) -> Keyed:
+        return cls(arrays[f"{name}.keys"], arrays[f"{name}.starts"], arrays[f"{name}.rows"])
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {f"{name}.keys": self.keys, f"{name}.starts": self.starts,
+                f"{name}.rows": self.rows}  # fmt: skip
+
+    def slot(self, hashed: int) -> int:
+        """The position of a key in ``keys``, -1 when the arrays lack it."""
+        at = int(np.searchsorted(self.keys, np.uint64(hashed)))
+        return at if at < len(self.keys) and int(self.keys[at]) == hashed else -1
+
+    def frozen(self, slot: int) -> np.ndarray:
+        if slot < 0:
+            return _NO_ROWS
+        return np.asarray(self.rows[self.starts[slot] : self.starts[slot + 1]])
+
+    def put(self, hashed: int, row: int) -> None:
+        self.added.setdefault(hashed, []).append(row)
+
+    def drop(self, hashed: int, row: int) -> None:
+        rows = self.added[hashed]
+        rows.remove(row)
+        if not rows:
+            del self.added[hashed]
+
+
+class Counts:
+    """How many people hold each value of a frequency column: ``values`` (the values'
+    hashes, sorted), ``counts`` beside them, ``codes`` (each row's value as a position
+    in ``values``, -1 for none) and a dict for values the arrays lack."""
+
+    def __init__(self, values: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> None:
+        self.values, self.counts, self.codes = values, counts, codes
+        self.added: dict[int, int] = {}
+
+    def hash_at(self, row: int) -> int | None:
+        code = int(self.codes[row])
+        return None if code < 0 else int(self.values[code])
+
+    def _slot(self, hashed: int) -> int:
+        at = int(np.searchsorted(self.values, np.uint64(hashed)))
+        return at if at < len(self.values) and int(self.values[at]) == hashed else -1
+
+    def count(self, hashed: int | None) -> int:
+        if hashed is None:
+            return 0
+        slot = self._slot(hashed)
+        return int(self.counts[slot]) if slot >= 0 else self.added.get(hashed, 0)
+
+    def set(self, hashed: int, count: int) -> None:
+        slot = self._slot(hashed)
+        if slot >= 0:
+            self.counts[slot] = count
+        elif count:
+            self.added[hashed] = count
+        else:
+            self.added.pop(hashed, None)
+
+
+def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The connected components of ``n`` nodes joined by the edges (``left``, ``right``),
+    numbered from 0: every root hooked under the smaller root across an edge, then paths
+    halved, until the two ends of every edge share a root (a few rounds)."""
+    parent = np.arange(n, dtype=np.int64)
+    while len(left):
+        low = np.minimum(parent[left], parent[right])
+        high = np.maximum(parent[left], parent[right])
+        apart = low != high
+        if not apart.any():
+            break
+        np.minimum.at(parent, high[apart], low[apart])
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+    return np.unique(parent, return_inverse=True)[1].astype(np.int32)
+
+
+def digest(values: tuple[Any, ...]) -> int:
+    """A 63-bit number that stands for a record's compared values (equal values, equal
+    numbers)."""
+    hashed = hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(hashed.digest(), "little") >> 1
+
+
+def arrow(values: list[Any]) -> pa.Array:
+    """A column of plain values as Arrow (values of mixed kinds as text)."""
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+def plain(value: Any) -> Any:
+    """A prepared value as a plain Python value, None when missing."""
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
+
+
+def plain_records(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[dict[str, Any]]:
+    """The rows of ``frame`` as dicts of ``columns``' plain values."""
+    if len(frame) <= FEW_ROWS:  # a lead typed in: no column-by-column conversion
+        rows: Iterable[Sequence[Any]] = frame[list(columns)].to_numpy(dtype=object)
+    else:
+        values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+        rows = zip(*values)
+    for row in rows:
+        yield {c: plain(v) for c, v in zip(columns, row)}
+
+
+# -- the folder ------------------------------------------------------------------------------
+
+
+def write_columns(
+    folder: Path, base: pa.Table, arrays: Mapping[str, np.ndarray], settings: Mapping[str, Any]
+) -> None:
+    """Write ``rows.arrow`` (``base``: the prepared values, one row per lead), one ``.npy``
+    file per array and, last, ``index.json`` (format, version, ``settings``, the arrays'
+    names)."""
+    # each file is written aside and moved into place: an index loaded from this very
+    # folder reads its files memory-mapped, and a file cut short under a map is a
+    # bus error (a file replaced stays readable to whoever has it mapped)
+    write_arrow(folder / "rows.arrow", base)
+    for name, values in arrays.items():
+        with replacing(folder / f"{name}.npy") as written, written.open("wb") as out:
+            np.save(out, values, allow_pickle=False)
+    meta = {"format": INDEX_FORMAT, "version": INDEX_VERSION, **settings, "arrays": sorted(arrays)}
+    with replacing(folder / "index.json") as written:
+        written.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    """``index.json`` of the folder, of this format and version."""
+    try:
+        meta = json.loads((folder / "index.json").read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelError(
+            say(
+                f"no CandidateIndex in {str(folder)!r} ({type(error).__name__}); "
+                "write one with CandidateIndex.save()",
+                f"{str(folder)!r} 中没有 CandidateIndex（{type(error).__name__}）；"
+                "请用 CandidateIndex.save() 写出",
+            )
+        ) from error
+    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
+        raise ModelError(
+            say(
+                "not a saved CandidateIndex (CandidateIndex.save())",
+                "这不是保存的 CandidateIndex（CandidateIndex.save()）",
+            )
+        )
+    if meta.get("version") != INDEX_VERSION:
+        raise ModelError(
+            say(
+                f"CandidateIndex version {meta.get('version')!r} is not "
+                f"{INDEX_VERSION}; build the index again from the prepared leads",
+                f"CandidateIndex 版本 {meta.get('version')!r} 不是 {INDEX_VERSION}；"
+                "请用预处理后的线索重新建立索引",
+            )
+        )
+    return meta
+
+
+def read_columns(folder: Path, meta: Mapping[str, Any]) -> tuple[pa.Table, dict[str, np.ndarray]]:
+    """``rows.arrow`` and the arrays ``meta`` names, memory-mapped (nothing is read until
+    it is touched)."""
+    base = pa.ipc.open_file(pa.memory_map(str(folder / "rows.arrow"), "r")).read_all()
+    arrays = {
+        name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+        for name in meta["arrays"]
+    }
+    return base, arrays
