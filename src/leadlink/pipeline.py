@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any, cast
@@ -61,7 +61,14 @@ from leadlink.schema import (
 if TYPE_CHECKING:
     from leadlink.match import DatabaseAPI
 
-__all__ = ["DedupeResult", "PolicyLike", "dedupe", "load_result", "resolve_policy"]
+__all__ = [
+    "DedupeResult",
+    "PolicyLike",
+    "check_match_roles",
+    "dedupe",
+    "load_result",
+    "resolve_policy",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -386,17 +393,7 @@ def dedupe(
     masking = replace(masking, region=region)
     # Roles mapped to None stay unmapped in validation too (it would detect them again).
     unmapped = {role: None for role, column in (columns or {}).items() if column is None}
-    if not set(roles) & set(MATCH_ROLES):
-        raise ColumnError(
-            say(
-                "none of the columns could be matched to a name, phone, email, company or city "
-                f"role (the input has {describe_columns(leads.columns, limit=10)}); map them with "
-                "columns={'name': '...', 'phone': '...'}",
-                "没有任何列能对应到姓名、电话、邮箱、公司或城市角色"
-                f"（输入的列为 {describe_columns(leads.columns, limit=10)}）；请用 "
-                "columns={'name': '...', 'phone': '...'} 指定",
-            )
-        )
+    check_match_roles(roles, leads.columns)
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -640,6 +637,23 @@ def resolve_policy(policy: PolicyLike | None) -> SurvivorshipPolicy:
             f"或存有这样内容的 JSON 文件路径，而不是 {type(policy).__name__}",
         )
     )
+
+
+def check_match_roles(roles: Mapping[str, str], columns: Iterable[object]) -> None:
+    """Refuse leads none of whose ``columns`` took a role that is matched on (``roles`` as
+    :func:`~leadlink.schema.resolve_columns` found them): there would be nothing to compare.
+    One check for :func:`dedupe` and the Spark pipeline, before any work."""
+    if not set(roles) & set(MATCH_ROLES):
+        raise ColumnError(
+            say(
+                "none of the columns could be matched to a name, phone, email, company or city "
+                f"role (the input has {describe_columns(columns, limit=10)}); map them with "
+                "columns={'name': '...', 'phone': '...'}",
+                "没有任何列能对应到姓名、电话、邮箱、公司或城市角色"
+                f"（输入的列为 {describe_columns(columns, limit=10)}）；请用 "
+                "columns={'name': '...', 'phone': '...'} 指定",
+            )
+        )
 
 
 def load_result(

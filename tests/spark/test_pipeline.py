@@ -132,6 +132,17 @@ def test_bad_input_is_a_leadlink_error(spark, leads, given, options, error):
     assert isinstance(caught.value, LeadlinkError)
 
 
+def test_leads_with_nothing_to_match_on_are_refused_as_dedupe_refuses_them(spark):
+    from leadlink.spark import dedupe_spark
+
+    leads = pd.DataFrame({"lead_id": ["a", "b"], "note": ["x", "y"]})
+    with pytest.raises(ColumnError) as local:
+        ll.dedupe(leads, id_column="lead_id")
+    with pytest.raises(ColumnError) as on_spark:
+        dedupe_spark(spark.createDataFrame(leads), backend=spark, id_column="lead_id")
+    assert str(on_spark.value) == str(local.value)
+
+
 def test_repeated_ids_are_refused(spark, leads):
     twice = pd.concat([leads.head(5), leads.head(5)], ignore_index=True)
     with pytest.raises(InputError, match="unique"):

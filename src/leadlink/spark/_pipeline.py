@@ -49,8 +49,8 @@ from leadlink.match import (
     spark_session_of,
 )
 from leadlink.merge import SurvivorshipPolicy, golden_records, read_decisions
-from leadlink.pipeline import DedupeResult, resolve_policy
-from leadlink.schema import MATCH_ROLES, describe_columns, resolve_columns
+from leadlink.pipeline import DedupeResult, check_match_roles, resolve_policy
+from leadlink.schema import describe_columns, resolve_columns
 from leadlink.spark._cluster import cluster_leads, golden_of_clusters
 from leadlink.spark._prepare import (
     PREPARED_PREFIX,
@@ -263,17 +263,7 @@ def dedupe_spark(
         )
     probe = frame.limit(_PROBE_SIZE).toPandas()
     roles = resolve_columns(probe, given["columns"], id_column=id_column)
-    if not set(roles) & set(MATCH_ROLES):
-        raise ColumnError(
-            say(
-                "none of the columns could be matched to a name, phone, email, company or city "
-                f"role (the input has {describe_columns(frame.columns, limit=10)}); map them with "
-                "columns={'name': '...', 'phone': '...'}",
-                "没有任何列能对应到姓名、电话、邮箱、公司或城市角色"
-                f"（输入的列为 {describe_columns(frame.columns, limit=10)}）；请用 "
-                "columns={'name': '...', 'phone': '...'} 指定",
-            )
-        )
+    check_match_roles(roles, frame.columns)
     region = settle_region(probe[roles["phone"]] if "phone" in roles else (), region_given)
     lead_columns = list(frame.columns)
     rows = prepare_leads(frame, probe, roles, id_column=id_column, region=region)
