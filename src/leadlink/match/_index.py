@@ -16,7 +16,8 @@ what the batch would compute on its content and answers for one lead in Python:
 * each comparison level's predicate (:mod:`leadlink.match._levels`) and the model's m, u
   and λ: Splink's weights, its term-frequency adjustment (u replaced by the value's
   frequency, from the u of the exact level on that column), the relative adjustment of
-  levels below the exact one, and the must-link / never-link rules.
+  levels below the exact one, and the must-link / never-link rules (scored by
+  :mod:`leadlink.match._scoring`).
 
 A million leads held as Python objects (a dict per key, a tuple per lead, a set per
 person) take gigabytes and minutes to rebuild, so the leads the index is built (or loaded)
@@ -35,7 +36,6 @@ frequencies (the batch would count the new lead too: one more lead among thousan
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,59 +64,16 @@ from leadlink.match._columns import (
     stable_hashes,
     write_columns,
 )
-from leadlink.match._comparisons import ComparisonPreset, LevelPreset
 from leadlink.match._copies import compared_columns
 from leadlink.match._copies import identifying as is_identifying
-from leadlink.match._levels import EXACT_ON, LEVEL_TESTS, NULL_UNLESS, LevelTest, Row, table_of
+from leadlink.match._levels import Row
+from leadlink.match._scoring import Scored, Scorer, relative_weight
 from leadlink.schema import PREPARED_COLUMNS
 
 if TYPE_CHECKING:
     from leadlink.match._model import LeadModel
 
 __all__ = ["INDEX_FORMAT", "INDEX_VERSION", "CandidateIndex"]
-
-#: Splink's floor under m and u before taking log2(m / u).
-_M_U_FLOOR = 1e-300
-#: The relative term-frequency adjustment is kept within ± this many bits (as predict).
-_RELATIVE_LIMIT = 10.0
-
-
-#: A scored pair: (match weight, level per role, weight per role), the row's id, the other
-#: lead's id, the preset that finds the pair, the row and the other lead.
-_Scored = tuple[tuple[float, list[int], list[float]], str, str, str | None, Row, Row]
-
-
-class _Comparison:
-    """One role's levels with their tests and weights, ready to score."""
-
-    def __init__(self, model: LeadModel, role: str) -> None:
-        preset: ComparisonPreset = model._comparison(role)
-        kind = model._extra_kinds.get(role)
-        table = table_of(preset, model.entity, kind)
-        self.role = role
-        self.display = model._display(role)
-        self.preset = preset
-        self.column = preset.null_column
-        self.null_unless = NULL_UNLESS.get(table) if preset.null_unless is not None else None
-        self.levels: tuple[LevelPreset, ...] = preset.levels
-        self.tests: list[LevelTest] = [LEVEL_TESTS[table, level.id] for level in preset.levels]
-        m, u = model._m[role], model._u[role]
-        self.weights = [
-            math.log2(max(mi, _M_U_FLOOR) / max(ui, _M_U_FLOOR)) for mi, ui in zip(m, u)
-        ]
-        # log2 of the u Splink's term-frequency adjustment starts from: the u of the first
-        # level that is a plain exact match on the level's tf column
-        self.tf_base: list[float | None] = []
-        for level in preset.levels:
-            base = None
-            if level.tf_column is not None:
-                for i, other in enumerate(preset.levels):
-                    key = (table, other.id)
-                    if key in EXACT_ON and (EXACT_ON[key] or self.column) == level.tf_column:
-                        base = math.log2(u[i])
-                        break
-            self.tf_base.append(base)
-        self.dtype = pd.CategoricalDtype([*preset.level_ids, "null"])
 
 
 class CandidateIndex:
@@ -167,26 +124,16 @@ class CandidateIndex:
             p.name: min(model.max_block_size, p.max_block_size or model.max_block_size)
             for p in self._presets
         }
-        self._preset_names = pd.CategoricalDtype([p.name for p in self._presets])
-        self._comparisons = [_Comparison(model, role) for role in self._roles]
+        self._scorer = Scorer(model, self._presets)
         # what the levels, keys and rules read: the prepared columns and the model's own
         self._columns: list[str] = [*PREPARED_COLUMNS, *model._extra_kinds]
         self._position = {c: i for i, c in enumerate(self._columns)}
-        levels = [level for c in self._comparisons for level in c.levels]
+        levels = [level for c in self._scorer.comparisons for level in c.levels]
         self._tf_columns = sorted(
             {level.tf_column for level in levels if level.tf_column}
             | {level.relative_tf for level in levels if level.relative_tf}
         )
         self._one_missing = sorted({p.one_missing for p in self._presets if p.one_missing})
-        self._prior = math.log2(model.lambda_ / (1.0 - model.lambda_))
-        self._rules = [
-            (kind, role, model._rule_column(role), probability)
-            for kind, roles, probability in (
-                ("must_link", model.must_link, 1.0),
-                ("never_link", model.never_link, 0.0),
-            )
-            for role in roles
-        ]
         self._hashed: dict[str, int] = {}
 
     # -- content -----------------------------------------------------------------------
@@ -675,63 +622,21 @@ class CandidateIndex:
                 raise InputError(
                     say(f"no lead {other!r} in the index", f"索引中没有线索 {other!r}")
                 )
-        results: list[_Scored] = []
+        results: list[Scored] = []
         for other, candidate in zip(others, self._rows([self._row_of[o] for o in others])):
             # Splink's l is the lead that comes first in the table, the output's id_l the
             # smaller id as text: some levels read one side only (phone_shared_l)
             left_first = position < candidate[_ROW]
             l, r = (record, candidate) if left_first else (candidate, record)  # noqa: E741
             text_left = record if unique_id < other else candidate
-            scored = self._pair(l, r, text_left)
+            scored = self._scorer.pair(l, r, text_left, self._frequency, self._relative)
             results.append((scored, unique_id, other, found.get(other), record, candidate))
-        return self._frame(results)
-
-    def _pair(self, l: Row, r: Row, text_left: Row) -> tuple[float, list[int], list[float]]:  # noqa: E741
-        """Match weight, level index (-1 for null) and weight of every role for (l, r)."""
-        total = self._prior
-        levels: list[int] = []
-        weights: list[float] = []
-        for comparison in self._comparisons:
-            column = comparison.column
-            if (l[column] is None or r[column] is None) and not (
-                comparison.null_unless is not None and comparison.null_unless(l, r)
-            ):
-                levels.append(-1)
-                weights.append(0.0)
-                continue
-            i = 0
-            for i, test in enumerate(comparison.tests):  # noqa: B007
-                if test(l, r, column):
-                    break
-            level = comparison.levels[i]
-            weight = comparison.weights[i]
-            total += weight
-            base = comparison.tf_base[i]
-            if base is not None and level.tf_column is not None:
-                tf_l = self._frequency(level.tf_column, l)
-                tf_r = self._frequency(level.tf_column, r)
-                # greatest(coalesce(tf_l, tf_r), coalesce(tf_r, tf_l), 0): the rarer side
-                # does not count, a value missing from the lookup takes the other's
-                tf = tf_r if tf_l is None else tf_l if tf_r is None else max(tf_l, tf_r)
-                if tf is not None:
-                    adjust = 1.0 * (base - math.log2(tf))
-                    weight += adjust
-                    total += adjust
-            if level.relative_tf is not None:
-                relative = self._relative(level.relative_tf, text_left)
-                weight += relative
-                total += relative
-            levels.append(i)
-            weights.append(weight)
-        return total, levels, weights
+        return self._scorer.frame(results)
 
     def _relative(self, column: str, row: Row) -> float:
-        frequency = self._frequency(column, row)
-        if frequency is None:
-            return 0.0
-        total = self._totals[column]
-        squares = self._squares[column] / (total * total)
-        return float(np.clip(math.log2(squares / frequency), -_RELATIVE_LIMIT, _RELATIVE_LIMIT))
+        return relative_weight(
+            self._frequency(column, row), self._totals[column], self._squares[column]
+        )
 
     def _frequency(self, column: str, row: Row) -> float | None:
         """The share of people holding ``row``'s value of ``column`` (None: missing, or a
@@ -754,49 +659,6 @@ class CandidateIndex:
             return self._added_tf[at][column]
         value = row[column]
         return None if value is None else self._hash(value)
-
-    def _frame(self, results: Sequence[_Scored]) -> pd.DataFrame:
-        n = len(results)
-        id_l = np.empty(n, dtype=object)
-        id_r = np.empty(n, dtype=object)
-        totals = np.empty(n, dtype=float)
-        found = np.empty(n, dtype=object)
-        level_codes = np.empty((len(self._comparisons), n), dtype=np.int64)
-        weights = np.empty((len(self._comparisons), n), dtype=float)
-        probability = np.empty(n, dtype=float)
-        rules = np.full(n, "", dtype=object)
-        for j, (scored, unique_id, other, found_by, record, candidate) in enumerate(results):
-            total, levels, role_weights = scored
-            id_l[j], id_r[j] = (unique_id, other) if unique_id < other else (other, unique_id)
-            totals[j] = total
-            probability[j] = 1.0 / (1.0 + 2.0 ** (-total))
-            found[j] = found_by
-            for k, comparison in enumerate(self._comparisons):
-                level = levels[k]
-                level_codes[k, j] = level if level >= 0 else len(comparison.levels)
-                weights[k, j] = role_weights[k]
-            for kind, _role, column, fixed in self._rules:
-                a, b = record[column], candidate[column]
-                if a is None or b is None:
-                    continue
-                if (a == b) if kind == "must_link" else (a != b):
-                    probability[j] = fixed
-                    rules[j] = f"{kind}:{_role}"
-        data: dict[str, Any] = {
-            "id_l": id_l,
-            "id_r": id_r,
-            "match_weight": totals,
-            "match_probability": probability,
-            "found_by": pd.Categorical(found, dtype=self._preset_names),
-        }
-        for k, comparison in enumerate(self._comparisons):
-            data[f"{comparison.display}_level"] = pd.Categorical.from_codes(
-                level_codes[k], dtype=comparison.dtype
-            )
-        for k, comparison in enumerate(self._comparisons):
-            data[f"{comparison.display}_weight"] = np.round(weights[k], 4)
-        data["rule"] = rules
-        return pd.DataFrame(data, copy=False)
 
     # -- internals -----------------------------------------------------------------------
 
