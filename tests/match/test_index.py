@@ -406,3 +406,20 @@ def test_leads_without_the_models_own_columns_are_refused(with_extra):
     # columns the model does not read are not kept
     index = CandidateIndex(model, prepared.iloc[:3].assign(note="kept out"))
     assert "note" not in index.row(prepared["unique_id"].iloc[0])
+
+
+def test_scoring_goes_on_when_the_kept_rows_are_emptied(mixed, monkeypatch):
+    # the rows of the table are kept decoded up to a bound, then emptied: rows kept from
+    # an earlier call and asked for again in the call that empties them are read again
+    import leadlink.match._index as index_module
+
+    model, prepared = mixed
+    index = CandidateIndex(model, prepared)
+    ids = list(prepared["unique_id"].astype(str))
+    row = prepared.iloc[0]
+    expected = index.score(row, ids[1:9]).set_index(["id_l", "id_r"])["match_weight"]
+    monkeypatch.setattr(index_module, "_ROWS_KEPT", 6)
+    index._decoded.clear()
+    index.score(row, ids[1:5])  # four rows kept
+    got = index.score(row, ids[1:9])  # four kept and four more: over the bound
+    assert got.set_index(["id_l", "id_r"])["match_weight"].equals(expected)

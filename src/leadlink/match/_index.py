@@ -519,7 +519,9 @@ class CandidateIndex:
         wanted = [r for r in rows if r < self._n_base and r not in decoded]
         if wanted:
             if len(decoded) + len(wanted) > _ROWS_KEPT:
+                # emptied, so the rows asked for that were kept are read again too
                 decoded.clear()
+                wanted = list(dict.fromkeys(r for r in rows if r < self._n_base))
             taken = self._batch.take(pa.array(wanted, pa.int64()))
             values = [column.to_pylist() for column in taken.columns]
             for r, record in zip(wanted, zip(*values)):
