@@ -10,8 +10,8 @@ The training recipe is deterministic (same leads + seed → same weights):
 
 1. roles that are absent, mostly null or constant are left out (and said so in
    :attr:`LeadModel.diagnostics`), so Splink never trains on degenerate columns;
-2. λ from deterministic rules (same email; same phone and name), first with an assumed
-   recall, then re-estimated with the recall the trained m implies;
+2. λ from deterministic rules (same email; same personal phone and name), first with an
+   assumed recall, then re-estimated with the recall the trained m implies;
 3. u from random pairs (seeded), corrected for the matches among them;
 4. m by expectation maximisation, in sessions blocked on phone, email and name + company —
    each session trains the comparisons its blocking rule does not use, on a linker of its
