@@ -13,8 +13,12 @@ Per size (in leads) of generated leads:
    fresh process that only loads the index.
 2. **queries** — ``index.match(record)`` one record at a time, warm: latency p50/p95/p99
    over the held-out records; top-1 hit rate (the best candidate is a lead of the same
-   person) on the held-out duplicates; false-alarm rate (a new person's best candidate is
-   at or above the index's threshold).
+   person) on the held-out duplicates, and the share detected (that best candidate at or
+   above the index's threshold); false-alarm rate (a new person's best candidate is at or
+   above the threshold); both rates at other thresholds; and, told from the generated
+   fields and the truth alone, what each duplicate shares with its person's other leads
+   (a phone or mailbox, or only a name and a company ...) and how many new people have a
+   namesake at their company in the base.
 3. **incremental** (once, on ``--agreement-people`` people) — every lead added one at a
    time to an index that starts from one lead, in three random orders; pairwise F1 of the
    resulting clusters against batch ``ll.dedupe`` clusters of the same leads and model.
@@ -265,6 +269,7 @@ def save_and_load(index: Any, folder: Path) -> dict:
 
 def query(index: Any, dups: pd.DataFrame, new: pd.DataFrame, base: pd.DataFrame) -> dict:
     person_of = dict(zip(base["lead_id"].astype(str), base["person_id"]))
+    evidence = Evidence(base)
     records = [(record_of(r), "dup", r["person_id"]) for _, r in dups.iterrows()]
     records += [(record_of(r), "new", r["person_id"]) for _, r in new.iterrows()]
     random.Random(0).shuffle(records)
@@ -274,39 +279,135 @@ def query(index: Any, dups: pd.DataFrame, new: pd.DataFrame, base: pd.DataFrame)
     hits = dup_flagged = dup_empty = alarms = new_flagged = 0
     misses: Counter[str] = Counter()
     false_alarms: Counter[str] = Counter()
+    # the best candidate's probability per query, for the hit and alarm rates at other
+    # thresholds (0 when there is none or it is not the person's)
+    hit_p: list[float] = []
+    alarm_p: list[float] = []
+    by_evidence: dict[str, Counter[str]] = {}
     for record, kind, person in records:
         started = time.perf_counter()
         found = index.match(record)
         latencies.append((time.perf_counter() - started) * 1000)
         best = found.candidates[0] if found.candidates else None
+        p = best["match_probability"] if best is not None else 0.0
         if kind == "dup":
             dup_flagged += found.flagged
             dup_empty += best is None and not found.flagged
             hit = best is not None and person_of.get(best["id"]) == person
             hits += hit
+            hit_p.append(p if hit else 0.0)
             if best is not None and not hit:
                 misses[_agreement(best)] += 1
+            counts = by_evidence.setdefault(evidence.shared(record, person), Counter())
+            counts["duplicates"] += 1
+            counts["top1"] += hit
+            counts["detected"] += hit and p >= index.threshold
         else:
             new_flagged += found.flagged
-            alarm = best is not None and best["match_probability"] >= index.threshold
+            alarm = best is not None and p >= index.threshold
             alarms += alarm
+            alarm_p.append(p)
             if alarm:
                 false_alarms[_agreement(best)] += 1
+            counts = by_evidence.setdefault("new person", Counter())
+            namesake = evidence.namesakes(record) > 0
+            counts["new_people"] += 1
+            counts["with_namesake"] += namesake
+            counts["alarms"] += alarm
+            counts["alarms_with_namesake"] += alarm and namesake
+    n_dups, n_new = max(len(dups), 1), max(len(new), 1)
     return {
         "queries": len(records),
         **percentiles(latencies),
         "duplicates": len(dups),
-        "top1_hit_rate": round(hits / max(len(dups), 1), 4),
+        "top1_hit_rate": round(hits / n_dups, 4),
+        # the best candidate is the person's and at or above the threshold: a warning
+        # that names the right lead
+        "dup_detected_rate": round(sum(q >= index.threshold for q in hit_p) / n_dups, 4),
         "dup_no_candidate": dup_empty,
         "dup_flagged_as_ghost": dup_flagged,
         "new_people": len(new),
-        "false_alarm_rate": round(alarms / max(len(new), 1), 4),
+        "false_alarm_rate": round(alarms / n_new, 4),
         "new_flagged_as_ghost": new_flagged,
         "threshold": round(index.threshold, 4),
+        # the same two rates had the warning another threshold
+        "by_threshold": {
+            str(t): {
+                "dup_detected_rate": round(sum(q >= t for q in hit_p) / n_dups, 4),
+                "false_alarm_rate": round(sum(q >= t for q in alarm_p) / n_new, 4),
+            }
+            for t in THRESHOLDS
+        },
+        # duplicates by what they share with their person's other leads (see Evidence),
+        # and new people by whether a lead of another person has their name and company
+        "by_evidence": {k: dict(v) for k, v in sorted(by_evidence.items())},
         # what the wrong best candidates agreed on (field:level with weight > 0), commonest first
         "wrong_top1_agreed_on": dict(misses.most_common(6)),
         "false_alarms_agreed_on": dict(false_alarms.most_common(6)),
     }
+
+
+#: Warning thresholds the hit and false-alarm rates are also given at.
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+class Evidence:
+    """What a held-out lead shares with the other leads of its person in the base, told
+    from the generated fields and the truth alone (not from the model): ``phone/email``
+    (the same mailbox, or the same number when no other person gives it: not a
+    switchboard), else which of ``name`` (the same name key) and ``company`` (the same
+    company key, or one within the other) it shares with one of them, or ``neither``.
+    A name and company alone are what namesakes at one employer share too."""
+
+    def __init__(self, base: pd.DataFrame) -> None:
+        real = base[~base["is_ghost"]]
+        self.leads_of = real.groupby("person_id").indices
+        self.rows = real.reset_index(drop=True)
+        self.phone = [ll.normalize.phone(v) if isinstance(v, str) else None
+                      for v in self.rows["phone"]]  # fmt: skip
+        self.email = [ll.normalize.email(v) if isinstance(v, str) else None
+                      for v in self.rows["email"]]  # fmt: skip
+        self.name = [ll.normalize.name_key(v) if isinstance(v, str) else None
+                     for v in self.rows["name"]]  # fmt: skip
+        self.company = [ll.normalize.company(v) if isinstance(v, str) else None
+                        for v in self.rows["company"]]  # fmt: skip
+        people_on = pd.DataFrame({"phone": self.phone, "person": self.rows["person_id"]})
+        people = people_on.dropna().drop_duplicates().groupby("phone").size()
+        self.shared_phones = set(people.index[people > 1])
+        self.name_company = Counter(
+            (n, c) for n, c in zip(self.name, self.company) if n is not None and c is not None
+        )
+
+    def _fields(self, record: dict) -> tuple[str | None, str | None, str | None, str | None]:
+        def norm(role: str, function: Any) -> str | None:
+            value = record.get(role)
+            return function(value) if isinstance(value, str) else None
+
+        return (norm("phone", ll.normalize.phone), norm("email", ll.normalize.email),
+                norm("name", ll.normalize.name_key), norm("company", ll.normalize.company))  # fmt: skip
+
+    def shared(self, record: dict, person: str) -> str:
+        phone, email, name, company = self._fields(record)
+        found: set[str] = set()
+        leads = self.leads_of.get(person, ())
+        for i in leads:
+            if (email is not None and email == self.email[i]) or (
+                phone is not None and phone == self.phone[i] and phone not in self.shared_phones
+            ):
+                return "phone/email"
+            if name is not None and name == self.name[i]:
+                found.add("name")
+            other = self.company[i]
+            if company and other and (company in other or other in company):
+                found.add("company")
+        if not len(leads):
+            return "no other lead"
+        return " + ".join(sorted(found)) or "neither"
+
+    def namesakes(self, record: dict) -> int:
+        """Leads in the base with the record's name key and company key."""
+        _, _, name, company = self._fields(record)
+        return self.name_company.get((name, company), 0) if name and company else 0
 
 
 def _agreement(candidate: dict) -> str:
@@ -609,7 +710,16 @@ def main() -> None:
     _table("build and load", sizes, ["leads", "base_leads", "dedupe_s", "build_s",
            "build_rss_growth_mb", "save_s", "disk_mb", "load_s", "load_process_peak_mb"])  # fmt: skip
     _table("match, one record at a time", sizes, ["leads", "queries", "p50_ms", "p95_ms",
-           "p99_ms", "top1_hit_rate", "false_alarm_rate", "dup_no_candidate", "threshold"])  # fmt: skip
+           "p99_ms", "top1_hit_rate", "dup_detected_rate", "false_alarm_rate",
+           "dup_no_candidate", "threshold"])  # fmt: skip
+    for row in sizes:
+        _table(f"{row['leads']} leads: the warning at other thresholds",
+               [{"threshold": t, **v} for t, v in row.get("by_threshold", {}).items()],
+               ["threshold", "dup_detected_rate", "false_alarm_rate"])  # fmt: skip
+        _table(f"{row['leads']} leads: by what a query shares with its person's leads",
+               [{"shared": k, **v} for k, v in row.get("by_evidence", {}).items()],
+               ["shared", "duplicates", "top1", "detected", "new_people", "with_namesake",
+                "alarms", "alarms_with_namesake"])  # fmt: skip
     if splink_row is not None and sizes:
         ours = {"system": "leadlink LeadIndex.match", **sizes[0]}
         _table("beside Splink", [ours, splink_row], ["system", "leads", "queries", "p50_ms",
