@@ -37,6 +37,7 @@ __all__ = [
     "BlockingReport",
     "add_blocking_keys",
     "check_pair_budget",
+    "group_codes",
     "pair_budget",
     "presets_for",
 ]
@@ -294,10 +295,19 @@ def add_blocking_keys(
     out = prepared.copy()
     report = BlockingReport(max_block_size=max_block_size)
     excluded = np.zeros(len(out), dtype=bool) if exclude is None else exclude.to_numpy(dtype=bool)
+    # Each field is factorised once for every preset that uses it; a key of several fields
+    # is the number of its combination of values (a text joined per lead took half the
+    # time of blocking 1M leads, twice: training and predicting).
+    factorised: dict[str, np.ndarray] = {}
     for preset in presets:
-        key = _composite_key(out, preset.fields)
-        key[excluded] = None
-        codes, _ = pd.factorize(pd.Series(key, dtype=object), use_na_sentinel=True)
+        codes = group_codes(out, preset.fields, missing_apart=True, factorised=factorised)
+        codes[excluded] = -1
+        if len(preset.fields) == 1:
+            key = out[preset.fields[0]].to_numpy(dtype=object).copy()
+            key[codes < 0] = None
+        else:
+            key = codes.astype(float)
+            key[codes < 0] = np.nan
         sizes = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, int)
         cap = min(max_block_size, preset.max_block_size or max_block_size)
         oversized = sizes > cap
@@ -312,7 +322,7 @@ def add_blocking_keys(
             # a block that makes no such pair is not joined at all
             pairless = np.zeros(len(key), dtype=bool)
             pairless[valid] = (without * (sizes - without) == 0)[codes[valid]]
-            key[pairless] = None
+            key[pairless] = None if key.dtype == object else np.nan
         report.comparisons[preset.name] = int(pairs.sum())
         report.largest_block[preset.name] = int(kept_sizes.max()) if kept_sizes.size else 0
         report.capped_keys[preset.name] = int(oversized.sum())
@@ -321,7 +331,7 @@ def add_blocking_keys(
             drop = np.zeros(len(key), dtype=bool)
             valid = codes >= 0
             drop[valid] = oversized[codes[valid]]
-            key[drop] = None
+            key[drop] = None if key.dtype == object else np.nan
             logger.info(
                 "blocking preset %s: %d key value(s) shared by more than %d leads were "
                 "not used alone (%d leads)",
@@ -330,7 +340,7 @@ def add_blocking_keys(
                 cap,
                 report.capped_leads[preset.name],
             )
-        out[preset.column] = key
+        out[preset.column] = key if key.dtype == object else pd.array(key, dtype="Int64")
     return out, report
 
 
@@ -376,6 +386,54 @@ def check_pair_budget(report: BlockingReport, max_pairs: int | None, n_leads: in
             "和磁盘足够时调高 max_pairs（--max-pairs）",
         )
     )
+
+
+def group_codes(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    missing_apart: bool,
+    factorised: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """The number of each row's combination of values in ``columns`` (0, 1, ... in order of
+    first appearance; rows equal in every column get the same number).
+
+    ``missing_apart``: a row missing any of the values gets -1 (a blocking key); otherwise
+    a missing value is a value like any other (rows both missing it are equal there).
+    ``factorised`` keeps each column's codes for the next call.
+
+    >>> frame = pd.DataFrame({"a": ["x", "y", "x", None], "b": [1, 2, 1, 1]})
+    >>> group_codes(frame, ["a", "b"], missing_apart=True).tolist()
+    [0, 1, 0, -1]
+    >>> group_codes(frame, ["a", "b"], missing_apart=False).tolist()
+    [0, 1, 0, 2]
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for column in columns:
+        codes = None if factorised is None else factorised.get(column)
+        if codes is None:
+            codes = pd.factorize(frame[column], use_na_sentinel=True)[0].astype(np.int64)
+            if factorised is not None:
+                factorised[column] = codes
+        absent = codes < 0
+        if missing_apart:
+            missing |= absent
+        width = int(codes.max()) + 2 if len(codes) else 1
+        # the pair (so far, this column) numbered afresh, so the numbers stay small
+        combined = pd.factorize(combined * width + np.where(absent, width - 1, codes))[0]
+    if missing_apart and missing.any():
+        return _renumbered(np.where(missing, -1, combined))
+    return combined.astype(np.int64)
+
+
+def _renumbered(codes: np.ndarray) -> np.ndarray:
+    """``codes`` (-1 kept) numbered 0, 1, ... in order of first appearance."""
+    present = codes >= 0
+    out = np.full(len(codes), -1, dtype=np.int64)
+    if present.any():
+        out[present] = pd.factorize(codes[present])[0]
+    return out
 
 
 def _composite_key(prepared: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:

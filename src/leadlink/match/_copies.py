@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE
+from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, group_codes
 from leadlink.schema import ROLE
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def representatives(
     empty = pd.DataFrame({"unique_id": [], "representative": []}, dtype=object)
     if not compared or eligible.sum() < 2:
         return prepared, empty
-    group = prepared.groupby(list(compared), dropna=False, sort=False).ngroup().to_numpy()
+    group = group_codes(prepared, compared, missing_apart=False)
     alone = np.flatnonzero(~eligible)
     group[alone] = group.max() + 1 + np.arange(len(alone))
     first = ~pd.Series(group).duplicated().to_numpy()
