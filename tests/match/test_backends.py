@@ -126,7 +126,7 @@ def test_a_whole_dedupe_runs_locked_down_and_leaves_no_folder(leads, temp_root, 
 
     monkeypatch.setattr(_backends, "_duckdb_connection", recording)
     result = ll.dedupe(leads)
-    assert len(seen) == 2  # training and scoring
+    assert len(seen) == 3  # training (u on every core, then EM on one) and scoring
     assert all(s["lock_configuration"] == "true" for s in seen)
     assert all(s["enable_external_access"] == "false" for s in seen)
     assert (result.golden["n_leads"] > 1).any()

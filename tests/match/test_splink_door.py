@@ -175,6 +175,39 @@ def test_the_model_json_has_the_keys_training_reads_and_edits(linker, table):
     assert reread["m_probability"] == 0.25 and reread["fix_m_probability"] is True
 
 
+def test_predict_selected_scores_what_predict_scores(table):
+    """The lean prediction pipeline: the same pairs, weights and levels as predict()."""
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.ExactMatch("first_name").configure(term_frequency_adjustments=True),
+            cl.LevenshteinAtThresholds("city", 1),
+        ],
+        blocking_rules_to_generate_predictions=[block_on("person"), block_on("city")],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+    )
+    linker = Linker(table, settings, log_level=None)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e4, seed=1)
+    keys = ["unique_id_l", "unique_id_r"]
+    full = linker.inference.predict(threshold_match_probability=0.0).as_pandas_dataframe()
+    select = [*keys, "match_key", "match_weight", "match_probability", "gamma_first_name",
+              "mw_first_name", "mw_tf_adj_first_name", "gamma_city", "mw_city"]  # fmt: skip
+    lean = door.predict_selected(linker, select, 0.0)
+    made = lean.as_pandas_dataframe()
+    lean.drop_table_from_database_and_remove_from_cache()
+    assert list(made.columns) == select
+    assert len(made) == len(full) > 0
+    expected = full[select].sort_values(keys).reset_index(drop=True)
+    got = made.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    # a threshold drops the same pairs
+    high = door.predict_selected(linker, keys, 0.5)
+    kept = high.as_pandas_dataframe()
+    high.drop_table_from_database_and_remove_from_cache()
+    assert len(kept) == int((full["match_probability"] >= 0.5).sum())
+
+
 # -- the rest of leadlink stays on the public side -------------------------------------
 
 #: Private attributes of Splink objects, and the traceback walk, that only the door may use.

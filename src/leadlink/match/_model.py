@@ -334,33 +334,26 @@ class LeadModel:
         }
         from splink import Linker, SettingsCreator
 
-        # One DuckDB thread: EM sums match probabilities over Splink's table of agreement
-        # patterns, whose row order a parallel GROUP BY leaves to chance, and DuckDB's
-        # seeded sampling repeats only on one thread; with more, two runs differed in the
-        # last bits of m. Training works on bounded samples (u_max_pairs, em_max_pairs), so
-        # this costs little; predict, whose work grows with the leads, stays parallel.
-        with quiet_splink(), database(db_api, threads=1) as db:
-            # In id order, so that the weights cannot depend on the order the leads came
-            # in, whatever order Splink's pair sampling follows.
-            ordered = keyed.sort_values("unique_id", kind="stable")
-            table = db.register(ordered[_model_columns(ordered, presets)])
-            settings = SettingsCreator(
-                link_type="dedupe_only",
-                unique_id_column_name="unique_id",
-                comparisons=[self._comparison(r).build() for r in roles],
-                blocking_rules_to_generate_predictions=_prediction_rules(presets),
-                retain_matching_columns=False,
-                retain_intermediate_calculation_columns=False,
-                em_convergence=1e-4,
-                max_iterations=25,
-            )
-            linker = Linker(table, settings, log_level=None)
-            lam = estimate_lambda(
-                linker, presets, len(prepared), self.entity, _rule,
-                records=every_record if self.entity == "company" or not copies.empty else None,
-            )  # fmt: skip
-            diagnostics["lambda_method"] = lam[1]
-            u_trained = True
+        # In id order, so that the weights cannot depend on the order the leads came in,
+        # whatever order Splink's pair sampling follows.
+        ordered = keyed.sort_values("unique_id", kind="stable")
+        columns = _model_columns(ordered, presets)
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            unique_id_column_name="unique_id",
+            comparisons=[self._comparison(r).build() for r in roles],
+            blocking_rules_to_generate_predictions=_prediction_rules(presets),
+            retain_matching_columns=False,
+            retain_intermediate_calculation_columns=False,
+            em_convergence=1e-4,
+            max_iterations=25,
+        )
+        # u first, on every core: it counts the levels of random pairs (whole numbers, the
+        # same in any order) drawn by a hash of their ids, so the result does not depend
+        # on the threads; it was a third of training at 1M leads on one thread.
+        u_trained = True
+        with quiet_splink(), database(db_api) as db:
+            linker = Linker(db.register(ordered[columns]), settings, log_level=None)
             try:
                 linker.training.estimate_u_using_random_sampling(
                     max_pairs=self.u_max_pairs, seed=self.seed
@@ -371,6 +364,19 @@ class LeadModel:
             # Snapshots: a failed EM session can leave Splink's settings half-updated, so
             # what each step learnt is read right after it.
             u_learnt = _levels_by_role(linker)
+            with_u = linker.misc.save_model_to_json()
+        # One DuckDB thread: EM sums match probabilities over Splink's table of agreement
+        # patterns, whose row order a parallel GROUP BY leaves to chance; with more, two
+        # runs differed in the last bits of m. EM works on bounded samples (em_max_pairs),
+        # so this costs little; predict, whose work grows with the leads, stays parallel.
+        with quiet_splink(), database(db_api, threads=1) as db:
+            table = db.register(ordered[columns])
+            linker = Linker(table, with_u, log_level=None)
+            lam = estimate_lambda(
+                linker, presets, len(prepared), self.entity, _rule,
+                records=every_record if self.entity == "company" or not copies.empty else None,
+            )  # fmt: skip
+            diagnostics["lambda_method"] = lam[1]
             # Each EM session starts from these settings on a linker of its own: a session
             # that fails can leave Splink's settings half-updated (NaN m, λ at 0 or 1), which
             # would make every later session fail too.
@@ -610,6 +616,8 @@ class LeadModel:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
         from splink import Linker, SettingsCreator
 
+        from leadlink.match._splink import predict_selected
+
         with quiet_splink(), database(db_api) as db:
             # Integer ids inside the database: a pair costs two integers, not two strings.
             ids = keyed["unique_id"].to_numpy(dtype=object)
@@ -622,13 +630,12 @@ class LeadModel:
                 probability_two_random_records_match=self.lambda_,
                 comparisons=[self._comparison(r).build(self._m[r], self._u[r]) for r in roles],
                 blocking_rules_to_generate_predictions=_prediction_rules(presets),
-                retain_matching_columns=True,
+                retain_matching_columns=False,
                 retain_intermediate_calculation_columns=True,
             )
             linker = Linker(table, settings, log_level=None)
             levels = [level for role in roles for level in self._comparison(role).levels]
             frequencies = register_term_frequencies(linker, db, keyed, levels)
-            scored = linker.inference.predict(threshold_match_probability=min_probability)
             # Plain SQL that DuckDB and Spark SQL (and Splink's other backends) all read.
             wanted = [
                 "CAST(unique_id_l AS INTEGER) AS l",
@@ -640,9 +647,11 @@ class LeadModel:
             for r in roles:
                 tf = f" + coalesce(mw_tf_adj_{r}, 0)" if self._comparison(r).has_tf else ""
                 wanted += [f"CAST(gamma_{r} AS TINYINT) AS gamma_{r}", f"mw_{r}{tf} AS w_{r}"]
-            pairs = linker.misc.query_sql(
-                f"SELECT {', '.join(wanted)} FROM {scored.physical_name}", output_type="pandas"
-            )
+            # Only these columns are made: Splink's predict() would materialise every
+            # compared and blocking column of both leads of each pair as well.
+            scored = predict_selected(linker, wanted, min_probability)
+            pairs = scored.as_pandas_dataframe()
+            scored.drop_table_from_database_and_remove_from_cache()
         left = pairs["l"].to_numpy()
         right = pairs["r"].to_numpy()
         # ids are compared as text so that id_l < id_r holds for the string ids; each id's

@@ -32,6 +32,7 @@ __all__ = [
     "drop_table",
     "em_iterations",
     "is_database_api",
+    "predict_selected",
     "registered_tables",
     "set_lambda",
     "sqlglot_dialect",
@@ -162,3 +163,80 @@ def collapsed_level(error: BaseException) -> tuple[str, str] | None:
                 return role, label
         tb = tb.tb_next
     return None
+
+
+# -- prediction ------------------------------------------------------------------------
+
+
+def predict_selected(
+    linker: Any, select: list[str], threshold_match_probability: float | None = None
+) -> Any:
+    """The pairs ``linker.inference.predict()`` scores, as a table of only the ``select``
+    expressions (SQL over Splink's prediction columns: ``unique_id_l``, ``unique_id_r``,
+    ``match_key``, ``match_weight``, ``match_probability``, ``gamma_<c>``, ``mw_<c>``,
+    ``mw_tf_adj_<c>``) — a SplinkDataFrame.
+
+    Splink's ``predict()`` materialises every column a comparison or a blocking rule reads,
+    twice per pair, when its ``gamma_`` columns are wanted (``retain_matching_columns``); at
+    1M leads that table was most of the time of scoring. This builds the same pipeline
+    from Splink's own SQL (the public ``compute_blocked_pairs_for_predict``, then
+    ``splink.internals``' comparison-vector and prediction SQL, with ``training_mode`` so
+    that the levels are kept without the columns), adds the selection as its last step,
+    and materialises only that. Same pairs and scores: tests/match/test_splink_door.py
+    checks it against ``predict()``.
+    """
+    from splink.internals.comparison_vector_values import (
+        compute_comparison_vector_values_from_id_pairs_sqls,
+    )
+    from splink.internals.dialects import SplinkDialect
+    from splink.internals.pipeline import CTEPipeline
+    from splink.internals.predict import predict_from_comparison_vectors_sqls
+    from splink.internals.settings import Settings
+    from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
+
+    settings = linker._settings_obj
+    columns = settings.column_info_settings
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    try:
+        pipeline = CTEPipeline([blocked])
+        enqueue_df_concat_with_tf(linker, pipeline)
+        vectors = Settings.columns_to_select_for_comparison_vector_values(
+            unique_id_input_columns=columns.unique_id_input_columns,
+            comparisons=settings.comparisons,
+            retain_matching_columns=False,
+            additional_columns_to_retain=[],
+        )
+        blocking = [
+            column for uid in columns.unique_id_input_columns for column in uid.l_r_names_as_l_r
+        ]
+        for comparison in settings.comparisons:
+            blocking.extend(comparison._columns_to_select_for_blocking())
+        pipeline.enqueue_list_of_sqls(
+            compute_comparison_vector_values_from_id_pairs_sqls(
+                list(dict.fromkeys(blocking)),
+                vectors,
+                input_tablename_l="__splink__df_concat_with_tf",
+                input_tablename_r="__splink__df_concat_with_tf",
+                source_dataset_input_column=columns.source_dataset_input_column,
+                unique_id_input_column=columns.unique_id_input_column,
+                link_type=settings._link_type,
+                sql_dialect_str=linker._sql_dialect_str,
+            )
+        )
+        pipeline.enqueue_list_of_sqls(
+            predict_from_comparison_vectors_sqls(
+                unique_id_input_columns=columns.unique_id_input_columns,
+                core_model_settings=settings.core_model_settings,
+                sql_dialect=SplinkDialect.from_string(settings._sql_dialect_str),
+                threshold_match_probability=threshold_match_probability,
+                retain_matching_columns=False,
+                retain_intermediate_calculation_columns=True,
+                training_mode=True,
+            )
+        )
+        pipeline.enqueue_sql(
+            f"SELECT {', '.join(select)} FROM __splink__df_predict", "__leadlink_scored_pairs"
+        )
+        return linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
+    finally:
+        blocked.drop_table_from_database_and_remove_from_cache()
