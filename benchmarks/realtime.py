@@ -13,9 +13,9 @@ Per size (in leads) of generated leads:
    fresh process that only loads the index.
 2. **queries** — ``index.match(record)`` one record at a time, warm: latency p50/p95/p99
    over the held-out records; top-1 hit rate (the best candidate is a lead of the same
-   person) on the held-out duplicates, and the share detected (that best candidate at or
-   above the index's threshold); false-alarm rate (a new person's best candidate is at or
-   above the threshold); both rates at other thresholds; and, told from the generated
+   person) on the held-out duplicates, and the share detected (that best candidate's
+   ``cluster_probability`` at or above the index's threshold: the warning says the person
+   exists); false-alarm rate (a new person gets that warning); both rates at other thresholds; and, told from the generated
    fields and the truth alone, what each duplicate shares with its person's other leads
    (a phone or mailbox, or only a name and a company ...) and how many new people have a
    namesake at their company in the base.
@@ -289,7 +289,9 @@ def query(index: Any, dups: pd.DataFrame, new: pd.DataFrame, base: pd.DataFrame)
         found = index.match(record)
         latencies.append((time.perf_counter() - started) * 1000)
         best = found.candidates[0] if found.candidates else None
-        p = best["match_probability"] if best is not None else 0.0
+        # what the warning reads: the probability that the record is the best candidate's
+        # person rather than another candidate's or someone new (the pair's, before it)
+        p = 0.0 if best is None else best.get("cluster_probability", best["match_probability"])
         if kind == "dup":
             dup_flagged += found.flagged
             dup_empty += best is None and not found.flagged

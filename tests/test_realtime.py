@@ -217,3 +217,40 @@ def test_a_loaded_index_saves_over_its_own_folder(
     assert loaded.match(record).to_dict() == again.match(record).to_dict()
     assert len(again) == len(leads) + 1
     assert not list(folder.rglob(".*.writing"))
+
+
+def test_a_namesake_at_a_big_employer_with_nothing_else_in_common_is_no_duplicate(
+    base, index: ll.LeadIndex
+) -> None:
+    # six people called 王伟 at the largest company, each with a mobile of their own: a
+    # seventh 王伟 there who gives nothing else is at most one of them, so none of them is
+    # the record's person by the threshold, though each pair alone may come close to it
+    leads = base[0]
+    company = leads["company"].value_counts().index[0]
+    mobiles = ["13953817264", "13628475910", "15873920461", "18640293857", "13719586302",
+               "15937261840"]  # fmt: skip
+    for mobile in mobiles:
+        index.add({"name": "王伟", "company": company, "phone": mobile})
+    found = index.match({"name": "王伟", "company": company}, top=10)
+    assert len({c["cluster_id"] for c in found.candidates}) >= 5
+    assert not found.duplicate
+    assert sum(c["cluster_probability"] for c in found.candidates) < 1
+    for candidate in found.candidates:
+        assert candidate["cluster_probability"] < candidate["match_probability"]
+    # ... while the same record with one of their mobiles is that person
+    found = index.match({"name": "王伟", "company": company, "phone": mobiles[3]})
+    assert found.duplicate
+    assert found.candidates[0]["cluster_probability"] >= index.threshold
+
+
+def test_a_record_that_finds_one_person_keeps_its_pair_probability(
+    base, index: ll.LeadIndex
+) -> None:
+    leads = base[0]
+    for position in range(40):
+        found = index.match(_record(leads, position))
+        if len({c["cluster_id"] for c in found.candidates}) == 1:
+            best = found.candidates[0]
+            assert best["cluster_probability"] == pytest.approx(best["match_probability"])
+            return
+    pytest.fail("no record found exactly one cluster")

@@ -89,10 +89,12 @@ class MatchResult:
     """What :meth:`LeadIndex.match` found for one record.
 
     Attributes:
-        candidates: existing leads, best first: ``id``, ``match_probability``,
-            ``match_weight``, ``cluster_id``, ``golden`` (the cluster's golden record) and
-            ``why`` (per compared field: the level it agreed at, its weight in bits and
-            what the level means).
+        candidates: existing leads, best first: ``id``, ``match_probability`` and
+            ``match_weight`` (the pair's, as batch scores it), ``cluster_probability``
+            (that the record is this lead's person rather than another candidate's or
+            someone new: see :meth:`LeadIndex.match`), ``cluster_id``, ``golden`` (the
+            cluster's golden record) and ``why`` (per compared field: the level it agreed
+            at, its weight in bits and what the level means).
         flagged: the record is a ghost (junk or a test entry), so it was not matched.
         problems: the record's problem codes (``phone.invalid``, ``name.placeholder`` ...).
         threshold: the index's match threshold: a candidate at or above it is the same
@@ -106,8 +108,10 @@ class MatchResult:
 
     @property
     def duplicate(self) -> bool:
-        """Whether the best candidate reaches the threshold."""
-        return bool(self.candidates) and (self.candidates[0]["match_probability"] >= self.threshold)
+        """Whether the best candidate's ``cluster_probability`` reaches the threshold."""
+        return bool(self.candidates) and (
+            self.candidates[0]["cluster_probability"] >= self.threshold
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data."""
@@ -247,7 +251,17 @@ class LeadIndex:
     def match(self, record: Mapping[str, Any], top: int = 5) -> MatchResult:
         """The existing leads most likely to be the same as ``record``, best first (at most
         ``top``, those at or above :data:`SHOWN_FROM` probability); a ghost record is
-        flagged with its problems instead."""
+        flagged with its problems instead.
+
+        Each candidate's ``match_probability`` is the pair's, as the batch scores it. Its
+        ``cluster_probability`` weighs the candidates against each other: the record is at
+        most one of the people (clusters) found, so with odds o = p / (1 - p) of the best
+        lead of each cluster, a cluster's probability is o / (1 + the sum of every found
+        cluster's o). One 王伟 at a company who gives nothing else scores much the same
+        against each 王伟 there; with six of them, each pair may be 0.4 but the record is
+        at most one of the six (0.13 each). A candidate alone keeps its pair's
+        probability. :attr:`MatchResult.duplicate` and :meth:`match_frame`'s ``exists``
+        read ``cluster_probability``."""
         if not isinstance(top, int) or top < 1:
             raise ConfigError(say(f"top must be a positive integer, not {top!r}",
                                   f"top 须为正整数，而不是 {top!r}"))  # fmt: skip
@@ -265,10 +279,11 @@ class LeadIndex:
     ) -> pd.DataFrame:
         """Check an imported list (a trade-show list, a purchased list) against the index,
         lead by lead, without adding it: one row per input lead, in order, with
-        ``status`` — ``exists`` (the best match reaches the threshold), ``uncertain`` (it
-        reaches ``uncertain_from``), ``new`` or ``flagged`` (a ghost) — the best match's
-        ``match_id``, ``match_probability``, ``cluster_id`` and the golden record's name,
-        company, phone and email where the index has them."""
+        ``status`` — ``exists`` (the best match's ``cluster_probability`` reaches the
+        threshold), ``uncertain`` (its ``match_probability`` reaches ``uncertain_from``),
+        ``new`` or ``flagged`` (a ghost) — the best match's ``match_id``,
+        ``match_probability``, ``cluster_probability``, ``cluster_id`` and the golden
+        record's name, company, phone and email where the index has them."""
         check_frame(leads)
         rows = []
         for position, (_, lead) in enumerate(leads.iterrows()):
@@ -278,7 +293,7 @@ class LeadIndex:
                 "flagged"
                 if found.flagged
                 else "exists"
-                if best is not None and best["match_probability"] >= self.threshold
+                if best is not None and best["cluster_probability"] >= self.threshold
                 else "uncertain"
                 if best is not None and best["match_probability"] >= uncertain_from
                 else "new"
@@ -290,6 +305,7 @@ class LeadIndex:
                     "status": status,
                     "match_id": best["id"] if best else None,
                     "match_probability": best["match_probability"] if best else np.nan,
+                    "cluster_probability": best["cluster_probability"] if best else np.nan,
                     "cluster_id": best["cluster_id"] if best else None,
                     **{f"golden_{r}": golden.get(r) for r in ("name", "company", "phone", "email")},
                     "problems": ";".join(found.problems),
@@ -638,6 +654,7 @@ class LeadIndex:
         read += ["rule"] if "rule" in scored.columns else []
         values = {c: np.asarray(scored[c])[best].tolist() for c in read}
         pairs = [dict(zip(values, row)) for row in zip(*values.values())]
+        among = self._cluster_probabilities(scored, own)
         out = []
         for pair in pairs:
             other = pair["id_r"] if pair["id_l"] == own else pair["id_l"]
@@ -662,6 +679,7 @@ class LeadIndex:
                     "id": str(other),
                     "match_probability": round(float(pair["match_probability"]), 6),
                     "match_weight": round(float(pair["match_weight"]), 4),
+                    "cluster_probability": round(among[cluster], 6),
                     "cluster_id": cluster,
                     "golden": dict(self._golden_of(cluster) or {}),
                     "why": why,
@@ -669,6 +687,27 @@ class LeadIndex:
                 }
             )
         return out
+
+    def _cluster_probabilities(self, scored: pd.DataFrame, own: str) -> dict[str, float]:
+        """Per cluster found, the probability that the record is that cluster's person
+        rather than another found cluster's or someone new (see :meth:`match`): the odds
+        of its best pair over one plus the sum of every cluster's. A certain pair (a
+        must-link rule, or a probability that rounds to 1) shares the certainty with
+        the other certain ones only."""
+        left = scored["id_l"].to_numpy(dtype=object)
+        right = scored["id_r"].to_numpy(dtype=object)
+        others = np.where(left == own, right, left)
+        probability = scored["match_probability"].to_numpy(dtype=float)
+        best: dict[str, float] = {}
+        for other, p in zip(others.tolist(), probability.tolist()):
+            cluster = self._clusters.cluster_of(str(other))
+            best[cluster] = max(best.get(cluster, 0.0), p)
+        certain = [c for c, p in best.items() if p >= 1.0]
+        if certain:
+            return {c: 1.0 / len(certain) if c in certain else 0.0 for c in best}
+        odds = {c: p / (1.0 - p) for c, p in best.items()}
+        total = 1.0 + sum(odds.values())
+        return {c: o / total for c, o in odds.items()}
 
     def _insert(self, lead_id: str, values: dict[str, Any]) -> dict[str, Any]:
         ghost, problems = validate_record(values, roles=self.roles, region=self.region)

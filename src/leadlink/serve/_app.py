@@ -91,8 +91,13 @@ class Candidate(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str
-    match_probability: float
+    match_probability: float = Field(description="the pair's, as batch scores it")
     match_weight: float | None = None
+    cluster_probability: float | None = Field(
+        None,
+        description="that the lead is this candidate's person rather than another "
+        "candidate's or someone new (the threshold reads it)",
+    )
     cluster_id: str | None = None
     golden: dict[str, Any] = Field(default_factory=dict)
     why: list[Reason] = Field(default_factory=list)
@@ -107,7 +112,9 @@ class MatchResponse(BaseModel):
     flagged: bool = False
     problems: list[str] = Field(default_factory=list)
     duplicate: bool | None = Field(
-        None, description="the best candidate reaches the threshold: the same person"
+        None,
+        description="the best candidate's cluster_probability reaches the threshold: the "
+        "same person",
     )
     threshold: float | None = Field(None, description="the index's match threshold")
     candidates: list[Candidate] = Field(default_factory=list)
