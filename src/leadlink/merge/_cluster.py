@@ -88,7 +88,8 @@ def cluster_pairs(
     left, right, probability = left[known], right[known], probability[known]
     # A never-link rule or decision is never a link, at any threshold (0 included), and
     # always keeps the two groups apart.
-    never = _never_linked(pairs)[known]
+    never_all = _never_linked(pairs)
+    never = never_all[known]
     strong = (probability >= threshold) & ~never
     # Strongest first; ties broken by the ids, so the result ignores row order.
     order = np.lexsort(
@@ -98,7 +99,12 @@ def cluster_pairs(
             -probability[strong],
         )
     )
-    conflicts = ((probability < cannot_link_below) & _contradicted(pairs)[known]) | never
+    conflicts = ((probability < cannot_link_below) & _contradicted(pairs, never_all)[known]) | never
+    # A conflict matters only between two leads that some link would put in a group.
+    linked = np.zeros(len(id_array), dtype=bool)
+    linked[left[strong]] = True
+    linked[right[strong]] = True
+    conflicts &= linked[left] & linked[right]
     roots = _constrained_components(
         len(id_array),
         left[strong][order],
@@ -107,29 +113,38 @@ def cluster_pairs(
         right[conflicts],
     )
     # Name each component after its smallest member id, so ids ignore row order.
-    order = np.argsort(id_array.astype(str), kind="stable")
-    smallest: dict[int, str] = {}
-    for i in order:
-        smallest.setdefault(int(roots[i]), str(id_array[i]))
-    cluster_ids = [cluster_id_for(smallest[int(r)]) for r in roots]
+    text = id_array.astype(str)
+    order = np.argsort(text, kind="stable")
+    components, first = np.unique(roots[order], return_index=True)
+    names = np.array([cluster_id_for(t) for t in text[order[first]]], dtype=object)
+    cluster_ids = names[np.searchsorted(components, roots)]
     return pd.DataFrame({"id": id_array, "cluster_id": cluster_ids})
 
 
-def _contradicted(pairs: pd.DataFrame) -> np.ndarray:
+def _contradicted(pairs: pd.DataFrame, never: np.ndarray | None = None) -> np.ndarray:
     """Whether each pair has a comparison against it or a never-link rule decided it; all
-    True when the pairs carry no per-comparison weights."""
+    True when the pairs carry no per-comparison weights. ``never``: the pairs'
+    :func:`_never_linked`, when known."""
     weights = [c for c in pairs.columns if c.endswith("_weight") and c != "match_weight"]
     if not weights:
         return np.ones(len(pairs), dtype=bool)
     against = (pairs[weights].to_numpy(dtype=float) <= CONTRADICTION_WEIGHT).any(axis=1)
-    return against | _never_linked(pairs)
+    return against | (_never_linked(pairs) if never is None else never)
 
 
 def _never_linked(pairs: pd.DataFrame) -> np.ndarray:
     """Whether a never-link rule or an analyst's non-match decision decided each pair."""
     if "rule" not in pairs.columns:
         return np.zeros(len(pairs), dtype=bool)
-    return pairs["rule"].astype(str).str.startswith("never_link").to_numpy()
+    rule = pairs["rule"]
+    if isinstance(rule.dtype, pd.CategoricalDtype):  # each rule's name read once
+        named = rule.cat.categories.astype(str).str.startswith("never_link")
+        codes = rule.cat.codes.to_numpy()
+        return np.asarray(named, dtype=bool)[codes] & (codes >= 0)
+    # one test per distinct rule (most pairs have none: "")
+    codes, names = pd.factorize(rule, use_na_sentinel=True)
+    named = np.array([str(name).startswith("never_link") for name in names], dtype=bool)
+    return np.append(named, False)[codes]
 
 
 def cluster_id_for(smallest_member: str) -> str:
