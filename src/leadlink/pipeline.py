@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import warnings
@@ -483,35 +484,37 @@ def dedupe(
         lap("prepare")
         matchable = prepared if match_ghosts else prepared[~validation["is_ghost"].to_numpy()]
         db_api = database_api(backend) if len(matchable) >= 2 else None
-        if untrained is not None and len(matchable) >= 2:
-            tell(
-                say(
-                    f"training the match model on {len(matchable)} leads",
-                    f"正在用 {len(matchable)} 条线索训练匹配模型",
+        # trained and scored on the same table: its copies and keys are found once
+        with untrained.reusing() if untrained is not None else contextlib.nullcontext():
+            if untrained is not None and len(matchable) >= 2:
+                tell(
+                    say(
+                        f"training the match model on {len(matchable)} leads",
+                        f"正在用 {len(matchable)} 条线索训练匹配模型",
+                    )
                 )
+                model = untrained.fit(matchable, db_api=db_api)
+                lap("train")
+            used_threshold = (
+                threshold
+                if threshold is not None
+                else (model.threshold if model is not None else DEFAULT_THRESHOLD)
             )
-            model = untrained.fit(matchable, db_api=db_api)
-            lap("train")
-        used_threshold = (
-            threshold
-            if threshold is not None
-            else (model.threshold if model is not None else DEFAULT_THRESHOLD)
-        )
-        if model is not None and len(matchable) >= 2:
-            tell(say("scoring candidate pairs", "正在给候选线索对打分"))
-            # Every blocked pair is kept: the low scores are what stops chains in clustering.
-            pairs = model.predict(
-                matchable, min_probability=0.0, db_api=db_api, max_pairs=max_pairs
-            )
-        else:
-            pairs = pd.DataFrame(
-                {
-                    "id_l": pd.Series(dtype=object),
-                    "id_r": pd.Series(dtype=object),
-                    "match_weight": pd.Series(dtype=float),
-                    "match_probability": pd.Series(dtype=float),
-                }
-            )
+            if model is not None and len(matchable) >= 2:
+                tell(say("scoring candidate pairs", "正在给候选线索对打分"))
+                # Every blocked pair is kept: the low scores are what stops chains in clustering.
+                pairs = model.predict(
+                    matchable, min_probability=0.0, db_api=db_api, max_pairs=max_pairs
+                )
+            else:
+                pairs = pd.DataFrame(
+                    {
+                        "id_l": pd.Series(dtype=object),
+                        "id_r": pd.Series(dtype=object),
+                        "match_weight": pd.Series(dtype=float),
+                        "match_probability": pd.Series(dtype=float),
+                    }
+                )
         pairs = apply_decisions(pairs, decided, ids)
         lap("predict")
         tell(say("clustering", "正在聚类"))

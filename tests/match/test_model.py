@@ -579,3 +579,29 @@ def test_a_large_table_is_learnt_from_a_seeded_sample(prepared, fitted):
     for bad in (0, 1, 2.5, True, "many"):
         with pytest.raises(ConfigError, match="sample"):
             LeadModel().fit(prepared, sample=bad)
+
+
+def test_reusing_finds_copies_and_keys_once_and_scores_the_same(prepared, monkeypatch):
+    import leadlink.match._model as model_module
+
+    calls = {"representatives": 0, "add_blocking_keys": 0}
+    for name in calls:
+        real = getattr(model_module, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(model_module, name, counted)
+    plain = LeadModel(seed=3).fit(prepared).predict(prepared)
+    assert calls == {"representatives": 2, "add_blocking_keys": 2}
+    calls.update(representatives=0, add_blocking_keys=0)
+    model = LeadModel(seed=3)
+    with model.reusing():
+        reused = model.fit(prepared).predict(prepared)
+    assert calls == {"representatives": 1, "add_blocking_keys": 1}
+    pd.testing.assert_frame_equal(plain, reused)
+    # nothing is kept after the block: another table is prepared afresh
+    assert model._reuse is None
+    model.predict(prepared.head(50))
+    assert calls == {"representatives": 2, "add_blocking_keys": 2}

@@ -31,7 +31,8 @@ import copy
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -197,6 +198,8 @@ class LeadModel:
         self._lambda: float | None = None
         self._diagnostics: dict[str, Any] = {}
         self._blocking_report: BlockingReport | None = None
+        # see reusing(): None outside it
+        self._reuse: dict[tuple[Any, ...], tuple[pd.DataFrame, Any]] | None = None
 
     # -- learnt parameters -------------------------------------------------------------
 
@@ -294,9 +297,7 @@ class LeadModel:
         # written the same way: random pairs would agree mostly because they are one
         # entity (u far too high), and the copies would fill the blocks. Training sees
         # each distinct record once, as prediction scores it (see _identical).
-        prepared, copies = representatives(
-            prepared, compared_columns(prepared, roles), identifying(prepared, self.entity)
-        )
+        prepared, copies = self._distinct(prepared, compared_columns(prepared, roles))
         diagnostics_copies = len(copies)
         if not roles:
             return self._fit_prior(prepared, excluded)
@@ -310,7 +311,7 @@ class LeadModel:
                     "或含姓名加公司/城市的线索",
                 )
             )
-        keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        keyed, report = self._keys(prepared, presets)
         # Predicting these leads would make these blocks: refused now, not after training.
         check_pair_budget(report, self.max_pairs, len(prepared))
         self._blocking_report = report
@@ -551,9 +552,7 @@ class LeadModel:
         # they share identifies a person: see _copies.identifying): one of them is scored for
         # all, and each of the others is paired with it at the levels two identical
         # records reach (a list can hold one company or one inventor hundreds of times).
-        distinct, copies = representatives(
-            prepared, self._compared(prepared), identifying(prepared, self.entity)
-        )
+        distinct, copies = self._distinct(prepared, self._compared(prepared))
         if copies.empty:
             return self._predict(prepared, min_probability, db_api, budget)
         pairs = self._predict(distinct, min_probability, db_api, budget)
@@ -595,6 +594,47 @@ class LeadModel:
         budget = self.max_pairs if max_pairs is None else check_max_pairs(max_pairs)
         return predict_spark(self, prepared, db_api, min_probability=min_probability, budget=budget)
 
+    @contextmanager
+    def reusing(self) -> Iterator[LeadModel]:
+        """Within this block, :meth:`fit` and then :meth:`predict` on the same prepared
+        table (the same object, unchanged in between) find its identical records and
+        blocking keys once instead of twice (:func:`leadlink.dedupe` trains and scores this
+        way; at 1M leads each pass took several seconds). Outside it nothing is kept.
+        """
+        self._reuse = {}
+        try:
+            yield self
+        finally:
+            self._reuse = None
+
+    def _distinct(
+        self, prepared: pd.DataFrame, compared: list[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:func:`representatives` of ``prepared`` (once per table inside :meth:`reusing`)."""
+        return self._reused(
+            ("distinct", id(prepared), tuple(compared), self.entity),
+            prepared,
+            lambda: representatives(prepared, compared, identifying(prepared, self.entity)),
+        )
+
+    def _keys(
+        self, table: pd.DataFrame, presets: Sequence[Any]
+    ) -> tuple[pd.DataFrame, BlockingReport]:
+        """:func:`add_blocking_keys` of ``table`` (once per table inside :meth:`reusing`)."""
+        return self._reused(
+            ("keys", id(table), tuple(p.name for p in presets), self.max_block_size),
+            table,
+            lambda: add_blocking_keys(table, presets, max_block_size=self.max_block_size),
+        )
+
+    def _reused(self, key: tuple[Any, ...], source: pd.DataFrame, make: Callable[[], Any]) -> Any:
+        if self._reuse is None:
+            return make()
+        if key not in self._reuse:
+            # the table is held beside what was made from it, so that its id stays its own
+            self._reuse[key] = (source, make())
+        return self._reuse[key][1]
+
     def _compared(self, prepared: pd.DataFrame) -> list[str]:
         """The prepared columns the model compares (two records equal in all are equal)."""
         return compared_columns(prepared, self.roles)
@@ -608,7 +648,7 @@ class LeadModel:
     ) -> pd.DataFrame:
         roles = self.roles
         presets = presets_for(roles, self.blocking, self._extra_kinds, self.entity)
-        keyed, report = add_blocking_keys(prepared, presets, max_block_size=self.max_block_size)
+        keyed, report = self._keys(prepared, presets)
         check_pair_budget(report, budget, len(prepared))
         columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
         columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
