@@ -308,8 +308,19 @@ class _Context:
         rule_used = np.full(n_clusters, None, dtype=object)
         key = self.key(role)
         rows = np.flatnonzero(pd.notna(key))
+        raw = self.entered(role).to_numpy(dtype=object)
+        # A cluster with one value to choose from takes it: no rule is scored for it (most
+        # clusters of a large table are one lead).
+        alone = (
+            np.bincount(self.cluster_codes[rows], minlength=n_clusters)[self.cluster_codes[rows]]
+            == 1
+        )
+        single = rows[alone]
+        value[self.cluster_codes[single]] = raw[single]
+        source[self.cluster_codes[single]] = self.lead_ids[single].astype(str)
+        rule_used[self.cluster_codes[single]] = "only_value"
+        rows = rows[~alone]
         if len(rows):
-            raw = self.entered(role).to_numpy(dtype=object)
             cluster = self.cluster_codes[rows]
             candidates = Candidates(
                 role=role,

@@ -132,20 +132,21 @@ _INVALID_PROBLEMS: dict[str, tuple[str, ...]] = {
 _PARTIAL_COLUMN: dict[str, str] = {"name": "name_partial"}
 
 
-def _personal_phone(members: Members) -> np.ndarray:
+def _personal_phone(members: Members, rows: np.ndarray) -> np.ndarray:
     shared = members.prepared.get("phone_shared")
     if shared is None:
-        return np.ones(len(members.prepared), dtype=bool)
-    return shared.to_numpy() == 0
+        return np.ones(len(rows), dtype=bool)
+    return shared.to_numpy()[rows] == 0
 
 
-def _personal_email(members: Members) -> np.ndarray:
-    return ~map_distinct(members.entered("email"), normalize.email_is_role).astype(bool)
+def _personal_email(members: Members, rows: np.ndarray) -> np.ndarray:
+    entered = members.entered("email").iloc[rows]
+    return ~map_distinct(entered, normalize.email_is_role).astype(bool)
 
 
 # Per role, which leads hold a personal value rather than a shared one; these are the
 # roles on which the "personal" rule has a meaning.
-_PERSONAL: dict[str, Callable[[Members], np.ndarray]] = {
+_PERSONAL: dict[str, Callable[[Members, np.ndarray], np.ndarray]] = {
     "phone": _personal_phone,
     "email": _personal_email,
 }
@@ -209,8 +210,7 @@ def _personal(candidates: Candidates) -> np.ndarray:
     """Phone: a personal number (``phone_shared == 0``) before a shared line such as a
     company switchboard; email: a personal mailbox before a role one (sales@, info@).
     Ties: every personal value ties with every other, and every shared one likewise."""
-    personal = _PERSONAL[candidates.role](candidates.members)
-    return personal[candidates.rows].astype(np.float64)
+    return _PERSONAL[candidates.role](candidates.members, candidates.rows).astype(np.float64)
 
 
 def _source_priority(candidates: Candidates) -> np.ndarray:
