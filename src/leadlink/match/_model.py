@@ -557,21 +557,34 @@ class LeadModel:
             return self._predict(prepared, min_probability, db_api, budget)
         pairs = self._predict(distinct, min_probability, db_api, budget)
         same = identical_pairs(self, copies, prepared, pairs.columns)
-        found_by = pairs["found_by"].astype(object)
-        out = (
-            same
-            if pairs.empty
-            else pd.concat([pairs.assign(found_by=found_by), same], ignore_index=True)
-        )
         known = pairs["found_by"].dtype
         presets = list(known.categories) if isinstance(known, pd.CategoricalDtype) else []
-        out["found_by"] = pd.Categorical(out["found_by"], [*presets, "identical"])
+        found_by = pd.Categorical(
+            np.concatenate(
+                [pairs["found_by"].to_numpy(dtype=object), same["found_by"].to_numpy(dtype=object)]
+            ),
+            [*presets, "identical"],
+        )
         rank = _text_ranks(prepared["unique_id"].to_numpy(dtype=object))
         place = pd.Index(prepared["unique_id"].astype(str))
-        order = np.lexsort(
-            (rank[place.get_indexer(out["id_r"])], rank[place.get_indexer(out["id_l"])])
-        )
-        return out.iloc[order].reset_index(drop=True)
+        id_l = np.concatenate([pairs["id_l"].to_numpy(), same["id_l"].to_numpy()])
+        id_r = np.concatenate([pairs["id_r"].to_numpy(), same["id_r"].to_numpy()])
+        order = np.lexsort((rank[place.get_indexer(id_r)], rank[place.get_indexer(id_l)]))
+        # Column by column, each freed from the scored pairs once placed: concatenating and
+        # then sorting the tables held three copies of a million leads' pairs at once.
+        out = pd.DataFrame(index=pd.RangeIndex(len(order)))
+        for name in list(pairs.columns):
+            if name == "found_by":
+                out[name] = found_by[order]
+            elif name == "id_l":
+                out[name] = id_l[order]
+            elif name == "id_r":
+                out[name] = id_r[order]
+            else:
+                parts = [part for part in (pairs.pop(name), same[name]) if len(part)]
+                both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+                out[name] = both.iloc[order].reset_index(drop=True)
+        return out
 
     def predict_table(
         self,
@@ -656,7 +669,7 @@ class LeadModel:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
         from splink import Linker, SettingsCreator
 
-        from leadlink.match._splink import predict_selected
+        from leadlink.match._splink import column_reader, predict_selected
 
         with quiet_splink(), database(db_api) as db:
             # Integer ids inside the database: a pair costs two integers, not two strings.
@@ -690,34 +703,36 @@ class LeadModel:
             # Only these columns are made: Splink's predict() would materialise every
             # compared and blocking column of both leads of each pair as well.
             scored = predict_selected(linker, wanted, min_probability)
-            pairs = scored.as_pandas_dataframe()
+            # Read a column at a time: the whole table read at once was, with its copy in
+            # the database and its conversion, the peak of memory at 1M leads.
+            column = column_reader(db.api, scored.physical_name)
+            left, right = column("l"), column("r")
+            # ids are compared as text so that id_l < id_r holds for the string ids; each
+            # id's place in text order is found once, and pairs are swapped and sorted by it.
+            rank = _text_ranks(ids)
+            swap = rank[left] > rank[right]
+            left, right = np.where(swap, right, left), np.where(swap, left, right)
+            order = np.lexsort((rank[right], rank[left]))
+            del swap
+            left, right = left[order], right[order]
+            out = pd.DataFrame(
+                {
+                    "id_l": ids[left],
+                    "id_r": ids[right],
+                    "match_weight": column("match_weight")[order].astype(float),
+                    "match_probability": column("match_probability")[order].astype(float),
+                    "found_by": pd.Categorical.from_codes(
+                        column("match_key")[order].astype(int),
+                        pd.Index([p.name for p in presets]),
+                    ),
+                }
+            )
+            for role in roles:
+                gamma = pd.Series(column(f"gamma_{role}")[order])
+                out[f"{role}_level"] = _level_names(self._comparison(role), gamma)
+            for role in roles:
+                out[f"{role}_weight"] = column(f"w_{role}")[order].astype(float)
             scored.drop_table_from_database_and_remove_from_cache()
-        left = pairs["l"].to_numpy()
-        right = pairs["r"].to_numpy()
-        # ids are compared as text so that id_l < id_r holds for the string ids; each id's
-        # place in text order is found once, and pairs are swapped and sorted by it.
-        rank = _text_ranks(ids)
-        swap = rank[left] > rank[right]
-        left, right = np.where(swap, right, left), np.where(swap, left, right)
-        order = np.lexsort((rank[right], rank[left]))
-        left, right = left[order], right[order]
-        pairs = pairs.iloc[order].reset_index(drop=True)
-        out = pd.DataFrame(
-            {
-                "id_l": ids[left],
-                "id_r": ids[right],
-                "match_weight": pairs["match_weight"].to_numpy(dtype=float),
-                "match_probability": pairs["match_probability"].to_numpy(dtype=float),
-                "found_by": pd.Categorical.from_codes(
-                    pairs["match_key"].to_numpy(dtype=int), pd.Index([p.name for p in presets])
-                ),
-            }
-        )
-        for role in roles:
-            out[f"{role}_level"] = _level_names(self._comparison(role), pairs[f"gamma_{role}"])
-        for role in roles:
-            out[f"{role}_weight"] = pairs[f"w_{role}"].to_numpy(dtype=float)
-        del pairs
         self._relative_frequencies(out, keyed, left, roles, frequencies)
         for role in roles:
             out[f"{role}_weight"] = out[f"{role}_weight"].round(4)
@@ -728,7 +743,9 @@ class LeadModel:
             if role != self._display(role):
                 renames[f"{role}_level"] = f"{self._display(role)}_level"
                 renames[f"{role}_weight"] = f"{self._display(role)}_weight"
-        return out[columns].rename(columns=renames)
+        if list(out.columns) != columns:  # selecting copies every column: only when needed
+            out = out[columns]
+        return out.rename(columns=renames, copy=False)
 
     def _relative_frequencies(
         self,

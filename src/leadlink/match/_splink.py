@@ -14,7 +14,10 @@ instead of deep inside a fit. The door was written for the Splink versions in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 # Types only: Splink exports its concrete database APIs and level creators, not their bases.
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
@@ -28,6 +31,7 @@ __all__ = [
     "DatabaseAPI",
     "clear_table_cache",
     "collapsed_level",
+    "column_reader",
     "dialect_name",
     "drop_table",
     "em_iterations",
@@ -240,3 +244,30 @@ def predict_selected(
         return linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
     finally:
         blocked.drop_table_from_database_and_remove_from_cache()
+
+
+def column_reader(api: Any, table: str) -> Callable[[str], np.ndarray]:
+    """A function giving one column of ``table`` (a table Splink made on ``api``) as a
+    numpy array; NULL is NaN in numbers, None otherwise.
+
+    On DuckDB each call reads one column, ``SELECT column FROM table`` through
+    ``api._execute_sql_against_backend`` (the query Splink's public ``query_sql`` runs, but
+    without its conversion of every column at once, which with the table's copy in the
+    database was the peak of memory at 1M leads). Other backends read the table once
+    through the public ``query_sql``.
+    """
+    if dialect_name(api) == "duckdb":
+
+        def one(column: str) -> np.ndarray:
+            relation = api._execute_sql_against_backend(f"SELECT {column} FROM {table}")
+            return _filled(relation.fetchnumpy()[column])
+
+        return one
+    frame = api.query_sql(f"SELECT * FROM {table}", output_type="pandas")
+    return lambda column: _filled(frame[column].to_numpy())
+
+
+def _filled(values: Any) -> np.ndarray:
+    if isinstance(values, np.ma.MaskedArray):
+        values = values.filled(np.nan if values.dtype.kind == "f" else None)
+    return np.asarray(values)
