@@ -226,11 +226,37 @@ def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
         column = escaped.iloc[:, position]
         if column.dtype.kind in "biufcmM":
             continue
-        cells = column.tolist()
-        if any(isinstance(cell, str) and cell[:1] in _CHECK_FIRST for cell in cells):
-            safe = [escape_cell(cell) if isinstance(cell, str) else cell for cell in cells]
+        safe = _escaped_column(column)
+        if safe is not None:
             escaped.isetitem(position, pd.Series(safe, index=column.index, dtype=object))
     return escaped
+
+
+def _escaped_column(column: pd.Series) -> np.ndarray | None:
+    """The cells of ``column`` through :func:`escape_cell`, or None when none changes.
+    Each distinct text is looked at once (a phone column starts every cell with "+")."""
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists of lead ids): cell by cell
+        cells = column.tolist()
+        if not any(isinstance(cell, str) and cell[:1] in _CHECK_FIRST for cell in cells):
+            return None
+        return np.array(
+            [escape_cell(cell) if isinstance(cell, str) else cell for cell in cells], dtype=object
+        )
+    distinct = list(uniques)
+    safe = [escape_cell(v) if isinstance(v, str) and v[:1] in _CHECK_FIRST else v for v in distinct]
+    changed = np.fromiter((a is not b for a, b in zip(safe, distinct)), bool, len(distinct))
+    if not changed.any():
+        return None
+    cells = column.to_numpy(dtype=object).copy()
+    hit = np.flatnonzero(codes >= 0)
+    hit = hit[changed[codes[hit]]]
+    table = np.empty(len(safe), dtype=object)
+    for i, value in enumerate(safe):  # element by element: a tuple stays one cell
+        table[i] = value
+    cells[hit] = table[codes[hit]]
+    return cells
 
 
 def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:

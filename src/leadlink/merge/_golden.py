@@ -413,7 +413,10 @@ class _Context:
 
     def alternatives(self, role: str) -> pd.DataFrame:
         raw = self.leads[self.roles[role]]
-        present = pd.notna(_plain(raw))
+        # Members of a cluster of one never disagree: only the others are looked at.
+        shared = (np.bincount(self.cluster_codes) >= 2)[self.cluster_codes]
+        present = np.zeros(len(raw), dtype=bool)
+        present[shared] = pd.notna(_plain(raw[shared]))
         key = self.key(role)
         frame = pd.DataFrame(
             {
