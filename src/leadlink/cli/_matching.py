@@ -506,11 +506,23 @@ def _is_workbook(path: str | None) -> bool:
     return path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls")
 
 
+#: What ``pandas.api.types.infer_dtype`` calls a column that holds no list.
+_NO_LISTS = frozenset(
+    {"string", "empty", "integer", "floating", "mixed-integer-float", "boolean", "bytes",
+     "datetime", "datetime64", "date", "time", "timedelta", "decimal", "categorical"}
+)  # fmt: skip
+
+
 def _json_lists(frame: Any) -> Any:
     """``frame`` with list-valued columns as JSON text, so a CSV cell holds one value."""
-    flat = frame.copy()
+    from pandas.api.types import infer_dtype
+
+    flat = frame.copy(deep=False)  # columns are replaced, never edited
     for column in flat.columns:
-        if flat[column].map(lambda v: isinstance(v, list)).any():
+        values = flat[column]
+        if values.dtype.kind != "O" or infer_dtype(values, skipna=True) in _NO_LISTS:
+            continue  # told apart in C: a million golden records hold no list
+        if values.map(lambda v: isinstance(v, list)).any():
             flat[column] = flat[column].map(
                 lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
             )
