@@ -75,6 +75,8 @@ from leadlink.match._tables import (
     _rule,
     _text_ranks,
     register_term_frequencies,
+    scored_columns,
+    scoring_settings,
     training_sample,
 )
 from leadlink.match._training import (
@@ -667,7 +669,7 @@ class LeadModel:
         columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
         if len(prepared) < 2 or report.total_comparisons == 0:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
-        from splink import Linker, SettingsCreator
+        from splink import Linker
 
         from leadlink.match._splink import column_reader, predict_selected
 
@@ -677,29 +679,10 @@ class LeadModel:
             table = db.register(
                 keyed[_model_columns(keyed, presets)].assign(unique_id=np.arange(len(keyed)))
             )
-            settings = SettingsCreator(
-                link_type="dedupe_only",
-                unique_id_column_name="unique_id",
-                probability_two_random_records_match=self.lambda_,
-                comparisons=[self._comparison(r).build(self._m[r], self._u[r]) for r in roles],
-                blocking_rules_to_generate_predictions=_prediction_rules(presets),
-                retain_matching_columns=False,
-                retain_intermediate_calculation_columns=True,
-            )
-            linker = Linker(table, settings, log_level=None)
+            linker = Linker(table, scoring_settings(self, presets), log_level=None)
             levels = [level for role in roles for level in self._comparison(role).levels]
             frequencies = register_term_frequencies(linker, db, keyed, levels)
-            # Plain SQL that DuckDB and Spark SQL (and Splink's other backends) all read.
-            wanted = [
-                "CAST(unique_id_l AS INTEGER) AS l",
-                "CAST(unique_id_r AS INTEGER) AS r",
-                "match_weight",
-                "match_probability",
-                "CAST(match_key AS TINYINT) AS match_key",
-            ]
-            for r in roles:
-                tf = f" + coalesce(mw_tf_adj_{r}, 0)" if self._comparison(r).has_tf else ""
-                wanted += [f"CAST(gamma_{r} AS TINYINT) AS gamma_{r}", f"mw_{r}{tf} AS w_{r}"]
+            wanted = scored_columns(self, id_type="INTEGER", level_type="TINYINT")
             # Only these columns are made: Splink's predict() would materialise every
             # compared and blocking column of both leads of each pair as well.
             scored = predict_selected(linker, wanted, min_probability)

@@ -293,9 +293,10 @@ def _scored(
     """Splink's scores of the blocked pairs of ``keyed``, with level names, the relative
     term-frequency adjustment and the pair's ids in order (id_l < id_r)."""
     from pyspark.sql import functions as F
-    from splink import Linker, SettingsCreator
+    from splink import Linker
 
-    from leadlink.match._tables import _model_columns, _prediction_rules
+    from leadlink.match._splink import predict_selected
+    from leadlink.match._tables import _model_columns, scored_columns, scoring_settings
 
     roles = model.roles
     levels = [level for role in roles for level in model._comparison(role).levels]
@@ -307,32 +308,13 @@ def _scored(
     table_columns = _model_columns(_Columns(keyed.columns), presets)  # type: ignore[arg-type]
     with quiet_splink(), database(db_api) as db:
         table = db.register(keyed.select(*table_columns))
-        settings = SettingsCreator(
-            link_type="dedupe_only",
-            unique_id_column_name="unique_id",
-            probability_two_random_records_match=model.lambda_,
-            comparisons=[model._comparison(r).build(model._m[r], model._u[r]) for r in roles],
-            blocking_rules_to_generate_predictions=_prediction_rules(presets),
-            retain_matching_columns=True,
-            retain_intermediate_calculation_columns=True,
-        )
-        linker = Linker(table, settings, log_level=None)
+        linker = Linker(table, scoring_settings(model, presets), log_level=None)
         for column in dict.fromkeys(level.tf_column for level in levels if level.tf_column):
             lookup = db.register(frequencies[column])
             linker.table_management.register_term_frequency_lookup(lookup, column)
-        scored = linker.inference.predict(threshold_match_probability=min_probability)
-        wanted = [
-            "CAST(unique_id_l AS STRING) AS l",
-            "CAST(unique_id_r AS STRING) AS r",
-            "match_weight",
-            "match_probability",
-            "CAST(match_key AS INT) AS match_key",
-        ]
-        for r in roles:
-            tf = f" + coalesce(mw_tf_adj_{r}, 0)" if model._comparison(r).has_tf else ""
-            wanted += [f"CAST(gamma_{r} AS INT) AS gamma_{r}", f"mw_{r}{tf} AS w_{r}"]
-        found = linker.misc.query_sql(
-            f"SELECT {', '.join(wanted)} FROM {scored.physical_name}", output_type="splink_df"
+        # Only these columns are made (see predict_selected), as in batch scoring.
+        found = predict_selected(
+            linker, scored_columns(model, id_type="STRING", level_type="INT"), min_probability
         )
         # Written to the checkpoint directory: Splink's tables are dropped on leaving.
         pairs = found.as_spark_dataframe().checkpoint(eager=True)

@@ -38,6 +38,42 @@ def register_term_frequencies(
     return frequencies
 
 
+def scoring_settings(model: Any, presets: Sequence[BlockingPreset]) -> Any:
+    """Splink settings that score pairs with ``model``'s trained λ, m and u (batch and
+    Spark scoring both): the presets' blocking rules, and the match weight parts kept
+    (``mw_``, term-frequency adjustments) for :func:`scored_columns` to read."""
+    from splink import SettingsCreator
+
+    roles = model.roles
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=model.lambda_,
+        comparisons=[model._comparison(r).build(model._m[r], model._u[r]) for r in roles],
+        blocking_rules_to_generate_predictions=_prediction_rules(presets),
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+    )
+
+
+def scored_columns(model: Any, *, id_type: str, level_type: str) -> list[str]:
+    """What leadlink reads of Splink's scored pairs, in plain SQL every backend reads: the
+    ids as ``l`` and ``r`` (cast to ``id_type``), the match weight and probability, the
+    blocking rule's number (``match_key``), and per role its level (``gamma_<role>``, cast
+    to ``level_type``) and weight with its term-frequency adjustment (``w_<role>``)."""
+    wanted = [
+        f"CAST(unique_id_l AS {id_type}) AS l",
+        f"CAST(unique_id_r AS {id_type}) AS r",
+        "match_weight",
+        "match_probability",
+        f"CAST(match_key AS {level_type}) AS match_key",
+    ]
+    for r in model.roles:
+        tf = f" + coalesce(mw_tf_adj_{r}, 0)" if model._comparison(r).has_tf else ""
+        wanted += [f"CAST(gamma_{r} AS {level_type}) AS gamma_{r}", f"mw_{r}{tf} AS w_{r}"]
+    return wanted
+
+
 def _prediction_rules(presets: Sequence[BlockingPreset]) -> list[Any]:
     """One blocking rule per preset: its key column, and its condition if it has one."""
     from splink import block_on
