@@ -515,6 +515,7 @@ _NO_LISTS = frozenset(
 
 def _json_lists(frame: Any) -> Any:
     """``frame`` with list-valued columns as JSON text, so a CSV cell holds one value."""
+    import pandas as pd
     from pandas.api.types import infer_dtype
 
     flat = frame.copy(deep=False)  # columns are replaced, never edited
@@ -522,10 +523,10 @@ def _json_lists(frame: Any) -> Any:
         values = flat[column]
         if values.dtype.kind != "O" or infer_dtype(values, skipna=True) in _NO_LISTS:
             continue  # told apart in C: a million golden records hold no list
-        if values.map(lambda v: isinstance(v, list)).any():
-            flat[column] = flat[column].map(
-                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
-            )
+        cells = values.tolist()
+        dumped = [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in cells]
+        if any(a is not b for a, b in zip(dumped, cells)):
+            flat[column] = pd.Series(dumped, index=values.index, dtype=object)
     return flat
 
 
@@ -551,8 +552,16 @@ def _pairs_files(pairs: Any, folder: Path) -> list[Path]:
 
 
 def _flat(pairs: Any) -> Any:
-    flat = pairs.copy()
+    """``pairs`` with categorical columns (levels, ``found_by``) as text, as ``astype(str)``
+    writes them ("nan" for none), each category's text made once."""
+    import numpy as np
+    import pandas as pd
+
+    flat = pairs.copy(deep=False)  # columns are replaced, never edited
     for column in flat.columns:
-        if str(flat[column].dtype) == "category":
-            flat[column] = flat[column].astype(str)
+        values = flat[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            names = [str(c) for c in values.cat.categories] + ["nan"]  # code -1: none
+            text = np.asarray(names, dtype=object)[values.cat.codes.to_numpy()]
+            flat[column] = pd.Series(text, index=values.index, dtype=object)
     return flat

@@ -162,11 +162,13 @@ def conflicts(
         )[columns]
     if golden is not None:
         survived: set[tuple[Any, str, str]] = set()
+        # only the clusters whose members disagree
+        disputed = golden[golden["cluster_id"].isin(out["cluster_id"]).to_numpy()]
         for role in SURVIVED_ROLES:
-            if f"{role}_from" in golden.columns:
+            if f"{role}_from" in disputed.columns:
                 survived.update(
                     (c, role, str(lead))
-                    for c, lead in zip(golden["cluster_id"], golden[f"{role}_from"])
+                    for c, lead in zip(disputed["cluster_id"], disputed[f"{role}_from"])
                     if isinstance(lead, str)
                 )
         out["survived"] = [
