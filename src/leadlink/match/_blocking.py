@@ -302,12 +302,7 @@ def add_blocking_keys(
     for preset in presets:
         codes = group_codes(out, preset.fields, missing_apart=True, factorised=factorised)
         codes[excluded] = -1
-        if len(preset.fields) == 1:
-            key = out[preset.fields[0]].to_numpy(dtype=object).copy()
-            key[codes < 0] = None
-        else:
-            key = codes.astype(float)
-            key[codes < 0] = np.nan
+        used = codes >= 0  # the leads whose key is kept
         sizes = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, int)
         cap = min(max_block_size, preset.max_block_size or max_block_size)
         oversized = sizes > cap
@@ -320,18 +315,14 @@ def add_blocking_keys(
             without = np.bincount(codes[valid][lacking], minlength=len(sizes))
             pairs = (without * (sizes - without))[~oversized]
             # a block that makes no such pair is not joined at all
-            pairless = np.zeros(len(key), dtype=bool)
-            pairless[valid] = (without * (sizes - without) == 0)[codes[valid]]
-            key[pairless] = None if key.dtype == object else np.nan
+            used[valid] &= (without * (sizes - without) > 0)[codes[valid]]
         report.comparisons[preset.name] = int(pairs.sum())
         report.largest_block[preset.name] = int(kept_sizes.max()) if kept_sizes.size else 0
         report.capped_keys[preset.name] = int(oversized.sum())
         report.capped_leads[preset.name] = int(sizes[oversized].sum())
         if oversized.any():
-            drop = np.zeros(len(key), dtype=bool)
             valid = codes >= 0
-            drop[valid] = oversized[codes[valid]]
-            key[drop] = None if key.dtype == object else np.nan
+            used[valid] &= ~oversized[codes[valid]]
             logger.info(
                 "blocking preset %s: %d key value(s) shared by more than %d leads were "
                 "not used alone (%d leads)",
@@ -340,7 +331,12 @@ def add_blocking_keys(
                 cap,
                 report.capped_leads[preset.name],
             )
-        out[preset.column] = key if key.dtype == object else pd.array(key, dtype="Int64")
+        if len(preset.fields) == 1:  # the value itself
+            key = out[preset.fields[0]].to_numpy(dtype=object).copy()
+            key[~used] = None
+            out[preset.column] = key
+        else:  # the number of the combination of values
+            out[preset.column] = pd.arrays.IntegerArray(codes.astype(np.int64), ~used)
     return out, report
 
 
