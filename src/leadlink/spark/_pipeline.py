@@ -6,7 +6,8 @@
    prepared columns that look across leads are settled over the whole table
    (:mod:`leadlink.spark._prepare`).
 2. **train**: the :class:`~leadlink.LeadModel` is fitted on the driver, on a random sample
-   of at most ``sample_size`` prepared leads (all of them when there are fewer). Training
+   of about ``sample_size`` prepared leads (all of them when there are fewer), drawn by a
+   hash of the lead's id and the seed, in the order of the input. Training
    only ever reads bounded samples (its u and EM pairs are capped), so a bigger table would
    teach it little more; and sampling leads keeps λ's meaning: the matches and the pairs
    among a fraction f of the leads both shrink by f², so their ratio — λ — stays. The
@@ -53,6 +54,7 @@ from leadlink.pipeline import DedupeResult, check_match_roles, resolve_policy
 from leadlink.schema import describe_columns, resolve_columns
 from leadlink.spark._cluster import cluster_leads, golden_of_clusters
 from leadlink.spark._prepare import (
+    ORDER_COLUMN,
     PREPARED_PREFIX,
     VALIDATION_PREFIX,
     _batch,
@@ -104,7 +106,8 @@ class SparkDedupeResult:
         id_column: the leads' id column.
         rows: the leads with their prepared keys and validation, one row per lead (the
             prepared columns prefixed ``__p_``, the validation ones ``__v_``). It holds
-            normalised phones and emails: do not log it.
+            normalised phones and emails: do not log it. Its last column, ``__o_order``,
+            is the lead's place in the input.
         timings: seconds per stage (Spark evaluates lazily: a stage's time includes the
             work it forced).
         policy: the survivorship policy that built ``golden``.
@@ -278,11 +281,9 @@ def dedupe_spark(
     )
     n_matchable = matchable.count()
     if model is None and n_matchable >= 2:
-        fraction = min(1.0, sample_size / n_matchable)
-        drawn = (
-            matchable if fraction >= 1 else matchable.sample(fraction=fraction, seed=given["seed"])
+        sample = _training_sample(
+            matchable_rows, prepared_columns, sample_size / n_matchable, given["seed"]
         )
-        sample = drawn.toPandas()
         model = LeadModel(
             threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             max_block_size=given["max_block_size"],
@@ -356,6 +357,31 @@ _KNOWN_ELSEWHERE = {
     "decisions",
     "entity",
 }
+
+
+def _training_sample(
+    rows: Any, prepared_columns: list[str], fraction: float, seed: int
+) -> pd.DataFrame:
+    """The prepared leads the model is trained on, on the driver, in the order of the
+    input: all of ``rows`` when ``fraction`` is 1 or more, else each lead with probability
+    ``fraction``, drawn by a hash of its id and ``seed`` (the same leads whatever the
+    partitions, unlike ``DataFrame.sample``)."""
+    from pyspark.sql import functions as F
+
+    table = rows.select(
+        *[F.col(c).alias(c[len(PREPARED_PREFIX) :]) for c in prepared_columns],
+        F.col(ORDER_COLUMN),
+    )
+    if fraction < 1:
+        scale = 1 << 30
+        drawn = F.pmod(F.xxhash64(F.col("unique_id"), F.lit(seed)), F.lit(scale))
+        table = table.where(drawn < F.lit(int(fraction * scale)))
+    return (
+        table.toPandas()
+        .sort_values(ORDER_COLUMN, kind="stable")
+        .drop(columns=ORDER_COLUMN)
+        .reset_index(drop=True)
+    )
 
 
 def _read(session: Any, leads: Any) -> Any:
