@@ -63,6 +63,7 @@ from leadlink.match._copies import (
     identifying,
     representatives,
 )
+from leadlink.match._levels import table_of
 from leadlink.match._options import check_max_pairs, check_options, read_model_file
 from leadlink.match._quiet import quiet_splink
 from leadlink.match._tables import (
@@ -91,6 +92,7 @@ from leadlink.match._training import (
     _training_presets,
     _usable_roles,
     _without_matches,
+    agreement_u,
     estimate_lambda,
     rule_recall,
 )
@@ -334,6 +336,7 @@ class LeadModel:
             "em_sessions": [],
             "untrained_levels": [],
             "capped_against": [],
+            "u_by_agreement": [],
         }
         from splink import Linker, SettingsCreator
 
@@ -419,8 +422,18 @@ class LeadModel:
             m_values: list[float] = []
             u_values: list[float] = []
             prior_m, prior_u = comparison_preset.prior()
+            # Levels on a common value's column: u counted on the agreeing pairs instead.
+            table = table_of(comparison_preset, self.entity, self._extra_kinds.get(role))
+            agreed = (
+                agreement_u(ordered[columns], comparison_preset, table, self.seed)
+                if u_trained
+                else {}
+            )
             for i, (level_preset, level) in enumerate(zip(comparison_preset.levels, levels)):
                 m, u = _finite(level.get("m_probability")), _finite(level.get("u_probability"))
+                if i in agreed:
+                    u = agreed[i]
+                    diagnostics["u_by_agreement"].append(f"{role}.{level_preset.id}")
                 if role not in trained:
                     m = prior_m[i]
                     diagnostics["untrained_levels"].append(f"{role}.{level_preset.id}.m (prior)")
