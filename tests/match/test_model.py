@@ -64,7 +64,10 @@ def test_two_extensions_on_one_switchboard_count_against_a_match(prepared, fitte
     # at most log2(1/100); the diagnostics say when its m was lowered
     weights = fitted.parameters.set_index(["role", "level"])["match_weight"]
     assert weights["phone", "other_extension"] <= np.log2(1 / 100) + 1e-6
-    assert set(fitted.diagnostics["capped_against"]) <= {"phone.other_extension"}
+    # and two mailboxes at one company domain are two desks too
+    assert weights["email", "same_domain"] <= np.log2(1 / 100) + 1e-6
+    capped = {"phone.other_extension", "email.same_domain"}
+    assert set(fitted.diagnostics["capped_against"]) <= capped
     # the conservative prior (nothing to train on) holds to it too
     m, u = PHONE.prior()
     assert _cap_against(PHONE, m, u) == ["phone.other_extension"]

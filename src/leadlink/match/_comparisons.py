@@ -326,6 +326,9 @@ EMAIL = ComparisonPreset(
                 cll.ExactMatchLevel("email_domain"),
                 cll.CustomLevel("email_free_l = 0", base_dialect_str=_DIALECT),
             ),
+            # A company gives each of its people one mailbox: two of them at its domain,
+            # not a typo apart, are two desks, as two extensions of one switchboard are.
+            against=True,
         ),
         LevelPreset(
             "both_personal",
