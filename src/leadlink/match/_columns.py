@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pandas._libs.hashing import hash_object_array
+from pandas.api.types import infer_dtype
 
 from leadlink._files import replacing, write_arrow
 from leadlink._i18n import say
@@ -34,12 +35,15 @@ __all__ = [
     "INDEX_FORMAT",
     "INDEX_VERSION",
     "Counts",
+    "Hashes",
     "Keyed",
     "arrow",
     "components",
     "digest",
+    "digests",
     "key_text",
     "plain",
+    "plain_column",
     "plain_records",
     "read_columns",
     "read_meta",
@@ -71,10 +75,84 @@ def key_text(value: Any) -> str:
 def stable_hashes(values: np.ndarray) -> np.ndarray:
     """Stable 64-bit hashes (the same in every process, unlike ``hash()``) of keys or
     values, for arrays saved in one process and searched in another."""
-    texts = np.array([key_text(v) for v in values.tolist()], dtype=object)
-    if not len(texts):
+    if not len(values):
         return np.zeros(0, dtype=np.uint64)
+    if values.dtype == object and _all_text(values):
+        texts = values  # the text of a str is itself
+    else:
+        texts = np.array([key_text(v) for v in values.tolist()], dtype=object)
     return hash_object_array(texts, _HASH_KEY, "utf8")
+
+
+def _all_text(values: np.ndarray) -> bool:
+    """Whether every value of an object array is a str (pandas checks it in C)."""
+    return bool(infer_dtype(values, skipna=False) == "string")
+
+
+class Hashes:
+    """The stable hashes of the keys of a frame's columns, each distinct value hashed once.
+
+    A column's values are numbered (``pd.factorize``) and only the distinct ones hashed; a
+    key of several columns is numbered from its columns' numbers, and only its distinct
+    combinations are joined into text and hashed. A million leads hold a few hundred
+    thousand names, cities and employers, and hashing text costs a microsecond a value.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
+
+    def _numbered(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Per row the number of its value (-1: missing), the distinct values and their
+        hashes; None for a column of values other than text (hashed row by row)."""
+        if column not in self._columns:
+            values = self._frame[column].to_numpy(dtype=object)
+            codes, uniques = pd.factorize(values)
+            uniques = np.asarray(uniques, dtype=object)
+            # numbering merges values Python holds equal (1, 1.0, True) whose texts differ
+            plain_text = _all_text(uniques) or not len(uniques)
+            self._columns[column] = (
+                (codes.astype(np.int64), uniques, stable_hashes(uniques)) if plain_text else None
+            )
+        return self._columns[column]
+
+    def key(self, fields: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The rows whose key of ``fields`` is complete (a mask) and the key's hash for
+        each of them: the hash of the value for one field, of the values joined by
+        U+001F for several (the key :func:`~leadlink.match.add_blocking_keys` builds)."""
+        numbered = [self._numbered(f) for f in fields]
+        if any(n is None for n in numbered):
+            return self._row_by_row(fields)
+        parts = [n for n in numbered if n is not None]
+        present = np.ones(len(self._frame), dtype=bool)
+        for codes, _, _ in parts:
+            present &= codes >= 0
+        if len(parts) == 1:
+            codes, _, hashes = parts[0]
+            return present, hashes[codes[present]]
+        # the distinct combinations of the fields' numbers, each joined once
+        combined = np.zeros(int(present.sum()), dtype=np.int64)
+        for codes, uniques, _ in parts:
+            combined = pd.factorize(combined * len(uniques) + codes[present])[0].astype(np.int64)
+        first = np.unique(combined, return_index=True)[1]
+        texts = np.array(
+            [
+                "\x1f".join(str(uniques[codes_at]) for (_, uniques, _), codes_at in zip(parts, row))
+                for row in zip(*(codes[present][first].tolist() for codes, _, _ in parts))
+            ],
+            dtype=object,
+        )
+        return present, stable_hashes(texts)[combined]
+
+    def _row_by_row(self, fields: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        parts = [self._frame[f].to_numpy(dtype=object) for f in fields]
+        present = np.ones(len(self._frame), dtype=bool)
+        for part in parts:
+            present &= ~pd.isna(part)
+        if len(parts) == 1:
+            return present, stable_hashes(parts[0][present])
+        texts = ["\x1f".join(map(str, values)) for values in zip(*(p[present] for p in parts))]
+        return present, stable_hashes(np.array(texts, dtype=object))
 
 
 class Keyed:
@@ -183,6 +261,16 @@ def digest(values: tuple[Any, ...]) -> int:
     return int.from_bytes(hashed.digest(), "little") >> 1
 
 
+def digests(records: Iterable[tuple[Any, ...]]) -> list[int]:
+    """:func:`digest` of each record (the same numbers, without a call per record)."""
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    return [
+        from_bytes(blake2b(repr(r).encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                   "little") >> 1
+        for r in records
+    ]  # fmt: skip
+
+
 def arrow(values: list[Any]) -> pa.Array:
     """A column of plain values as Arrow (values of mixed kinds as text)."""
     try:
@@ -204,6 +292,19 @@ def plain(value: Any) -> Any:
         if isinstance(value, float) and math.isnan(value):
             return None
     return value
+
+
+def plain_column(values: pd.Series) -> np.ndarray:
+    """A column's values as :func:`plain` makes them, in an object array: text stays as
+    it is, numbers become Python's, missing values None (value by value only when the
+    column holds something else)."""
+    if values.dtype != object:  # numbers made Python's by astype(object)
+        return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+    out = values.to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    if infer_dtype(out, skipna=True) in ("string", "empty"):  # text, or nothing at all
+        return out
+    return np.fromiter((plain(v) for v in out), dtype=object, count=len(out))
 
 
 def plain_records(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[dict[str, Any]]:

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.types import infer_dtype
 
 from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
@@ -52,12 +53,15 @@ from leadlink.match._columns import (
     INDEX_FORMAT,
     INDEX_VERSION,
     Counts,
+    Hashes,
     Keyed,
     arrow,
     components,
     digest,
+    digests,
     key_text,
     plain,
+    plain_column,
     plain_records,
     read_columns,
     read_meta,
@@ -359,27 +363,24 @@ class CandidateIndex:
         return frame.drop(columns=[_ROW]).astype(object)
 
     def _freeze(self, frame: pd.DataFrame) -> None:
-        """Build the arrays of ``frame``'s leads (see :meth:`_hold` for what they are)."""
-        from leadlink.match._blocking import _composite_key
-
+        """Build the arrays of ``frame``'s leads (see :meth:`_hold` for what they are),
+        column by column: each distinct key is hashed once (:class:`Hashes`)."""
         n = len(frame)
-        values = {
-            c: [plain(v) for v in frame[c].astype(object).where(frame[c].notna(), None)]
-            for c in self._columns
-        }
-        base = pa.table({c: arrow(values[c]) for c in self._columns})
+        values = {c: plain_column(frame[c]) for c in self._columns}
+        base = pa.table({c: _arrow_column(values[c]) for c in self._columns})
+        plain_frame = pd.DataFrame(values, copy=False)
+        hashes = Hashes(plain_frame)
         # records identical in everything compared are one record to the batch
         identifying = is_identifying(frame, self._model.entity) if n else np.zeros(0, bool)
         signature = -1 - np.arange(n, dtype=np.int64)
-        compared = list(zip(*(values[c] for c in self._compared))) if self._compared else []
-        for i in np.flatnonzero(identifying).tolist():
-            signature[i] = digest(compared[i])
+        if self._compared:
+            chosen = np.flatnonzero(identifying)
+            compared = zip(*(values[c][chosen].tolist() for c in self._compared))
+            signature[chosen] = np.array(digests(compared), dtype=np.int64)
         rows = np.arange(n, dtype=np.int64)
         arrays: dict[str, np.ndarray] = {"signature": signature}
         for preset in self._presets:
-            keys = _composite_key(frame, preset.fields) if n else np.zeros(0, object)
-            present = ~pd.isna(keys)
-            hashed = stable_hashes(keys[present])
+            present, hashed = hashes.key(preset.fields)
             keyed = Keyed.build(hashed, rows[present])
             slots = np.searchsorted(keyed.keys, hashed)
             distinct = (
@@ -392,12 +393,7 @@ class CandidateIndex:
                 distinct, minlength=len(keyed.keys)
             ).astype(np.int32)
         # people: leads joined by a personal phone, a mailbox or an identical record
-        personal = [
-            p if p is not None and s == 0 else None
-            for p, s in zip(values["phone"], values["phone_shared"])
-        ]
-        linked = {kind: np.array(column, dtype=object)
-                  for kind, column in (("phone", personal), ("email", values["email"]))}  # fmt: skip
+        personal = plain_frame["phone_shared"].to_numpy(dtype=object) == 0
         edges_a: list[np.ndarray] = []
         edges_b: list[np.ndarray] = []
         for kind in ("phone", "email", "same"):
@@ -405,8 +401,10 @@ class CandidateIndex:
                 mask = signature >= 0
                 hashed = signature[mask].astype(np.uint64)
             else:
-                mask = ~pd.isna(linked[kind])
-                hashed = stable_hashes(linked[kind][mask])
+                mask, hashed = hashes.key((kind,))
+                if kind == "phone":
+                    hashed = hashed[personal[mask]]
+                    mask = mask & personal
             keyed = Keyed.build(hashed, rows[mask])
             arrays |= keyed.arrays(f"link.{kind}")
             sizes = np.diff(keyed.starts)
@@ -418,9 +416,7 @@ class CandidateIndex:
         totals: dict[str, int] = {}
         squares: dict[str, int] = {}
         for column in self._tf_columns:
-            column_values = np.array(values[column], dtype=object)
-            present = ~pd.isna(column_values)
-            hashed = stable_hashes(column_values[present])
+            present, hashed = hashes.key((column,))
             unique = np.unique(hashed)
             codes = np.full(n, -1, dtype=np.int32)
             codes[present] = np.searchsorted(unique, hashed)
@@ -432,7 +428,7 @@ class CandidateIndex:
             totals[column] = int(people["g"].nunique())
             squares[column] = int((counts * counts).sum())
         for column in self._one_missing:
-            arrays[f"missing.{column}"] = np.array([v is None for v in values[column]], bool)
+            arrays[f"missing.{column}"] = pd.isna(values[column]).astype(bool)
         n_groups = int(groups.max()) + 1 if n else 0
         self._hold(base, arrays, n_groups, totals, squares)
 
@@ -828,6 +824,14 @@ _ROW = "\x00row"
 _ROWS_KEPT = 20_000
 #: Hashes of keys and values kept per index, to hash a recurring key once.
 _HASHES_KEPT = 100_000
+
+
+def _arrow_column(values: np.ndarray) -> pa.Array:
+    """A column of plain values as :func:`~leadlink.match._columns.arrow` makes it from a
+    list (text straight from the array; Python's numbers as Arrow infers them)."""
+    if len(values) and infer_dtype(values, skipna=True) == "string":
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    return arrow(values.tolist())
 
 
 def _key(record: Row, fields: Sequence[str]) -> Hashable | None:
