@@ -467,13 +467,14 @@ class LeadIndex:
         ids = leads[self.id_column].astype(str).tolist()
         ghost = validation["is_ghost"].to_numpy(dtype=bool)
         problems = pa.array([";".join(map(str, p)) for p in validation["problems"]], pa.string())
-        self._store(ids, pa.Table.from_pandas(as_text(leads), preserve_index=False),
+        text = as_text(leads)
+        self._store(ids, pa.Table.from_pandas(text, preserve_index=False),
                     pa.Table.from_pandas(prepared.reset_index(drop=True), preserve_index=False),
                     problems, ghost)  # fmt: skip
         self._candidates = CandidateIndex(self.model, prepared[~ghost])
         self._clusters = clusters
         self._keep_golden(None)
-        self._refresh_golden(None, validation)
+        self._base_golden(text, prepared, validation)
         self._lines, self._domains = _employer_sources(prepared)
         self._describe()
 
@@ -751,47 +752,61 @@ class LeadIndex:
                 employer = (row["employer"], row["employer_latin"])
             self._lines[phone] = (True, employer)
 
-    def _refresh_golden(
-        self, clusters: Iterable[str] | None, validation: pd.DataFrame | None = None
+    def _base_golden(
+        self, text: pd.DataFrame, prepared: pd.DataFrame, validation: pd.DataFrame
     ) -> None:
-        """Recompute the golden records of ``clusters`` (all when None, with the base's
-        ``validation``); a cluster that no longer exists loses its record. Records are
-        kept as a table and made JSON-ready when asked for."""
-        if clusters is None:
-            assignments = self._clusters.assignments()
-        else:
-            wanted = sorted(set(clusters))
-            self._golden_stale.update(wanted)
-            members = {c: self._clusters.members(c) for c in wanted}
-            for gone in (c for c in wanted if not members[c]):
-                self._golden_json.pop(gone, None)
-                self._golden_rows.pop(gone, None)
-            assignments = pd.DataFrame(
-                [(m, c) for c in wanted for m in members[c]], columns=["id", "cluster_id"]
+        """The golden records of every cluster of a new index, from the base's leads (as
+        text), prepared keys and validation as they are in hand (reading them back from
+        the tables took seconds at a million leads)."""
+        assignments = self._clusters.assignments()
+        if assignments.empty:
+            return
+        order = pd.Index(list(self._base_position)).get_indexer(assignments["id"].astype(str))
+        if not np.array_equal(order, np.arange(len(order))):  # (they keep the leads' order)
+            text, prepared, validation = (
+                frame.iloc[order] for frame in (text, prepared, validation)
             )
-            validation = None
+        golden = golden_records(
+            text.astype(object).where(text.notna(), None).reset_index(drop=True),
+            prepared.reset_index(drop=True),
+            assignments,
+            self.roles,
+            policy=self.policy,
+            validation=validation.reset_index(drop=True),
+        )
+        self._keep_golden(pa.Table.from_pandas(golden, preserve_index=False))
+
+    def _refresh_golden(self, clusters: Iterable[str]) -> None:
+        """Recompute the golden records of ``clusters``; a cluster that no longer exists
+        loses its record. Records are kept as a table and made JSON-ready when asked
+        for."""
+        wanted = sorted(set(clusters))
+        self._golden_stale.update(wanted)
+        members = {c: self._clusters.members(c) for c in wanted}
+        for gone in (c for c in wanted if not members[c]):
+            self._golden_json.pop(gone, None)
+            self._golden_rows.pop(gone, None)
+        assignments = pd.DataFrame(
+            [(m, c) for c in wanted for m in members[c]], columns=["id", "cluster_id"]
+        )
         if assignments.empty:
             return
         ids = assignments["id"].astype(str).tolist()
         leads, prepared = self._rows(ids)
-        if validation is None:
-            validation = pd.DataFrame(
-                {
-                    "is_ghost": [i in self._ghosts for i in ids],
-                    "problems": [self._problems_of(i) for i in ids],
-                }
-            )
+        validation = pd.DataFrame(
+            {
+                "is_ghost": [i in self._ghosts for i in ids],
+                "problems": [self._problems_of(i) for i in ids],
+            }
+        )
         golden = golden_records(
             leads,
             prepared,
             assignments.reset_index(drop=True),
             self.roles,
             policy=self.policy,
-            validation=validation.reset_index(drop=True),
+            validation=validation,
         )
-        if clusters is None:
-            self._keep_golden(pa.Table.from_pandas(golden, preserve_index=False))
-            return
         rows = golden.set_index(golden["cluster_id"].astype(str))
         for cluster_id in rows.index:
             self._golden_json.pop(cluster_id, None)
