@@ -167,11 +167,16 @@ class Keyed:
     @classmethod
     def build(cls, hashes: np.ndarray, rows: np.ndarray) -> Keyed:
         hashes = np.asarray(hashes, dtype=np.uint64)
-        order = np.lexsort((rows, hashes))
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) < 2 or bool((rows[1:] > rows[:-1]).all()):  # rows in order: sort keys
+            order = np.argsort(hashes, kind="stable")
+        else:
+            order = np.lexsort((rows, hashes))
         ordered = hashes[order]
-        keys, first = np.unique(ordered, return_index=True)
-        starts = np.append(first, len(ordered)).astype(np.int64)
-        return cls(keys, starts, np.asarray(rows, dtype=np.int64)[order])
+        first = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        keys = ordered[first] if len(ordered) else ordered
+        starts = np.append(first[: len(keys)], len(ordered)).astype(np.int64)
+        return cls(keys, starts, rows[order])
 
     @classmethod
     def of(cls, arrays: Mapping[str, np.ndarray], name: str) -> Keyed:
