@@ -12,8 +12,10 @@ here on the executors, step for step:
 2. blocking keys with the same caps, counted per preset into a
    :class:`~leadlink.match.BlockingReport` and checked against the pair budget before any
    pair is made;
-3. term frequencies among people (leads sharing a personal mobile or a mailbox count once),
-   by the same label propagation as :func:`~leadlink.match._training._person_term_frequencies`;
+3. term frequencies among people (leads sharing a personal mobile or a mailbox count once):
+   by :func:`~leadlink.match._training._person_term_frequencies` itself on the few columns
+   it reads, brought to the driver, up to :data:`_DRIVER_ROWS` records; beyond, by the same
+   label propagation in Spark;
 4. Splink's ``predict`` through its SparkAPI, then level names, the relative term-frequency
    adjustment of names and the must-link / never-link rules in Spark SQL.
 
@@ -48,6 +50,10 @@ __all__ = ["pair_columns", "predict_spark"]
 #: Label propagation for the people behind term frequencies stops after this many rounds,
 #: as in pandas.
 _PEOPLE_ROUNDS = 20
+
+#: Up to this many distinct records, the people behind term frequencies are found on the
+#: driver, from four or five of their columns.
+_DRIVER_ROWS = 2_000_000
 
 
 def pair_columns(model: LeadModel) -> list[str]:
@@ -223,17 +229,22 @@ def _blocking_keys(
         .agg(F.first("key"))
     )
     wide = wide.select("unique_id", *[F.col(str(i)).alias(p.column) for i, p in enumerate(presets)])
-    keyed = distinct.join(wide, "unique_id", "left")
+    keyed = distinct.join(_small(wide), "unique_id", "left")
     return keyed.localCheckpoint(), report
 
 
-def _people(keyed: Any) -> Any:
-    """``keyed`` with a ``_person`` column: leads that share a personal mobile or a mailbox
-    (directly or through others) carry the same label, within :data:`_PEOPLE_ROUNDS`."""
+def _people(keyed: Any, columns: Sequence[str] = ()) -> Any:
+    """``unique_id``, ``columns`` of ``keyed`` and a ``_person`` column: leads that share a
+    personal mobile or a mailbox (directly or through others) carry the same label, within
+    :data:`_PEOPLE_ROUNDS`. Only the columns needed are carried through the rounds, each of
+    which is written out."""
     from pyspark.sql import functions as F
 
     personal = F.when(F.col("phone_shared") == 0, F.col("phone"))
-    table = keyed.withColumn("_phone_key", personal).withColumn("_person", F.col("unique_id"))
+    carried = list(dict.fromkeys(["unique_id", "email", *columns]))
+    table = keyed.select(
+        *carried, personal.alias("_phone_key"), F.col("unique_id").alias("_person")
+    )
     table = table.localCheckpoint()
     for _ in range(_PEOPLE_ROUNDS):
         smallest = F.col("_person")
@@ -256,7 +267,10 @@ def _term_frequencies(keyed: Any, columns: set[str]) -> dict[str, Any]:
     if not columns:
         return {}
     ordered = sorted(columns)
-    people = _people(keyed)
+    types = dict(keyed.dtypes)
+    if all(types[c] == "string" for c in ordered) and keyed.count() <= _DRIVER_ROWS:
+        return _term_frequencies_on_driver(keyed, ordered)
+    people = _people(keyed, ordered)
     entries = [
         F.struct(F.lit(c).alias("column"), F.col(c).cast("string").alias("value")) for c in ordered
     ]
@@ -274,13 +288,36 @@ def _term_frequencies(keyed: Any, columns: set[str]) -> dict[str, Any]:
         .select("column", "value", (F.col("n") / F.col("total")).alias("tf"))
         .localCheckpoint()
     )
-    types = dict(keyed.dtypes)
     return {
         c: shares.where(F.col("column") == c).select(
             F.col("value").cast(types[c]).alias(c), F.col("tf").alias(f"tf_{c}")
         )
         for c in ordered
     }
+
+
+def _term_frequencies_on_driver(keyed: Any, ordered: list[str]) -> dict[str, Any]:
+    """:func:`_term_frequencies` by pandas' own
+    :func:`~leadlink.match._training._person_term_frequencies`, on the few columns it reads
+    brought to the driver: one pass instead of a Spark job per round of label propagation."""
+    from pyspark.sql import types as T
+
+    from leadlink.match._training import _person_term_frequencies
+
+    needed = list(dict.fromkeys(["phone", "phone_shared", "email", *ordered]))
+    found = _person_term_frequencies(keyed.select(*needed).toPandas(), ordered)
+    session = keyed.sparkSession
+    tables = {}
+    for column in ordered:
+        tf = found[column]
+        frame = pd.DataFrame(
+            {column: tf.index.to_numpy(dtype=object), f"tf_{column}": tf.to_numpy(dtype=float)}
+        )
+        schema = T.StructType(
+            [T.StructField(column, T.StringType()), T.StructField(f"tf_{column}", T.DoubleType())]
+        )
+        tables[column] = session.createDataFrame(frame, schema=schema).localCheckpoint()
+    return tables
 
 
 def _scored(
@@ -360,55 +397,91 @@ def _relative_frequencies(
     model: LeadModel, out: Any, keyed: Any, frequencies: dict[str, Any]
 ) -> Any:
     """:meth:`LeadModel._relative_frequencies` in Spark: the weight of a level with a
-    ``relative_tf`` column moves by log2 of Σ tf² / tf(value of id_l), within ±10 bits."""
+    ``relative_tf`` column moves by log2 of Σ tf² / tf(value of id_l), within ±10 bits.
+
+    The values of id_l are joined to the pairs once for every such column, and each
+    column's frequencies (one row per value) are sent whole to the tasks when small; the
+    adjustments are then added level by level, in the order pandas adds them."""
     from pyspark.sql import functions as F
 
-    changed = False
-    for role in model.roles:
-        for level in model._comparison(role).levels:
-            if level.relative_tf is None:
-                continue
-            column = level.relative_tf
-            tf = frequencies[column]
-            squares = float(tf.agg(F.sum(F.col(f"tf_{column}") ** 2)).first()[0] or 0.0)
-            if squares <= 0:
-                continue
-            value = keyed.select(F.col("unique_id").alias("_id"), F.col(column).alias("_value"))
-            lookup = tf.select(F.col(column).alias("_value"), F.col(f"tf_{column}").alias("_tf"))
-            with_tf = out.join(value, out["id_l"] == value["_id"], "left").join(
-                lookup, "_value", "left"
+    levels = [
+        (role, level)
+        for role in model.roles
+        for level in model._comparison(role).levels
+        if level.relative_tf is not None
+    ]
+    if not levels:
+        return out
+    squares: dict[str, float] = {}
+    for column in dict.fromkeys(level.relative_tf for _, level in levels):
+        assert column is not None
+        tf = frequencies[column]
+        squares[column] = float(tf.agg(F.sum(F.col(f"tf_{column}") ** 2)).first()[0] or 0.0)
+    used = [column for column, total in squares.items() if total > 0]
+    if not used:
+        return out
+    values = _small(
+        keyed.select(
+            F.col("unique_id").alias("_id"), *[F.col(c).alias(f"_value_{c}") for c in used]
+        )
+    )
+    out = out.join(values, out["id_l"] == F.col("_id"), "left").drop("_id")
+    for column in used:
+        lookup = _small(
+            frequencies[column].select(
+                F.col(column).alias(f"_key_{column}"), F.col(f"tf_{column}").alias(f"_tf_{column}")
             )
-            adjust = F.least(
-                F.greatest(F.log2(F.lit(squares) / F.col("_tf")), F.lit(-10.0)), F.lit(10.0)
-            )
-            adjust = F.when(
-                (F.col(f"{role}_level") == level.id) & F.col("_tf").isNotNull(), adjust
-            ).otherwise(F.lit(0.0))
-            out = (
-                with_tf.withColumn("_adjust", adjust)
-                .withColumn(f"{role}_weight", F.col(f"{role}_weight") + F.col("_adjust"))
-                .withColumn("match_weight", F.col("match_weight") + F.col("_adjust"))
-                .drop("_id", "_value", "_tf", "_adjust")
-            )
-            changed = True
-    if changed:
-        out = out.withColumn("match_probability", 1.0 / (1.0 + F.pow(2.0, -F.col("match_weight"))))
-    return out
+        )
+        out = out.join(lookup, F.col(f"_value_{column}") == F.col(f"_key_{column}"), "left")
+    for role, level in levels:
+        column = level.relative_tf
+        if column not in used:
+            continue
+        tf = F.col(f"_tf_{column}")
+        adjust = F.least(F.greatest(F.log2(F.lit(squares[column]) / tf), F.lit(-10.0)), F.lit(10.0))
+        adjust = F.when((F.col(f"{role}_level") == level.id) & tf.isNotNull(), adjust).otherwise(
+            F.lit(0.0)
+        )
+        out = (
+            out.withColumn("_adjust", adjust)
+            .withColumn(f"{role}_weight", F.col(f"{role}_weight") + F.col("_adjust"))
+            .withColumn("match_weight", F.col("match_weight") + F.col("_adjust"))
+            .drop("_adjust")
+        )
+    out = out.drop(*[f"{prefix}{c}" for c in used for prefix in ("_value_", "_key_", "_tf_")])
+    return out.withColumn("match_probability", 1.0 / (1.0 + F.pow(2.0, -F.col("match_weight"))))
+
+
+#: A table of at most this many rows is sent whole to every task (a broadcast join); a
+#: larger one is joined by a shuffle.
+_BROADCAST_ROWS = 500_000
+
+
+def _small(table: Any) -> Any:
+    """``table`` computed once (checkpointed), marked for a broadcast join when it has at
+    most :data:`_BROADCAST_ROWS` rows."""
+    from pyspark.sql import functions as F
+
+    made = table.localCheckpoint()
+    return F.broadcast(made) if made.count() <= _BROADCAST_ROWS else made
 
 
 def _identical(model: LeadModel, with_groups: Any, columns: list[str]) -> Any:
     """The pairs of every copy with its representative, made by
-    :func:`~leadlink.match._copies.identical_pairs` one group at a time on the executors."""
+    :func:`~leadlink.match._copies.identical_pairs` on the executors, many groups of
+    copies to a call (a group never split between calls)."""
     from pyspark.sql import functions as F
 
     needed = sorted(
         {"unique_id", *(model._comparison(r).null_column for r in model.roles)}
         | {model._rule_column(r) for r in (*model.must_link, *model.never_link)}
     )
+    buckets = max(int(with_groups.sparkSession.conf.get("spark.sql.shuffle.partitions")), 1)
     in_groups = (
         with_groups.withColumn("_members", F.count("*").over(_window("_representative")))
         .where(F.col("_members") > 1)
         .select(*needed, "_representative")
+        .withColumn("_bucket", F.abs(F.hash("_representative")) % buckets)
     )
     schema = _schema(columns)
 
@@ -417,7 +490,7 @@ def _identical(model: LeadModel, with_groups: Any, columns: list[str]) -> Any:
             group["unique_id"] != group["_representative"], ["unique_id", "_representative"]
         ].rename(columns={"_representative": "representative"})
         made = identical_pairs(
-            model, copies, group.drop(columns="_representative"), pd.Index(columns)
+            model, copies, group.drop(columns=["_representative", "_bucket"]), pd.Index(columns)
         )
         for column in made.columns:
             if isinstance(made[column].dtype, pd.CategoricalDtype):
@@ -425,7 +498,8 @@ def _identical(model: LeadModel, with_groups: Any, columns: list[str]) -> Any:
         made["rule"] = ""  # the rules are applied to every pair together, below
         return made
 
-    return in_groups.groupBy("_representative").applyInPandas(pairs_of, schema=schema)
+    # Many groups to a call: one call per group of copies cost a Python call each.
+    return in_groups.groupBy("_bucket").applyInPandas(pairs_of, schema=schema)
 
 
 def _with_rules(model: LeadModel, pairs: Any, prepared: Any) -> Any:

@@ -3,8 +3,9 @@
 Clustering is exact, not an approximation of :func:`~leadlink.merge.cluster_pairs`: that
 function only ever merges leads joined by a pair at or above the threshold, and only the
 pairs between leads of one such connected component can stop a merge. So the connected
-components of the pairs above the threshold are found first, in Spark (min-label
-propagation, checkpointed each round), and :func:`~leadlink.merge.cluster_pairs` then runs
+components of the pairs above the threshold are found first — on the driver when there
+are at most :data:`DRIVER_EDGES` such pairs (two ids each), else in Spark (min-label
+propagation, checkpointed each round) — and :func:`~leadlink.merge.cluster_pairs` then runs
 on each component's pairs on the executors (``applyInPandas``, many components to a
 group): the clusters, their chain resistance and their ids are those of the pandas run
 given the same pairs. Leads in no pair above the threshold are clusters of their own, with
@@ -20,6 +21,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from leadlink.merge import SurvivorshipPolicy, cluster_pairs, golden_records
@@ -33,13 +35,52 @@ logger = logging.getLogger(__name__)
 #: links) is not followed to its end, and its far ends stay apart.
 MAX_ROUNDS = 100
 
+#: Up to this many pairs above the threshold, their connected components are found on the
+#: driver (a few seconds of numpy at this size) instead of by rounds of label propagation
+#: in Spark, each of which costs three shuffles.
+DRIVER_EDGES = 2_000_000
+
 
 def _buckets(session: Any) -> int:
     return max(int(session.conf.get("spark.sql.shuffle.partitions")), 1)
 
 
 def components(edges: Any) -> Any:
-    """``id`` and ``component`` (its smallest id) for every id in ``edges`` (``a``, ``b``)."""
+    """``id`` and ``component`` (its smallest id) for every id in ``edges`` (``a``, ``b``):
+    on the driver when there are at most :data:`DRIVER_EDGES` edges, else in Spark."""
+    edges = edges.localCheckpoint()
+    if edges.count() <= DRIVER_EDGES:
+        return _components_on_driver(edges)
+    return _propagated(edges)
+
+
+def _components_on_driver(edges: Any) -> Any:
+    """:func:`components` of the edges collected to the driver, by SciPy's connected
+    components; the same labels (a component's smallest id) as label propagation."""
+    from pyspark.sql import types as T
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    collected = edges.toPandas()
+    codes, uniques = pd.factorize(
+        pd.concat([collected["a"], collected["b"]], ignore_index=True), sort=True
+    )
+    ids = np.asarray(uniques, dtype=object)
+    n, m = len(ids), len(collected)
+    graph = coo_matrix((np.ones(m, dtype=np.int8), (codes[:m], codes[m:])), shape=(n, n))
+    count, label = connected_components(graph, directed=False)
+    # The ids are sorted: the smallest position of a label is its smallest id.
+    smallest = np.full(count, n, dtype=np.int64)
+    np.minimum.at(smallest, label, np.arange(n))
+    found = pd.DataFrame({"id": ids, "component": ids[smallest[label]]})
+    schema = T.StructType(
+        [T.StructField("id", T.StringType()), T.StructField("component", T.StringType())]
+    )
+    return edges.sparkSession.createDataFrame(found, schema=schema)
+
+
+def _propagated(edges: Any) -> Any:
+    """:func:`components` by min-label propagation in Spark, checkpointed each round."""
     from pyspark.sql import functions as F
 
     both = (
