@@ -19,12 +19,14 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from leadlink._i18n import say
 from leadlink.errors import ConfigError, InputError
@@ -174,10 +176,93 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     elif target.suffix.lower() == ".xlsx":
         _write_xlsx(frame, target)
     else:
-        # CRLF rows (RFC 4180): Python's csv module quotes a cell holding a line break only
-        # when the break is part of the line terminator, and a bare "\r" split rows.
-        _escaped(frame).to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        _write_csv(_escaped(frame), target)
     return target
+
+
+def _write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """``frame`` (escaped) as CSV: UTF-8 with BOM, CRLF rows (RFC 4180; Python's csv module
+    quotes a cell holding a line break only when the break is part of the line terminator,
+    and a bare "\\r" split rows), a cell quoted only when it holds a comma, a quote or a line
+    break, and no value written as nothing.
+
+    DuckDB writes the rows, on every core: a million golden records take seconds where
+    pandas' writer takes most of a minute. The text is the one pandas writes, byte for byte
+    (numbers as ``str`` writes them, True/False, empty cells for none); a frame with a column
+    whose text DuckDB would write otherwise (times, categories, mixed or nested cells) is
+    written by pandas.
+    """
+    plain = _duckdb_columns(frame)
+    if plain is None:
+        frame.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return
+    import duckdb
+
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow([str(c) for c in frame.columns])
+    body = target.with_name(target.name + ".rows")
+    texts = [f"c{i}" for i, values in enumerate(plain) if values.dtype.kind == "O"]
+    selected = ", ".join(
+        f"NULLIF(c{i}, '')" if f"c{i}" in texts else f"c{i}" for i in range(len(plain))
+    )
+    rows = pd.DataFrame({f"c{i}": values for i, values in enumerate(plain)}, copy=False)
+    connection = duckdb.connect()
+    try:
+        connection.register("leadlink_rows", rows)
+        # A string of '' would be written "" (DuckDB's mark of an empty text, not a missing
+        # one); pandas writes nothing, and so does NULL.
+        connection.execute(
+            f"COPY (SELECT {selected} FROM leadlink_rows) TO '{_sql_text(body)}' "
+            "(FORMAT csv, HEADER false, NEW_LINE '\r\n')"
+        )
+    finally:
+        connection.close()
+    try:
+        with target.open("wb") as out, body.open("rb") as rows_file:
+            out.write(header.getvalue().encode("utf-8-sig"))
+            shutil.copyfileobj(rows_file, out, 1 << 20)
+    finally:
+        body.unlink(missing_ok=True)
+
+
+def _duckdb_columns(frame: pd.DataFrame) -> list[pd.Series] | None:
+    """The columns of ``frame`` as DuckDB should read them to write pandas' CSV text: text
+    (str or none) as it is, integers as they are, floats and booleans as the text pandas
+    writes (``str``; empty for NaN); None when a column is of another kind."""
+    if frame.shape[1] < 2:
+        return None  # a row of one empty cell is written "" by pandas, nothing by DuckDB
+    columns: list[pd.Series] = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        kind = column.dtype.kind
+        if kind == "M" or isinstance(column.dtype, pd.DatetimeTZDtype):
+            # pandas' own text of times (dates alone when no time is set; no comma or
+            # quote, so one column split by lines is the text of each cell)
+            lines = column.to_csv(index=False, header=False, lineterminator="\n").split("\n")
+            text = np.asarray(lines[:-1], dtype=object)
+            text[column.isna().to_numpy()] = None
+            columns.append(pd.Series(text, dtype=object))
+            continue
+        if not isinstance(column.dtype, np.dtype):
+            return None  # categories, nullable integers
+        if kind in "iu":
+            columns.append(column.reset_index(drop=True))
+        elif kind in "fb":
+            values = column.to_numpy()
+            text = values.astype(str).astype(object)
+            if kind == "f":
+                text[np.isnan(values)] = None
+            columns.append(pd.Series(text, dtype=object))
+        elif kind == "O" and infer_dtype(column, skipna=True) in ("string", "empty"):
+            columns.append(column.reset_index(drop=True))
+        else:
+            return None
+    return columns
+
+
+def _sql_text(path: Path) -> str:
+    """``path`` as a SQL string literal's content."""
+    return str(path).replace("'", "''")
 
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
@@ -234,7 +319,34 @@ def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _escaped_column(column: pd.Series) -> np.ndarray | None:
     """The cells of ``column`` through :func:`escape_cell`, or None when none changes.
-    Each distinct text is looked at once (a phone column starts every cell with "+")."""
+
+    A column of text (or none) is searched by Arrow for cells that start as a formula or a
+    quote, and only those are looked at, each distinct text once (a phone column starts
+    every cell with "+"); other columns are looked at cell by cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = column.to_numpy(dtype=object)
+    try:
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return _escaped_cells(column)
+    starts = pc.match_substring_regex(text, "^[=+\\-@\\t\\r']").fill_null(False)
+    hit = np.flatnonzero(starts.to_numpy(zero_copy_only=False))
+    if not len(hit):
+        return None
+    seen: dict[str, str] = {}
+    safe = [seen.get(v) or seen.setdefault(v, escape_cell(v)) for v in values[hit].tolist()]
+    changed = np.fromiter((a != b for a, b in zip(safe, values[hit])), bool, len(hit))
+    if not changed.any():
+        return None
+    cells = values.copy()
+    cells[hit[changed]] = np.asarray(safe, dtype=object)[changed]
+    return cells
+
+
+def _escaped_cells(column: pd.Series) -> np.ndarray | None:
+    """:func:`_escaped_column` of a column holding more than text: numbers, lists."""
     try:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists of lead ids): cell by cell
