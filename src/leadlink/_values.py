@@ -39,6 +39,16 @@ def id_text(value: Any) -> str:
     return str(value).strip()
 
 
+def positional(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` indexed 0..n-1: ``frame`` itself when it already is (``reset_index`` copies
+    every column: a second or more for a million prepared leads), else such a copy. The
+    callers read the frame, never write to it."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
+
+
 def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes (-1 for missing, which indexes an extra last slot) and the distinct
     values; unhashable cells (lists, dicts) are factorised by their text.

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink._values import parse_times
+from leadlink._values import parse_times, positional
 from leadlink.clean import normalize, validate
 from leadlink.errors import ConfigError, InputError
 from leadlink.merge._members import aligned_clusters, group_starts
@@ -161,20 +161,20 @@ def conflicts(
             ignore_index=True,
         )[columns]
     if golden is not None:
-        survived: set[tuple[Any, str, str]] = set()
-        # only the clusters whose members disagree
+        # a row survived when it holds the lead the golden value came from
+        survived = np.zeros(len(out), dtype=bool)
         disputed = golden[golden["cluster_id"].isin(out["cluster_id"]).to_numpy()]
+        roles_of_rows = out["role"].to_numpy(dtype=object)
         for role in SURVIVED_ROLES:
-            if f"{role}_from" in disputed.columns:
-                survived.update(
-                    (c, role, str(lead))
-                    for c, lead in zip(disputed["cluster_id"], disputed[f"{role}_from"])
-                    if isinstance(lead, str)
-                )
-        out["survived"] = [
-            any((c, r, lead) in survived for lead in ids)
-            for c, r, ids in zip(out["cluster_id"], out["role"], out["lead_ids"])
-        ]
+            at = np.flatnonzero(roles_of_rows == role)
+            if f"{role}_from" not in disputed.columns or not len(at):
+                continue
+            chosen = dict(zip(disputed["cluster_id"], disputed[f"{role}_from"]))
+            survived[at] = [
+                isinstance(lead := chosen.get(c), str) and lead in ids
+                for c, ids in zip(out["cluster_id"].to_numpy()[at], out["lead_ids"].to_numpy()[at])
+            ]
+        out["survived"] = survived
     return out
 
 
@@ -203,8 +203,8 @@ class _Context:
                     "请对同一批线索执行 prepare",
                 )
             )
-        self.leads = leads.reset_index(drop=True)
-        self.prepared = prepared.reset_index(drop=True)
+        self.leads = positional(leads)
+        self.prepared = positional(prepared)
         self.roles = dict(roles)
         self.validation = validation
         self.lead_ids = self.prepared["unique_id"].to_numpy(dtype=object)
@@ -276,24 +276,30 @@ class _Context:
             self._problems = validation["problems"].to_numpy(dtype=object)
         return self._problems
 
-    def key(self, role: str) -> np.ndarray:
-        """The normalised value of ``role`` per lead; None where it is not usable."""
+    def key(self, role: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """The normalised value of ``role`` per lead (of the leads at ``rows``, default
+        all); None where it is not usable."""
         prepared = self.prepared
         spec = ROLE[role]
         if role in _KEYS_FROM_ENTERED:
-            return map_distinct(self.entered(role), _KEYS_FROM_ENTERED[role])
+            entered = self.entered(role)
+            return map_distinct(
+                entered if rows is None else entered.iloc[rows], _KEYS_FROM_ENTERED[role]
+            )
         if spec.key is not None and spec.key in prepared:
             # the prepared key: a name in any script, a title in any wording is one value
             values = prepared[spec.key].to_numpy(dtype=object)
+            values = values if rows is None else values[rows]
             if spec.extension is None or spec.extension not in prepared:
                 return values
             extension = prepared[spec.extension].to_numpy(dtype=object)
+            extension = extension if rows is None else extension[rows]
             with_ext = pd.notna(values) & pd.notna(extension)
             out = values.copy()
             out[with_ext] = [f"{v};ext={e}" for v, e in zip(values[with_ext], extension[with_ext])]
             return out
         raw = self.leads[self.roles[role]]
-        return map_distinct(raw, _text_key)
+        return map_distinct(raw if rows is None else raw.iloc[rows], _text_key)
 
     def key_of(self, role: str, leads: pd.Series) -> np.ndarray:
         """The normalised value of ``role`` of each lead named in ``leads`` (lead ids as
@@ -414,56 +420,58 @@ class _Context:
     # -------------------------------------------------------------------- conflicts
 
     def alternatives(self, role: str) -> pd.DataFrame:
+        columns = ["cluster_id", "role", "key", "value", "lead_ids", "n_leads", "_first"]
         raw = self.leads[self.roles[role]]
         # Members of a cluster of one never disagree: only the others are looked at.
-        shared = (np.bincount(self.cluster_codes) >= 2)[self.cluster_codes]
-        present = np.zeros(len(raw), dtype=bool)
-        present[shared] = pd.notna(_plain(raw[shared]))
-        key = self.key(role)
-        frame = pd.DataFrame(
-            {
-                "c": self.cluster_codes,
-                "key": key,
-                "value": raw.to_numpy(dtype=object),
-                "lead": self.lead_ids.astype(str),
-                "rank": self.id_rank,
-            }
-        )[present]
-        # An unusable value is its own alternative, keyed by what was entered.
-        frame["group"] = np.where(
-            frame["key"].notna(), "k:" + frame["key"].astype(str), "v:" + frame["value"].astype(str)
+        rows = np.flatnonzero((np.bincount(self.cluster_codes) >= 2)[self.cluster_codes])
+        rows = rows[pd.notna(_plain(raw.iloc[rows]))]
+        key = self.key(role, rows)
+        value = raw.to_numpy(dtype=object)[rows]
+        # An unusable value is its own alternative, keyed by what was entered: numbered
+        # after the keys.
+        has_key = pd.notna(key)
+        group = np.empty(len(rows), dtype=np.int64)
+        key_codes, key_names = pd.factorize(pd.Series(key[has_key], dtype=object).astype(str))
+        group[has_key] = key_codes
+        group[~has_key] = (
+            len(key_names) + pd.factorize(pd.Series(value[~has_key], dtype=object).astype(str))[0]
         )
-        n_keys = frame.groupby("c")["group"].transform("nunique")
-        frame = frame[n_keys.to_numpy() >= 2]
-        if frame.empty:
-            return pd.DataFrame(
-                columns=["cluster_id", "role", "key", "value", "lead_ids", "n_leads", "_first"]
-            )
-        frame = frame.sort_values(["c", "rank"], kind="stable")
-        frame["value_text"] = frame["value"].astype(str)
-        # One row per cluster, key and value as entered, in order of first appearance: the
-        # rows of each are gathered by a stable sort of their numbers (a list per group
-        # built by pandas' groupby was most of this at 1M leads).
-        number = frame.groupby(["c", "group", "value_text"], sort=False).ngroup().to_numpy()
-        order = np.argsort(number, kind="stable")
-        starts = group_starts(number[order])
+        c = self.cluster_codes[rows]
+        # the clusters whose members hold two or more groups
+        pair = np.unique(c * np.int64(len(rows) + 1) + group)
+        n_groups = np.bincount(pair // np.int64(len(rows) + 1), minlength=len(self.cluster_names))
+        disputed = np.flatnonzero(n_groups[c] >= 2)
+        if not len(disputed):
+            return pd.DataFrame(columns=columns)
+        rows, key, value, c, group = (a[disputed] for a in (rows, key, value, c, group))
+        rank = self.id_rank[rows]
+        sort = np.lexsort((rank, c))
+        # One row per cluster, key and value as entered, numbered in order of first
+        # appearance (members by id rank); the rows of each are gathered by a stable sort
+        # of their numbers (a list per group built by pandas' groupby was most of this at
+        # 1M leads).
+        text = pd.factorize(pd.Series(value, dtype=object).astype(str))[0]
+        cluster_group = pd.factorize(c * np.int64(len(rows) + 1) + group)[0]
+        number = pd.factorize((cluster_group * np.int64(text.max() + 1) + text)[sort])[0]
+        order = sort[np.argsort(number, kind="stable")]
+        starts = group_starts(np.sort(number, kind="stable"))
         firsts = order[starts]
         bounds = np.flatnonzero(starts)
-        leads = frame["lead"].to_numpy(dtype=object)[order]
+        leads = self.lead_ids[rows].astype(str)[order]
         out = pd.DataFrame(
             {
-                "c": frame["c"].to_numpy()[firsts],
-                "key": frame["key"].to_numpy(dtype=object)[firsts],
-                "value": frame["value"].to_numpy(dtype=object)[firsts],
+                "c": c[firsts],
+                "key": key[firsts],
+                "value": value[firsts],
                 "lead_ids": [part.tolist() for part in np.split(leads, bounds[1:])],
-                "_first": np.minimum.reduceat(frame["rank"].to_numpy()[order], bounds),
+                "_first": np.minimum.reduceat(rank[order], bounds),
             }
         )
-        out["n_leads"] = out["lead_ids"].map(len)
+        out["n_leads"] = np.diff(np.append(bounds, len(order)))
         out["key"] = out["key"].astype(object).where(out["key"].notna(), None)
         out.insert(0, "cluster_id", np.asarray(self.cluster_names, dtype=object)[out["c"]])
         out.insert(1, "role", role)
-        return out[["cluster_id", "role", "key", "value", "lead_ids", "n_leads", "_first"]]
+        return out[columns]
 
 
 def _timestamps(leads: pd.DataFrame, roles: Mapping[str, str]) -> np.ndarray | None:

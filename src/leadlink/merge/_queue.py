@@ -47,9 +47,10 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
+from leadlink._values import positional
 from leadlink.errors import ConfigError
 from leadlink.merge._cluster import CONTRADICTION_WEIGHT
-from leadlink.merge._members import aligned_clusters, group_starts
+from leadlink.merge._members import aligned_clusters, group_starts, pair_positions
 from leadlink.merge._review import (
     DEFAULT_LARGE,
     DEFAULT_WEAK_BELOW,
@@ -206,7 +207,7 @@ def review_queue(
     check_scored_pairs(pairs)
     # Only the columns read here: a copy of the whole prepared table costs more than the rest.
     kept = ["unique_id", "phone", "phone_shared", "name_nick", "name_key", "name_partial"]
-    prepared = prepared[[c for c in kept if c in prepared.columns]].reset_index(drop=True)
+    prepared = positional(prepared[[c for c in kept if c in prepared.columns]])
     lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
     n = len(lead_ids)
     amounts = None if value is None else _values(value, n)
@@ -304,9 +305,7 @@ class _Graph:
 
     @classmethod
     def of(cls, pairs: pd.DataFrame, lead_ids: np.ndarray, codes: np.ndarray) -> _Graph:
-        position = pd.Index(lead_ids)
-        left = position.get_indexer(pairs["id_l"].astype(str))
-        right = position.get_indexer(pairs["id_r"].astype(str))
+        left, right = pair_positions(pairs, lead_ids)
         p = pairs["match_probability"].to_numpy(dtype=float)
         known = (left >= 0) & (right >= 0) & (left != right) & ~np.isnan(p)
         left, right, p = left[known], right[known], p[known]

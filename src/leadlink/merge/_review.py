@@ -27,9 +27,10 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from leadlink._i18n import say
+from leadlink._i18n import get_language, language, say
+from leadlink._values import positional
 from leadlink.errors import ConfigError, InputError
-from leadlink.merge._members import aligned_clusters
+from leadlink.merge._members import aligned_clusters, pair_positions
 
 __all__ = ["ReviewReason", "review_clusters"]
 
@@ -86,32 +87,34 @@ def review_clusters(
     check_review_options(large, weak_below=weak_below, threshold=threshold)
     link_from = 0.5 if threshold is None else threshold
     check_scored_pairs(pairs)
-    prepared = prepared.reset_index(drop=True)
+    prepared = positional(prepared)
     lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
     cluster_of = aligned_clusters(lead_ids, clusters)
     codes, cluster_names = pd.factorize(cluster_of, sort=True)
     names = np.asarray(cluster_names, dtype=object)
     sizes = np.bincount(codes, minlength=len(names))
     multi = sizes[codes] > 1
-    rows: list[dict[str, object]] = []
-    is_large = sizes[codes] > large
-    for c, members in _members_by_cluster(codes, lead_ids, is_large):
-        rows.append(
-            _row(
-                names[c],
-                sizes[c],
-                ReviewReason.LARGE,
-                say(
-                    f"{sizes[c]} leads in one cluster (more than {large}); check for a chain "
-                    "through a shared number, company or common name",
-                    f"一个簇中有 {sizes[c]} 条线索（超过 {large}）；请检查是否经由共用号码、"
-                    "同一公司或常见姓名串联在一起",
-                ),
-                members,
+    # One language for every row, read once: say() per row would look it up each time.
+    with language(get_language()):
+        rows: list[dict[str, object]] = []
+        is_large = sizes[codes] > large
+        for c, members in _members_by_cluster(codes, lead_ids, is_large):
+            rows.append(
+                _row(
+                    names[c],
+                    sizes[c],
+                    ReviewReason.LARGE,
+                    say(
+                        f"{sizes[c]} leads in one cluster (more than {large}); check for a chain "
+                        "through a shared number, company or common name",
+                        f"一个簇中有 {sizes[c]} 条线索（超过 {large}）；请检查是否经由共用号码、"
+                        "同一公司或常见姓名串联在一起",
+                    ),
+                    members,
+                )
             )
-        )
-    rows += _weak_links(pairs, lead_ids, codes, names, sizes, multi, weak_below, link_from)
-    rows += _conflicting(prepared, lead_ids, codes, names, sizes, multi)
+        rows += _weak_links(pairs, lead_ids, codes, names, sizes, multi, weak_below, link_from)
+        rows += _conflicting(prepared, lead_ids, codes, names, sizes, multi)
 
     if not rows:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in _COLUMNS})
@@ -195,9 +198,7 @@ def _weak_links(
     weak_below: float,
     link_from: float,
 ) -> list[dict[str, object]]:
-    position = pd.Index(lead_ids)
-    left = position.get_indexer(pairs["id_l"].astype(str))
-    right = position.get_indexer(pairs["id_r"].astype(str))
+    left, right = pair_positions(pairs, lead_ids)
     probability = pairs["match_probability"].to_numpy(dtype=float)
     inside = (left >= 0) & (right >= 0)
     inside[inside] = codes[left[inside]] == codes[right[inside]]
