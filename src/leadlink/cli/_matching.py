@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import warnings
@@ -524,10 +525,24 @@ def _json_lists(frame: Any) -> Any:
         if values.dtype.kind != "O" or infer_dtype(values, skipna=True) in _NO_LISTS:
             continue  # told apart in C: a million golden records hold no list
         cells = values.tolist()
-        dumped = [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in cells]
+        dumped = [_json_list(v) if isinstance(v, list) else v for v in cells]
         if any(a is not b for a, b in zip(dumped, cells)):
             flat[column] = pd.Series(dumped, index=values.index, dtype=object)
     return flat
+
+
+#: What JSON writes other than as it is: a quote, a backslash, a control character.
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
+def _json_list(values: list[Any]) -> str:
+    """``json.dumps(values, ensure_ascii=False)``; a list of texts that need no escape
+    (lead ids, most values) is joined without the encoder, a tenth of its time."""
+    if values and all(type(v) is str for v in values):
+        joined = '", "'.join(values)
+        if _JSON_ESCAPED.search(joined) is None:
+            return f'["{joined}"]'
+    return json.dumps(values, ensure_ascii=False)
 
 
 def _pairs_files(pairs: Any, folder: Path) -> list[Path]:
@@ -536,19 +551,45 @@ def _pairs_files(pairs: Any, folder: Path) -> list[Path]:
     of writing (a million leads make millions of pairs), and the message says so."""
     from leadlink.io import fits_excel, write_table
 
-    flat = _flat(pairs)
-    written = [write_table(flat, folder / "pairs.parquet")]
-    if fits_excel(flat):
-        written.append(write_table(flat, folder / "pairs.csv"))
+    written = [_write_pairs_parquet(pairs, folder / "pairs.parquet")]
+    if fits_excel(pairs):
+        written.append(write_table(_flat(pairs), folder / "pairs.csv"))
     else:
         _err(
             say(
-                f"pairs.csv not written: {len(flat)} pairs do not fit a spreadsheet; "
+                f"pairs.csv not written: {len(pairs)} pairs do not fit a spreadsheet; "
                 "pairs.parquet holds them",
-                f"未写入 pairs.csv：{len(flat)} 对线索放不进一个电子表格；pairs.parquet 中有全部内容",
+                f"未写入 pairs.csv：{len(pairs)} 对线索放不进一个电子表格；pairs.parquet 中有全部内容",
             )
         )
     return written
+
+
+def _write_pairs_parquet(pairs: Any, target: Path) -> Path:
+    """``_flat(pairs)`` as Parquet, the same file byte for byte, with the categorical
+    columns made text by Arrow from their categories (millions of pairs, a handful of
+    levels) instead of converting millions of Python texts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(pairs, preserve_index=False)
+    described = json.loads(table.schema.metadata[b"pandas"])
+    columns, fields = [], []
+    for field, column in zip(table.schema, table.columns):
+        if pa.types.is_dictionary(field.type):  # as _flat: "nan" for none
+            column = pc.fill_null(column.cast(pa.string()), "nan")
+            field = pa.field(field.name, pa.string())
+        columns.append(column)
+        fields.append(field)
+    for column_description in described["columns"]:
+        if column_description["pandas_type"] == "categorical":
+            column_description.update(pandas_type="unicode", numpy_type="object", metadata=None)
+    metadata = {b"pandas": json.dumps(described).encode()}
+    pq.write_table(
+        pa.Table.from_arrays(columns, schema=pa.schema(fields, metadata=metadata)), target
+    )
+    return target
 
 
 def _flat(pairs: Any) -> Any:
