@@ -205,3 +205,70 @@ def test_read_errors_in_chinese(tmp_path):
         read_leads(_csv(tmp_path, HEADER + "L1,a,b\nL2,a,b,c\n"))
     with pytest.raises(InputError, match="重复的表头"):
         read_leads(_csv(tmp_path, "a,A\n1,2\n"))
+
+
+# -- CSV text: the rows DuckDB writes are the text pandas writes --------------------------
+
+_CELLS = ["plain", "", None, "a,b", 'say "hi"', "two\nlines", "cr\ronly", " padded ", "中文",
+          "=SUM(A1)", "+8613800138000", "'=quoted", "-x", "\t=tab", "'", "1e5"]  # fmt: skip
+
+
+def _pandas_text(frame: pd.DataFrame) -> bytes:
+    """What write_table wrote before DuckDB wrote the rows: pandas' CSV of the escaped
+    frame, UTF-8 with BOM, CRLF."""
+    from leadlink.io import _escaped
+
+    text = _escaped(frame).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def test_csv_text_is_pandas_text_for_every_kind_of_cell(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    cells = [_CELLS[i] for i in rng.integers(0, len(_CELLS), n)]
+    frame = pd.DataFrame(
+        {
+            "text": cells,
+            "late text": [None] * (n - 3) + ["x", "", "y,z"],  # DuckDB samples the first rows
+            "number": rng.integers(-5, 5, n),
+            "float": np.where(
+                rng.random(n) < 0.2, np.nan, rng.normal(size=n) * 10.0 ** rng.integers(-8, 17, n)
+            ),
+            "flag": rng.random(n) < 0.5,
+            "day": pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D"),
+            "time": pd.Timestamp("2024-03-01 08:30:01")
+            + pd.to_timedelta(rng.integers(0, 10**9, n), unit="s"),
+            "=formula header": cells[::-1],
+            3: ["lead"] * n,
+        },
+        index=rng.permutation(n),
+    )
+    frame.loc[frame.index[:5], "time"] = pd.NaT
+    target = write_table(frame, tmp_path / "out.csv")
+    assert target.read_bytes() == _pandas_text(frame)
+    back = read_leads(target)
+    read = back["text"].astype(object)
+    assert read.where(read.notna(), None).tolist() == [c if c else None for c in cells]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"only": ["", None, "x"]}),  # one column: a lone empty cell is ""
+        pd.DataFrame({"a": [], "b": []}, dtype=object),
+        pd.DataFrame({"kind": pd.Categorical(["a", None, "b,c"]), "n": [1, 2, 3]}),
+        pd.DataFrame({"mixed": ["a", 1, 2.5], "n": pd.array([1, None, 3], dtype="Int64")}),
+        pd.DataFrame(
+            {
+                "zone": pd.to_datetime(["2024-01-01", None]).tz_localize("Asia/Shanghai"),
+                "x": ["1", "2"],
+            }
+        ),
+    ],
+)
+def test_csv_text_of_frames_pandas_still_writes(tmp_path, frame):
+    target = write_table(frame, tmp_path / "out.csv")
+    assert target.read_bytes() == _pandas_text(frame)
+    assert not list(tmp_path.glob("*.rows"))  # the rows file is gone
