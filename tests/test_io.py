@@ -272,3 +272,11 @@ def test_csv_text_of_frames_pandas_still_writes(tmp_path, frame):
     target = write_table(frame, tmp_path / "out.csv")
     assert target.read_bytes() == _pandas_text(frame)
     assert not list(tmp_path.glob("*.rows"))  # the rows file is gone
+
+
+def test_a_frame_of_categories_is_measured_against_a_sheet():
+    from leadlink.io import fits_excel
+
+    short = pd.DataFrame({"level": pd.Categorical(["exact", None, "similar"])})
+    long = pd.DataFrame({"level": pd.Categorical(["x" * 40_000, "exact"])})
+    assert fits_excel(short) and not fits_excel(long)

@@ -900,6 +900,8 @@ def fits_excel(frame: pd.DataFrame) -> bool:
         column = frame.iloc[:, position]
         if column.dtype.kind in "biufcmMb":
             continue
+        if isinstance(column.dtype, pd.CategoricalDtype):  # each text once
+            column = pd.Series(column.cat.categories, dtype=object)
         texts = column.map(lambda v: len(v) if isinstance(v, str) else 0)
         if len(texts) and int(texts.max()) > _EXCEL_CELL:
             return False
