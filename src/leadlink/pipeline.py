@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
@@ -41,6 +42,7 @@ from leadlink.merge import (
     conflicts,
     golden_records,
     lineage,
+    pair_positions,
     read_decisions,
     refresh_golden,
     review_clusters,
@@ -128,6 +130,10 @@ class DedupeResult:
     policy: SurvivorshipPolicy | None = None
     masking: OutputMasking = field(default_factory=OutputMasking, repr=False)
     decisions: pd.DataFrame = field(default_factory=lambda: read_decisions(None), repr=False)
+    # (pairs, prepared, positions): review() and review_queue() place the pairs once
+    _positions: tuple[Any, Any, tuple[np.ndarray, np.ndarray]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def n_ghosts(self) -> int:
@@ -176,6 +182,7 @@ class DedupeResult:
             large=large,
             weak_below=weak_below,
             threshold=self.threshold if threshold is None else threshold,
+            positions=self._pair_positions(prepared),
         )
 
     def review_queue(
@@ -207,7 +214,19 @@ class DedupeResult:
             size=size,
             value=value,
             threshold=self.threshold,
+            positions=self._pair_positions(prepared),
         )
+
+    def _pair_positions(self, prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Where each pair's two leads are in ``prepared``, found once for the review and
+        the review queue (a second at a million leads), again if ``pairs`` or
+        ``prepared`` was replaced."""
+        held = self._positions
+        if held is None or held[0] is not self.pairs or held[1] is not prepared:
+            ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
+            held = (self.pairs, prepared, pair_positions(self.pairs, ids))
+            self._positions = held
+        return held[2]
 
     def at_threshold(
         self, threshold: float, *, decisions: DecisionsLike | None = None

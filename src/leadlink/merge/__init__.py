@@ -58,6 +58,7 @@ from leadlink.merge._erase import (
 )
 from leadlink.merge._golden import conflicts, golden_records, lineage, refresh_golden
 from leadlink.merge._incremental import IncrementalClusters
+from leadlink.merge._members import pair_positions
 from leadlink.merge._queue import (
     DEFAULT_NEAR_FROM,
     DEFAULT_QUEUE_SIZE,
@@ -97,6 +98,7 @@ __all__ = [
     "holders_from_outputs",
     "lineage",
     "merge",
+    "pair_positions",
     "read_decisions",
     "rebuild_clusters",
     "refresh_golden",

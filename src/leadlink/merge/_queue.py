@@ -167,6 +167,7 @@ def review_queue(
     weak_below: float = DEFAULT_WEAK_BELOW,
     near_from: float | None = DEFAULT_NEAR_FROM,
     large: int = DEFAULT_LARGE,
+    positions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ReviewQueue:
     """The uncertain merges and near misses of a run, ranked by expected wrong leads (or
     value), the first ``size`` of them with a summary of the rest (see the module
@@ -187,6 +188,8 @@ def review_queue(
         near_from: pairs across clusters from this probability to the threshold are near
             misses; None leaves near misses out.
         large: a cluster with more members than this is ``large``.
+        positions: where each pair's ``id_l`` and ``id_r`` are in ``prepared``
+            (:func:`leadlink.merge.pair_positions`), when the caller has them.
 
     Returns:
         A :class:`ReviewQueue`.
@@ -214,7 +217,9 @@ def review_queue(
     codes, cluster_names = pd.factorize(aligned_clusters(lead_ids, clusters), sort=True)
     names = np.asarray(cluster_names, dtype=object).astype(str)
     sizes = np.bincount(codes, minlength=len(names))
-    graph = _Graph.of(pairs, lead_ids, codes)
+    if positions is None:
+        positions = pair_positions(pairs, lead_ids)
+    graph = _Graph.of(pairs, positions, codes)
     weak, parts = _weak_parts(graph, codes, sizes, weak_below, amounts)
     near = _near_misses(graph, codes, sizes, link_from, near_from, amounts)
     items = pd.concat([frame for frame in (weak, near) if len(frame)] or [_item_frame()])
@@ -304,8 +309,10 @@ class _Graph:
     against: np.ndarray
 
     @classmethod
-    def of(cls, pairs: pd.DataFrame, lead_ids: np.ndarray, codes: np.ndarray) -> _Graph:
-        left, right = pair_positions(pairs, lead_ids)
+    def of(
+        cls, pairs: pd.DataFrame, positions: tuple[np.ndarray, np.ndarray], codes: np.ndarray
+    ) -> _Graph:
+        left, right = positions
         p = pairs["match_probability"].to_numpy(dtype=float)
         known = (left >= 0) & (right >= 0) & (left != right) & ~np.isnan(p)
         left, right, p = left[known], right[known], p[known]

@@ -64,6 +64,7 @@ def review_clusters(
     large: int = DEFAULT_LARGE,
     weak_below: float = DEFAULT_WEAK_BELOW,
     threshold: float | None = None,
+    positions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Clusters worth a human look, one row per cluster and reason.
 
@@ -78,6 +79,8 @@ def review_clusters(
         threshold: the probability from which a pair counts as a link when counting a
             member's links (``DedupeResult.threshold``); default ``weak_below``'s floor of
             0.5, i.e. any pair the model thinks more likely a match than not.
+        positions: where each pair's ``id_l`` and ``id_r`` are in ``prepared``
+            (:func:`leadlink.merge.pair_positions`), when the caller has them.
 
     Returns:
         ``cluster_id``, ``n_leads``, ``reason`` (a :class:`ReviewReason` value), ``detail``
@@ -113,7 +116,11 @@ def review_clusters(
                     members,
                 )
             )
-        rows += _weak_links(pairs, lead_ids, codes, names, sizes, multi, weak_below, link_from)
+        if positions is None:
+            positions = pair_positions(pairs, lead_ids)
+        rows += _weak_links(
+            pairs, positions, lead_ids, codes, names, sizes, multi, weak_below, link_from
+        )
         rows += _conflicting(prepared, lead_ids, codes, names, sizes, multi)
 
     if not rows:
@@ -190,6 +197,7 @@ def _row(
 
 def _weak_links(
     pairs: pd.DataFrame,
+    positions: tuple[np.ndarray, np.ndarray],
     lead_ids: np.ndarray,
     codes: np.ndarray,
     names: np.ndarray,
@@ -198,7 +206,7 @@ def _weak_links(
     weak_below: float,
     link_from: float,
 ) -> list[dict[str, object]]:
-    left, right = pair_positions(pairs, lead_ids)
+    left, right = positions
     probability = pairs["match_probability"].to_numpy(dtype=float)
     inside = (left >= 0) & (right >= 0)
     inside[inside] = codes[left[inside]] == codes[right[inside]]
