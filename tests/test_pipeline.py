@@ -342,3 +342,23 @@ def test_progress_and_errors_in_chinese():
         ll.dedupe(leads.iloc[:0], id_column="lead_id")
     with pytest.raises(ll.ColumnError, match="没有任何列能对应到姓名、电话、邮箱、公司或城市角色"):
         ll.dedupe(pd.DataFrame({"lead_id": ["a"], "备注": ["x"]}), id_column="lead_id")
+
+
+def test_review_of_a_result_whose_pairs_lost_their_ids_says_so():
+    from dataclasses import replace
+
+    import leadlink as ll
+    from leadlink.datasets import load_sample
+    from leadlink.errors import LeadlinkError
+
+    leads = load_sample().drop(columns=["person_id", "is_ghost"]).head(300)
+    result = ll.dedupe(leads, id_column="lead_id")
+    broken = replace(result, pairs=result.pairs.drop(columns=["id_r"]))
+    with pytest.raises(LeadlinkError, match="id_r"):
+        broken.review()
+    with pytest.raises(LeadlinkError, match="id_r"):
+        broken.review_queue()
+    # the positions found for the review are those the queue uses, and found again for
+    # other pairs
+    assert result.review_queue().items.equals(result.review_queue().items)
+    assert len(result.review()) == len(result.review())

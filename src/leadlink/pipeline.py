@@ -217,10 +217,13 @@ class DedupeResult:
             positions=self._pair_positions(prepared),
         )
 
-    def _pair_positions(self, prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def _pair_positions(self, prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
         """Where each pair's two leads are in ``prepared``, found once for the review and
         the review queue (a second at a million leads), again if ``pairs`` or
-        ``prepared`` was replaced."""
+        ``prepared`` was replaced; None for pairs without their ids (the review says what
+        is wrong with them)."""
+        if not {"id_l", "id_r"} <= set(self.pairs.columns) or "unique_id" not in prepared:
+            return None
         held = self._positions
         if held is None or held[0] is not self.pairs or held[1] is not prepared:
             ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
