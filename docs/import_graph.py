@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_files",
             "errors",
             "schema",
+            "_csv_text",
             "io",
             "metrics",
             "datasets",

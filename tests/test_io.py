@@ -216,9 +216,9 @@ _CELLS = ["plain", "", None, "a,b", 'say "hi"', "two\nlines", "cr\ronly", " padd
 def _pandas_text(frame: pd.DataFrame) -> bytes:
     """What write_table wrote before DuckDB wrote the rows: pandas' CSV of the escaped
     frame, UTF-8 with BOM, CRLF."""
-    from leadlink.io import _escaped
+    from leadlink._csv_text import escaped_frame
 
-    text = _escaped(frame).to_csv(index=False, lineterminator="\r\n")
+    text = escaped_frame(frame).to_csv(index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 

@@ -19,15 +19,20 @@ import csv
 import datetime as dt
 import io
 import re
-import shutil
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import infer_dtype
 
+from leadlink._csv_text import (
+    escape_cell,
+    escaped_frame,
+    unescape_cell,
+    unescaped_frame,
+    write_csv,
+)
 from leadlink._i18n import say
 from leadlink.errors import ConfigError, InputError
 from leadlink.schema import describe_columns, looks_contact
@@ -149,7 +154,7 @@ def read_leads(path: str | Path, sheet: Sheet | None = None) -> pd.DataFrame:
         )
     frame = frame.iloc[:, : len(names)]
     frame.columns = names
-    return _unescaped(frame)
+    return unescaped_frame(frame)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -176,210 +181,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     elif target.suffix.lower() == ".xlsx":
         _write_xlsx(frame, target)
     else:
-        _write_csv(_escaped(frame), target)
+        write_csv(escaped_frame(frame), target)
     return target
-
-
-def _write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """``frame`` (escaped) as CSV: UTF-8 with BOM, CRLF rows (RFC 4180; Python's csv module
-    quotes a cell holding a line break only when the break is part of the line terminator,
-    and a bare "\\r" split rows), a cell quoted only when it holds a comma, a quote or a line
-    break, and no value written as nothing.
-
-    DuckDB writes the rows, on every core: a million golden records take seconds where
-    pandas' writer takes most of a minute. The text is the one pandas writes, byte for byte
-    (numbers as ``str`` writes them, True/False, empty cells for none); a frame with a column
-    whose text DuckDB would write otherwise (times, categories, mixed or nested cells) is
-    written by pandas.
-    """
-    plain = _duckdb_columns(frame)
-    if plain is None:
-        frame.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        return
-    import duckdb
-
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow([str(c) for c in frame.columns])
-    body = target.with_name(target.name + ".rows")
-    texts = [f"c{i}" for i, values in enumerate(plain) if values.dtype.kind == "O"]
-    selected = ", ".join(
-        f"NULLIF(c{i}, '')" if f"c{i}" in texts else f"c{i}" for i in range(len(plain))
-    )
-    rows = pd.DataFrame({f"c{i}": values for i, values in enumerate(plain)}, copy=False)
-    connection = duckdb.connect()
-    try:
-        connection.register("leadlink_rows", rows)
-        # A string of '' would be written "" (DuckDB's mark of an empty text, not a missing
-        # one); pandas writes nothing, and so does NULL.
-        connection.execute(
-            f"COPY (SELECT {selected} FROM leadlink_rows) TO '{_sql_text(body)}' "
-            "(FORMAT csv, HEADER false, NEW_LINE '\r\n')"
-        )
-    finally:
-        connection.close()
-    try:
-        with target.open("wb") as out, body.open("rb") as rows_file:
-            out.write(header.getvalue().encode("utf-8-sig"))
-            shutil.copyfileobj(rows_file, out, 1 << 20)
-    finally:
-        body.unlink(missing_ok=True)
-
-
-def _duckdb_columns(frame: pd.DataFrame) -> list[pd.Series] | None:
-    """The columns of ``frame`` as DuckDB should read them to write pandas' CSV text: text
-    (str or none) as it is, integers as they are, floats and booleans as the text pandas
-    writes (``str``; empty for NaN); None when a column is of another kind."""
-    if frame.shape[1] < 2:
-        return None  # a row of one empty cell is written "" by pandas, nothing by DuckDB
-    columns: list[pd.Series] = []
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        kind = column.dtype.kind
-        if kind == "M" or isinstance(column.dtype, pd.DatetimeTZDtype):
-            # pandas' own text of times (dates alone when no time is set; no comma or
-            # quote, so one column split by lines is the text of each cell)
-            lines = column.to_csv(index=False, header=False, lineterminator="\n").split("\n")
-            text = np.asarray(lines[:-1], dtype=object)
-            text[column.isna().to_numpy()] = None
-            columns.append(pd.Series(text, dtype=object))
-            continue
-        if not isinstance(column.dtype, np.dtype):
-            return None  # categories, nullable integers
-        if kind in "iu":
-            columns.append(column.reset_index(drop=True))
-        elif kind in "fb":
-            values = column.to_numpy()
-            text = values.astype(str).astype(object)
-            if kind == "f":
-                text[np.isnan(values)] = None
-            columns.append(pd.Series(text, dtype=object))
-        elif kind == "O" and infer_dtype(column, skipna=True) in ("string", "empty"):
-            columns.append(column.reset_index(drop=True))
-        else:
-            return None
-    return columns
-
-
-def _sql_text(path: Path) -> str:
-    """``path`` as a SQL string literal's content."""
-    return str(path).replace("'", "''")
-
-
-#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
-#: (OWASP, "CSV Injection"): ``=HYPERLINK(...)``, ``@SUM(...)``, ``-2+3+cmd|' /C calc'!A0``.
-_FORMULA_STARTS = "=+-@\t\r"
-# A number or phone number ("+8613800138000", "-12.5", "+86 (10) 8888-6666"): no letter, no
-# "|" or "!", so no function, cell reference or DDE call, only arithmetic on literals.
-_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d ().-]*")
-# A cell as escape_cell writes it: one or more quotes, then a formula start.
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
-_CHECK_FIRST = frozenset(_FORMULA_STARTS + "'")
-
-
-def escape_cell(value: str) -> str:
-    """``value`` as it is safe to write in a CSV cell that a spreadsheet opens.
-
-    A value starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` unless
-    it is a plain number or phone number; a value that already looks escaped (``'=...``)
-    gets one more, so that :func:`unescape_cell` gives every value back exactly.
-
-    >>> escape_cell("=SUM(A1)"), escape_cell("@A1"), escape_cell("+8613800138000")
-    ("'=SUM(A1)", "'@A1", '+8613800138000')
-    """
-    if value and value[0] in _FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    if value[:1] == "'" and _ESCAPED.match(value):
-        return "'" + value
-    return value
-
-
-def unescape_cell(value: str) -> str:
-    """The value :func:`escape_cell` escaped: ``'=SUM(A1)`` -> ``=SUM(A1)``.
-
-    >>> unescape_cell("'=SUM(A1)"), unescape_cell("'' quoted"), unescape_cell("'+86")
-    ('=SUM(A1)', "'' quoted", '+86')
-    """
-    return value[1:] if _ESCAPED.match(value) else value
-
-
-def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text cell and header passed through :func:`escape_cell`;
-    numbers, booleans and times are typed values, never formulas."""
-    escaped = frame.copy(deep=False)  # isetitem below replaces columns, never edits them
-    escaped.columns = [escape_cell(c) if isinstance(c, str) else c for c in frame.columns]
-    for position in range(escaped.shape[1]):
-        column = escaped.iloc[:, position]
-        if column.dtype.kind in "biufcmM":
-            continue
-        safe = _escaped_column(column)
-        if safe is not None:
-            escaped.isetitem(position, pd.Series(safe, index=column.index, dtype=object))
-    return escaped
-
-
-def _escaped_column(column: pd.Series) -> np.ndarray | None:
-    """The cells of ``column`` through :func:`escape_cell`, or None when none changes.
-
-    A column of text (or none) is searched by Arrow for cells that start as a formula or a
-    quote, and only those are looked at, each distinct text once (a phone column starts
-    every cell with "+"); other columns are looked at cell by cell."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = column.to_numpy(dtype=object)
-    try:
-        text = pa.array(values, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _escaped_cells(column)
-    starts = pc.match_substring_regex(text, "^[=+\\-@\\t\\r']").fill_null(False)
-    hit = np.flatnonzero(starts.to_numpy(zero_copy_only=False))
-    if not len(hit):
-        return None
-    seen: dict[str, str] = {}
-    safe = [seen.get(v) or seen.setdefault(v, escape_cell(v)) for v in values[hit].tolist()]
-    changed = np.fromiter((a != b for a, b in zip(safe, values[hit])), bool, len(hit))
-    if not changed.any():
-        return None
-    cells = values.copy()
-    cells[hit[changed]] = np.asarray(safe, dtype=object)[changed]
-    return cells
-
-
-def _escaped_cells(column: pd.Series) -> np.ndarray | None:
-    """:func:`_escaped_column` of a column holding more than text: numbers, lists."""
-    try:
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists of lead ids): cell by cell
-        cells = column.tolist()
-        if not any(isinstance(cell, str) and cell[:1] in _CHECK_FIRST for cell in cells):
-            return None
-        return np.array(
-            [escape_cell(cell) if isinstance(cell, str) else cell for cell in cells], dtype=object
-        )
-    distinct = list(uniques)
-    safe = [escape_cell(v) if isinstance(v, str) and v[:1] in _CHECK_FIRST else v for v in distinct]
-    changed = np.fromiter((a is not b for a, b in zip(safe, distinct)), bool, len(distinct))
-    if not changed.any():
-        return None
-    cells = column.to_numpy(dtype=object).copy()
-    hit = np.flatnonzero(codes >= 0)
-    hit = hit[changed[codes[hit]]]
-    table = np.empty(len(safe), dtype=object)
-    for i, value in enumerate(safe):  # element by element: a tuple stays one cell
-        table[i] = value
-    cells[hit] = table[codes[hit]]
-    return cells
-
-
-def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` read from a CSV with the escapes of :func:`write_table` taken off."""
-    frame.columns = [unescape_cell(c) if isinstance(c, str) else c for c in frame.columns]
-    for position in range(frame.shape[1]):
-        cells = frame.iloc[:, position].tolist()
-        if any(isinstance(cell, str) and cell[:1] == "'" for cell in cells):
-            plain = [unescape_cell(cell) if isinstance(cell, str) else cell for cell in cells]
-            frame.isetitem(position, pd.Series(plain, index=frame.index, dtype=object))
-    return frame
 
 
 def _decode(raw: bytes, source: Path) -> str:

@@ -43,6 +43,7 @@ from leadlink._i18n import say
 from leadlink._jsonfile import read_json
 from leadlink.clean import extra_column
 from leadlink.errors import ConfigError, InputError, ModelError
+from leadlink.match._adjust import apply_rules, relative_frequencies, rule_column
 from leadlink.match._backends import database
 from leadlink.match._blocking import (
     DEFAULT_MAX_BLOCK_SIZE,
@@ -96,7 +97,6 @@ from leadlink.match._training import (
     estimate_lambda,
     rule_recall,
 )
-from leadlink.schema import MATCH_ROLES, ROLE
 
 if TYPE_CHECKING:
     from leadlink.match._splink import DatabaseAPI
@@ -751,28 +751,9 @@ class LeadModel:
         roles: Sequence[str],
         frequencies: Mapping[str, pd.Series],
     ) -> None:
-        """Adjust the weight of levels with a ``relative_tf`` column by how common the
-        pair's value is among people, relative to the average agreeing pair: log2 of
-        Σ tf² / tf(value), within ±10 bits; probabilities follow the new weights."""
-        changed = False
-        for role in roles:
-            for level in self._comparison(role).levels:
-                if level.relative_tf is None:
-                    continue
-                hit = (out[f"{role}_level"] == level.id).to_numpy()
-                if not hit.any():
-                    continue
-                tf = frequencies[level.relative_tf]
-                values = keyed[level.relative_tf].to_numpy(dtype=object)[left[hit]]
-                frequency = pd.Series(values).map(tf).to_numpy(dtype=float)
-                adjust = np.clip(np.log2(float((tf**2).sum()) / frequency), -10.0, 10.0)
-                adjust = np.nan_to_num(adjust, nan=0.0)
-                out.loc[hit, f"{role}_weight"] += adjust
-                out.loc[hit, "match_weight"] += adjust
-                changed = True
-        if changed:
-            weight = out["match_weight"].to_numpy(dtype=float)
-            out["match_probability"] = 1.0 / (1.0 + np.exp2(-weight))
+        """See :func:`leadlink.match._adjust.relative_frequencies`."""
+        comparisons = {role: self._comparison(role) for role in roles}
+        relative_frequencies(out, keyed, left, comparisons, frequencies)
 
     # -- persistence -------------------------------------------------------------------
 
@@ -841,40 +822,11 @@ class LeadModel:
 
     def _rule_column(self, role: str) -> str:
         """The prepared column a hard rule on ``role`` compares."""
-        standard = {r: ROLE[r].key for r in MATCH_ROLES}
-        if role in standard:
-            return str(standard[role])
-        if role in self.extra:
-            return extra_column(role)
-        raise ConfigError(
-            say(
-                f"cannot make a rule on {role!r}: rules take a role ({', '.join(standard)}) or "
-                "one of the extra columns (extra={'national_id': 'exact'})",
-                f"无法在 {role!r} 上建立规则：规则须使用角色（{', '.join(standard)}）"
-                "或附加列之一（extra={'national_id': 'exact'}）",
-            )
-        )
+        return rule_column(role, self.extra)
 
     def _apply_rules(self, out: pd.DataFrame, prepared: pd.DataFrame) -> pd.Series:
-        """Set the probability of pairs decided by must-link / never-link rules; return the
-        rule that decided each pair ('' for none)."""
-        rule = pd.Series("", index=out.index, dtype=object)
-        if not (self.must_link or self.never_link) or out.empty:
-            return rule
-        by_id = prepared.set_index("unique_id")
-        for kind, roles, probability in (
-            ("must_link", self.must_link, 1.0),
-            ("never_link", self.never_link, 0.0),  # applied last: never-link wins
-        ):
-            for role in roles:
-                values = by_id[self._rule_column(role)]
-                left = out["id_l"].map(values)
-                right = out["id_r"].map(values)
-                both = left.notna() & right.notna()
-                hit = both & (left == right) if kind == "must_link" else both & (left != right)
-                out.loc[hit, "match_probability"] = probability
-                rule[hit] = f"{kind}:{role}"
-        return rule
+        """See :func:`leadlink.match._adjust.apply_rules`."""
+        return apply_rules(out, prepared, self.must_link, self.never_link, self.extra)
 
     @property
     def _extra_kinds(self) -> dict[str, str]:
