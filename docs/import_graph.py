@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_i18n",
             "_progress",
             "_values",
+            "_graph",
             "_data",
             "_jsonfile",
             "_files",

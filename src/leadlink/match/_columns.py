@@ -27,6 +27,7 @@ from pandas._libs.hashing import hash_object_array
 from pandas.api.types import infer_dtype
 
 from leadlink._files import replacing, write_arrow
+from leadlink._graph import components as components
 from leadlink._i18n import say
 from leadlink.errors import ModelError
 
@@ -237,26 +238,6 @@ class Counts:
             self.added[hashed] = count
         else:
             self.added.pop(hashed, None)
-
-
-def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The connected components of ``n`` nodes joined by the edges (``left``, ``right``),
-    numbered from 0: every root hooked under the smaller root across an edge, then paths
-    halved, until the two ends of every edge share a root (a few rounds)."""
-    parent = np.arange(n, dtype=np.int64)
-    while len(left):
-        low = np.minimum(parent[left], parent[right])
-        high = np.maximum(parent[left], parent[right])
-        apart = low != high
-        if not apart.any():
-            break
-        np.minimum.at(parent, high[apart], low[apart])
-        while True:
-            grand = parent[parent]
-            if np.array_equal(grand, parent):
-                break
-            parent = grand
-    return np.unique(parent, return_inverse=True)[1].astype(np.int32)
 
 
 def digest(values: tuple[Any, ...]) -> int:

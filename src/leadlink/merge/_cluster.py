@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._graph import component_roots
 from leadlink._i18n import say
 from leadlink.errors import ConfigError
 
@@ -105,7 +106,7 @@ def cluster_pairs(
     linked[left[strong]] = True
     linked[right[strong]] = True
     conflicts &= linked[left] & linked[right]
-    roots = _constrained_components(
+    roots = _roots(
         len(id_array),
         left[strong][order],
         right[strong][order],
@@ -128,7 +129,9 @@ def _contradicted(pairs: pd.DataFrame, never: np.ndarray | None = None) -> np.nd
     weights = [c for c in pairs.columns if c.endswith("_weight") and c != "match_weight"]
     if not weights:
         return np.ones(len(pairs), dtype=bool)
-    against = (pairs[weights].to_numpy(dtype=float) <= CONTRADICTION_WEIGHT).any(axis=1)
+    against = np.zeros(len(pairs), dtype=bool)
+    for column in weights:  # column by column: no copy of the pairs into one 2-D array
+        against |= pairs[column].to_numpy(dtype=float) <= CONTRADICTION_WEIGHT
     return against | (_never_linked(pairs) if never is None else never)
 
 
@@ -151,6 +154,46 @@ def cluster_id_for(smallest_member: str) -> str:
     """The stable id of a cluster whose smallest member id is ``smallest_member``."""
     digest = hashlib.sha1(smallest_member.encode("utf-8")).hexdigest()
     return f"C{digest[:12]}"
+
+
+def _roots(
+    n: int,
+    left: np.ndarray,
+    right: np.ndarray,
+    conflict_left: np.ndarray,
+    conflict_right: np.ndarray,
+) -> np.ndarray:
+    """The root (smallest member) of every node's group after :func:`_constrained_components`
+    over the links in the order given: what it returns, for the price of plain components
+    wherever no conflict can refuse a merge.
+
+    A conflict can only refuse a merge inside one connected component of the links, and the
+    greedy merges in one component never depend on another's. So the plain components are
+    found with array operations, and the greedy union-find runs only over the links of the
+    components that hold both leads of some conflicting pair; every other component is one
+    group, rooted at its smallest member as the union-find roots it.
+    """
+    roots = component_roots(n, left, right)
+    inside = roots[conflict_left] == roots[conflict_right]
+    if not inside.any():
+        return roots
+    disputed = np.zeros(n, dtype=bool)
+    disputed[roots[conflict_left[inside]]] = True
+    nodes = np.flatnonzero(disputed[roots])  # ascending: local numbers keep the order
+    links = disputed[roots[left]]
+
+    def local(positions: np.ndarray) -> np.ndarray:
+        return np.searchsorted(nodes, positions)
+
+    grouped = _constrained_components(
+        len(nodes),
+        local(left[links]),
+        local(right[links]),
+        local(conflict_left[inside]),
+        local(conflict_right[inside]),
+    )
+    roots[nodes] = nodes[grouped]
+    return roots
 
 
 def _constrained_components(
