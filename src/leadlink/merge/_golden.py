@@ -86,7 +86,7 @@ def golden_records(
         chosen = context.survive(role, policy)
         base[role] = chosen["value"]
         if role in _NORMALIZED_ROLES:
-            base[f"{role}_normalized"] = context.key_of(role, chosen["from"])
+            base[f"{role}_normalized"] = context.key_at(role, chosen["row"].to_numpy())
         base[f"{role}_from"] = chosen["from"]
         if explain:
             base[f"{role}_rule"] = chosen["rule"]
@@ -223,17 +223,17 @@ class _Context:
         )
         self.times = _timestamps(self.leads, self.roles)
         self._problems: np.ndarray | None = None
+        self._keys: dict[str, np.ndarray] = {}  # each role's keys, once survivorship read them
 
     def base(self) -> pd.DataFrame:
         n_clusters = len(self.cluster_names)
         order = np.lexsort((self.id_rank, self.cluster_codes))
         sizes = np.bincount(self.cluster_codes, minlength=n_clusters)
-        members = np.split(self.lead_ids[order].astype(str), np.cumsum(sizes)[:-1])
         return pd.DataFrame(
             {
                 "cluster_id": np.asarray(self.cluster_names, dtype=object),
                 "n_leads": sizes.astype(np.int64),
-                "lead_ids": [m.tolist() for m in members],
+                "lead_ids": _lists(self.lead_ids[order].astype(str), sizes),
             }
         )
 
@@ -248,8 +248,7 @@ class _Context:
             frame = pd.DataFrame({"c": self.cluster_codes, "s": source}).dropna()
             frame = frame.drop_duplicates().sort_values(["c", "s"], kind="stable")
             counts = np.bincount(frame["c"].to_numpy(), minlength=len(base))
-            lists = np.split(frame["s"].to_numpy(dtype=object), np.cumsum(counts)[:-1])
-            base["sources"] = [list(values) for values in lists]
+            base["sources"] = _lists(frame["s"].to_numpy(dtype=object), counts)
 
     # ----------------------------------------------------------------- survivorship
 
@@ -307,20 +306,26 @@ class _Context:
         raw = self.leads[self.roles[role]]
         return map_distinct(raw if rows is None else raw.iloc[rows], _text_key)
 
-    def key_of(self, role: str, leads: pd.Series) -> np.ndarray:
-        """The normalised value of ``role`` of each lead named in ``leads`` (lead ids as
-        text, None for none): the golden value's key, read after survivorship chose it."""
-        keys = dict(zip(self.lead_ids.astype(str).tolist(), self.key(role).tolist()))
-        found = [None if lead is None else keys.get(str(lead)) for lead in leads.tolist()]
-        return np.asarray(found, dtype=object)
+    def key_at(self, role: str, rows: np.ndarray) -> np.ndarray:
+        """The normalised value of ``role`` of the leads at ``rows`` (None at -1): the
+        golden value's key, read after survivorship chose its lead."""
+        keys = self._keys.get(role)
+        if keys is None:
+            keys = self._keys[role] = self.key(role)
+        found = np.full(len(rows), None, dtype=object)
+        chosen = rows >= 0
+        found[chosen] = keys[rows[chosen]]
+        return found
 
     def survive(self, role: str, policy: SurvivorshipPolicy) -> pd.DataFrame:
-        """Per cluster (in ``cluster_names`` order): ``value``, ``from``, ``rule``."""
+        """Per cluster (in ``cluster_names`` order): ``value``, ``from``, ``rule`` and
+        ``row`` (the position of the lead it came from, -1 for none)."""
         n_clusters = len(self.cluster_names)
         value = np.full(n_clusters, None, dtype=object)
         source = np.full(n_clusters, None, dtype=object)
         rule_used = np.full(n_clusters, None, dtype=object)
-        key = self.key(role)
+        chosen = np.full(n_clusters, -1, dtype=np.int64)
+        key = self._keys[role] = self.key(role)
         rows = np.flatnonzero(pd.notna(key))
         raw = self.entered(role).to_numpy(dtype=object)
         # A cluster with one value to choose from takes it: no rule is scored for it (most
@@ -331,6 +336,7 @@ class _Context:
         )
         single = rows[alone]
         value[self.cluster_codes[single]] = raw[single]
+        chosen[self.cluster_codes[single]] = single
         source[self.cluster_codes[single]] = self.lead_ids[single].astype(str)
         rule_used[self.cluster_codes[single]] = "only_value"
         rows = rows[~alone]
@@ -361,6 +367,7 @@ class _Context:
             winners = order[first]
             won = sorted_cluster[first]
             value[won] = raw[rows[winners]]
+            chosen[won] = rows[winners]
             source[won] = self.lead_ids[rows[winners]].astype(str)
             rule_used[won] = "only_value"
             # The rule that decided: the first score on which the runner-up differs, the
@@ -378,7 +385,7 @@ class _Context:
                 differs = (score[a] != score[b]) & pd.isna(decided)
                 decided[differs] = name
             rule_used[won[has_other]] = decided
-        return pd.DataFrame({"value": value, "from": source, "rule": rule_used})
+        return pd.DataFrame({"value": value, "from": source, "rule": rule_used, "row": chosen})
 
     def _score(self, rule: Rule, candidates: Candidates) -> np.ndarray:
         """Higher is better, one float per candidate: a named rule from the registry, or
@@ -478,6 +485,15 @@ class _Context:
         out.insert(0, "cluster_id", np.asarray(self.cluster_names, dtype=object)[out["c"]])
         out.insert(1, "role", role)
         return out[columns]
+
+
+def _lists(values: np.ndarray, sizes: np.ndarray) -> list[list[Any]]:
+    """``values`` cut into consecutive lists of ``sizes`` (slices of one Python list: a
+    million small lists without a numpy view and a ``tolist`` each)."""
+    items = values.tolist()
+    ends = np.cumsum(sizes).tolist()
+    starts = [0, *ends[:-1]]
+    return [items[start:end] for start, end in zip(starts, ends)]
 
 
 def _timestamps(leads: pd.DataFrame, roles: Mapping[str, str]) -> np.ndarray | None:
