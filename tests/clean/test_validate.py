@@ -301,14 +301,16 @@ def test_odd_cell_types_never_raise() -> None:
 
 
 def test_one_normalizer_call_per_distinct_value(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[object] = []
-    original = ll.normalize.phone
+    from leadlink.clean.normalize import _phone
 
-    def counting(value: object, region: str = "CN") -> str | None:
+    calls: list[object] = []
+    original = _phone.describe_key
+
+    def counting(value: object, region: str = "CN") -> tuple[str | None, ...]:
         calls.append(value)
         return original(value, region=region)
 
-    monkeypatch.setattr(ll.normalize, "phone", counting)
+    monkeypatch.setattr(_phone, "describe_key", counting)
     leads = pd.DataFrame({"phone": ["13917263548", "13800138000", None] * 1000})
     validate(leads)
     assert len(calls) == 2

@@ -13,6 +13,8 @@ The first stage: it reads only the base modules (:mod:`leadlink.schema`,
   :func:`settle_region` — the region to read a file's numbers with, inferred from them
   when none is given; :func:`phone_match_key` — a phone in one text as matching keys it
   (E.164 or ``local:<digits>``, with ``;ext=<extension>``).
+* :class:`ParsedColumns` — the distinct values of a lead table and its parsed phones and
+  emails, shared by :func:`validate` and :func:`prepare` of the same leads;
 * :class:`OutputMasking` — how outputs show phones, emails and names: clear, masked or
   as keyed hashes (:data:`OUTPUT_MODES`).
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from leadlink.clean import normalize
 from leadlink.clean._enrich import EnrichResult, enrich
+from leadlink.clean._parsed import ParsedColumns
 from leadlink.clean._prepare import (
     EMPLOYER_MIN_SHARE,
     SHARED_LINE_NAMES,
@@ -40,6 +43,7 @@ __all__ = [
     "SHARED_LINE_NAMES",
     "EnrichResult",
     "OutputMasking",
+    "ParsedColumns",
     "Problem",
     "check_region",
     "enrich",

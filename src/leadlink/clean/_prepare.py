@@ -84,6 +84,7 @@ import pandas as pd
 from leadlink._i18n import say
 from leadlink._values import factorize
 from leadlink.clean import normalize
+from leadlink.clean._parsed import EmailParts, ParsedColumns, PhoneParts
 from leadlink.clean._privacy import hash_key_bytes, pseudonym
 from leadlink.clean.normalize import _address, _email, _name, _organisation, _phone
 from leadlink.clean.normalize._text import pinyin
@@ -103,6 +104,7 @@ def prepare(
     region: str | None = None,
     extra: Mapping[str, str] | None = None,
     hash_key: bytes | str | None = None,
+    parsed: ParsedColumns | None = None,
 ) -> pd.DataFrame:
     """Turn raw leads into the prepared table described in the module docstring.
 
@@ -121,6 +123,11 @@ def prepare(
     ``None`` means ``"CN"`` unless the numbers say otherwise: when most of those written
     without a country code are not valid in CN but are in one other region, that region is
     used, with a warning that names it.
+
+    ``parsed`` holds the distinct values of ``leads``' columns and the phones and emails
+    that :func:`leadlink.validate` of the same leads parsed (see
+    :class:`~leadlink.clean.ParsedColumns`): they are not parsed again. It is ignored when
+    it holds other leads or another region.
     """
     region = (
         _phone.settle_region(leads[roles["phone"]], None)
@@ -139,11 +146,20 @@ def prepare(
         for role, d in _DESCRIBERS.items()
         if role in roles
     ]
-    distinct = {role: factorize(leads[roles[role]]) for role, *_ in fields}
-    described = _run_fields(
-        [(describer, distinct[role][1], columns) for role, describer, columns in fields],
-        parallel=n >= PARALLEL_FROM and len(fields) > 1,
-    )
+    shared = parsed if parsed is not None and parsed.serves(leads, region) else None
+    distinct = {
+        role: factorize(leads[roles[role]]) if shared is None else shared.distinct(roles[role])
+        for role, *_ in fields
+    }
+    tasks: list[_Task] = []
+    for role, describer, names in fields:
+        # phones and emails parsed already (by validate) are only laid out in columns
+        found = None if shared is None else _parsed_values(shared, role, roles[role])
+        if found is None:
+            tasks.append((describer, distinct[role][1], names))
+        else:
+            tasks.append((_FROM_PARSED[role], found, names))
+    described = _run_fields(tasks, parallel=n >= PARALLEL_FROM and len(fields) > 1)
     tables: dict[str, np.ndarray] = {}
     for (role, _, names), columns in zip(fields, described):
         codes = distinct[role][0]
@@ -234,7 +250,13 @@ def _describe_name(value: Any) -> tuple[Any, ...] | None:
 
 
 def _describe_phone(value: Any, region: str) -> tuple[Any, ...] | None:
-    key, ext, kind = _phone.describe_key(value, region=region)
+    return _phone_columns(_phone.describe_key(value, region=region))
+
+
+def _phone_columns(found: PhoneParts) -> tuple[Any, ...]:
+    """The prepared phone columns of what :func:`~leadlink.clean.normalize._phone.describe_key`
+    found."""
+    key, ext, kind = found
     return key, ext, kind, _tail(key)
 
 
@@ -251,7 +273,12 @@ def _tail(key: str | None) -> str | None:
 
 
 def _describe_email(value: Any) -> tuple[Any, ...] | None:
-    found = _email.parts(value)
+    return _email_columns(_email.parts(value))
+
+
+def _email_columns(found: EmailParts) -> tuple[Any, ...] | None:
+    """The prepared email columns of what :func:`~leadlink.clean.normalize._email.parts`
+    found."""
     if found is None:
         return None
     user, host = found
@@ -368,6 +395,23 @@ _DESCRIBERS: dict[str, _Describer] = {
     "postcode": _Describer(_describe_postcode, ("postcode",)),
     "website": _Describer(_describe_website, ("website",)),
 }
+
+
+#: Roles whose values :class:`~leadlink.clean.ParsedColumns` may hold parsed, and how
+#: what was found becomes their prepared columns.
+_FROM_PARSED: dict[str, Callable[[Any], tuple[Any, ...] | None]] = {
+    "phone": _phone_columns,
+    "email": _email_columns,
+}
+
+
+def _parsed_values(parsed: ParsedColumns, role: str, column: Any) -> list[Any] | None:
+    """What ``parsed`` found for each distinct value of the role's column, if it has it."""
+    if role == "phone":
+        return parsed.phones(column, parse=False)
+    if role == "email":
+        return parsed.emails(column, parse=False)
+    return None
 
 
 #: One field to describe: the describer, the distinct values, the prepared columns.

@@ -53,7 +53,8 @@ import pandas as pd
 from leadlink._data import words
 from leadlink._i18n import say
 from leadlink._values import NO_VALUE, factorize, parse_times, reference_time
-from leadlink.clean.normalize import _phone
+from leadlink.clean._parsed import ParsedColumns
+from leadlink.clean.normalize import _email, _phone
 from leadlink.errors import ColumnError, ConfigError
 from leadlink.schema import ROLES
 
@@ -203,6 +204,7 @@ def validate(
     stale_after: str | pd.Timedelta | pd.DateOffset | None = None,
     now: Any = None,
     region: str | None = None,
+    parsed: ParsedColumns | None = None,
 ) -> pd.DataFrame:
     """Check every lead: reason codes, ghost verdict, ghost score and its explanation.
 
@@ -220,6 +222,10 @@ def validate(
         region: default region for phone numbers written without a country code;
             ``None``: CN, unless most numbers are not valid there but are in one other
             region, which is then used, with a warning.
+        parsed: the distinct values of ``leads``' columns and their parsed phones and
+            emails, shared with :func:`leadlink.prepare` of the same leads (see
+            :class:`~leadlink.clean.ParsedColumns`); what is not there yet is added.
+            Ignored when it holds other leads or another region.
 
     Returns:
         A frame with columns ``is_ghost``, ``ghost_score``, ``problems``, ``ghost_reasons``.
@@ -245,10 +251,19 @@ def validate(
     email_ok = np.zeros(n, dtype=bool)
     missing: dict[str, np.ndarray] = {}
 
+    if parsed is None or not parsed.serves(leads, region):
+        parsed = ParsedColumns(leads, region)
+    # the parsed values a role's check reads beside the raw value
+    parses: dict[str, Callable[[Any], Sequence[Any] | None]] = {
+        "phone": parsed.phones,
+        "email": parsed.emails,
+    }
     for role, make_check in _FIELD_CHECKS.items():
         if role not in roles:
             continue
-        field = _check_distinct(leads[roles[role]], make_check(region))
+        column = roles[role]
+        found = parses[role](column) if role in parses else None
+        field = _check_distinct(leads[column], make_check(region), parsed.distinct(column), found)
         masks |= field.masks
         missing[role] = field.blank
         if role == "phone":
@@ -265,7 +280,9 @@ def validate(
         elif role in missing:
             blank = missing[role]
         else:
-            blank = _check_distinct(leads[roles[role]], _presence_check(region)).blank
+            blank = _check_distinct(
+                leads[roles[role]], _presence_check(region), parsed.distinct(roles[role])
+            ).blank
         masks |= np.where(blank, _BIT[Problem(f"required.{role}")], 0)
 
     if stale_delta is not None:
@@ -279,13 +296,14 @@ def validate(
     codes, uniques = pd.factorize(keys)
     verdicts = [_verdict(int(key) >> 2, int(key) & 3) for key in uniques]
     scores = np.array([v[0] for v in verdicts], dtype=float)[codes]
-    problem_lists = [v[1] for v in verdicts]
+    problem_lists = [list(v[1]) for v in verdicts]
     reasons = np.array([v[2] for v in verdicts], dtype=object)[codes]
     result = pd.DataFrame(
         {
             "is_ghost": scores > GHOST_THRESHOLD,
             "ghost_score": scores,
-            "problems": [list(problem_lists[code]) for code in codes.tolist()],
+            # a list of its own for each lead (a caller may edit one)
+            "problems": list(map(list.copy, map(problem_lists.__getitem__, codes.tolist()))),
             "ghost_reasons": reasons,
         },
         index=leads.index,
@@ -484,13 +502,28 @@ class _Field:
 
 
 # A check takes one distinct raw value and returns (problem bits, blank, usable contact).
-_Check = Callable[[Any], "tuple[int, bool, bool]"]
+# The phone and email checks also take what the normaliser found for the value (see
+# ParsedColumns), and parse it themselves when not given it.
+_Check = Callable[..., "tuple[int, bool, bool]"]
+_UNPARSED: Any = object()
 
 
-def _check_distinct(values: pd.Series, check: _Check) -> _Field:
-    """Run ``check`` once per distinct value of ``values`` and spread the results back."""
-    codes, uniques = factorize(values)
-    results = [check(value) for value in uniques]
+def _check_distinct(
+    values: pd.Series,
+    check: _Check,
+    distinct: tuple[np.ndarray, np.ndarray] | None = None,
+    found: Sequence[Any] | None = None,
+) -> _Field:
+    """Run ``check`` once per distinct value of ``values`` and spread the results back.
+
+    ``distinct`` are the codes and distinct values of ``values`` when known
+    (:func:`leadlink._values.factorize`); ``found`` what the normaliser found for each
+    distinct value, given to ``check`` beside it."""
+    codes, uniques = factorize(values) if distinct is None else distinct
+    if found is None:
+        results = [check(value) for value in uniques]
+    else:
+        results = [check(value, parts) for value, parts in zip(uniques, found)]
     results.append(check(None))  # code -1: missing
     masks = np.fromiter((r[0] for r in results), dtype=np.int64, count=len(results))
     blank = np.fromiter((r[1] for r in results), dtype=bool, count=len(results))
@@ -522,20 +555,20 @@ def _is_blank(value: Any, tokens: frozenset[str] = _BLANK_CONTACT_TOKENS) -> boo
 
 
 def _phone_check(region: str) -> _Check:
-    from leadlink.clean import normalize
-
-    def check(value: Any) -> tuple[int, bool, bool]:
+    def check(value: Any, found: Any = _UNPARSED) -> tuple[int, bool, bool]:
         if _is_blank(value):
             return _BIT[Problem.PHONE_MISSING], True, False
-        e164 = normalize.phone(value, region=region)
-        if e164 is None:
+        # (E.164 or local key, extension, kind): no key, or kind "local", for a number
+        # that is not valid in the region
+        key, _, kind = _phone.describe_key(value, region) if found is _UNPARSED else found
+        if key is None or kind == "local":
             if _is_placeholder_raw_phone(_text(value) or ""):
                 return _BIT[Problem.PHONE_PLACEHOLDER], False, False
-            if _phone.local_key(value, region) is not None:
+            if kind == "local":
                 # dialable where the lead is (or in its own region): a working channel
                 return _BIT[Problem.PHONE_LOCAL], False, True
             return _BIT[Problem.PHONE_INVALID], False, False
-        if _is_placeholder_e164(e164):
+        if _is_placeholder_e164(key):  # a valid number: its E.164
             return _BIT[Problem.PHONE_PLACEHOLDER], False, False
         return 0, False, True
 
@@ -551,17 +584,19 @@ def _email_check(region: str) -> _Check:
     domain_bits: dict[str, int] = {}
     local_bits: dict[str, int] = {}
 
-    def check(value: Any) -> tuple[int, bool, bool]:
+    def check(value: Any, found: Any = _UNPARSED) -> tuple[int, bool, bool]:
         if _is_blank(value):
             return _BIT[Problem.EMAIL_MISSING], True, False
-        canonical = normalize.email(value)
-        if canonical is None or "@" not in canonical:
+        # the canonical mailbox's name and domain (see normalize.email)
+        parts = _email.parts(value) if found is _UNPARSED else found
+        if parts is None:
             bits = _BIT[Problem.EMAIL_SYNTAX]
             text = _text(value) or ""
             if _is_placeholder_local(text.casefold().split("@", 1)[0].strip()):
                 bits |= _BIT[Problem.EMAIL_PLACEHOLDER]
             return bits, False, False
-        local, _, domain = canonical.rpartition("@")
+        local, domain = parts
+        canonical = f"{local}@{domain}"
         of_domain = domain_bits.get(domain)
         if of_domain is None:
             of_domain = _BIT[Problem.EMAIL_PLACEHOLDER] if _is_placeholder_domain(domain) else 0
@@ -571,7 +606,8 @@ def _email_check(region: str) -> _Check:
         of_local = local_bits.get(local)
         if of_local is None:
             of_local = _BIT[Problem.EMAIL_PLACEHOLDER] if _is_placeholder_local(local) else 0
-            if _safe_bool(normalize.email_is_role, canonical):
+            # (the canonical address parses to the same name again: no second parse)
+            if _email.is_role_name(local):
                 of_local |= _BIT[Problem.EMAIL_ROLE]
             local_bits[local] = of_local
         bits = of_domain | of_local

@@ -15,8 +15,8 @@ from typing import Any
 from leadlink._data import mapping, words
 from leadlink.clean.normalize._text import clean
 
-__all__ = ["domain", "is_disposable", "is_free_domain", "is_free_provider", "is_role", "is_valid", "normalize",
-           "parts", "username"]  # fmt: skip
+__all__ = ["domain", "is_disposable", "is_free_domain", "is_free_provider", "is_role", "is_role_name",
+           "is_valid", "normalize", "parts", "username"]  # fmt: skip
 
 _LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 # Two or more labels of letters, digits and inner hyphens; the last (the top-level
@@ -102,9 +102,16 @@ def domain(value: Any) -> str | None:
 def is_role(value: Any) -> bool:
     """A shared role mailbox (info@, sales@, sales2@ ...), not a person's."""
     user = username(value)
-    return user is not None and (
-        user in ROLE_ACCOUNTS or user.rstrip("0123456789") in ROLE_ACCOUNTS
-    )
+    return user is not None and is_role_name(user)
+
+
+def is_role_name(user: str) -> bool:
+    """Like :func:`is_role` for the mailbox name of a canonical address (no parsing).
+
+    >>> is_role_name("sales2"), is_role_name("zhangwei")
+    (True, False)
+    """
+    return user in ROLE_ACCOUNTS or user.rstrip("0123456789") in ROLE_ACCOUNTS
 
 
 def _in_domains(host: str | None, domains: frozenset[str]) -> bool:
