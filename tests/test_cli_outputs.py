@@ -30,6 +30,24 @@ def test_a_list_cell_is_the_text_json_dumps_writes(values):
     assert _json_list(values) == json.dumps(values, ensure_ascii=False)
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [["a", "b"], [], None, ["中文"], [""]],  # texts only, none to escape: joined at once
+        [["a"], ['say "hi"'], []],  # one escape: each list on its own
+        [["a", 1], ["b"], "text", 2.5],
+        [("a", "b"), ["a"]],  # a tuple is no list
+    ],
+)
+def test_a_column_of_lists_is_json_text(cells):
+    from leadlink.cli._matching import _json_cells
+
+    expected = [
+        json.dumps(cell, ensure_ascii=False) if isinstance(cell, list) else cell for cell in cells
+    ]
+    assert _json_cells(cells) == expected
+
+
 def test_list_columns_become_json_and_others_stay():
     frame = pd.DataFrame({"ids": [["a", "b"], [], None], "n": [1, 2, 3], "t": ["x", None, "z"]})
     flat = _json_lists(frame)

@@ -266,6 +266,30 @@ def test_csv_text_is_pandas_text_for_every_kind_of_cell(tmp_path):
                 "x": ["1", "2"],
             }
         ),
+        # times with fractions of a second, times that are all missing, all midnight
+        pd.DataFrame(
+            {
+                "at": pd.to_datetime(["2024-01-01 08:00:00.250", None, "2024-01-02 00:00:00.000"]),
+                "none": pd.to_datetime([None, None, None]),
+                "day": pd.to_datetime(["2024-01-01", "1999-12-31", None]),
+                "x": ["1", "2", "3"],
+            }
+        ),
+        # numbers and phones in other digits, formulas after a quote, formula starts
+        pd.DataFrame(
+            {
+                "cell": [
+                    "+\uff11\uff12",
+                    "-\u0663",
+                    "+86 (10) 8888-6666",
+                    "+86\n",
+                    "'+1",
+                    "@",
+                    "-",
+                ],
+                "n": range(7),
+            }
+        ),
     ],
 )
 def test_csv_text_of_frames_pandas_still_writes(tmp_path, frame):

@@ -14,10 +14,17 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-__all__ = ["escape_cell", "escaped_frame", "unescape_cell", "unescaped_frame", "write_csv"]
+__all__ = [
+    "escape_cell",
+    "escaped_arrays",
+    "escaped_frame",
+    "unescape_cell",
+    "unescaped_frame",
+    "write_csv",
+]
 
 
-def write_csv(frame: pd.DataFrame, target: Path) -> None:
+def write_csv(frame: pd.DataFrame, target: Path, *, texts: dict[int, object] | None = None) -> None:
     """``frame`` (escaped) as CSV: UTF-8 with BOM, CRLF rows (RFC 4180; Python's csv module
     quotes a cell holding a line break only when the break is part of the line terminator,
     and a bare "\\r" split rows), a cell quoted only when it holds a comma, a quote or a line
@@ -25,31 +32,35 @@ def write_csv(frame: pd.DataFrame, target: Path) -> None:
 
     DuckDB writes the rows, on every core: a million golden records take seconds where
     pandas' writer takes most of a minute. The text is the one pandas writes, byte for byte
-    (numbers as ``str`` writes them, True/False, empty cells for none); a frame with a column
-    whose text DuckDB would write otherwise (times, categories, mixed or nested cells) is
-    written by pandas.
+    (numbers as ``str`` writes them, True/False, times as pandas writes them, empty cells
+    for none); a frame with a column whose text DuckDB would write otherwise (categories,
+    mixed or nested cells, times with fractions of a second) is written by pandas. DuckDB
+    reads the rows as an Arrow table, without the interpreter's lock; ``texts`` holds, by
+    position, text columns already made Arrow arrays (by :func:`escaped_arrays`).
     """
-    plain = _duckdb_columns(frame)
+    plain = _duckdb_columns(frame, texts or {})
     if plain is None:
         frame.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         return
     import duckdb
+    import pyarrow as pa
 
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow([str(c) for c in frame.columns])
     body = target.with_name(target.name + ".rows")
-    texts = [f"c{i}" for i, values in enumerate(plain) if values.dtype.kind == "O"]
-    selected = ", ".join(
-        f"NULLIF(c{i}, '')" if f"c{i}" in texts else f"c{i}" for i in range(len(plain))
-    )
-    rows = pd.DataFrame({f"c{i}": values for i, values in enumerate(plain)}, copy=False)
+    selected = []
+    for i, (_, how) in enumerate(plain):
+        # A string of '' would be written "" (DuckDB's mark of an empty text, not a missing
+        # one); pandas writes nothing, and so does NULL.
+        selected.append(
+            f"NULLIF(c{i}, '')" if how == "text" else f"strftime(c{i}, '{how}')" if how else f"c{i}"
+        )
+    rows = pa.table({f"c{i}": values for i, (values, _) in enumerate(plain)})
     connection = duckdb.connect()
     try:
         connection.register("leadlink_rows", rows)
-        # A string of '' would be written "" (DuckDB's mark of an empty text, not a missing
-        # one); pandas writes nothing, and so does NULL.
         connection.execute(
-            f"COPY (SELECT {selected} FROM leadlink_rows) TO '{_sql_text(body)}' "
+            f"COPY (SELECT {', '.join(selected)} FROM leadlink_rows) TO '{_sql_text(body)}' "
             "(FORMAT csv, HEADER false, NEW_LINE '\r\n')"
         )
     finally:
@@ -62,39 +73,70 @@ def write_csv(frame: pd.DataFrame, target: Path) -> None:
         body.unlink(missing_ok=True)
 
 
-def _duckdb_columns(frame: pd.DataFrame) -> list[pd.Series] | None:
-    """The columns of ``frame`` as DuckDB should read them to write pandas' CSV text: text
-    (str or none) as it is, integers as they are, floats and booleans as the text pandas
-    writes (``str``; empty for NaN); None when a column is of another kind."""
+#: How pandas writes a column of times without a zone, as strftime formats: dates alone
+#: when every time is midnight, else to the second when none has a fraction of one.
+_DATES, _SECONDS = "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"
+_NS_PER_SECOND, _NS_PER_DAY = 1_000_000_000, 86_400_000_000_000
+
+
+def _duckdb_columns(
+    frame: pd.DataFrame, texts: dict[int, object]
+) -> list[tuple[object, str | None]] | None:
+    """The columns of ``frame`` as Arrow arrays DuckDB should read to write pandas' CSV
+    text, each with how to write it (``"text"``, a strftime format for times, None as it
+    is): text (str or none) as it is, integers as they are, floats and booleans as the
+    text pandas writes (``str``; empty for NaN), times without a zone in whole seconds
+    formatted by DuckDB as pandas formats them; None when a column is of another kind."""
+    import pyarrow as pa
+
     if frame.shape[1] < 2:
         return None  # a row of one empty cell is written "" by pandas, nothing by DuckDB
-    columns: list[pd.Series] = []
+    columns: list[tuple[object, str | None]] = []
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
         kind = column.dtype.kind
+        if kind == "M" and isinstance(column.dtype, np.dtype):
+            values = column.to_numpy(dtype="datetime64[ns]")
+            missing = np.isnat(values)
+            stamps = values.view(np.int64)[~missing]
+            if (stamps % _NS_PER_SECOND != 0).any():
+                text = _pandas_times(column)
+                columns.append((pa.array(text, type=pa.large_string()), "text"))
+                continue
+            layout = _DATES if not (stamps % _NS_PER_DAY != 0).any() else _SECONDS
+            columns.append((pa.array(values, mask=missing), layout))
+            continue
         if kind == "M" or isinstance(column.dtype, pd.DatetimeTZDtype):
-            # pandas' own text of times (dates alone when no time is set; no comma or
-            # quote, so one column split by lines is the text of each cell)
-            lines = column.to_csv(index=False, header=False, lineterminator="\n").split("\n")
-            text = np.asarray(lines[:-1], dtype=object)
-            text[column.isna().to_numpy()] = None
-            columns.append(pd.Series(text, dtype=object))
+            text = _pandas_times(column)
+            columns.append((pa.array(text, type=pa.large_string()), "text"))
             continue
         if not isinstance(column.dtype, np.dtype):
             return None  # categories, nullable integers
         if kind in "iu":
-            columns.append(column.reset_index(drop=True))
+            columns.append((pa.array(column.to_numpy()), None))
         elif kind in "fb":
             values = column.to_numpy()
-            text = values.astype(str).astype(object)
-            if kind == "f":
-                text[np.isnan(values)] = None
-            columns.append(pd.Series(text, dtype=object))
+            missing = np.isnan(values) if kind == "f" else None
+            columns.append((pa.array(values.astype(str), mask=missing), "text"))
         elif kind == "O" and infer_dtype(column, skipna=True) in ("string", "empty"):
-            columns.append(column.reset_index(drop=True))
+            held = texts.get(position)
+            if held is None:
+                held = pa.array(
+                    column.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True
+                )
+            columns.append((held, "text"))
         else:
             return None
     return columns
+
+
+def _pandas_times(column: pd.Series) -> np.ndarray:
+    """pandas' own text of a column of times (no comma or quote, so one column split by
+    lines is the text of each cell), None where there is no time."""
+    lines = column.to_csv(index=False, header=False, lineterminator="\n").split("\n")
+    text = np.asarray(lines[:-1], dtype=object)
+    text[column.isna().to_numpy()] = None
+    return text
 
 
 def _sql_text(path: Path) -> str:
@@ -142,24 +184,36 @@ def unescape_cell(value: str) -> str:
 def escaped_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell and header passed through :func:`escape_cell`;
     numbers, booleans and times are typed values, never formulas."""
+    return escaped_arrays(frame)[0]
+
+
+def escaped_arrays(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, object]]:
+    """:func:`escaped_frame`, and its text columns as the Arrow arrays the escapes were
+    looked for in (by position; :func:`write_csv` hands them to DuckDB as they are, so
+    that a million texts are converted once)."""
     escaped = frame.copy(deep=False)  # isetitem below replaces columns, never edits them
     escaped.columns = [escape_cell(c) if isinstance(c, str) else c for c in frame.columns]
+    texts: dict[int, object] = {}
     for position in range(escaped.shape[1]):
         column = escaped.iloc[:, position]
         if column.dtype.kind in "biufcmM":
             continue
-        safe = _escaped_column(column)
+        safe, text = _escaped_column(column)
         if safe is not None:
             escaped.isetitem(position, pd.Series(safe, index=column.index, dtype=object))
-    return escaped
+        elif text is not None:
+            texts[position] = text
+    return escaped, texts
 
 
-def _escaped_column(column: pd.Series) -> np.ndarray | None:
-    """The cells of ``column`` through :func:`escape_cell`, or None when none changes.
+def _escaped_column(column: pd.Series) -> tuple[np.ndarray | None, object]:
+    """The cells of ``column`` through :func:`escape_cell`, or None when none changes;
+    and the column as an Arrow array of text, when it is text (or none).
 
     A column of text (or none) is searched by Arrow for cells that start as a formula or a
-    quote, and only those are looked at, each distinct text once (a phone column starts
-    every cell with "+"); other columns are looked at cell by cell."""
+    quote and are not a number written in ASCII digits (phone numbers: a phone column
+    starts every cell with "+"), and only those are looked at, each distinct text once;
+    other columns are looked at cell by cell."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -167,19 +221,22 @@ def _escaped_column(column: pd.Series) -> np.ndarray | None:
     try:
         text = pa.array(values, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _escaped_cells(column)
-    starts = pc.match_substring_regex(text, "^[=+\\-@\\t\\r']").fill_null(False)
-    hit = np.flatnonzero(starts.to_numpy(zero_copy_only=False))
+        return _escaped_cells(column), None
+    starts = pc.match_substring_regex(text, "^[=+\\-@\\t\\r']")
+    # what _PLAIN_NUMBER matches in ASCII digits: escape_cell keeps it as it is
+    number = pc.match_substring_regex(text, "^[+-]?[0-9][0-9 ().-]*$")
+    look = pc.and_(starts, pc.invert(number)).fill_null(False)
+    hit = np.flatnonzero(look.to_numpy(zero_copy_only=False))
     if not len(hit):
-        return None
+        return None, text
     seen: dict[str, str] = {}
     safe = [seen.get(v) or seen.setdefault(v, escape_cell(v)) for v in values[hit].tolist()]
     changed = np.fromiter((a != b for a, b in zip(safe, values[hit])), bool, len(hit))
     if not changed.any():
-        return None
+        return None, text
     cells = values.copy()
     cells[hit[changed]] = np.asarray(safe, dtype=object)[changed]
-    return cells
+    return cells, None
 
 
 def _escaped_cells(column: pd.Series) -> np.ndarray | None:

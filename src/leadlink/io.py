@@ -28,7 +28,7 @@ import pandas as pd
 
 from leadlink._csv_text import (
     escape_cell,
-    escaped_frame,
+    escaped_arrays,
     unescape_cell,
     unescaped_frame,
     write_csv,
@@ -181,7 +181,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     elif target.suffix.lower() == ".xlsx":
         _write_xlsx(frame, target)
     else:
-        write_csv(escaped_frame(frame), target)
+        escaped, texts = escaped_arrays(frame)
+        write_csv(escaped, target, texts=texts)
     return target
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
@@ -42,6 +41,7 @@ from leadlink.merge import (
     DEFAULT_QUEUE_SIZE,
     DEFAULT_WEAK_BELOW,
     DecisionsLike,
+    ReviewContext,
     ReviewQueue,
     SurvivorshipPolicy,
     apply_decisions,
@@ -49,7 +49,6 @@ from leadlink.merge import (
     conflicts,
     golden_records,
     lineage,
-    pair_positions,
     read_decisions,
     refresh_golden,
     review_clusters,
@@ -137,8 +136,8 @@ class DedupeResult:
     policy: SurvivorshipPolicy | None = None
     masking: OutputMasking = field(default_factory=OutputMasking, repr=False)
     decisions: pd.DataFrame = field(default_factory=lambda: read_decisions(None), repr=False)
-    # (pairs, prepared, positions): review() and review_queue() place the pairs once
-    _positions: tuple[Any, Any, tuple[np.ndarray, np.ndarray]] | None = field(
+    # (clusters, pairs, prepared, context): review() and review_queue() share one context
+    _review_held: tuple[Any, Any, Any, ReviewContext] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -189,7 +188,7 @@ class DedupeResult:
             large=large,
             weak_below=weak_below,
             threshold=self.threshold if threshold is None else threshold,
-            positions=self._pair_positions(prepared),
+            context=self._review_context(prepared),
         )
 
     def review_queue(
@@ -221,22 +220,26 @@ class DedupeResult:
             size=size,
             value=value,
             threshold=self.threshold,
-            positions=self._pair_positions(prepared),
+            context=self._review_context(prepared),
         )
 
-    def _pair_positions(self, prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
-        """Where each pair's two leads are in ``prepared``, found once for the review and
-        the review queue (a second at a million leads), again if ``pairs`` or
-        ``prepared`` was replaced; None for pairs without their ids (the review says what
+    def _review_context(self, prepared: pd.DataFrame) -> ReviewContext | None:
+        """What the review and the review queue both work out (the leads' clusters, where
+        each pair's leads are, the disputed identifiers; seconds at a million leads),
+        found once for both, again if ``clusters``, ``pairs`` or ``prepared`` was
+        replaced; None for pairs without their ids or probabilities (the review says what
         is wrong with them)."""
-        if not {"id_l", "id_r"} <= set(self.pairs.columns) or "unique_id" not in prepared:
+        needed = {"id_l", "id_r", "match_probability"}
+        if not needed <= set(self.pairs.columns) or "unique_id" not in prepared:
             return None
-        held = self._positions
-        if held is None or held[0] is not self.pairs or held[1] is not prepared:
-            ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
-            held = (self.pairs, prepared, pair_positions(self.pairs, ids))
-            self._positions = held
-        return held[2]
+        held = self._review_held
+        if held is None or any(
+            a is not b for a, b in zip(held, (self.clusters, self.pairs, prepared))
+        ):
+            context = ReviewContext.of(self.clusters, self.pairs, prepared)
+            held = (self.clusters, self.pairs, prepared, context)
+            self._review_held = held
+        return held[3]
 
     def at_threshold(
         self, threshold: float, *, decisions: DecisionsLike | None = None

@@ -127,3 +127,23 @@ def test_normalised_golden_values_are_masked_and_hashed_like_the_values():
     hashed = OutputMasking("hashed", hash_key=b"k" * 16).columns(golden).iloc[0]
     assert hashed["phone_normalized"] == hashed["phone"]  # one pseudonym for one number
     assert hashed["email_normalized"] == hashed["email"]
+
+
+def test_blank_values_are_told_without_normalising_them():
+    """``_blank`` tests ``str.strip`` where ``_plain`` normalises (NFKC) first: the same
+    for every character, alone and after text or white space."""
+    import sys
+    import unicodedata
+
+    from leadlink.merge._golden import _blank, _plain
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        assert (unicodedata.normalize("NFKC", char).strip() == "") == (char.strip() == "")
+    values = pd.Series(
+        ["", " ", "\u3000", "\u00a0x", "a", None, float("nan"), 0, " " * 1000 + "x",
+         "\u2003\u2028", "\u0301", " \u0308", "\ufeff", 1.5]
+    )  # fmt: skip
+    assert _blank(values).tolist() == pd.isna(_plain(values)).tolist()

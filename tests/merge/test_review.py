@@ -163,3 +163,69 @@ def test_details_and_errors_in_chinese(prepared):
     assert set(review["reason"]) == {"weak_link", "conflicting_identifiers"}
     with pytest.raises(ll.ConfigError, match="须为"):
         _review(prepared, weak_below=2)
+
+
+# -- the context the review and the review queue share ------------------------------------
+
+
+def test_review_and_queue_are_the_same_with_the_shared_context(generated):
+    import dataclasses
+
+    from leadlink.merge import ReviewContext, review_queue
+
+    _, _, result = generated
+    clusters, pairs, prepared = result.clusters, result.pairs, result.prepared
+    context = ReviewContext.of(clusters, pairs, prepared)
+    alone = review_clusters(clusters, pairs, prepared, threshold=result.threshold)
+    shared = review_clusters(clusters, pairs, prepared, threshold=result.threshold, context=context)
+    pd.testing.assert_frame_equal(alone, shared)
+    for size in (None, 3):
+        queue = review_queue(clusters, pairs, prepared, size=size, threshold=result.threshold)
+        again = review_queue(
+            clusters, pairs, prepared, size=size, threshold=result.threshold, context=context
+        )
+        pd.testing.assert_frame_equal(queue.items, again.items)
+        pd.testing.assert_frame_equal(queue.rest, again.rest)
+        assert queue.total == again.total
+    # The result's methods build the context once for both, again for new clusters.
+    fresh = dataclasses.replace(result)
+    pd.testing.assert_frame_equal(fresh.review(), alone)
+    held = fresh._review_context(fresh.prepared)
+    pd.testing.assert_frame_equal(
+        fresh.review_queue(size=None).items,
+        review_queue(clusters, pairs, prepared, size=None, threshold=result.threshold).items,
+    )
+    assert fresh._review_context(fresh.prepared) is held
+    fresh.clusters = fresh.clusters.copy()
+    assert fresh._review_context(fresh.prepared) is not held
+
+
+def test_a_shared_context_words_its_disputes_in_the_language_of_each_call(prepared):
+    from leadlink._i18n import language
+    from leadlink.merge import ReviewContext
+
+    clusters = LEADS[["lead_id", "cluster_id"]]
+    with language("en"):
+        context = ReviewContext.of(clusters, PAIRS, prepared)
+    with language("zh"):
+        review = review_clusters(clusters, PAIRS, prepared, threshold=0.9, context=context)
+    detail = review.set_index("reason")["detail"]
+    assert detail["conflicting_identifiers"].startswith("2 个不同的个人手机号")
+
+
+def test_cluster_codes_are_pandas_sorted_factorisation():
+    import numpy as np
+
+    from leadlink.merge._members import cluster_codes
+
+    for ids in (
+        ["C2", "C10", "C1", "C2", "张", "Ω", "z", "Z", "\U0001f600", "a\x00"],
+        ["\ud800", "a", "\ud800"],  # a lone surrogate: Arrow cannot hold it, pandas sorts
+        [3, 1, 3, 2],
+        [],
+    ):
+        values = np.asarray(ids, dtype=object)
+        codes, names = cluster_codes(values)
+        expected_codes, expected_names = pd.factorize(values, sort=True)
+        assert codes.tolist() == expected_codes.tolist()
+        assert names.tolist() == list(expected_names)

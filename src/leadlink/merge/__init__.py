@@ -68,6 +68,7 @@ from leadlink.merge._queue import (
 from leadlink.merge._review import (
     DEFAULT_LARGE,
     DEFAULT_WEAK_BELOW,
+    ReviewContext,
     ReviewReason,
     review_clusters,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "DecisionsLike",
     "Erasure",
     "IncrementalClusters",
+    "ReviewContext",
     "ReviewQueue",
     "ReviewReason",
     "SurvivorshipPolicy",

@@ -47,17 +47,17 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink._values import positional
 from leadlink.errors import ConfigError
 from leadlink.merge._cluster import CONTRADICTION_WEIGHT
-from leadlink.merge._members import aligned_clusters, group_starts, pair_positions
+from leadlink.merge._members import group_starts
 from leadlink.merge._review import (
     DEFAULT_LARGE,
     DEFAULT_WEAK_BELOW,
+    ReviewContext,
     ReviewReason,
-    _disputed,
     check_review_options,
     check_scored_pairs,
+    dispute_text,
 )
 
 __all__ = ["DEFAULT_NEAR_FROM", "DEFAULT_QUEUE_SIZE", "ReviewQueue", "review_queue"]
@@ -168,6 +168,7 @@ def review_queue(
     near_from: float | None = DEFAULT_NEAR_FROM,
     large: int = DEFAULT_LARGE,
     positions: tuple[np.ndarray, np.ndarray] | None = None,
+    context: ReviewContext | None = None,
 ) -> ReviewQueue:
     """The uncertain merges and near misses of a run, ranked by expected wrong leads (or
     value), the first ``size`` of them with a summary of the rest (see the module
@@ -190,6 +191,8 @@ def review_queue(
         large: a cluster with more members than this is ``large``.
         positions: where each pair's ``id_l`` and ``id_r`` are in ``prepared``
             (:func:`leadlink.merge.pair_positions`), when the caller has them.
+        context: :meth:`~leadlink.merge.ReviewContext.of` the same clusters, pairs and
+            prepared leads, when the caller has it (``positions`` is then not read).
 
     Returns:
         A :class:`ReviewQueue`.
@@ -208,22 +211,22 @@ def review_queue(
     size = _check_options(size, threshold, weak_below, near_from, large)
     link_from = 0.5 if threshold is None else float(threshold)
     check_scored_pairs(pairs)
-    # Only the columns read here: a copy of the whole prepared table costs more than the rest.
-    kept = ["unique_id", "phone", "phone_shared", "name_nick", "name_key", "name_partial"]
-    prepared = positional(prepared[[c for c in kept if c in prepared.columns]])
-    lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
-    n = len(lead_ids)
-    amounts = None if value is None else _values(value, n)
-    codes, cluster_names = pd.factorize(aligned_clusters(lead_ids, clusters), sort=True)
-    names = np.asarray(cluster_names, dtype=object).astype(str)
-    sizes = np.bincount(codes, minlength=len(names))
-    if positions is None:
-        positions = pair_positions(pairs, lead_ids)
-    graph = _Graph.of(pairs, positions, codes)
+    amounts = None if value is None else _values(value, len(prepared))
+    if context is None:
+        # Only the columns read here: a copy of the whole prepared table costs more than
+        # the rest.
+        kept = ["unique_id", "phone", "phone_shared", "name_nick", "name_key", "name_partial"]
+        context = ReviewContext.of(
+            clusters, pairs, prepared[[c for c in kept if c in prepared.columns]],
+            positions=positions,
+        )  # fmt: skip
+    lead_ids, codes, sizes = context.lead_ids, context.codes, context.sizes
+    names = context.names.astype(str)
+    graph = _Graph.of(pairs, context.positions, codes)
     weak, parts = _weak_parts(graph, codes, sizes, weak_below, amounts)
     near = _near_misses(graph, codes, sizes, link_from, near_from, amounts)
     items = pd.concat([frame for frame in (weak, near) if len(frame)] or [_item_frame()])
-    disputes = _disputed(prepared, codes, sizes[codes] > 1)
+    disputes = context.disputes
     disputed = np.zeros(len(names), dtype=bool)
     for _, _, counts in disputes:
         disputed[counts.index.to_numpy(dtype=np.int64)] = True
@@ -381,7 +384,7 @@ def _weak_parts(
     strong = graph.inside & (graph.p >= weak_below)
     labels = _components(n, graph.left[strong], graph.right[strong])
     part_sizes = np.bincount(labels, minlength=n)
-    parts = np.unique(labels)
+    parts = np.flatnonzero(part_sizes)  # the labels in use, sorted
     parts = parts[sizes[codes[parts]] > part_sizes[parts]]  # clusters of more than one part
     # The largest part of each cluster is its core (ties: the one with the smallest lead).
     order = np.lexsort((parts, -part_sizes[parts], codes[parts]))
@@ -646,7 +649,7 @@ class _Flags:
     large: int
     disputed: np.ndarray
     single: np.ndarray
-    disputes: list[tuple[str, np.ndarray, pd.Series]]
+    disputes: tuple[tuple[str, np.ndarray, pd.Series], ...]
     low_pairs: pd.DataFrame
     link_from: float
 
@@ -675,10 +678,11 @@ class _Flags:
             )
         for what, _, counts in self.disputes:
             if code in counts.index:
+                words = dispute_text(what)
                 found.append(
                     say(
-                        f"{counts[code]} different {what} in one cluster",
-                        f"同一个簇中有 {counts[code]} 个不同的{what}",
+                        f"{counts[code]} different {words} in one cluster",
+                        f"同一个簇中有 {counts[code]} 个不同的{words}",
                     )
                 )
         if self.single[code]:

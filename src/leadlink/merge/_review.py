@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import numbers
+from dataclasses import dataclass
 from enum import Enum
 from typing import cast
 
@@ -30,9 +31,9 @@ import pandas as pd
 from leadlink._i18n import get_language, language, say
 from leadlink._values import positional
 from leadlink.errors import ConfigError, InputError
-from leadlink.merge._members import aligned_clusters, pair_positions
+from leadlink.merge._members import aligned_clusters, cluster_codes, pair_positions
 
-__all__ = ["ReviewReason", "review_clusters"]
+__all__ = ["ReviewContext", "ReviewReason", "review_clusters"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,56 @@ class ReviewReason(str, Enum):
     NEAR_MISS = "near_miss"
 
 
+@dataclass(frozen=True)
+class ReviewContext:
+    """What :func:`review_clusters` and :func:`~leadlink.merge.review_queue` both work out
+    from one run's clusters, pairs and prepared leads before anything of their own: every
+    lead's id and cluster, the clusters' ids and sizes, where each pair's two leads are,
+    and what members of one cluster disagree on. ``DedupeResult`` builds it once for both
+    (at a million leads each of them spent most of its time on this); build one with
+    :meth:`of`.
+
+    Attributes:
+        lead_ids: the prepared leads' ids, as text, in the prepared table's order.
+        codes: every lead's cluster, numbered in the order of ``names``.
+        names: the cluster ids, sorted.
+        sizes: the leads of every cluster, by code.
+        positions: where each pair's ``id_l`` and ``id_r`` are in ``lead_ids`` (-1: not
+            there).
+        disputes: per identifier the members of one cluster disagree on (``"phone"``:
+            personal phone numbers, ``"name"``: full names): (the identifier, the leads
+            holding one, the number of different values per disputed cluster code).
+    """
+
+    lead_ids: np.ndarray
+    codes: np.ndarray
+    names: np.ndarray
+    sizes: np.ndarray
+    positions: tuple[np.ndarray, np.ndarray]
+    disputes: tuple[tuple[str, np.ndarray, pd.Series], ...]
+
+    @classmethod
+    def of(
+        cls,
+        clusters: pd.DataFrame,
+        pairs: pd.DataFrame,
+        prepared: pd.DataFrame,
+        *,
+        positions: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> ReviewContext:
+        """The context of ``clusters`` and ``pairs`` over ``prepared`` (the arguments of
+        :func:`review_clusters`); ``positions`` when the caller has them."""
+        check_scored_pairs(pairs)
+        prepared = positional(prepared)
+        lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
+        codes, names = cluster_codes(aligned_clusters(lead_ids, clusters))
+        sizes = np.bincount(codes, minlength=len(names))
+        if positions is None:
+            positions = pair_positions(pairs, lead_ids)
+        disputes = tuple(_disputed(prepared, codes, sizes[codes] > 1))
+        return cls(lead_ids, codes, names, sizes, positions, disputes)
+
+
 def review_clusters(
     clusters: pd.DataFrame,
     pairs: pd.DataFrame,
@@ -65,6 +116,7 @@ def review_clusters(
     weak_below: float = DEFAULT_WEAK_BELOW,
     threshold: float | None = None,
     positions: tuple[np.ndarray, np.ndarray] | None = None,
+    context: ReviewContext | None = None,
 ) -> pd.DataFrame:
     """Clusters worth a human look, one row per cluster and reason.
 
@@ -81,6 +133,8 @@ def review_clusters(
             0.5, i.e. any pair the model thinks more likely a match than not.
         positions: where each pair's ``id_l`` and ``id_r`` are in ``prepared``
             (:func:`leadlink.merge.pair_positions`), when the caller has them.
+        context: :meth:`ReviewContext.of` the same clusters, pairs and prepared leads,
+            when the caller has it (``positions`` is then not read).
 
     Returns:
         ``cluster_id``, ``n_leads``, ``reason`` (a :class:`ReviewReason` value), ``detail``
@@ -90,12 +144,9 @@ def review_clusters(
     check_review_options(large, weak_below=weak_below, threshold=threshold)
     link_from = 0.5 if threshold is None else threshold
     check_scored_pairs(pairs)
-    prepared = positional(prepared)
-    lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
-    cluster_of = aligned_clusters(lead_ids, clusters)
-    codes, cluster_names = pd.factorize(cluster_of, sort=True)
-    names = np.asarray(cluster_names, dtype=object)
-    sizes = np.bincount(codes, minlength=len(names))
+    if context is None:
+        context = ReviewContext.of(clusters, pairs, prepared, positions=positions)
+    lead_ids, codes, names, sizes = context.lead_ids, context.codes, context.names, context.sizes
     multi = sizes[codes] > 1
     # One language for every row, read once: say() per row would look it up each time.
     with language(get_language()):
@@ -116,12 +167,10 @@ def review_clusters(
                     members,
                 )
             )
-        if positions is None:
-            positions = pair_positions(pairs, lead_ids)
         rows += _weak_links(
-            pairs, positions, lead_ids, codes, names, sizes, multi, weak_below, link_from
+            pairs, context.positions, lead_ids, codes, names, sizes, multi, weak_below, link_from
         )
-        rows += _conflicting(prepared, lead_ids, codes, names, sizes, multi)
+        rows += _conflicting(context.disputes, lead_ids, codes, names, sizes)
 
     if not rows:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in _COLUMNS})
@@ -191,7 +240,7 @@ def _row(
         "n_leads": int(size),
         "reason": reason.value,
         "detail": detail,
-        "lead_ids": sorted(str(m) for m in members),
+        "lead_ids": sorted(members.tolist()),
     }
 
 
@@ -296,9 +345,9 @@ def _members_by_cluster(
 def _disputed(
     prepared: pd.DataFrame, codes: np.ndarray, multi: np.ndarray
 ) -> list[tuple[str, np.ndarray, pd.Series]]:
-    """What members of one cluster disagree on: for personal phone numbers and full names,
-    (what, the leads holding one, the number of different values per disputed cluster
-    code)."""
+    """What members of one cluster disagree on: for personal phone numbers (``"phone"``)
+    and full names (``"name"``), (which, the leads holding one, the number of different
+    values per disputed cluster code); :func:`dispute_text` words which."""
     n = len(prepared)
 
     def column(name: str) -> pd.Series:
@@ -311,10 +360,7 @@ def _disputed(
     partial = column("name_partial").fillna(1).to_numpy()
     full_name = multi & name.notna().to_numpy() & (partial == 0)
     found = []
-    for what, mask, values in (
-        (say("personal phone numbers", "个人手机号"), personal, phone),
-        (say("full names", "全名"), full_name, name),
-    ):
+    for what, mask, values in (("phone", personal, phone), ("name", full_name, name)):
         if not mask.any():
             continue
         frame = pd.DataFrame({"c": codes[mask], "v": values.to_numpy(dtype=object)[mask]})
@@ -323,20 +369,27 @@ def _disputed(
     return found
 
 
+def dispute_text(what: str) -> str:
+    """What :func:`_disputed` calls ``"phone"`` and ``"name"``, in words."""
+    if what == "phone":
+        return say("personal phone numbers", "个人手机号")
+    return say("full names", "全名")
+
+
 def _conflicting(
-    prepared: pd.DataFrame,
+    disputes: tuple[tuple[str, np.ndarray, pd.Series], ...],
     lead_ids: np.ndarray,
     codes: np.ndarray,
     names: np.ndarray,
     sizes: np.ndarray,
-    multi: np.ndarray,
 ) -> list[dict[str, object]]:
     texts: dict[int, list[str]] = {}
-    holders = np.zeros(len(prepared), dtype=bool)
-    for what, mask, disputed in _disputed(prepared, codes, multi):
+    holders = np.zeros(len(lead_ids), dtype=bool)
+    for what, mask, disputed in disputes:
+        words = dispute_text(what)
         for c, count in disputed.items():
             texts.setdefault(int(cast(int, c)), []).append(
-                say(f"{count} different {what}", f"{count} 个不同的{what}")
+                say(f"{count} different {words}", f"{count} 个不同的{words}")
             )
         holders |= mask & np.isin(codes, disputed.index.to_numpy())
     return [
