@@ -234,3 +234,17 @@ def test_whole_array_twins_decide_as_the_levels_python_tests():
     for table, array_test in _training._ARRAY_NULL_UNLESS.items():
         expected = np.array([NULL_UNLESS[table](l, r) for l, r in rows])  # noqa: E741
         assert (array_test(pairs, at) == expected).all(), table
+
+
+def test_a_role_with_one_value_is_left_out():
+    # one value on every lead says nothing; a second value, however far down, does
+    from leadlink.match._training import _usable_roles
+
+    prepared = _prepare(generate_leads(300, seed=6).drop(columns=["person_id", "is_ghost"]))
+    prepared = pd.concat([prepared] * 3, ignore_index=True)  # more than 1,000 rows
+    n = len(prepared)
+    same_city = prepared.assign(city=["北京"] * (n - 1) + [None])
+    roles, excluded = _usable_roles(same_city, {})
+    assert "city" not in roles and excluded["city"] == "every lead has the same value"
+    late = same_city.assign(city=["北京"] * (n - 1) + ["上海"])
+    assert "city" in _usable_roles(late, {})[0]

@@ -590,11 +590,20 @@ def _usable_roles(
             excluded[role] = "absent"
         elif present / n < _MIN_COVERAGE:
             excluded[role] = f"only {present} of {n} leads have a usable value"
-        elif values.nunique(dropna=True) < 2:
+        elif _one_value(values):
             excluded[role] = "every lead has the same value"
         else:
             roles.append(role)
     return roles, excluded
+
+
+def _one_value(values: pd.Series) -> bool:
+    """Whether every present value is the same (``nunique() < 2``); two different values
+    among the first thousand say no without hashing a million values."""
+    head = values.iloc[:1000].dropna()
+    if len(head) and bool((head != head.iloc[0]).any()):
+        return False
+    return bool(values.nunique(dropna=True) < 2)
 
 
 # -- λ, the prior probability that two records are the same entity ----------------------
