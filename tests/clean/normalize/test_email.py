@@ -129,3 +129,30 @@ def test_email_flags(value, role, disposable, free):
     assert nz.email_is_role(value) is role
     assert nz.email_is_disposable(value) is disposable
     assert nz.email_is_free(value) is free
+
+
+def _is_role_by_parsing(value):
+    user = _email.username(value)
+    return user is not None and (
+        user in _email.ROLE_ACCOUNTS or user.rstrip("0123456789") in _email.ROLE_ACCOUNTS
+    )
+
+
+def test_role_names_hold_no_dot_or_space():
+    """The quick test of is_role drops dots and spaces before looking for a role name."""
+    assert not any("." in word or " " in word for word in _email.ROLE_ACCOUNTS)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "info@acme.com", "INFO@Acme.com", "i.n.f.o@gmail.com", "in fo@acme.com",
+        "sales2@acme.com", "Sales+crm@gmail.com", "mailto:support@acme.com",
+        "Zhang Wei <hr@acme.cn>", "no-reply@x.io", "service-cn@x.cn", "kefu@qq.com",
+        "ｉｎｆｏ@acme.com", "info＠acme.com", "hr@acme。com", "zhang.wei@acme.com",
+        "shrink@acme.com", "info.zhang@acme.com", "info@", "@info.com", "info", "",
+        "hr1@x.com", "h.r@gmail.com", "h.r@acme.com", "info\t@acme.com", None, 7,
+    ],
+)  # fmt: skip
+def test_is_role_as_parsing_says(value):
+    assert _email.is_role(value) == _is_role_by_parsing(value)

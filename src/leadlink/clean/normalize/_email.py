@@ -35,6 +35,8 @@ FREE_PROVIDERS = words(_DATA, "email_free_providers.txt")
 
 
 _ANGLE = re.compile(r"<([^<>]*@[^<>]*)>")
+#: Any role mailbox name, for a quick "none of them" before parsing.
+_ROLE_WORD = re.compile("|".join(re.escape(word) for word in sorted(ROLE_ACCOUNTS)))
 _FULL_STOPS = str.maketrans({"。": ".", "．": ".", "｡": "."})
 
 
@@ -101,6 +103,16 @@ def domain(value: Any) -> str | None:
 
 def is_role(value: Any) -> bool:
     """A shared role mailbox (info@, sales@, sales2@ ...), not a person's."""
+    # The canonical mailbox name of printable ASCII is a piece of the lower-case text once
+    # spaces (and, for gmail, dots) are dropped; no role name holds a dot. Text holding no
+    # role name is answered without parsing (most mailboxes).
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isprintable()
+        and _ROLE_WORD.search(value.lower().replace(" ", "").replace(".", "")) is None
+    ):
+        return False
     user = username(value)
     return user is not None and is_role_name(user)
 
