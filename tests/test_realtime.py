@@ -254,3 +254,22 @@ def test_a_record_that_finds_one_person_keeps_its_pair_probability(
             assert best["cluster_probability"] == pytest.approx(best["match_probability"])
             return
     pytest.fail("no record found exactly one cluster")
+
+
+def test_a_person_whose_own_mobile_is_another_is_not_the_records(base, index: ll.LeadIndex) -> None:
+    # one 欧阳明轩 at the largest company, on its switchboard once and on his mobile once
+    # (one cluster); a 欧阳明轩 there with another mobile contradicts that lead, so his
+    # cluster is not the record's person, as clustering would not let the record join it,
+    # though the pair with the switchboard lead alone passes the threshold
+    company = base[0]["company"].value_counts().index[0]
+    board = index.add({"name": "欧阳明轩", "company": company, "phone": "010-62345678"})
+    mobile = index.add({"name": "欧阳明轩", "company": company, "phone": "13953817264"})
+    assert board["cluster_id"] == mobile["cluster_id"]
+    found = index.match({"name": "欧阳明轩", "company": company, "phone": "13628475910"})
+    assert found.candidates[0]["match_probability"] >= index.threshold
+    assert found.candidates[0]["cluster_probability"] == 0.0
+    assert not found.duplicate
+    # ... his own mobile is him, and so, for want of anything against it, is a record
+    # that gives no phone
+    assert index.match({"name": "欧阳明轩", "company": company, "phone": "13953817264"}).duplicate
+    assert index.match({"name": "欧阳明轩", "company": company}).duplicate

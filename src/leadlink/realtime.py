@@ -66,7 +66,7 @@ from leadlink.clean import (
 )
 from leadlink.errors import ConfigError, InputError
 from leadlink.match import DEFAULT_THRESHOLD, CandidateIndex, LeadModel
-from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, golden_records
+from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, contradicted, golden_records
 from leadlink.schema import ROLES, check_frame, check_ids, resolve_columns
 
 if TYPE_CHECKING:
@@ -694,21 +694,36 @@ class LeadIndex:
         rather than another found cluster's or someone new (see :meth:`match`): the odds
         of its best pair over one plus the sum of every cluster's. A certain pair (a
         must-link rule, or a probability that rounds to 1) shares the certainty with
-        the other certain ones only."""
+        the other certain ones only.
+
+        A cluster that holds a lead the record contradicts (a pair scored below the
+        clusters' ``cannot_link_below`` with a comparison against it, or a never-link
+        rule: see :func:`leadlink.merge.cluster_pairs`) is not the record's person, as
+        clustering would not let the record join it, unless the record's best pair with
+        it is surer of one person than the contradiction is of two (at or above
+        1 - ``cannot_link_below``: the same mobile, the same mailbox): it gets 0 and is
+        left out of the sum. A 王伟 at a company who gives its switchboard is not the
+        王伟 there whose own mobile is another one."""
         left = scored["id_l"].to_numpy(dtype=object)
         right = scored["id_r"].to_numpy(dtype=object)
         others = np.where(left == own, right, left)
         probability = scored["match_probability"].to_numpy(dtype=float)
+        below = self._clusters.cannot_link_below
+        conflict = (probability < below) & contradicted(scored)
         best: dict[str, float] = {}
-        for other, p in zip(others.tolist(), probability.tolist()):
+        against: set[str] = set()
+        for other, p, conflicts in zip(others.tolist(), probability.tolist(), conflict.tolist()):
             cluster = self._clusters.cluster_of(str(other))
             best[cluster] = max(best.get(cluster, 0.0), p)
-        certain = [c for c, p in best.items() if p >= 1.0]
+            if conflicts:
+                against.add(cluster)
+        possible = {c: p for c, p in best.items() if c not in against or p >= 1.0 - below}
+        certain = [c for c, p in possible.items() if p >= 1.0]
         if certain:
             return {c: 1.0 / len(certain) if c in certain else 0.0 for c in best}
-        odds = {c: p / (1.0 - p) for c, p in best.items()}
+        odds = {c: p / (1.0 - p) for c, p in possible.items()}
         total = 1.0 + sum(odds.values())
-        return {c: o / total for c, o in odds.items()}
+        return {c: odds.get(c, 0.0) / total for c in best}
 
     def _insert(self, lead_id: str, values: dict[str, Any]) -> dict[str, Any]:
         ghost, problems = validate_record(values, roles=self.roles, region=self.region)

@@ -5,6 +5,7 @@ Reads the base modules and :mod:`leadlink.clean` (validation feeds survivorship)
 imports Splink: it works on the pair table the model produced.
 
 * :func:`cluster_pairs` — clusters from scored pairs, resisting chains through shared lines;
+  :func:`contradicted` — the pairs it takes as two people when they score low;
 * :class:`SurvivorshipPolicy` — which value survives, per role, by rules from the registry
   :data:`RULES` (defaults: :data:`DEFAULT_RULES`);
 * :func:`golden_records`, :func:`lineage`, :func:`conflicts` — one record per person, where
@@ -41,6 +42,7 @@ from leadlink.merge._cluster import (
     cluster_id_for,
     cluster_pairs,
 )
+from leadlink.merge._cluster import _contradicted as contradicted
 from leadlink.merge._corrections import merge, split, unmerge
 from leadlink.merge._decisions import (
     DECIDED_WEIGHT,
@@ -94,6 +96,7 @@ __all__ = [
     "cluster_id_for",
     "cluster_pairs",
     "conflicts",
+    "contradicted",
     "find_leads",
     "golden_records",
     "holders_from_leads",
