@@ -53,6 +53,32 @@ def test_email_typo_level(left, right, level):
     assert _first_level(EMAIL, {"email": left}, {"email": right}) == level
 
 
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        # a role account beside a person's mailbox at its company: not two desks
+        ("info@acme.com", "wangwei@acme.com", "different"),
+        ("sales2@acme.com", "wangwei@acme.com", "different"),
+        # one role account given twice: compared by its mailbox name, as common as it is
+        ("info@acme.com", "info@acme.com", "same_user"),
+        ("hr@acme.com", "hr@acme.com", "same_user"),
+        # people's mailboxes are as before
+        ("wangwei@acme.com", "lina@acme.com", "same_domain"),
+        ("infoman@acme.com", "infoman@acme.com", "exact"),
+    ],
+)
+def test_a_role_mailbox_is_no_persons(left, right, level):
+    assert _first_level(EMAIL, {"email": left}, {"email": right}) == level
+    # the Python twin the real-time index scores with decides the pair the same way
+    from leadlink.match._levels import LEVEL_TESTS
+
+    leads = pd.DataFrame({"email": [left, right], "lead_id": ["a", "b"]})
+    prepared = prepare(leads, {"email": "email"}, id_column="lead_id")
+    rows = [{c: (None if pd.isna(v) else v) for c, v in prepared.iloc[i].items()} for i in (0, 1)]
+    twin = next(lv for lv in EMAIL.level_ids if LEVEL_TESTS["email", lv](rows[0], rows[1], "email"))
+    assert twin == level
+
+
 # Two colleagues who give their company on the switchboard of 字节跳动 and a mail domain of
 # Acme, where a third colleague gives his company too.
 _COLLEAGUES = (

@@ -17,6 +17,8 @@ The first stage: it reads only the base modules (:mod:`leadlink.schema`,
   emails, shared by :func:`validate` and :func:`prepare` of the same leads;
 * :class:`OutputMasking` — how outputs show phones, emails and names: clear, masked or
   as keyed hashes (:data:`OUTPUT_MODES`).
+* :data:`ROLE_MAILBOXES` — mailbox names of shared role accounts (info, sales, hr ...),
+  which matching does not take for a person's.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from leadlink.clean._prepare import (
 from leadlink.clean._privacy import OUTPUT_MODES, OutputMasking
 from leadlink.clean._record import prepare_record, validate_record
 from leadlink.clean._validate import GHOST_THRESHOLD, Problem, missing_summary, validate
+from leadlink.clean.normalize._email import ROLE_ACCOUNTS as ROLE_MAILBOXES
 from leadlink.clean.normalize._phone import check_region, settle_region
 from leadlink.clean.normalize._phone import match_key as phone_match_key
 
@@ -40,6 +43,7 @@ __all__ = [
     "EMPLOYER_MIN_SHARE",
     "GHOST_THRESHOLD",
     "OUTPUT_MODES",
+    "ROLE_MAILBOXES",
     "SHARED_LINE_NAMES",
     "EnrichResult",
     "OutputMasking",

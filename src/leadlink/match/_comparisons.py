@@ -25,6 +25,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 
 from leadlink._i18n import say
+from leadlink.clean import ROLE_MAILBOXES
 from leadlink.errors import ConfigError
 from leadlink.match._splink import ComparisonLevelCreator
 
@@ -171,6 +172,26 @@ def _else() -> ComparisonLevelCreator:
     return cll.ElseLevel()
 
 
+#: Mailbox names of shared role accounts (info@, sales@, hr@ ...; see
+#: :func:`leadlink.normalize.email_is_role`): a company's desk, not a person.
+_ROLE_NAMES = ", ".join(f"'{name}'" for name in sorted(ROLE_MAILBOXES))
+
+
+def _role_mailbox(side: str) -> str:
+    """SQL: the ``side`` lead's mailbox is a role account (a trailing number ignored, as
+    :func:`~leadlink.normalize.email_is_role` ignores it: sales2@); false when missing."""
+    user = f"email_user_{side}"
+    return (
+        f"coalesce({user} IN ({_ROLE_NAMES}) "
+        f"OR rtrim({user}, '0123456789') IN ({_ROLE_NAMES}), false)"
+    )
+
+
+#: Neither mailbox is a role account: two leads at info@acme.com can be two of its people,
+#: and info@ beside li.wei@acme.com is not a second mailbox of one person.
+_NO_ROLE_MAILBOX = f"NOT {_role_mailbox('l')} AND NOT {_role_mailbox('r')}"
+
+
 #: One lead gives no name, and the letters of its mailbox name are the other's name's
 #: (``name_spelling``, see :func:`leadlink.prepare`).
 _SPELLED_BY_MAILBOX = (
@@ -281,7 +302,11 @@ EMAIL = ComparisonPreset(
     role="email",
     null_column="email",
     levels=(
-        LevelPreset("exact", "same mailbox", lambda: cll.ExactMatchLevel("email")),
+        LevelPreset(
+            "exact",
+            "same mailbox, a person's (a shared info@ or sales@ is compared as its name)",
+            lambda: cll.And(cll.ExactMatchLevel("email"), _sql(_NO_ROLE_MAILBOX)()),
+        ),
         LevelPreset(
             "same_user_same_name",
             "same mailbox name at another domain, spelling the same name (counted by the name)",
@@ -321,13 +346,16 @@ EMAIL = ComparisonPreset(
         ),
         LevelPreset(
             "same_domain",
-            "other mailbox at the same company domain (colleagues)",
+            "other mailbox at the same company domain (colleagues), neither a role "
+            "account (info@, sales@)",
             lambda: cll.And(
                 cll.ExactMatchLevel("email_domain"),
                 cll.CustomLevel("email_free_l = 0", base_dialect_str=_DIALECT),
+                _sql(_NO_ROLE_MAILBOX)(),
             ),
             # A company gives each of its people one mailbox: two of them at its domain,
             # not a typo apart, are two desks, as two extensions of one switchboard are.
+            # A role account is no one's desk: beside a person's mailbox it says nothing.
             against=True,
         ),
         LevelPreset(

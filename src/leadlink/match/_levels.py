@@ -26,6 +26,8 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
+from leadlink.clean import ROLE_MAILBOXES
+
 __all__ = [
     "EXACT_ON",
     "LEVEL_TESTS",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 Row = Mapping[str, Any]
+_DIGITS = "0123456789"
 #: ``test(l, r, column)``: whether the pair (l, r) reaches the level; ``column`` is the
 #: comparison's own column (for the kinds of the user's own columns).
 LevelTest = Callable[[Row, Row, str], bool]
@@ -191,6 +194,15 @@ def _spelled_by_mailbox(l: Row, r: Row) -> bool:  # noqa: E741
     )
 
 
+def _role_mailbox(user: Any) -> bool:
+    # coalesce(user IN (...) OR rtrim(user, digits) IN (...), false)
+    return user is not None and (user in ROLE_MAILBOXES or user.rstrip(_DIGITS) in ROLE_MAILBOXES)
+
+
+def _no_role_mailbox(l: Row, r: Row) -> bool:  # noqa: E741
+    return not _role_mailbox(l["email_user"]) and not _role_mailbox(r["email_user"])
+
+
 def _company_contains(l: Row, r: Row) -> bool:  # noqa: E741
     a, b = l["employer"], r["employer"]
     return _both(a, b) and len(a) >= 2 and len(b) >= 2 and (b in a or a in b)
@@ -329,7 +341,9 @@ LEVEL_TESTS: dict[tuple[str, str], LevelTest] = {
     ),
     ("phone", "different"): _always,
     # EMAIL
-    ("email", "exact"): _exact("email"),
+    ("email", "exact"): lambda l, r, _c: (  # noqa: E741
+        _eq(l["email"], r["email"]) and _no_role_mailbox(l, r)
+    ),
     ("email", "same_user_same_name"): lambda l, r, _c: (  # noqa: E741
         _eq(l["email_user"], r["email_user"])
         and (_eq(l["name_key"], r["name_key"]) or _spelled_by_mailbox(l, r))
@@ -337,7 +351,9 @@ LEVEL_TESTS: dict[tuple[str, str], LevelTest] = {
     ("email", "same_user"): _exact("email_user"),
     ("email", "typo"): _pair(_email_typo),
     ("email", "same_domain"): lambda l, r, _c: (  # noqa: E741
-        _eq(l["email_domain"], r["email_domain"]) and _is(l["email_free"], 0)
+        _eq(l["email_domain"], r["email_domain"])
+        and _is(l["email_free"], 0)
+        and _no_role_mailbox(l, r)
     ),
     ("email", "both_personal"): lambda l, r, _c: (  # noqa: E741
         _is(l["email_free"], 1) and _is(r["email_free"], 1)
@@ -436,7 +452,6 @@ EXACT_ON: dict[tuple[str, str], str | None] = {
     ("name", "same_key_other_script"): "name_key",
     ("name", "nickname"): "name_nick",
     ("phone", "shared_line"): "phone",
-    ("email", "exact"): "email",
     ("email", "same_user"): "email_user",
     ("company", "exact"): "employer",
     ("city", "exact"): "city",
