@@ -17,7 +17,8 @@ from leadlink._data import words
 from leadlink._i18n import say
 from leadlink.errors import ConfigError, InputError
 
-__all__ = ["NO_VALUE", "as_list", "factorize", "id_text", "parse_times", "reference_time"]
+__all__ = ["NO_VALUE", "as_list", "distinct_integers", "factorize", "id_text", "parse_times",
+           "reference_time"]  # fmt: skip
 
 #: Cell values that say "there is no value" in any field (none, null, n/a, -, /, ? ...),
 #: lower case: compare after case folding. The one shared set (data/no_value.txt); each
@@ -164,3 +165,19 @@ def as_list(values: Iterable[Any] | None, name: str) -> list[Any]:
             )
         )
     return list(values)
+
+
+def distinct_integers(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, ascending: ``np.unique`` by sorting (numpy
+    2.4's ``np.unique`` hashes integers, several times slower on spread numbers).
+
+    >>> distinct_integers(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values, kind="stable")
+    if not len(ordered):
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]

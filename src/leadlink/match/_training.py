@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from leadlink._graph import component_roots
 from leadlink._i18n import say
+from leadlink._values import distinct_integers
 from leadlink.errors import InputError
 from leadlink.match._comparisons import ENTITY_COMPARISONS, comparison_for
 from leadlink.match._splink import collapsed_level, em_iterations, set_lambda
@@ -495,28 +497,38 @@ def _person_term_frequencies(
     as one person here (grouped once for all columns); the frequency of a value is the
     share of such groups that use it.
     """
-    group = np.arange(len(prepared))
+    n = len(prepared)
     keys = [
         prepared["phone"].where(prepared["phone_shared"] == 0),
         prepared["email"],
     ]
-    codes = [pd.factorize(key, use_na_sentinel=True)[0] for key in keys]
-    for _ in range(20):  # label propagation: each lead takes the smallest label it reaches
-        before = group.copy()
-        for code in codes:
-            has = code >= 0
-            smallest = pd.Series(group[has]).groupby(code[has]).transform("min").to_numpy()
-            group[has] = np.minimum(group[has], smallest)
-        if (group == before).all():
-            break
+    # each lead joined to the first lead of its line and of its mailbox; a person is a
+    # connected component, numbered by its smallest lead
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    for key in keys:
+        code = pd.factorize(key, use_na_sentinel=True)[0]
+        at = np.flatnonzero(code >= 0)
+        # codes are numbered in order of first appearance: a code's first lead is where
+        # the running largest code grows
+        highest = np.maximum.accumulate(code[at])
+        first = at[np.r_[True, highest[1:] > highest[:-1]]] if len(at) else at
+        left.append(at)
+        right.append(first[code[at]])
+    group = component_roots(n, np.concatenate(left), np.concatenate(right))
     frequencies: dict[str, pd.Series] = {}
     for column in sorted(columns):
-        values = prepared[column]
-        present = values.notna().to_numpy()
-        people = pd.DataFrame({"value": values[present].to_numpy(), "group": group[present]})
-        per_value = people.drop_duplicates().groupby("value").size()
-        total = max(int(people["group"].nunique()), 1)
-        frequencies[column] = (per_value / total).rename(f"tf_{column}")
+        codes, values = pd.factorize(prepared[column], use_na_sentinel=True)
+        present = codes >= 0
+        people = group[present]
+        # the distinct (value, person) pairs, as numbers
+        seen = distinct_integers(codes[present].astype(np.int64) * max(n, 1) + people)
+        per_value = np.bincount(seen // max(n, 1), minlength=len(values))
+        total = max(len(distinct_integers(people)), 1)
+        index = pd.Index(np.asarray(values), name="value")
+        frequencies[column] = (
+            pd.Series(per_value, index=index, name=f"tf_{column}").sort_index() / total
+        )
     return frequencies
 
 
