@@ -260,8 +260,11 @@ class LeadIndex:
         cluster's o). One 王伟 at a company who gives nothing else scores much the same
         against each 王伟 there; with six of them, each pair may be 0.4 but the record is
         at most one of the six (0.13 each). A candidate alone keeps its pair's
-        probability. :attr:`MatchResult.duplicate` and :meth:`match_frame`'s ``exists``
-        read ``cluster_probability``."""
+        probability. A cluster holding a lead the record contradicts (another personal
+        mobile or mailbox, another name, scored below the clusters' ``cannot_link_below``)
+        gets 0, as clustering would not let the record join it, unless the record's best
+        pair with it is 1 - ``cannot_link_below`` or more. :attr:`MatchResult.duplicate`
+        and :meth:`match_frame`'s ``exists`` read ``cluster_probability``."""
         if not isinstance(top, int) or top < 1:
             raise ConfigError(say(f"top must be a positive integer, not {top!r}",
                                   f"top 须为正整数，而不是 {top!r}"))  # fmt: skip
