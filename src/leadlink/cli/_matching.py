@@ -10,7 +10,6 @@ import re
 import sys
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -471,12 +470,7 @@ def _write_outputs(
     if queue is None:
         queue = result.review_queue(size=200)
     out.record(SETTINGS, dedupe_settings(result, leads_file=leads_file))
-    # pairs.parquet is written beside the rest, in a thread of its own: Arrow encodes and
-    # compresses millions of pairs without the interpreter's lock, while this thread builds
-    # the other tables. Each file is written whole by one thread, so the bytes do not
-    # depend on which finishes first.
-    with out.writing() as folder, ThreadPoolExecutor(max_workers=1) as beside:
-        pairs_parquet = beside.submit(_write_pairs_parquet, result.pairs, folder / "pairs.parquet")
+    with out.writing() as folder:
         written = [
             write_table(result.clusters, folder / "clusters.csv"),
             write_table(_json_lists(result.golden), folder / "golden_records.csv"),
@@ -484,9 +478,8 @@ def _write_outputs(
             write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
             write_table(_json_lists(queue.items), folder / "review.csv"),
             write_table(_json_lists(review), folder / "review_all.csv"),
+            *_pairs_files(result.pairs, folder),
         ]
-        pairs_csv = _pairs_csv(result.pairs, folder)
-        written += [pairs_parquet.result(), *pairs_csv]
         if result.model is not None:
             written.append(result.model.save(folder / "model.json"))
         if len(result.decisions):
