@@ -9,7 +9,8 @@ Spark DataFrames (:meth:`SparkDedupeResult.write` writes them as Parquet,
 :meth:`SparkDedupeResult.to_pandas` collects a small one into a :class:`~leadlink.DedupeResult`).
 
 * :func:`local_session` — a local SparkSession set up for leadlink (Splink's similarity
-  jar, a private checkpoint folder, a few shuffle partitions per core, no network, no UI);
+  jar, a private checkpoint folder, a few shuffle partitions per core, no network, no UI,
+  a JVM tuned for short runs on few cores);
 * :func:`dedupe_spark` — the pipeline; ``docs/spark.md`` shows how to submit it to a
   cluster.
 
@@ -19,7 +20,7 @@ It sits on top like :mod:`leadlink.pipeline`, and is the one place besides
 
 from __future__ import annotations
 
-from leadlink.match import local_spark_session as local_session
 from leadlink.spark._pipeline import DEFAULT_SAMPLE_SIZE, SparkDedupeResult, dedupe_spark
+from leadlink.spark._session import local_session
 
 __all__ = ["DEFAULT_SAMPLE_SIZE", "SparkDedupeResult", "dedupe_spark", "local_session"]
