@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadlink._graph import component_roots
 from leadlink._i18n import say
 from leadlink.errors import ConfigError
 from leadlink.merge._cluster import CONTRADICTION_WEIGHT
@@ -347,22 +348,6 @@ def _against(pairs: pd.DataFrame) -> np.ndarray:
     return against
 
 
-def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Connected components of the links (``left``, ``right``): every lead's label is the
-    smallest position in its component (label propagation with pointer jumping)."""
-    labels = np.arange(n)
-    while len(left):
-        low = np.minimum(labels[left], labels[right])
-        new = labels.copy()
-        np.minimum.at(new, left, low)
-        np.minimum.at(new, right, low)
-        new = new[new]
-        if np.array_equal(new, labels):
-            break
-        labels = new
-    return labels
-
-
 def _item_frame(**columns: Any) -> pd.DataFrame:
     """An item table: ``kind``, ``code`` (the cluster at stake), ``other`` (a near miss's
     other cluster, -1), ``l``, ``r`` (the pair at stake, -1), ``p``, ``part`` and
@@ -382,7 +367,7 @@ def _weak_parts(
     every lead's part (the smallest position in it)."""
     n = len(codes)
     strong = graph.inside & (graph.p >= weak_below)
-    labels = _components(n, graph.left[strong], graph.right[strong])
+    labels = component_roots(n, graph.left[strong], graph.right[strong])
     part_sizes = np.bincount(labels, minlength=n)
     parts = np.flatnonzero(part_sizes)  # the labels in use, sorted
     parts = parts[sizes[codes[parts]] > part_sizes[parts]]  # clusters of more than one part
