@@ -9,8 +9,7 @@ Spark DataFrames (:meth:`SparkDedupeResult.write` writes them as Parquet,
 :meth:`SparkDedupeResult.to_pandas` collects a small one into a :class:`~leadlink.DedupeResult`).
 
 * :func:`local_session` — a local SparkSession set up for leadlink (Splink's similarity
-  jar, a private checkpoint folder, a few shuffle partitions per core, no network, no UI,
-  a JVM tuned for short runs on few cores);
+  jar, a private checkpoint folder, a few shuffle partitions per core, no network, no UI);
 * :func:`dedupe_spark` — the pipeline; ``docs/spark.md`` shows how to submit it to a
   cluster.
 
@@ -20,7 +19,7 @@ It sits on top like :mod:`leadlink.pipeline`, and is the one place besides
 
 from __future__ import annotations
 
+from leadlink.match import local_spark_session as local_session
 from leadlink.spark._pipeline import DEFAULT_SAMPLE_SIZE, SparkDedupeResult, dedupe_spark
-from leadlink.spark._session import local_session
 
 __all__ = ["DEFAULT_SAMPLE_SIZE", "SparkDedupeResult", "dedupe_spark", "local_session"]
