@@ -236,6 +236,8 @@ class _Context:
         clusters: pd.DataFrame,
         roles: Mapping[str, str],
         validation: pd.DataFrame | None,
+        *,
+        times: bool = True,
     ) -> None:
         if len(leads) != len(prepared):
             raise InputError(
@@ -252,13 +254,14 @@ class _Context:
         self.validation = validation
         self.lead_ids = self.prepared["unique_id"].to_numpy(dtype=object)
         self.cluster_ids = aligned_clusters(self.lead_ids, clusters)
-        self.cluster_codes, self.cluster_names = pd.factorize(self.cluster_ids, sort=True)
+        self.cluster_codes, self.cluster_names = cluster_codes(self.cluster_ids)
         # Rank of each lead id in text order: the last tie-break, and the callable order.
         self.id_rank = np.empty(len(self.lead_ids), dtype=np.int64)
         self.id_rank[np.argsort(self.lead_ids.astype(str), kind="stable")] = np.arange(
             len(self.lead_ids)
         )
-        self.times = _timestamps(self.leads, self.roles)
+        # the leads' times, for survivorship (``times=False``: not read, not parsed)
+        self.times = _timestamps(self.leads, self.roles) if times else None
         self._problems: np.ndarray | None = None
         self._keys: dict[str, np.ndarray] = {}  # each role's keys, once survivorship read them
 
@@ -479,28 +482,7 @@ class _Disagreements(_Context):
         clusters: pd.DataFrame,
         roles: Mapping[str, str],
     ) -> None:
-        if len(leads) != len(prepared):
-            raise InputError(
-                say(
-                    f"leads ({len(leads)} rows) and prepared ({len(prepared)} rows) must be "
-                    "aligned row by row; prepare the same leads",
-                    f"leads（{len(leads)} 行）和 prepared（{len(prepared)} 行）须逐行对应；"
-                    "请对同一批线索执行 prepare",
-                )
-            )
-        self.leads = positional(leads)
-        self.prepared = positional(prepared)
-        self.roles = dict(roles)
-        self.validation = None
-        self.lead_ids = self.prepared["unique_id"].to_numpy(dtype=object)
-        self.cluster_ids = aligned_clusters(self.lead_ids, clusters)
-        self.cluster_codes, self.cluster_names = cluster_codes(self.cluster_ids)
-        self.id_rank = np.empty(len(self.lead_ids), dtype=np.int64)
-        self.id_rank[np.argsort(self.lead_ids.astype(str), kind="stable")] = np.arange(
-            len(self.lead_ids)
-        )
-        self.times = None
-        self._problems = None
+        super().__init__(leads, prepared, clusters, roles, None, times=False)
 
     def alternatives(self, role: str) -> pd.DataFrame:
         columns = ["cluster_id", "role", "key", "value", "lead_ids", "n_leads", "_first", "_c"]
