@@ -53,6 +53,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "spark",
             "realtime",
             "_index_files",
+            "_index_golden",
             "linking",
             "_run_warnings",
             "_erasure",

@@ -57,6 +57,7 @@ from leadlink._index_files import (
     read_validation,
     write_folder,
 )
+from leadlink._index_golden import GoldenRecords, base_golden
 from leadlink.clean import (
     prepare,
     prepare_record,
@@ -395,7 +396,6 @@ class LeadIndex:
             ids = [*self._base_position, *self._new_leads]
             base = positions(list(self._base_position.values()))
             new = list(self._new_leads)
-            kept = [p for c, p in self._golden_position.items() if c not in self._golden_stale]
             write_folder(
                 target,
                 manifest,
@@ -412,12 +412,7 @@ class LeadIndex:
                 ids=ids,
                 problems=[";".join(self._problems_of(i)) for i in ids],
                 ghosts=[i in self._ghosts for i in ids],
-                golden=joined(
-                    self._golden.take(positions(kept)),
-                    pd.DataFrame(
-                        list(self._golden_rows.values()), columns=self._golden.column_names
-                    ),
-                ),
+                golden=self._golden.table(),
                 clusters=self._clusters.columns(),
                 lines=self._lines,
                 domains=self._domains,
@@ -452,7 +447,7 @@ class LeadIndex:
                     read_arrow(folder / "prepared.arrow"), problems, ghost)  # fmt: skip
         self._candidates = CandidateIndex.load(self.model, folder / "candidates")
         self._clusters = IncrementalClusters.from_columns(read_clusters(folder, manifest))
-        self._keep_golden(read_arrow(folder / "golden.arrow"))
+        self._golden = GoldenRecords(read_arrow(folder / "golden.arrow"))
         self._lines, self._domains = read_sources(folder)
         self._describe()
         self._counter = int(manifest.get("counter", 0))
@@ -476,8 +471,10 @@ class LeadIndex:
                     problems, ghost)  # fmt: skip
         self._candidates = CandidateIndex(self.model, prepared[~ghost])
         self._clusters = clusters
-        self._keep_golden(None)
-        self._base_golden(text, prepared, validation)
+        self._golden = base_golden(
+            clusters.assignments(), self._base_position, text, prepared, validation,
+            self.roles, self.policy,
+        )  # fmt: skip
         self._lines, self._domains = _employer_sources(prepared)
         self._describe()
 
@@ -770,50 +767,16 @@ class LeadIndex:
                 employer = (row["employer"], row["employer_latin"])
             self._lines[phone] = (True, employer)
 
-    def _base_golden(
-        self, text: pd.DataFrame, prepared: pd.DataFrame, validation: pd.DataFrame
-    ) -> None:
-        """The golden records of every cluster of a new index, from the base's leads (as
-        text), prepared keys and validation as they are in hand (reading them back from
-        the tables took seconds at a million leads)."""
-        assignments = self._clusters.assignments()
-        if assignments.empty:
-            return
-        order = pd.Index(list(self._base_position)).get_indexer(assignments["id"].astype(str))
-        if not np.array_equal(order, np.arange(len(order))):  # (they keep the leads' order)
-            text, prepared, validation = (
-                frame.iloc[order] for frame in (text, prepared, validation)
-            )
-        # the text as objects, None for missing, a column at a time (a frame-wide notna()
-        # and where() on a million leads took seconds)
-        missing: Any = None
-        values = {i: text.iloc[:, i].to_numpy(dtype=object, na_value=missing)
-                  for i in range(text.shape[1])}  # fmt: skip
-        entered = pd.DataFrame(values, copy=False).set_axis(text.columns, axis=1)
-        golden = golden_records(
-            entered,
-            prepared.reset_index(drop=True),
-            assignments,
-            self.roles,
-            policy=self.policy,
-            validation=validation.reset_index(drop=True),
-        )
-        self._keep_golden(pa.Table.from_pandas(golden, preserve_index=False))
-
     def _refresh_golden(self, clusters: Iterable[str]) -> None:
-        """Recompute the golden records of ``clusters``; a cluster that no longer exists
-        loses its record. Records are kept as a table and made JSON-ready when asked
-        for."""
+        """Recompute the golden records of ``clusters`` with the index's policy; a cluster
+        that no longer exists loses its record."""
         wanted = sorted(set(clusters))
-        self._golden_stale.update(wanted)
-        members = {c: self._clusters.members(c) for c in wanted}
-        for gone in (c for c in wanted if not members[c]):
-            self._golden_json.pop(gone, None)
-            self._golden_rows.pop(gone, None)
         assignments = pd.DataFrame(
-            [(m, c) for c in wanted for m in members[c]], columns=["id", "cluster_id"]
+            [(m, c) for c in wanted for m in self._clusters.members(c)],
+            columns=["id", "cluster_id"],
         )
         if assignments.empty:
+            self._golden.replace(wanted, None)
             return
         ids = assignments["id"].astype(str).tolist()
         leads, prepared = self._rows(ids)
@@ -831,45 +794,11 @@ class LeadIndex:
             policy=self.policy,
             validation=validation,
         )
-        rows = golden.set_index(golden["cluster_id"].astype(str))
-        for cluster_id in rows.index:
-            self._golden_json.pop(cluster_id, None)
-            self._golden_rows[cluster_id] = rows.loc[cluster_id].to_dict()
-
-    def _keep_golden(self, golden: pa.Table | None) -> None:
-        """Hold the base's golden records as a table read by position (a record is made
-        JSON-ready when asked for); records recomputed since are kept beside it."""
-        self._golden = (
-            golden if golden is not None else pa.table({"cluster_id": pa.array([], pa.string())})
-        )
-        ids = self._golden.column("cluster_id").to_pylist()
-        # one array per column: a record is read value by value (a slice of the table
-        # turned into Python costs ten times more)
-        self._golden_arrays = [
-            (name, column.combine_chunks())
-            for name, column in zip(self._golden.column_names, self._golden.columns)
-        ]
-        self._golden_position: dict[str, int] = dict(zip(ids, range(len(ids))))
-        self._golden_stale: set[str] = set()
-        self._golden_json: dict[str, dict[str, Any]] = {}
-        self._golden_rows: dict[str, dict[str, Any]] = {}
+        self._golden.replace(wanted, golden)
 
     def _golden_of(self, cluster_id: str) -> dict[str, Any] | None:
         """A cluster's golden record, JSON-ready; None for a cluster the index lacks."""
-        found = self._golden_json.get(cluster_id)
-        if found is not None:
-            return found
-        row = self._golden_rows.get(cluster_id)
-        if row is None:
-            position = self._golden_position.get(cluster_id)
-            if position is None or cluster_id in self._golden_stale:
-                return None
-            if not self._clusters.members(cluster_id):
-                return None
-            row = {name: values[position].as_py() for name, values in self._golden_arrays}
-        found = jsonable(row)
-        self._golden_json[cluster_id] = found
-        return found
+        return self._golden.of(cluster_id, exists=bool(self._clusters.members(cluster_id)))
 
 
 def _no_pairs() -> pd.DataFrame:
