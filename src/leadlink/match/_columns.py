@@ -27,7 +27,6 @@ from pandas._libs.hashing import hash_object_array
 from pandas.api.types import infer_dtype
 
 from leadlink._files import replacing, write_arrow
-from leadlink._graph import components as components
 from leadlink._i18n import say
 from leadlink.errors import ModelError
 
@@ -39,7 +38,6 @@ __all__ = [
     "Hashes",
     "Keyed",
     "arrow",
-    "components",
     "digest",
     "digests",
     "key_text",

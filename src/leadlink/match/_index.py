@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 from pandas.api.types import infer_dtype
 
+from leadlink._graph import components
 from leadlink._i18n import say
 from leadlink.errors import InputError, ModelError
 from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, BlockingPreset, presets_for
@@ -56,7 +57,6 @@ from leadlink.match._columns import (
     Hashes,
     Keyed,
     arrow,
-    components,
     digest,
     digests,
     key_text,

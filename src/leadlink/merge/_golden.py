@@ -166,7 +166,7 @@ def conflicts(
     row holds the golden record's value. Nothing from the input is left out: blank values
     are not alternatives, every other value of a disputed role is listed.
     """
-    context = _Disagreements(leads, prepared, clusters, roles)
+    context = _Disagreements(leads, prepared, clusters, roles, None, times=False)
     parts = []
     for role in SURVIVED_ROLES:
         if role in roles:
@@ -472,17 +472,9 @@ class _Context:
 
 
 class _Disagreements(_Context):
-    """What :func:`conflicts` reads of a :class:`_Context`: the leads' clusters and id
-    ranks, without the timestamps and validation only survivorship needs."""
-
-    def __init__(
-        self,
-        leads: pd.DataFrame,
-        prepared: pd.DataFrame,
-        clusters: pd.DataFrame,
-        roles: Mapping[str, str],
-    ) -> None:
-        super().__init__(leads, prepared, clusters, roles, None, times=False)
+    """What :func:`conflicts` reads of a :class:`_Context` (made with ``times=False``):
+    the leads' clusters and id ranks, without the timestamps and validation only
+    survivorship needs."""
 
     def alternatives(self, role: str) -> pd.DataFrame:
         columns = ["cluster_id", "role", "key", "value", "lead_ids", "n_leads", "_first", "_c"]
