@@ -273,3 +273,25 @@ def test_a_person_whose_own_mobile_is_another_is_not_the_records(base, index: ll
     # that gives no phone
     assert index.match({"name": "欧阳明轩", "company": company, "phone": "13953817264"}).duplicate
     assert index.match({"name": "欧阳明轩", "company": company}).duplicate
+
+
+def test_candidates_come_surest_person_first(base, index: ll.LeadIndex) -> None:
+    # best first is by the cluster's probability, then by the pair's weight: a namesake
+    # whose cluster the record contradicts never comes before a lead it may really be
+    company = base[0]["company"].value_counts().index[0]
+    index.add({"name": "欧阳明轩", "company": company, "phone": "010-62345678"})
+    index.add({"name": "欧阳明轩", "company": company, "phone": "13953817264"})
+    index.add({"name": "欧阳明轩", "city": "北京", "email": "ouyangmx@163.com"})
+    records = [_record(base[0], position) for position in range(60)]
+    records.append({"name": "欧阳明轩", "company": company, "phone": "13628475910",
+                    "city": "北京", "email": "ouyangmx@163.com"})  # fmt: skip
+    for record in records:
+        found = index.match(record, top=10)
+        order = [(-c["cluster_probability"], -c["match_weight"]) for c in found.candidates]
+        assert order == sorted(order)
+        assert found.duplicate == any(
+            c["cluster_probability"] >= index.threshold for c in found.candidates
+        )
+    # the last record contradicts the switchboard-and-mobile cluster (another mobile), not
+    # the lead with its mailbox
+    assert [c["cluster_probability"] > 0 for c in found.candidates][:2] == [True, False]

@@ -90,7 +90,8 @@ class MatchResult:
     """What :meth:`LeadIndex.match` found for one record.
 
     Attributes:
-        candidates: existing leads, best first: ``id``, ``match_probability`` and
+        candidates: existing leads, best first (by ``cluster_probability``, then by
+            ``match_weight``): ``id``, ``match_probability`` and
             ``match_weight`` (the pair's, as batch scores it), ``cluster_probability``
             (that the record is this lead's person rather than another candidate's or
             someone new: see :meth:`LeadIndex.match`), ``cluster_id``, ``golden`` (the
@@ -109,7 +110,8 @@ class MatchResult:
 
     @property
     def duplicate(self) -> bool:
-        """Whether the best candidate's ``cluster_probability`` reaches the threshold."""
+        """Whether the best candidate's ``cluster_probability`` reaches the threshold (the
+        candidates come in its order, so: whether any candidate's does)."""
         return bool(self.candidates) and (
             self.candidates[0]["cluster_probability"] >= self.threshold
         )
@@ -157,6 +159,7 @@ class LeadIndex:
         _pairs: pd.DataFrame | None = None,
         _prepared: pd.DataFrame | None = None,
         _validation: pd.DataFrame | None = None,
+        _clusters: pd.DataFrame | None = None,
     ) -> None:
         self.model = model if isinstance(model, LeadModel) else LeadModel.load(model)
         check_frame(leads)
@@ -207,7 +210,12 @@ class LeadIndex:
             if len(matchable) >= 2
             else None
         )
-        clusters = IncrementalClusters(list(ids), pairs, threshold=self.threshold)
+        clusters = IncrementalClusters(
+            list(ids),
+            pairs,
+            threshold=self.threshold,
+            cluster_ids=_given_clusters(_clusters, ids),
+        )
         self._hold(leads.assign(**{id_column: ids.to_numpy()}), prepared, validation, clusters)
         self._counter = 0
         logger.info("lead index: %d leads, %d ghosts", len(self), len(self._ghosts))
@@ -217,7 +225,8 @@ class LeadIndex:
     @classmethod
     def from_result(cls, result: DedupeResult) -> LeadIndex:
         """An index over the leads of a :func:`leadlink.dedupe` result, with its model,
-        threshold, policy, pairs and prepared keys (nothing is scored again)."""
+        threshold, policy, pairs, clusters and prepared keys (nothing is scored or
+        clustered again)."""
         if result.model is None or result.leads is None or result.prepared is None:
             raise InputError(
                 say(
@@ -239,6 +248,7 @@ class LeadIndex:
             _pairs=result.pairs,
             _prepared=result.prepared,
             _validation=result.validation,
+            _clusters=result.clusters,
         )
 
     # -- reading -------------------------------------------------------------------------
@@ -252,7 +262,9 @@ class LeadIndex:
     def match(self, record: Mapping[str, Any], top: int = 5) -> MatchResult:
         """The existing leads most likely to be the same as ``record``, best first (at most
         ``top``, those at or above :data:`SHOWN_FROM` probability); a ghost record is
-        flagged with its problems instead.
+        flagged with its problems instead. Best first is by ``cluster_probability`` (below),
+        then by ``match_weight``: a namesake whose cluster the record contradicts comes
+        after the lead it may really be, however close the namesake's pair alone is.
 
         Each candidate's ``match_probability`` is the pair's, as the batch scores it. Its
         ``cluster_probability`` weighs the candidates against each other: the record is at
@@ -649,13 +661,24 @@ class LeadIndex:
         # scores): those at or above `shown`, by weight (stable: ties keep the pairs' order)
         probability = scored["match_probability"].to_numpy()
         kept = np.flatnonzero(probability >= shown)
-        best = kept[np.argsort(-scored["match_weight"].to_numpy()[kept], kind="stable")][:top]
+        among = self._cluster_probabilities(scored, own)
+        # best first: the surest person (cluster) first, then by the pair's weight (stable:
+        # ties keep the pairs' order); a lead whose cluster the record contradicts comes
+        # after the others however close the pair alone is
+        left = scored["id_l"].to_numpy(dtype=object)[kept]
+        right = scored["id_r"].to_numpy(dtype=object)[kept]
+        surety = np.array(
+            [among[self._clusters.cluster_of(str(r if lf == own else lf))]
+             for lf, r in zip(left.tolist(), right.tolist())],
+            dtype=float,
+        )  # fmt: skip
+        weight = scored["match_weight"].to_numpy()[kept]
+        best = kept[np.lexsort((-weight, -surety))][:top]
         read = ["id_l", "id_r", "match_probability", "match_weight", *levels]
         read += [f"{c[: -len('_level')]}_weight" for c in levels]
         read += ["rule"] if "rule" in scored.columns else []
         values = {c: np.asarray(scored[c])[best].tolist() for c in read}
         pairs = [dict(zip(values, row)) for row in zip(*values.values())]
-        among = self._cluster_probabilities(scored, own)
         out = []
         for pair in pairs:
             other = pair["id_r"] if pair["id_l"] == own else pair["id_l"]
@@ -799,6 +822,18 @@ class LeadIndex:
     def _golden_of(self, cluster_id: str) -> dict[str, Any] | None:
         """A cluster's golden record, JSON-ready; None for a cluster the index lacks."""
         return self._golden.of(cluster_id, exists=bool(self._clusters.members(cluster_id)))
+
+
+def _given_clusters(clusters: pd.DataFrame | None, ids: pd.Series) -> list[str] | None:
+    """Each lead's cluster id from a result's ``clusters`` (the id column, then
+    ``cluster_id``), when they list exactly ``ids`` in that order; else None (the pairs
+    are clustered again: a result put together by hand)."""
+    if clusters is None or "cluster_id" not in clusters.columns or len(clusters) != len(ids):
+        return None
+    listed = clusters.iloc[:, 0].astype(str).to_numpy(dtype=object)
+    if not np.array_equal(listed, ids.astype(str).to_numpy(dtype=object)):
+        return None
+    return clusters["cluster_id"].astype(str).tolist()
 
 
 def _no_pairs() -> pd.DataFrame:

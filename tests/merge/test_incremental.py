@@ -103,6 +103,24 @@ def test_starts_as_batch_and_removing_leads_stays_batch(deduped):
     assert _held(clusters).equals(_batch(kept, pairs, threshold=threshold))
 
 
+def test_starting_from_given_clusters_is_starting_from_the_pairs(deduped):
+    # a dedupe result's clusters are cluster_pairs' on its pairs: given, they are not
+    # clustered again, and every change afterwards is the same as from the pairs
+    ids, pairs, threshold, batch = deduped
+    given = IncrementalClusters(ids, pairs, threshold=threshold, cluster_ids=batch[ids].tolist())
+    plain = IncrementalClusters(ids, pairs, threshold=threshold)
+    assert _held(given).equals(_held(plain))
+    for lead in [
+        lead for lead in batch.index if batch[lead] in set(batch.value_counts().index[:5])
+    ]:
+        assert given.remove(lead) == plain.remove(lead)
+    assert _held(given).equals(_held(plain))
+    with pytest.raises(InputError, match="cluster_ids"):
+        IncrementalClusters(ids, pairs, threshold=threshold, cluster_ids=batch.tolist()[:-1])
+    with pytest.raises(ColumnError):
+        IncrementalClusters(ids, pairs[["id_l"]], threshold=threshold, cluster_ids=batch.tolist())
+
+
 def test_removing_a_bridge_lead_splits_its_cluster():
     pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.9)])
     clusters = IncrementalClusters(["a", "b", "c"], pairs, threshold=0.5)

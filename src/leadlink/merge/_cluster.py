@@ -62,24 +62,7 @@ def cluster_pairs(
     a threshold of 0 links every scored pair.
     Returns one row per id, in the order given: ``id`` and ``cluster_id``.
     """
-    if not 0 <= threshold <= 1:
-        raise ConfigError(
-            say(
-                f"threshold must be a match probability in [0, 1], not {threshold}",
-                f"threshold 须为 [0, 1] 之间的匹配概率，而不是 {threshold}",
-            )
-        )
-    if cannot_link_below is None:
-        cannot_link_below = min(DEFAULT_CANNOT_LINK_BELOW, threshold)
-    if not 0 <= cannot_link_below <= threshold:
-        raise ConfigError(
-            say(
-                f"cannot_link_below must be between 0 and the threshold ({threshold}), "
-                f"not {cannot_link_below}",
-                f"cannot_link_below 须在 0 与 threshold（{threshold}）之间，"
-                f"而不是 {cannot_link_below}",
-            )
-        )
+    cannot_link_below = checked_limits(threshold, cannot_link_below)
     id_array = np.asarray(list(ids), dtype=object)
     position = pd.Index(id_array)
     left = position.get_indexer(pairs["id_l"])
@@ -120,6 +103,30 @@ def cluster_pairs(
     names = np.array([cluster_id_for(t) for t in text[order[first]]], dtype=object)
     cluster_ids = names[np.searchsorted(components, roots)]
     return pd.DataFrame({"id": id_array, "cluster_id": cluster_ids})
+
+
+def checked_limits(threshold: float, cannot_link_below: float | None) -> float:
+    """``cannot_link_below`` as clustering uses it (the default filled in) after checking
+    both limits: a probability threshold, and a floor between 0 and the threshold."""
+    if not 0 <= threshold <= 1:
+        raise ConfigError(
+            say(
+                f"threshold must be a match probability in [0, 1], not {threshold}",
+                f"threshold 须为 [0, 1] 之间的匹配概率，而不是 {threshold}",
+            )
+        )
+    if cannot_link_below is None:
+        cannot_link_below = min(DEFAULT_CANNOT_LINK_BELOW, threshold)
+    if not 0 <= cannot_link_below <= threshold:
+        raise ConfigError(
+            say(
+                f"cannot_link_below must be between 0 and the threshold ({threshold}), "
+                f"not {cannot_link_below}",
+                f"cannot_link_below 须在 0 与 threshold（{threshold}）之间，"
+                f"而不是 {cannot_link_below}",
+            )
+        )
+    return cannot_link_below
 
 
 def _contradicted(pairs: pd.DataFrame, never: np.ndarray | None = None) -> np.ndarray:

@@ -49,10 +49,10 @@ import pandas as pd
 from leadlink._i18n import say
 from leadlink.errors import ColumnError, ConfigError, InputError
 from leadlink.merge._cluster import (
-    DEFAULT_CANNOT_LINK_BELOW,
     _constrained_components,
     _contradicted,
     _never_linked,
+    checked_limits,
     cluster_id_for,
     cluster_pairs,
 )
@@ -80,8 +80,10 @@ _Kept = list[tuple[str, str, float]]
 class IncrementalClusters:
     """Clusters of leads, kept current as leads are added, removed and updated.
 
-    Starts as ``cluster_pairs(ids, pairs, threshold=..., cannot_link_below=...)`` would;
-    every change afterwards gives what :func:`cluster_pairs` would give on the leads and
+    Starts as ``cluster_pairs(ids, pairs, threshold=..., cannot_link_below=...)`` would
+    (or from ``cluster_ids``, each lead's cluster id in the order of ``ids``, when the caller
+    holds those clusters already, as a :func:`leadlink.dedupe` result does: clustering a
+    million leads again takes seconds); every change afterwards gives what :func:`cluster_pairs` would give on the leads and
     pairs held then, as long as the linked component the change touches holds at most
     ``component_limit`` leads (see the module docstring for what happens beyond).
 
@@ -105,14 +107,29 @@ class IncrementalClusters:
         threshold: float,
         cannot_link_below: float | None = None,
         component_limit: int = DEFAULT_COMPONENT_LIMIT,
+        cluster_ids: Sequence[str] | None = None,
     ) -> None:
         ids = [str(i) for i in ids]
         if pairs is None:
             pairs = pd.DataFrame({"id_l": [], "id_r": [], "match_probability": []})
-        # cluster_pairs checks the threshold and cannot_link_below and fills the default.
-        clustered = cluster_pairs(
-            ids, _checked(pairs), threshold=threshold, cannot_link_below=cannot_link_below
-        )
+        cannot_link_below = checked_limits(threshold, cannot_link_below)
+        if cluster_ids is None:
+            clustered = cluster_pairs(
+                ids, _checked(pairs), threshold=threshold, cannot_link_below=cannot_link_below
+            )
+            cluster_ids = clustered["cluster_id"].astype(str).tolist()
+        elif len(cluster_ids) != len(ids):
+            raise InputError(
+                say(
+                    f"cluster_ids gives {len(cluster_ids)} cluster ids for {len(ids)} leads; "
+                    "give one per lead, in the leads' order",
+                    f"cluster_ids 为 {len(ids)} 条线索给出了 {len(cluster_ids)} 个聚类 ID；"
+                    "请按线索顺序每条给一个",
+                )
+            )
+        else:
+            _checked(pairs)
+            cluster_ids = [str(c) for c in cluster_ids]
         if component_limit < 1:
             raise ConfigError(
                 say(
@@ -121,21 +138,13 @@ class IncrementalClusters:
                 )
             )
         self.threshold = float(threshold)
-        self.cannot_link_below = _cannot_link_below(threshold, cannot_link_below)
+        self.cannot_link_below = float(cannot_link_below)
         self.component_limit = int(component_limit)
         if len(set(ids)) != len(ids):
             raise InputError(say("lead ids must be unique", "线索 ID 须唯一"))
         self._changed: list[str] = []
         left, right, kept = self._read_columns(pairs)
-        self._hold(
-            _Frozen.build(
-                clustered["id"].astype(str).tolist(),
-                clustered["cluster_id"].astype(str).tolist(),
-                left,
-                right,
-                kept,
-            )
-        )
+        self._hold(_Frozen.build(ids, list(cluster_ids), left, right, kept))
 
     def _hold(self, frozen: _Frozen) -> None:
         """Hold the leads, clusters and pairs of ``frozen`` (arrays), with what changes
@@ -508,12 +517,6 @@ def _checked(pairs: pd.DataFrame) -> pd.DataFrame:
             )
         )
     return pairs
-
-
-def _cannot_link_below(threshold: float, cannot_link_below: float | None) -> float:
-    if cannot_link_below is None:
-        return float(min(DEFAULT_CANNOT_LINK_BELOW, threshold))
-    return float(cannot_link_below)
 
 
 def _ends(values: Any) -> np.ndarray:
