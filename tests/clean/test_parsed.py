@@ -66,13 +66,13 @@ def test_prepare_reuses_what_validate_parsed(monkeypatch):
 def test_each_distinct_phone_is_parsed_once(monkeypatch):
     leads = pd.DataFrame({"phone": ["138 0013 8000", "138 0013 8000", None, "882 4567"] * 3})
     calls = []
-    original = _phone.describe_key
+    original = _phone.describe_keys
 
-    def counted(value, region="CN"):
-        calls.append(value)
-        return original(value, region)
+    def counted(values, region="CN"):
+        calls.extend(values)
+        return original(values, region)
 
-    monkeypatch.setattr(_phone, "describe_key", counted)
+    monkeypatch.setattr(_phone, "describe_keys", counted)
     parsed = ParsedColumns(leads, "CN")
     assert parsed.phones("phone") == parsed.phones("phone")
     assert sorted(calls) == ["138 0013 8000", "882 4567"]

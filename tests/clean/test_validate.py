@@ -550,3 +550,54 @@ def test_an_unknown_phone_region_is_refused_before_any_work() -> None:
     assert validate(leads, region=None).equals(validate(leads, region="CN"))
     lower = validate(leads, region="cn")
     assert lower["problems"].tolist() == validate(leads, region="CN")["problems"].tolist()
+
+
+def test_no_blank_token_holds_a_digit():
+    # The phone check looks a value up among the blank tokens only when the normaliser
+    # found no number in it: a value it found one in holds digits, so it cannot be blank.
+    from leadlink.clean._validate import _BLANK_CONTACT_TOKENS, _BLANK_TOKENS
+
+    assert not any(char.isdigit() for token in _BLANK_CONTACT_TOKENS for char in token)
+    assert _BLANK_TOKENS <= _BLANK_CONTACT_TOKENS
+
+
+def test_phone_formatting_variants_are_judged_alike():
+    # placeholders are judged once per E.164 number, for every way of writing it
+    leads = pd.DataFrame(
+        {"phone": ["13800138000", "138 0013 8000", "+86 138-0013-8000", "13912345670", "无"]}
+    )
+    problems = validate(leads, required=())["problems"].tolist()
+    assert problems[:3] == [["phone.placeholder", "contact.none"]] * 3
+    assert problems[3:] == [[], ["phone.missing", "contact.none"]]
+
+
+def test_validate_leaves_the_cycle_collector_as_it_found_it():
+    import gc
+
+    leads = pd.DataFrame({"name": ["张伟"], "phone": ["13912345670"]})
+    validate(leads)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        validate(leads)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_keyboard_rows_and_periods_on_every_short_text():
+    # the look-up of row stretches and the quick test of periods against their plain forms
+    from itertools import product
+
+    from leadlink.clean._validate import _KEYBOARD_ROWS, _on_keyboard_row, _period
+
+    for size in range(5):
+        for chars in product("qwaz12", repeat=size):
+            text = "".join(chars)
+            assert _on_keyboard_row(text) is any(
+                text in row or text in row[::-1] for row in _KEYBOARD_ROWS
+            )
+            plain = next(
+                (p for p in range(1, min(3, len(text) - 1) + 1) if text[p:] == text[:-p]), 0
+            )
+            assert _period(text, 3) == plain

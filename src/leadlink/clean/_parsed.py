@@ -69,9 +69,8 @@ class ParsedColumns:
         if column not in self._phones:
             if not parse:
                 return None
-            region = self.region
             values = self.distinct(column)[1]
-            self._phones[column] = [_phone.describe_key(value, region) for value in values]
+            self._phones[column] = _phone.describe_keys(values, self.region)
         return self._phones[column]
 
     def emails(self, column: Any, *, parse: bool = True) -> list[EmailParts] | None:

@@ -82,7 +82,7 @@ import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
-from leadlink._values import factorize
+from leadlink._values import factorize, without_cycle_collection
 from leadlink.clean import normalize
 from leadlink.clean._parsed import EmailParts, ParsedColumns, PhoneParts
 from leadlink.clean._privacy import hash_key_bytes, pseudonym
@@ -96,6 +96,8 @@ __all__ = ["PREPARED_COLUMNS", "extra_column", "prepare"]
 logger = logging.getLogger(__name__)
 
 
+# (a tuple per distinct value of every field, and the normalisers' caches)
+@without_cycle_collection()
 def prepare(
     leads: pd.DataFrame,
     roles: Mapping[str, str],

@@ -52,7 +52,13 @@ import pandas as pd
 
 from leadlink._data import words
 from leadlink._i18n import say
-from leadlink._values import NO_VALUE, factorize, parse_times, reference_time
+from leadlink._values import (
+    NO_VALUE,
+    factorize,
+    parse_times,
+    reference_time,
+    without_cycle_collection,
+)
 from leadlink.clean._parsed import ParsedColumns
 from leadlink.clean.normalize import _email, _phone
 from leadlink.errors import ColumnError, ConfigError
@@ -196,6 +202,8 @@ _NON_DIGIT = re.compile(r"\D")
 _NON_ALNUM = re.compile(r"[\W_]")
 
 
+# (a million leads make a million problem lists, and caches of parsed values)
+@without_cycle_collection()
 def validate(
     leads: pd.DataFrame,
     *,
@@ -555,8 +563,14 @@ def _is_blank(value: Any, tokens: frozenset[str] = _BLANK_CONTACT_TOKENS) -> boo
 
 
 def _phone_check(region: str) -> _Check:
+    # whether a valid number is a placeholder, per E.164 (the formatting variants of a
+    # number share one)
+    placeholders: dict[str, bool] = {}
+
     def check(value: Any, found: Any = _UNPARSED) -> tuple[int, bool, bool]:
-        if _is_blank(value):
+        # A value the normaliser found a number in holds digits, which no blank token
+        # does: only the others are looked up among them.
+        if (found is _UNPARSED or found[0] is None) and _is_blank(value):
             return _BIT[Problem.PHONE_MISSING], True, False
         # (E.164 or local key, extension, kind): no key, or kind "local", for a number
         # that is not valid in the region
@@ -568,7 +582,10 @@ def _phone_check(region: str) -> _Check:
                 # dialable where the lead is (or in its own region): a working channel
                 return _BIT[Problem.PHONE_LOCAL], False, True
             return _BIT[Problem.PHONE_INVALID], False, False
-        if _is_placeholder_e164(key):  # a valid number: its E.164
+        placeholder = placeholders.get(key)
+        if placeholder is None:  # a valid number: its E.164
+            placeholder = placeholders[key] = _is_placeholder_e164(key)
+        if placeholder:
             return _BIT[Problem.PHONE_PLACEHOLDER], False, False
         return 0, False, True
 
@@ -758,8 +775,10 @@ def _period(text: str, longest: int) -> int:
     >>> _period("abab", 3), _period("12121", 2), _period("abcd", 3)
     (2, 2, 0)
     """
+    first = text[:1]
     for size in range(1, min(longest, len(text) - 1) + 1):
-        if text[size:] == text[:-size]:
+        # (a chunk that repeats starts the text again: most sizes fail on one character)
+        if text[size] == first and text[size:] == text[:-size]:
             return size
     return 0
 
@@ -808,7 +827,18 @@ def _is_keyboard_mash(text: str) -> bool:
 
 
 def _on_keyboard_row(text: str) -> bool:
-    return any(text in row or text in row[::-1] for row in _KEYBOARD_ROWS)
+    return text in _KEYBOARD_STRETCHES
+
+
+#: Every stretch of a keyboard row, either way (the empty one included), for one look-up
+#: instead of a search of each row.
+_KEYBOARD_STRETCHES = frozenset(
+    line[start:end]
+    for row in _KEYBOARD_ROWS
+    for line in (row, row[::-1])
+    for start in range(len(line) + 1)
+    for end in range(start, len(line) + 1)
+)
 
 
 def _is_name_mash(value: Any) -> bool:

@@ -228,3 +228,66 @@ def test_lookup_agrees_with_phonenumbers_on_prefixed_mobiles():
             if digits.startswith("86"):
                 reference = _reference("+" + digits, "CN")
             assert _phone._lookup(digits, "CN") == reference, digits
+
+
+# Shapes where the bulk reading of printable ASCII could part from the one-by-one one:
+# extensions after short or blank main numbers, several markers, dashes, runs of spaces,
+# a trunk "(0)", several numbers, lengths around the cut of MAX_LENGTH.
+_BULK_SHAPES = [
+    "ext. 123",
+    "x12",
+    "  x 12  ",
+    "12345 x 678",
+    "1234567 x 678",
+    "010-8888 6666 ext 12 x 34",
+    "010-8888 6666 x 1234567",
+    "010-8888 6666 #12 ;34",
+    "+1 (415) 555-2671 EXT: 12",
+    "+1 (415) 555-2671 Extension 12",
+    "+1 (415) 555-2671 ext.. 12",
+    "415.555.2671,,7",
+    "13800138000 , 13900139000",
+    "13800138000 or 13900139000",
+    "13800138000/ext 5",
+    "x",
+    "#",
+    "",
+    "   ",
+    "++8613800138000",
+    "+86+13800138000",
+    "(0)10 8888 6666",
+    "+44 (0)20 7946 0958 x 5",
+    "555-1234",
+    "555  1234 x 9",
+    "1" * 500,
+    "1380013800" + " " * 395 + "0 x 12",
+    "13800138000" + " " * 500 + "x 12",
+    "exit 13800138000",
+    "text 12",
+]
+
+
+@pytest.mark.parametrize("region", ["CN", "US", "GB", "de", "TW"])
+def test_describe_keys_gives_describe_key_of_each_value(region):
+    rng = random.Random(7)
+    values = [*(case[0] for case in PHONES), *_BULK_SHAPES, None, 13800138000, "\ud800 138"]
+    parts = "0123456789 +-().xX#,;/extEXT转分机：、\t"
+    values += ["".join(rng.choices(parts, k=rng.randint(1, 25))) for _ in range(2000)]
+    values += [_random_chinese_digits(rng) for _ in range(200)]
+    assert _phone.describe_keys(values, region) == [
+        _phone.describe_key(value, region) for value in values
+    ]
+
+
+def test_describe_keys_reads_printable_numbers_without_describe_key(monkeypatch):
+    values = ["+1 (415) 555-2671 ext. 12", "138 0013 8000", "010-8888 6666 x 8001", "转 8001"]
+    expected = [_phone.describe_key(value, "CN") for value in values]
+    asked = []
+
+    def one_by_one(value, region="CN"):
+        asked.append(value)
+        return expected[values.index(value)]
+
+    monkeypatch.setattr(_phone, "describe_key", one_by_one)
+    assert _phone.describe_keys(values, "CN") == expected
+    assert asked == ["转 8001"]  # not printable ASCII

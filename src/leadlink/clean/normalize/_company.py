@@ -154,10 +154,14 @@ def normalize(value: Any) -> str | None:
 _PLACEHOLDERS = PLACEHOLDERS | words(_DATA, "company_placeholders.txt")
 
 
+_WHITESPACE = re.compile(r"\s+")
+_TEST_COMPANY = re.compile(r"test\w*")
+
+
 def is_placeholder(value: Any) -> bool:
     """A value that is not a real company: 无, 个人, 测试公司, n/a, 公司 ..."""
     text = clean(value)
     if text is None:
         return False
-    compact = re.sub(r"\s+", "", to_simplified(text).casefold())
-    return compact in _PLACEHOLDERS or "测试" in compact or bool(re.fullmatch(r"test\w*", compact))
+    compact = _WHITESPACE.sub("", to_simplified(text).casefold())
+    return compact in _PLACEHOLDERS or "测试" in compact or bool(_TEST_COMPANY.fullmatch(compact))

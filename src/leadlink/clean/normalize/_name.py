@@ -200,18 +200,23 @@ def describe(value: Any) -> tuple[str, str | None, str | None, str | None] | Non
     return name, *_keys(name), _han_chars(name)
 
 
+_WHITESPACE = re.compile(r"\s+")
+_TEST_NAME = re.compile(r"test\d*|.*test.*user|user\d+|客户\d+")
+_NO_LETTERS = re.compile(r"[\W\d_]+")
+
+
 def is_placeholder(value: Any) -> bool:
     """A value that is not a real name: 测试, test, 无, n/a, xxx, keyboard mash ..."""
     text = clean(value)
     if text is None:
         return False
     folded = to_simplified(text).casefold().strip()
-    compact = re.sub(r"\s+", "", folded)
+    compact = _WHITESPACE.sub("", folded)
     if compact in _PLACEHOLDERS or folded in _PLACEHOLDERS:
         return True
-    if "测试" in compact or re.fullmatch(r"test\d*|.*test.*user|user\d+|客户\d+", compact):
+    if "测试" in compact or _TEST_NAME.fullmatch(compact):
         return True
-    if re.fullmatch(r"[\W\d_]+", compact):
+    if _NO_LETTERS.fullmatch(compact):
         return True
     if len(compact) >= 3 and len(set(compact)) == 1:
         return True
