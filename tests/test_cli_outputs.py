@@ -77,3 +77,86 @@ def test_pairs_parquet_is_the_file_of_the_flat_pairs(tmp_path):
     back = pd.read_parquet(tmp_path / "fast.parquet")
     assert back["name_level"].isin(["exact", "similar", "different", "nan"]).all()
     assert back["found_by"].dtype == object
+
+
+def _golden_frame(values: list[object], *, explain: bool = False) -> pd.DataFrame:
+    """Golden records by hand: three clusters (ids out of order), a name and a phone each,
+    ``values`` as their names, the second record without a phone."""
+    golden = pd.DataFrame(
+        {
+            "cluster_id": ["C3", "C1", "C2"],
+            "n_leads": [2, 1, 1],
+            "lead_ids": [["L5", "L6"], ["L1"], ["=L2"]],
+            "name": values,
+            "name_from": ["L5", "L1", "=L2"],
+            "phone": ["+86 138 0013 8000", None, "@phone"],
+            "phone_from": ["L6", None, "=L2"],
+        }
+    )
+    if explain:
+        golden["name_rule"] = ["most_recent", "only_value", "lead_id"]
+    return golden
+
+
+@pytest.mark.parametrize(
+    ("values", "explain"),
+    [
+        (["Zhang Wei", "=SUM(A1)", "'=already"], False),  # formulas escaped in both files
+        (['say "hi", then', "line\nbreak", ""], False),  # quoted cells, an empty one
+        ([None, np.nan, "-12"], False),
+        (["text", 7, "more"], False),  # a number among texts: pandas writes both files
+        (["a", "b", "c"], True),  # rules: lineage made a table
+    ],
+)
+def test_golden_and_lineage_files_are_what_write_table_writes(tmp_path, values, explain):
+    from leadlink.cli._matching import _golden_files
+    from leadlink.io import write_table
+    from leadlink.merge import lineage
+
+    golden = _golden_frame(values, explain=explain)
+    (tmp_path / "new").mkdir()
+    written = _golden_files(golden, tmp_path / "new")
+    assert [path.name for path in written] == ["golden_records.csv", "lineage.csv"]
+    write_table(_json_lists(golden), tmp_path / "golden_records.csv")
+    write_table(lineage(golden), tmp_path / "lineage.csv")
+    for name in ("golden_records.csv", "lineage.csv"):
+        assert (tmp_path / "new" / name).read_bytes() == (tmp_path / name).read_bytes()
+
+
+def test_lineage_of_golden_records_without_roles_is_its_header(tmp_path):
+    from leadlink.cli._matching import _golden_files
+    from leadlink.io import write_table
+    from leadlink.merge import lineage
+
+    golden = pd.DataFrame({"cluster_id": ["C1"], "n_leads": [1], "lead_ids": [["L1"]]})
+    _golden_files(golden, tmp_path)
+    write_table(lineage(golden), tmp_path / "expected.csv")
+    assert (tmp_path / "lineage.csv").read_bytes() == (tmp_path / "expected.csv").read_bytes()
+
+
+def test_pairs_parquet_from_ids_at_hand_is_the_same_file(tmp_path):
+    import pyarrow as pa
+
+    from leadlink.merge._members import placed_pairs
+
+    rng = np.random.default_rng(1)
+    n = 3000
+    pairs = pd.DataFrame(
+        {
+            "match_weight": rng.normal(size=n),
+            "id_l": [f"L{i}" for i in rng.integers(0, 900, n)],
+            "found_by": pd.Categorical(rng.choice(["phone", "email"], n)),
+            "id_r": [f"中{i}" for i in rng.integers(900, 1800, n)],
+            "rule": [""] * n,
+        }
+    )
+    lead_ids = np.asarray([f"L{i}" for i in range(900)] + [f"中{i}" for i in range(900, 1800)])
+    positions, ids = placed_pairs(pairs, lead_ids)
+    assert ids is not None and all(isinstance(side, pa.Array) for side in ids)
+    assert (lead_ids[positions[0]] == pairs["id_l"].to_numpy()).all()
+    _write_pairs_parquet(pairs, tmp_path / "held.parquet", ids=ids)
+    _write_pairs_parquet(pairs, tmp_path / "plain.parquet")
+    _flat(pairs).to_parquet(tmp_path / "flat.parquet", index=False)
+    held = (tmp_path / "held.parquet").read_bytes()
+    assert held == (tmp_path / "plain.parquet").read_bytes()
+    assert held == (tmp_path / "flat.parquet").read_bytes()

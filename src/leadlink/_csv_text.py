@@ -18,9 +18,11 @@ __all__ = [
     "escape_cell",
     "escaped_arrays",
     "escaped_frame",
+    "escaped_text",
     "unescape_cell",
     "unescaped_frame",
     "write_csv",
+    "write_text_csv",
 ]
 
 
@@ -42,11 +44,24 @@ def write_csv(frame: pd.DataFrame, target: Path, *, texts: dict[int, object] | N
     if plain is None:
         frame.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         return
+    _write_rows([str(c) for c in frame.columns], plain, target)
+
+
+def write_text_csv(header: list[str], columns: list[object], target: Path) -> None:
+    """Columns of text already escaped, as Arrow arrays (of :func:`escaped_text`), as CSV:
+    the text :func:`write_csv` writes for a frame of these columns (two or more), without
+    making the frame. ``header`` is written as it is."""
+    _write_rows(header, [(values, "text") for values in columns], target)
+
+
+def _write_rows(header: list[str], plain: list[tuple[object, str | None]], target: Path) -> None:
+    """The CSV of :func:`write_csv`: ``header`` by Python's csv module, the rows by
+    DuckDB from the columns of :func:`_duckdb_columns`."""
     import duckdb
     import pyarrow as pa
 
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow([str(c) for c in frame.columns])
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\r\n").writerow(header)
     body = target.with_name(target.name + ".rows")
     selected = []
     for i, (_, how) in enumerate(plain):
@@ -67,7 +82,7 @@ def write_csv(frame: pd.DataFrame, target: Path, *, texts: dict[int, object] | N
         connection.close()
     try:
         with target.open("wb") as out, body.open("rb") as rows_file:
-            out.write(header.getvalue().encode("utf-8-sig"))
+            out.write(head.getvalue().encode("utf-8-sig"))
             shutil.copyfileobj(rows_file, out, 1 << 20)
     finally:
         body.unlink(missing_ok=True)
@@ -188,9 +203,9 @@ def escaped_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def escaped_arrays(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, object]]:
-    """:func:`escaped_frame`, and its text columns as the Arrow arrays the escapes were
-    looked for in (by position; :func:`write_csv` hands them to DuckDB as they are, so
-    that a million texts are converted once)."""
+    """:func:`escaped_frame`, and its text columns as Arrow arrays of the escaped text (by
+    position; :func:`write_csv` hands them to DuckDB as they are, so that a million texts
+    are converted once)."""
     escaped = frame.copy(deep=False)  # isetitem below replaces columns, never edits them
     escaped.columns = [escape_cell(c) if isinstance(c, str) else c for c in frame.columns]
     texts: dict[int, object] = {}
@@ -198,17 +213,29 @@ def escaped_arrays(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, object]
         column = escaped.iloc[:, position]
         if column.dtype.kind in "biufcmM":
             continue
-        safe, text = _escaped_column(column)
+        safe, text = _escaped_column(column.to_numpy(dtype=object), column)
         if safe is not None:
             escaped.isetitem(position, pd.Series(safe, index=column.index, dtype=object))
-        elif text is not None:
+        if text is not None:
             texts[position] = text
     return escaped, texts
 
 
-def _escaped_column(column: pd.Series) -> tuple[np.ndarray | None, object]:
-    """The cells of ``column`` through :func:`escape_cell`, or None when none changes;
-    and the column as an Arrow array of text, when it is text (or none).
+def escaped_text(values: np.ndarray) -> object | None:
+    """``values`` (an object array) through :func:`escape_cell` as an Arrow array of text,
+    as :func:`write_csv` hands a column of them to DuckDB; None when they are not all text
+    (or none): such a column is written otherwise."""
+    if infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return None
+    return _escaped_column(values)[1]
+
+
+def _escaped_column(
+    values: np.ndarray, column: pd.Series | None = None
+) -> tuple[np.ndarray | None, object]:
+    """The cells ``values`` of a column (``column``, when there is one) through
+    :func:`escape_cell`, or None when none changes; and the escaped column as an Arrow
+    array of text, when it is text (or none).
 
     A column of text (or none) is searched by Arrow for cells that start as a formula or a
     quote and are not a number written in ASCII digits (phone numbers: a phone column
@@ -217,11 +244,10 @@ def _escaped_column(column: pd.Series) -> tuple[np.ndarray | None, object]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = column.to_numpy(dtype=object)
     try:
         text = pa.array(values, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _escaped_cells(column), None
+        return _escaped_cells(pd.Series(values, dtype=object) if column is None else column), None
     starts = pc.match_substring_regex(text, "^[=+\\-@\\t\\r']")
     # what _PLAIN_NUMBER matches in ASCII digits: escape_cell keeps it as it is
     number = pc.match_substring_regex(text, "^[+-]?[0-9][0-9 ().-]*$")
@@ -236,7 +262,12 @@ def _escaped_column(column: pd.Series) -> tuple[np.ndarray | None, object]:
         return None, text
     cells = values.copy()
     cells[hit[changed]] = np.asarray(safe, dtype=object)[changed]
-    return cells, None
+    mask = np.zeros(len(values), dtype=bool)
+    mask[hit[changed]] = True
+    replaced = pa.array(
+        [cell for cell, change in zip(safe, changed.tolist()) if change], type=pa.large_string()
+    )
+    return cells, pc.replace_with_mask(text, pa.array(mask), replaced)
 
 
 def _escaped_cells(column: pd.Series) -> np.ndarray | None:

@@ -147,3 +147,22 @@ def test_blank_values_are_told_without_normalising_them():
          "\u2003\u2028", "\u0301", " \u0308", "\ufeff", 1.5]
     )  # fmt: skip
     assert _blank(values).tolist() == pd.isna(_plain(values)).tolist()
+
+
+def test_conflicts_find_the_golden_value_in_records_of_any_order(generated):
+    leads, prepared, result = generated
+    in_order = conflicts(leads, prepared, result.clusters, result.roles, golden=result.golden)
+    shuffled = result.golden.sample(frac=1, random_state=0)
+    other = conflicts(leads, prepared, result.clusters, result.roles, golden=shuffled)
+    assert in_order["survived"].any()
+    pd.testing.assert_frame_equal(in_order, other)
+
+
+def test_lineage_layout_says_where_each_row_comes_from(generated):
+    from leadlink.merge._golden import lineage_layout
+
+    golden = generated[2].golden
+    long = lineage(golden)
+    roles, rows, role_at = lineage_layout(golden)
+    assert long["cluster_id"].tolist() == golden["cluster_id"].to_numpy()[rows].tolist()
+    assert long["role"].tolist() == [roles[i] for i in role_at]

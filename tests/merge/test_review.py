@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -229,3 +230,17 @@ def test_cluster_codes_are_pandas_sorted_factorisation():
         expected_codes, expected_names = pd.factorize(values, sort=True)
         assert codes.tolist() == expected_codes.tolist()
         assert names.tolist() == list(expected_names)
+
+
+def test_distinct_values_per_cluster_are_what_groupby_nunique_counts():
+    from leadlink.merge._review import _distinct_values
+
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 300, 2000)
+    values = np.asarray([f"v{n}" for n in rng.integers(0, 40, 2000)], dtype=object)
+    expected = pd.Series(values).groupby(codes).nunique()
+    expected = expected[expected >= 2]
+    found = _distinct_values(codes, values)
+    assert found.index.tolist() == expected.index.tolist()
+    assert found.tolist() == expected.tolist()
+    assert _distinct_values(codes[:0], values[:0]).empty

@@ -473,12 +473,11 @@ def _write_outputs(
     with out.writing() as folder:
         written = [
             write_table(result.clusters, folder / "clusters.csv"),
-            write_table(_json_lists(result.golden), folder / "golden_records.csv"),
-            write_table(result.lineage(), folder / "lineage.csv"),
+            *_golden_files(result.golden, folder),
             write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
             write_table(_json_lists(queue.items), folder / "review.csv"),
             write_table(_json_lists(review), folder / "review_all.csv"),
-            *_pairs_files(result.pairs, folder),
+            *_pairs_files(result.pairs, folder, ids=_pair_texts(result)),
         ]
         if result.model is not None:
             written.append(result.model.save(folder / "model.json"))
@@ -500,6 +499,58 @@ def _write_outputs(
                         )
                     )
     return written
+
+
+def _golden_files(golden: Any, folder: Path) -> list[Path]:
+    """golden_records.csv and lineage.csv (what :func:`leadlink.io.write_table` writes for
+    the golden records and for ``lineage(golden)``). Lineage holds the golden values
+    again, a row per record and role: its columns are laid out by Arrow from the golden
+    records' text columns, converted and escaped once for golden_records.csv, rather
+    than made a table of millions of Python texts and converted again (at a million
+    leads, four million rows)."""
+    from leadlink._csv_text import escaped_arrays, write_csv
+
+    table = _json_lists(golden)
+    escaped, texts = escaped_arrays(table)
+    write_csv(escaped, folder / "golden_records.csv", texts=texts)
+    held = {str(table.columns[position]): text for position, text in texts.items()}
+    return [folder / "golden_records.csv", _write_lineage(golden, held, folder / "lineage.csv")]
+
+
+def _write_lineage(golden: Any, held: dict[str, Any], target: Path) -> Path:
+    """lineage.csv from the golden records, with ``held``: their text columns as escaped
+    Arrow arrays, by name. A lineage that holds anything but text (or has rules, or no
+    roles) is made a table and written by :func:`leadlink.io.write_table`."""
+    import numpy as np
+    import pyarrow as pa
+    from pandas.api.types import infer_dtype
+
+    from leadlink._csv_text import escaped_text, write_text_csv
+    from leadlink.io import write_table
+    from leadlink.merge import lineage, lineage_layout
+
+    roles, rows, role_at = lineage_layout(golden)
+    explained = any(f"{role}_rule" in golden.columns for role in roles)
+    texts: dict[str, Any] = {}
+    if roles and not explained and golden.columns.is_unique:
+        for name in ["cluster_id", *roles, *(f"{role}_from" for role in roles)]:
+            values = golden[name].to_numpy(dtype=object)
+            if infer_dtype(values, skipna=True) not in ("string", "empty"):
+                break
+            text = held.get(name)
+            texts[name] = text if text is not None else escaped_text(values)
+    if len(texts) != 1 + 2 * len(roles) or any(text is None for text in texts.values()):
+        return write_table(lineage(golden), target)
+    n = len(golden)
+    at = pa.array(role_at.astype(np.int64) * n + rows)
+    columns = [
+        texts["cluster_id"].take(pa.array(rows)),
+        pa.array(roles, type=pa.large_string()).take(pa.array(role_at)),
+        pa.concat_arrays([texts[role] for role in roles]).take(at),
+        pa.concat_arrays([texts[f"{role}_from"] for role in roles]).take(at),
+    ]
+    write_text_csv(["cluster_id", "role", "value", "lead_id"], columns, target)
+    return target
 
 
 def _is_workbook(path: str | None) -> bool:
@@ -565,9 +616,22 @@ def _json_list(values: list[Any]) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
-def _pairs_files(pairs: Any, folder: Path) -> list[Path]:
-    """pairs.parquet, and pairs.csv when the pairs fit a sheet (see :func:`_pairs_csv`)."""
-    return [_write_pairs_parquet(pairs, folder / "pairs.parquet"), *_pairs_csv(pairs, folder)]
+def _pairs_files(pairs: Any, folder: Path, *, ids: Any = None) -> list[Path]:
+    """pairs.parquet, and pairs.csv when the pairs fit a sheet (see :func:`_pairs_csv`);
+    ``ids``: the pairs' ids as Arrow arrays of text, when they are at hand."""
+    return [
+        _write_pairs_parquet(pairs, folder / "pairs.parquet", ids=ids),
+        *_pairs_csv(pairs, folder),
+    ]
+
+
+def _pair_texts(result: Any) -> Any:
+    """The pairs' ``id_l`` and ``id_r`` as Arrow arrays of text, when the review context
+    the result holds for these pairs made them (to place the pairs); else None."""
+    held = getattr(result, "_review_held", None)
+    if held is None or held[1] is not result.pairs:
+        return None
+    return held[3].pair_ids
 
 
 def _pairs_csv(pairs: Any, folder: Path) -> list[Path]:
@@ -588,18 +652,42 @@ def _pairs_csv(pairs: Any, folder: Path) -> list[Path]:
     return []
 
 
-def _write_pairs_parquet(pairs: Any, target: Path) -> Path:
+def _write_pairs_parquet(pairs: Any, target: Path, *, ids: Any = None) -> Path:
     """``_flat(pairs)`` as Parquet, the same file byte for byte, with the categorical
     columns made text by Arrow from their categories (millions of pairs, a handful of
-    levels) instead of converting millions of Python texts."""
+    levels) instead of converting millions of Python texts. ``ids``: ``id_l`` and
+    ``id_r`` already made Arrow arrays of text (by the review context), taken as they
+    are: converting millions of ids again took seconds at a million leads."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(pairs, preserve_index=False)
+    held: dict[str, Any] = {}
+    names = [str(name) for name in pairs.columns]
+    if ids is not None and len(pairs) == len(ids[0]) > 0 and len(set(names)) == len(names):
+        held = {"id_l": ids[0], "id_r": ids[1]}
+    rest = [name for name in pairs.columns if name not in held]
+    table = pa.Table.from_pandas(pairs, columns=rest, preserve_index=False)
     described = json.loads(table.schema.metadata[b"pandas"])
+    if held:
+        # where the ids go, and pandas' description of them: Arrow's, from a first row
+        first = pa.Table.from_pandas(pairs.iloc[:1], columns=list(held), preserve_index=False)
+        about = {
+            entry["name"]: entry
+            for entry in json.loads(first.schema.metadata[b"pandas"])["columns"]
+        }
+        converted = dict(zip(table.column_names, zip(table.schema, table.columns)))
+        entries = {entry["name"]: entry for entry in described["columns"]}
+        for name, values in held.items():
+            converted[name] = (pa.field(name, pa.string()), values)
+            entries[name] = about[name]
+        order = list(pairs.columns)
+        described["columns"] = [entries[name] for name in order]
+        parts = [converted[name] for name in order]
+    else:
+        parts = list(zip(table.schema, table.columns))
     columns, fields = [], []
-    for field, column in zip(table.schema, table.columns):
+    for field, column in parts:
         if pa.types.is_dictionary(field.type):  # as _flat: "nan" for none
             column = pc.fill_null(column.cast(pa.string()), "nan")
             field = pa.field(field.name, pa.string())

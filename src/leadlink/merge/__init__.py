@@ -58,7 +58,13 @@ from leadlink.merge._erase import (
     rebuild_clusters,
     without_leads,
 )
-from leadlink.merge._golden import conflicts, golden_records, lineage, refresh_golden
+from leadlink.merge._golden import (
+    conflicts,
+    golden_records,
+    lineage,
+    lineage_layout,
+    refresh_golden,
+)
 from leadlink.merge._incremental import IncrementalClusters
 from leadlink.merge._members import pair_positions
 from leadlink.merge._queue import (
@@ -102,6 +108,7 @@ __all__ = [
     "holders_from_leads",
     "holders_from_outputs",
     "lineage",
+    "lineage_layout",
     "merge",
     "pair_positions",
     "read_decisions",

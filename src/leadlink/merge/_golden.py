@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from leadlink._i18n import say
 from leadlink._values import factorize, parse_times, positional
@@ -28,7 +29,7 @@ from leadlink.merge._members import aligned_clusters, cluster_codes, group_start
 from leadlink.merge._survivorship import RULES, Candidates, Rule, SurvivorshipPolicy
 from leadlink.schema import ROLE, SURVIVED_ROLES, map_distinct
 
-__all__ = ["conflicts", "golden_records", "lineage", "refresh_golden"]
+__all__ = ["conflicts", "golden_records", "lineage", "lineage_layout", "refresh_golden"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,39 @@ def lineage(golden: pd.DataFrame) -> pd.DataFrame:
     """The golden values as a long table: ``cluster_id``, ``role``, ``value``, ``lead_id``
     (the member lead the value came from) and, when ``golden`` was built with
     ``explain=True``, ``rule``. Roles without a value in a cluster are left out."""
+    roles, rows, role_at = lineage_layout(golden)
+    if not roles:
+        return pd.DataFrame(columns=["cluster_id", "role", "value", "lead_id"])
+
+    def column(name: str, default: object = None) -> np.ndarray:
+        """The column ``name`` of every role (``{}`` for the role), laid out in rows."""
+        stacked = np.empty((len(roles), len(golden)), dtype=object)
+        for i, role in enumerate(roles):
+            values = golden.get(name.format(role))
+            stacked[i] = default if values is None else values.to_numpy(dtype=object)
+        return stacked[role_at, rows]
+
+    out = pd.DataFrame(
+        {
+            "cluster_id": golden["cluster_id"].to_numpy(dtype=object)[rows],
+            "role": np.asarray(roles, dtype=object)[role_at],
+            "value": column("{}"),
+            "lead_id": column("{}_from"),
+        }
+    )
+    if any(f"{role}_rule" in golden.columns for role in roles):
+        # a role without its rule has none (NaN), as a concatenation gives
+        out["rule"] = column("{}_rule", np.nan)
+    return out
+
+
+def lineage_layout(golden: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Where each row of :func:`lineage` comes from: the roles with a ``<role>_from``
+    column, and per row the golden record (its position in ``golden``) and the role (its
+    position among the roles). Rows are in order of cluster id, then role, sorted as
+    numbers (each cluster's rank among the ids, each role's among the roles), not as
+    millions of texts; a role is left out of a record without its ``<role>_from``. The
+    writer of lineage.csv lays its columns out from this without making the table."""
     if "cluster_id" not in golden.columns:
         raise InputError(
             say(
@@ -105,47 +139,28 @@ def lineage(golden: pd.DataFrame) -> pd.DataFrame:
                 "lineage 需要黄金记录（含 cluster_id 列和 <role>_from 列）",
             )
         )
-    cluster_ids = golden["cluster_id"].to_numpy(dtype=object)
-    # Rows in order of cluster id, then role: sorted as numbers (each cluster's rank among
-    # the ids, each role's among the roles), not as millions of texts.
-    cluster_rank = cluster_codes(cluster_ids)[0]
     roles = [role for role in SURVIVED_ROLES if f"{role}_from" in golden.columns]
-    role_rank = {role: rank for rank, role in enumerate(sorted(roles))}
     if not roles:
-        return pd.DataFrame(columns=["cluster_id", "role", "value", "lead_id"])
-    explained = [role for role in roles if f"{role}_rule" in golden.columns]
-    kept = [golden[f"{role}_from"].notna().to_numpy() for role in roles]
+        return roles, np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    cluster_rank = _sorted_rank(golden["cluster_id"].to_numpy(dtype=object))
+    role_rank = {role: rank for rank, role in enumerate(sorted(roles))}
+    kept = [np.flatnonzero(golden[f"{role}_from"].notna().to_numpy()) for role in roles]
     ranks = [cluster_rank[k] * len(roles) + role_rank[role] for role, k in zip(roles, kept)]
     order = np.argsort(np.concatenate(ranks), kind="stable")
+    rows = np.concatenate(kept)[order]
+    role_at = np.repeat(np.arange(len(roles)), [len(k) for k in kept])[order]
+    return roles, rows, role_at
 
-    def laid_out(parts: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(parts)[order] if parts else np.empty(0, dtype=object)
 
-    def column(name: str) -> np.ndarray:
-        return laid_out(
-            [golden[name.format(role)].to_numpy(dtype=object)[k] for role, k in zip(roles, kept)]
-        )
-
-    out = pd.DataFrame(
-        {
-            "cluster_id": laid_out([cluster_ids[k] for k in kept]),
-            "role": laid_out(
-                [np.full(int(k.sum()), role, dtype=object) for role, k in zip(roles, kept)]
-            ),
-            "value": column("{}"),
-            "lead_id": column("{}_from"),
-        }
-    )
-    if explained:  # a role without its rule has none (NaN), as a concatenation gives
-        out["rule"] = laid_out(
-            [
-                golden[f"{role}_rule"].to_numpy(dtype=object)[k]
-                if role in explained
-                else np.full(int(k.sum()), np.nan, dtype=object)
-                for role, k in zip(roles, kept)
-            ]
-        )
-    return out
+def _sorted_rank(cluster_ids: np.ndarray) -> np.ndarray:
+    """``cluster_codes(cluster_ids)[0]``: each id's rank among the distinct ids; read off
+    the positions when the ids are texts in strictly increasing order, as golden records
+    have them (half a second at a million leads to sort again)."""
+    if infer_dtype(cluster_ids, skipna=False) == "string" and (
+        len(cluster_ids) < 2 or bool((cluster_ids[1:] > cluster_ids[:-1]).all())
+    ):
+        return np.arange(len(cluster_ids), dtype=np.intp)
+    return cluster_codes(cluster_ids)[0]
 
 
 def conflicts(
@@ -172,6 +187,7 @@ def conflicts(
         if role in roles:
             parts.append(context.alternatives(role))
     columns = ["cluster_id", "role", "key", "value", "lead_ids", "n_leads"]
+    codes = None
     if not parts:
         out = pd.DataFrame(columns=columns)
     else:
@@ -187,23 +203,42 @@ def conflicts(
                 out["_c"].to_numpy(),
             )
         )
-        out = out[columns].take(order).reset_index(drop=True)
+        codes = out["_c"].to_numpy(dtype=np.int64)[order]
+        # each column taken once (a frame's take, then its reset_index, copied it twice)
+        out = pd.DataFrame({column: out[column].to_numpy()[order] for column in columns})
     if golden is not None:
-        out["survived"] = _survived(out, golden)
+        out["survived"] = _survived(out, golden, codes, context.cluster_names)
     return out
 
 
-def _survived(out: pd.DataFrame, golden: pd.DataFrame) -> np.ndarray:
+def _survived(
+    out: pd.DataFrame,
+    golden: pd.DataFrame,
+    codes: np.ndarray | None = None,
+    names: np.ndarray | None = None,
+) -> np.ndarray:
     """Whether each row of ``conflicts`` holds the lead the golden value of its cluster
-    and role came from."""
+    and role came from. ``codes``: each row's cluster among ``names`` (the cluster ids,
+    sorted); when the golden records are those clusters in that order (as
+    :func:`golden_records` makes them), a row's record is found without looking its
+    cluster id up."""
     survived = np.zeros(len(out), dtype=bool)
     if not len(out):
         return survived
-    records = pd.Index(golden["cluster_id"])
-    if not records.is_unique:  # the last record of a cluster id counts, as in a dict
-        golden = golden[~records.duplicated(keep="last")]
-        records = pd.Index(golden["cluster_id"])
-    at_golden = records.get_indexer(out["cluster_id"])
+    records = golden["cluster_id"].to_numpy(dtype=object)
+    if (
+        codes is not None
+        and names is not None
+        and len(records) == len(names)
+        and (np.array_equal(records, names))
+    ):
+        at_golden = codes
+    else:
+        index = pd.Index(golden["cluster_id"])
+        if not index.is_unique:  # the last record of a cluster id counts, as in a dict
+            golden = golden[~index.duplicated(keep="last")]
+            index = pd.Index(golden["cluster_id"])
+        at_golden = index.get_indexer(out["cluster_id"])
     roles_of_rows = out["role"].to_numpy(dtype=object)
     lead_lists = out["lead_ids"].to_numpy(dtype=object)
     for role in SURVIVED_ROLES:

@@ -8,6 +8,8 @@ table is accepted or refused the same way everywhere.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
@@ -16,7 +18,13 @@ from leadlink._i18n import say
 from leadlink._values import id_text
 from leadlink.errors import InputError
 
-__all__ = ["aligned_clusters", "cluster_codes", "group_starts", "pair_positions"]
+__all__ = [
+    "aligned_clusters",
+    "cluster_codes",
+    "group_starts",
+    "pair_positions",
+    "placed_pairs",
+]
 
 
 def aligned_clusters(lead_ids: np.ndarray, clusters: pd.DataFrame) -> np.ndarray:
@@ -123,22 +131,31 @@ def pair_positions(pairs: pd.DataFrame, lead_ids: np.ndarray) -> tuple[np.ndarra
     -1 for an id that is not there. Ids that are all texts are looked up by Arrow (a third
     less time than pandas' hash table of Python texts at millions of pairs); others as
     their text, by pandas, each distinct id once."""
+    return placed_pairs(pairs, lead_ids)[0]
+
+
+def placed_pairs(
+    pairs: pd.DataFrame, lead_ids: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[Any, Any] | None]:
+    """:func:`pair_positions`, and the pairs' ``id_l`` and ``id_r`` as the Arrow arrays
+    of text they were looked up as (what Arrow makes of those columns: pairs.parquet is
+    written from them, so that millions of Python texts are converted once); None when
+    the ids are not all texts."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     sides = [pairs[side].to_numpy(dtype=object) for side in ("id_l", "id_r")]
     if all(infer_dtype(ids, skipna=False) == "string" for ids in sides):
         try:
-            known = pa.array(np.asarray(lead_ids, dtype=object), type=pa.large_string())
-            found = [
-                pc.index_in(pa.array(ids, type=pa.large_string()), value_set=known) for ids in sides
-            ]
+            known = pa.array(np.asarray(lead_ids, dtype=object), type=pa.string())
+            texts = [pa.array(ids, type=pa.string()) for ids in sides]
+            found = [pc.index_in(text, value_set=known) for text in texts]
         except (pa.ArrowException, UnicodeError):
             pass
         else:
             left, right = (position.fill_null(-1).to_numpy().astype(np.intp) for position in found)
-            return left, right
+            return (left, right), (texts[0], texts[1])
     left, right = (pairs[side].astype(str).to_numpy(dtype=object) for side in ("id_l", "id_r"))
     codes, distinct = pd.factorize(np.concatenate([left, right]))
     positions = pd.Index(lead_ids).get_indexer(distinct)[codes]
-    return positions[: len(left)], positions[len(left) :]
+    return (positions[: len(left)], positions[len(left) :]), None

@@ -340,7 +340,9 @@ def _against(pairs: pd.DataFrame) -> np.ndarray:
     weights = [c for c in pairs.columns if c.endswith("_weight") and c != "match_weight"]
     if not weights:
         return np.ones(len(pairs), dtype=bool)
-    against = (pairs[weights].to_numpy(dtype=float) <= CONTRADICTION_WEIGHT).any(axis=1)
+    against = np.zeros(len(pairs), dtype=bool)
+    for column in weights:  # column by column: no copy of the pairs into one 2-D array
+        against |= pairs[column].to_numpy(dtype=float) <= CONTRADICTION_WEIGHT
     if "rule" in pairs.columns:
         codes, rules = pd.factorize(pairs["rule"])
         never = np.asarray([str(rule).startswith("never_link") for rule in rules], dtype=bool)

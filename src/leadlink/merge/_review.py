@@ -23,7 +23,7 @@ import logging
 import numbers
 from dataclasses import dataclass
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ import pandas as pd
 from leadlink._i18n import get_language, language, say
 from leadlink._values import positional
 from leadlink.errors import ConfigError, InputError
-from leadlink.merge._members import aligned_clusters, cluster_codes, pair_positions
+from leadlink.merge._members import aligned_clusters, cluster_codes, placed_pairs
 
 __all__ = ["ReviewContext", "ReviewReason", "review_clusters"]
 
@@ -76,6 +76,9 @@ class ReviewContext:
         disputes: per identifier the members of one cluster disagree on (``"phone"``:
             personal phone numbers, ``"name"``: full names): (the identifier, the leads
             holding one, the number of different values per disputed cluster code).
+        pair_ids: the pairs' ``id_l`` and ``id_r`` as Arrow arrays of text, when they
+            were looked up as such (see :func:`leadlink.merge._members.placed_pairs`);
+            None otherwise.
     """
 
     lead_ids: np.ndarray
@@ -84,6 +87,7 @@ class ReviewContext:
     sizes: np.ndarray
     positions: tuple[np.ndarray, np.ndarray]
     disputes: tuple[tuple[str, np.ndarray, pd.Series], ...]
+    pair_ids: tuple[Any, Any] | None = None
 
     @classmethod
     def of(
@@ -101,10 +105,11 @@ class ReviewContext:
         lead_ids = prepared["unique_id"].to_numpy(dtype=object).astype(str)
         codes, names = cluster_codes(aligned_clusters(lead_ids, clusters))
         sizes = np.bincount(codes, minlength=len(names))
+        pair_ids = None
         if positions is None:
-            positions = pair_positions(pairs, lead_ids)
+            positions, pair_ids = placed_pairs(pairs, lead_ids)
         disputes = tuple(_disputed(prepared, codes, sizes[codes] > 1))
-        return cls(lead_ids, codes, names, sizes, positions, disputes)
+        return cls(lead_ids, codes, names, sizes, positions, disputes, pair_ids)
 
 
 def review_clusters(
@@ -363,10 +368,23 @@ def _disputed(
     for what, mask, values in (("phone", personal, phone), ("name", full_name, name)):
         if not mask.any():
             continue
-        frame = pd.DataFrame({"c": codes[mask], "v": values.to_numpy(dtype=object)[mask]})
-        distinct = frame.groupby("c")["v"].nunique()
-        found.append((what, mask, distinct[distinct >= 2]))
+        found.append(
+            (what, mask, _distinct_values(codes[mask], values.to_numpy(dtype=object)[mask]))
+        )
     return found
+
+
+def _distinct_values(codes: np.ndarray, values: np.ndarray) -> pd.Series:
+    """How many different ``values`` (none missing) each cluster code holds, for the codes
+    with two or more, by code: pandas' ``groupby(codes).nunique()`` (which sorts the
+    values of a million leads as objects), found as the distinct pairs of code and value
+    number."""
+    numbers = pd.factorize(values)[0].astype(np.int64)
+    width = np.int64(numbers.max() + 1) if len(numbers) else np.int64(1)
+    pairs = np.unique(codes.astype(np.int64) * width + numbers)
+    held, counts = np.unique(pairs // width, return_counts=True)
+    many = counts >= 2
+    return pd.Series(counts[many].astype(np.int64), index=pd.Index(held[many], name="c"), name="v")
 
 
 def dispute_text(what: str) -> str:
