@@ -304,13 +304,13 @@ def test_one_normalizer_call_per_distinct_value(monkeypatch: pytest.MonkeyPatch)
     from leadlink.clean.normalize import _phone
 
     calls: list[object] = []
-    original = _phone.describe_key
+    original = _phone.describe_keys
 
-    def counting(value: object, region: str = "CN") -> tuple[str | None, ...]:
-        calls.append(value)
-        return original(value, region=region)
+    def counting(values: list[object], region: str = "CN") -> list[tuple[str | None, ...]]:
+        calls.extend(values)
+        return original(values, region=region)
 
-    monkeypatch.setattr(_phone, "describe_key", counting)
+    monkeypatch.setattr(_phone, "describe_keys", counting)
     leads = pd.DataFrame({"phone": ["13917263548", "13800138000", None] * 1000})
     validate(leads)
     assert len(calls) == 2

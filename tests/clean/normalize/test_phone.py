@@ -291,3 +291,20 @@ def test_describe_keys_reads_printable_numbers_without_describe_key(monkeypatch)
     monkeypatch.setattr(_phone, "describe_key", one_by_one)
     assert _phone.describe_keys(values, "CN") == expected
     assert asked == ["转 8001"]  # not printable ASCII
+
+
+@pytest.mark.parametrize("region", ["CN", "US", "DE"])
+def test_describe_keys_types_numbers_of_every_country_code_as_describe_key(region):
+    rng = random.Random(11)
+    values = [
+        rng.choice(["{}", "{} ext 9", " {} "]).format(
+            _random_international_digits(rng, country_code)
+        )
+        for country_code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+        for _ in range(30)
+    ]
+    values += [_random_chinese_digits(rng) for _ in range(3000)]
+    _phone._lookup.cache_clear()  # (one by one after the bulk reading: nothing cached)
+    bulk = _phone.describe_keys(values, region)
+    assert bulk == [_phone.describe_key(value, region) for value in values]
+    assert sum(key is not None and kind != "local" for key, _, kind in bulk) > len(values) / 3

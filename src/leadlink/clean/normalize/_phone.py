@@ -423,8 +423,9 @@ def describe_keys(values: Sequence[Any] | np.ndarray, region: str = "CN") -> lis
     upper = region.upper() if isinstance(region, str) else "CN"  # (as _resolve reads it)
     found: list[PhoneParts | None] = [None] * len(values)
     ascii_at, digits, extensions = _ascii_digits(values)
-    for i, number, ext in zip(ascii_at, digits, extensions):
-        resolved = _lookup(number, upper)
+    typed = _fast_many(digits, upper)
+    for i, number, ext, fast in zip(ascii_at, digits.to_pylist(), extensions, typed):
+        resolved = _lookup(number, upper) if fast is None else None if fast is _INVALID else fast
         if resolved is not None:
             found[i] = (resolved[0], ext, resolved[1])
     return [
@@ -440,7 +441,7 @@ _ASCII_EXTENSION = r"(?i)^(?P<main>.*?)(?:ext\.?|extension|x|#|,|;)\s*[:.]?\s*(?
 
 def _ascii_digits(
     values: Sequence[Any] | np.ndarray,
-) -> tuple[list[int], list[str], list[str | None]]:
+) -> tuple[list[int], Any, list[str | None]]:
     """For the values that are text in printable ASCII and not blank: their positions,
     the digits :func:`_resolve` looks up first (``_digits(main)``) and the extension it
     cuts off (``_split``), computed by Arrow on all of them at once."""
@@ -471,7 +472,129 @@ def _ascii_digits(
     ext = pc.if_else(cut_off, ext, pa.scalar(None, pa.string()))
     # _digits(): a "(0)" trunk prefix dropped, then only digits and "+"
     digits = pc.replace_substring_regex(pc.replace_substring(main, "(0)", ""), r"[^\d+]", "")
-    return at.tolist(), digits.to_pylist(), ext.to_pylist()
+    return at.tolist(), digits, ext.to_pylist()
+
+
+# The digits _fast reads without any rewriting in _lookup first: "+" and a country code,
+# or (region CN) a Chinese national number that does not start with 86.
+_PLUS_DIGITS = r"^\+[1-9]\d{1,18}$"
+_CN_DIGITS = r"^0?[1-9]\d{6,10}$"
+
+
+def _fast_many(digits: Any, region: str) -> list[_Resolved | None]:
+    """What :func:`_lookup` gives for each run of digits (an Arrow string array) when
+    :func:`_fast` reads it (``_INVALID`` for a shape it reads that is no valid number),
+    typed by Arrow on all of them at once, a country code at a time; None for the digits
+    left to :func:`_lookup` itself. The same steps as :func:`_fast`, on the same
+    precompiled metadata (:func:`_region_rules`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(digits)
+    typed: list[_Resolved | None] = [None] * n
+    plus = pc.fill_null(pc.match_substring_regex(digits, _PLUS_DIGITS), False)
+    body = pc.utf8_slice_codeunits(digits, 1)
+    # the country code of "+..." (codes are prefix-free: at most one length fits)
+    code = national = pa.nulls(n, pa.string())
+    for size in (3, 2, 1):
+        prefix = pc.utf8_slice_codeunits(body, 0, size)
+        codes = [str(c) for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE if len(str(c)) == size]
+        known = pc.and_(plus, pc.is_in(prefix, value_set=pa.array(codes, pa.string())))
+        code = pc.if_else(known, prefix, code)
+        national = pc.if_else(known, pc.utf8_slice_codeunits(body, size), national)
+    if region == "CN":
+        chinese = pc.and_(
+            pc.fill_null(pc.match_substring_regex(digits, _CN_DIGITS), False),
+            pc.invert(pc.starts_with(digits, "86")),
+        )
+        code = pc.if_else(chinese, pa.scalar("86"), code)
+        national = pc.if_else(chinese, pc.utf8_ltrim(digits, "0"), national)
+    lengths = pc.utf8_length(national)
+    readable = pc.fill_null(
+        pc.and_(
+            pc.and_(pc.greater_equal(lengths, 2), pc.less_equal(lengths, 17)),
+            pc.invert(pc.starts_with(national, "0")),
+        ),
+        False,
+    )
+    code = pc.if_else(readable, code, pa.scalar(None, pa.string()))
+    for country in pc.unique(code.drop_null()).to_pylist():
+        at = np.flatnonzero(pc.equal(code, country).to_numpy(zero_copy_only=False))
+        _type_country(int(country), national.take(pa.array(at)), at, typed)
+    return typed
+
+
+def _type_country(country: int, national: Any, at: np.ndarray, typed: list[Any]) -> None:
+    """:func:`_fast`'s typing of the national numbers of one country code, at ``at``."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country]
+    if regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return
+    prefix = _region_rules(regions[0])[1]
+    pending = np.ones(len(at), dtype=bool)
+    if prefix is not None:  # phonenumbers might strip a prefix: left to _lookup
+        pending &= ~_starts(national, prefix.pattern)
+    taken = ~pending  # decided here, or left to _lookup
+    for candidate in regions:
+        leading, _, descs = _region_rules(candidate)
+        here = ~taken & (True if leading is None else _starts(national, leading.pattern))
+        if not here.any():
+            continue
+        kinds = _number_types(national, descs)
+        known = here & (kinds != PhoneNumberType.UNKNOWN)
+        hits = np.flatnonzero(known)
+        numbers = national.take(hits).to_pylist()
+        for i, number, kind in zip(at[hits].tolist(), numbers, kinds[hits].tolist()):
+            typed[i] = (f"+{country}{number}", _KINDS.get(kind, "other"))
+        done = known if leading is None else here
+        for i in np.flatnonzero(done & ~known).tolist():
+            typed[at[i]] = _INVALID
+        taken |= done
+    for i in np.flatnonzero(~taken).tolist():
+        typed[at[i]] = _INVALID
+
+
+def _starts(texts: Any, pattern: str) -> np.ndarray:
+    """Where ``re.match(pattern)`` finds a match at the start of each text."""
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(texts, f"^(?:{pattern})")
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _number_types(national: Any, rules: _Descs) -> np.ndarray:
+    """:func:`_number_type` of each national number (an Arrow string array)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lengths = pc.utf8_length(national)
+
+    def matches(desc: _Desc) -> np.ndarray:
+        if desc is None:
+            return np.zeros(len(national), dtype=bool)
+        _, possible, pattern = desc
+        fits = pc.match_substring_regex(national, f"^(?:{pattern.pattern})$")
+        if possible:
+            fits = pc.and_(fits, pc.is_in(lengths, value_set=pa.array(sorted(possible))))
+        return np.asarray(fits.to_numpy(zero_copy_only=False), dtype=bool)
+
+    descs, same_mobile_and_fixed = rules
+    general, *special, fixed_line, mobile = descs
+    kinds = np.full(len(national), PhoneNumberType.UNKNOWN, dtype=np.int64)
+    open_ = matches(general)
+    for desc in special:
+        if desc is not None:
+            hit = open_ & matches(desc)
+            kinds[hit] = desc[0]
+            open_ &= ~hit
+    fixed = open_ & matches(fixed_line)
+    mobile_fits = matches(mobile)
+    if same_mobile_and_fixed:
+        kinds[fixed] = PhoneNumberType.FIXED_LINE_OR_MOBILE
+    else:
+        kinds[fixed & mobile_fits] = PhoneNumberType.FIXED_LINE_OR_MOBILE
+        kinds[fixed & ~mobile_fits] = PhoneNumberType.FIXED_LINE
+        kinds[open_ & ~fixed & mobile_fits] = PhoneNumberType.MOBILE
+    return kinds
 
 
 def match_key(value: Any, region: str = "CN") -> str | None:
