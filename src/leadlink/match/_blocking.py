@@ -292,7 +292,8 @@ def add_blocking_keys(
                 f"{max_block_size}",
             )
         )
-    out = prepared.copy()
+    # the key columns are added to a shallow copy: the prepared columns are not copied
+    out = prepared.copy(deep=False)
     report = BlockingReport(max_block_size=max_block_size)
     excluded = np.zeros(len(out), dtype=bool) if exclude is None else exclude.to_numpy(dtype=bool)
     # Each field is factorised once for every preset that uses it; a key of several fields
@@ -405,6 +406,7 @@ def group_codes(
     [0, 1, 0, 2]
     """
     combined = np.zeros(len(frame), dtype=np.int64)
+    bound = 1  # combined < bound
     missing = np.zeros(len(frame), dtype=bool)
     for column in columns:
         codes = None if factorised is None else factorised.get(column)
@@ -416,11 +418,23 @@ def group_codes(
         if missing_apart:
             missing |= absent
         width = int(codes.max()) + 2 if len(codes) else 1
-        # the pair (so far, this column) numbered afresh, so the numbers stay small
-        combined = pd.factorize(combined * width + np.where(absent, width - 1, codes))[0]
+        if bound * width >= _COMBINED_LIMIT:
+            # numbered afresh, so that the numbers stay small
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            bound = int(combined.max()) + 1 if len(combined) else 1
+        combined = combined * width + np.where(absent, width - 1, codes)
+        bound *= width
+    # numbered in order of first appearance (the numbers do not depend on the columns')
+    combined = pd.factorize(combined)[0].astype(np.int64)
     if missing_apart and missing.any():
         return _renumbered(np.where(missing, -1, combined))
-    return combined.astype(np.int64)
+    return combined
+
+
+#: :func:`group_codes` combines the columns' numbers as one whole number while it stays
+#: under this, and numbers the combinations afresh only when it would not (two-valued
+#: flags and a city cost no pass over the rows of their own).
+_COMBINED_LIMIT = 2**62
 
 
 def _renumbered(codes: np.ndarray) -> np.ndarray:

@@ -37,14 +37,17 @@ def identifying(
     if entity == "company":
         return np.ones(len(prepared), dtype=bool)
 
-    def rare(column: str) -> pd.Series:
-        values = prepared[column]
-        return values.notna() & (values.map(values.value_counts()) <= common)
+    def rare(column: str) -> np.ndarray:
+        # each value's count by its number (a count per value mapped back to a million
+        # leads as text took seconds)
+        codes = pd.factorize(prepared[column], use_na_sentinel=True)[0]
+        counts = np.bincount(codes[codes >= 0]) if len(codes) else np.zeros(0, np.int64)
+        return (codes >= 0) & (np.append(counts, 0)[codes] <= common)
 
-    full_name = prepared["name_key"].notna() & (prepared["name_partial"] == 0)
-    where = prepared["employer"].notna() | prepared["address"].notna()
-    personal_phone = rare("phone") & (prepared["phone_shared"] == 0)
-    return (rare("email") | personal_phone | (full_name & where)).to_numpy()
+    full_name = (prepared["name_key"].notna() & (prepared["name_partial"] == 0)).to_numpy()
+    where = (prepared["employer"].notna() | prepared["address"].notna()).to_numpy()
+    personal_phone = rare("phone") & (prepared["phone_shared"] == 0).to_numpy()
+    return np.asarray(rare("email") | personal_phone | (full_name & where), dtype=bool)
 
 
 def representatives(
@@ -52,8 +55,12 @@ def representatives(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One record of each group of ``eligible`` records equal in every ``compared`` column
     (the first), and the others as ``unique_id`` with their ``representative``; a record
-    that is not eligible is a group of its own."""
+    that is not eligible is a group of its own.
+
+    The copies also carry their rows in ``prepared`` (``row``) and their representative's
+    (``representative_row``), so that their pairs are placed without looking ids up."""
     empty = pd.DataFrame({"unique_id": [], "representative": []}, dtype=object)
+    empty["row"] = empty["representative_row"] = np.zeros(0, dtype=np.int64)
     if not compared or eligible.sum() < 2:
         return prepared, empty
     group = group_codes(prepared, compared, missing_apart=False)
@@ -61,10 +68,17 @@ def representatives(
     group[alone] = group.max() + 1 + np.arange(len(alone))
     first = ~pd.Series(group).duplicated().to_numpy()
     ids = prepared["unique_id"].to_numpy(dtype=object)
-    representative_of = np.empty(group.max() + 1 if len(group) else 0, dtype=object)
-    representative_of[group[first]] = ids[first]
+    row_of = np.zeros(group.max() + 1 if len(group) else 0, dtype=np.int64)
+    row_of[group[first]] = np.flatnonzero(first)
+    rows = np.flatnonzero(~first)
+    representative_rows = row_of[group[rows]]
     copies = pd.DataFrame(
-        {"unique_id": ids[~first], "representative": representative_of[group[~first]]}
+        {
+            "unique_id": ids[rows],
+            "representative": ids[representative_rows],
+            "row": rows,
+            "representative_row": representative_rows,
+        }
     )
     return prepared[first].reset_index(drop=True), copies
 
@@ -81,16 +95,19 @@ def identical_pairs(
     """Pairs of each copy with its representative, at the strongest level of every
     role both give (the level two identical records reach), no term-frequency
     adjustment."""
-    by_id = prepared.set_index("unique_id")
     left = copies["representative"].to_numpy(dtype=object)
     right = copies["unique_id"].to_numpy(dtype=object)
+    if "row" in copies.columns:  # from representatives(): the copies' rows are known
+        at = copies["row"].to_numpy(dtype=np.int64)
+    else:
+        at = pd.Index(prepared["unique_id"]).get_indexer(right)
     swap = left.astype(str) > right.astype(str)
     out = pd.DataFrame({"id_l": np.where(swap, right, left), "id_r": np.where(swap, left, right)})
     prior = math.log2(model.lambda_ / (1.0 - model.lambda_))
     total = np.full(len(out), prior)
     for role in model.roles:
         preset = model._comparison(role)
-        present = by_id[preset.null_column].reindex(right).notna().to_numpy()
+        present = prepared[preset.null_column].notna().to_numpy()[at]
         weight = math.log2(model._m[role][0] / model._u[role][0])
         levels = pd.Categorical(
             np.where(present, preset.levels[0].id, "null"), [*preset.level_ids, "null"]

@@ -359,7 +359,9 @@ class LeadModel:
         # on the threads; it was a third of training at 1M leads on one thread.
         u_trained = True
         with quiet_splink(), database(db_api) as db:
-            linker = Linker(db.register(ordered[columns]), settings, log_level=None)
+            linker = Linker(
+                db.register(ordered[columns]), settings, log_level=None, validate_settings=False
+            )
             try:
                 linker.training.estimate_u_using_random_sampling(
                     max_pairs=self.u_max_pairs, seed=self.seed
@@ -377,7 +379,7 @@ class LeadModel:
         # so this costs little; predict, whose work grows with the leads, stays parallel.
         with quiet_splink(), database(db_api, threads=1) as db:
             table = db.register(ordered[columns])
-            linker = Linker(table, with_u, log_level=None)
+            linker = Linker(table, with_u, log_level=None, validate_settings=False)
             lam = estimate_lambda(
                 linker, presets, len(prepared), self.entity, _rule,
                 records=every_record if self.entity == "company" or not copies.empty else None,
@@ -395,7 +397,9 @@ class LeadModel:
                     continue  # every role this session would train is trained already
                 record: dict[str, Any] = {"blocked_on": preset.name, "trains": learns}
                 trained_linker = _em_session(
-                    lambda settings: Linker(table, settings, log_level=None),
+                    lambda settings: Linker(
+                        table, settings, log_level=None, validate_settings=False
+                    ),
                     copy.deepcopy(after_u),
                     _rule(preset.sql(training=True)),
                     self.em_max_pairs,
@@ -570,7 +574,9 @@ class LeadModel:
         distinct, copies = self._distinct(prepared, self._compared(prepared))
         if copies.empty:
             return self._predict(prepared, min_probability, db_api, budget)
-        pairs = self._predict(distinct, min_probability, db_api, budget)
+        pairs, left, right = self._predict(
+            distinct, min_probability, db_api, budget, with_rows=True
+        )
         same = identical_pairs(self, copies, prepared, pairs.columns)
         known = pairs["found_by"].dtype
         presets = list(known.categories) if isinstance(known, pd.CategoricalDtype) else []
@@ -580,11 +586,9 @@ class LeadModel:
             ),
             [*presets, "identical"],
         )
-        rank = _text_ranks(prepared["unique_id"].to_numpy(dtype=object))
-        place = pd.Index(prepared["unique_id"].astype(str))
         id_l = np.concatenate([pairs["id_l"].to_numpy(), same["id_l"].to_numpy()])
         id_r = np.concatenate([pairs["id_r"].to_numpy(), same["id_r"].to_numpy()])
-        order = np.lexsort((rank[place.get_indexer(id_r)], rank[place.get_indexer(id_l)]))
+        order = _merged_order(prepared, copies, left, right)
         # Column by column, each freed from the scored pairs once placed: concatenating and
         # then sorting the tables held three copies of a million leads' pairs at once.
         out = pd.DataFrame(index=pd.RangeIndex(len(order)))
@@ -673,7 +677,12 @@ class LeadModel:
         min_probability: float,
         db_api: DatabaseAPI | None,
         budget: int | None,
-    ) -> pd.DataFrame:
+        *,
+        with_rows: bool = False,
+    ) -> Any:
+        """The scored pairs of ``prepared``, in the order of their ids as text; with
+        ``with_rows`` also the rows of ``prepared`` their two leads are (the pairs, the
+        left rows, the right rows)."""
         roles = self.roles
         presets = presets_for(roles, self.blocking, self._extra_kinds, self.entity)
         keyed, report = self._keys(prepared, presets)
@@ -681,7 +690,9 @@ class LeadModel:
         columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
         columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
         if len(prepared) < 2 or report.total_comparisons == 0:
-            return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+            empty = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+            none = np.zeros(0, dtype=np.int64)
+            return (empty, none, none) if with_rows else empty
         from splink import Linker
 
         from leadlink.match._splink import column_reader, predict_selected
@@ -689,10 +700,10 @@ class LeadModel:
         with quiet_splink(), database(db_api) as db:
             # Integer ids inside the database: a pair costs two integers, not two strings.
             ids = keyed["unique_id"].to_numpy(dtype=object)
-            table = db.register(
-                keyed[_model_columns(keyed, presets)].assign(unique_id=np.arange(len(keyed)))
+            table = db.register(_with_row_ids(keyed, _model_columns(keyed, presets)))
+            linker = Linker(
+                table, scoring_settings(self, presets), log_level=None, validate_settings=False
             )
-            linker = Linker(table, scoring_settings(self, presets), log_level=None)
             levels = [level for role in roles for level in self._comparison(role).levels]
             frequencies = register_term_frequencies(linker, db, keyed, levels)
             wanted = scored_columns(self, id_type="INTEGER", level_type="TINYINT")
@@ -741,7 +752,8 @@ class LeadModel:
                 renames[f"{role}_weight"] = f"{self._display(role)}_weight"
         if list(out.columns) != columns:  # selecting copies every column: only when needed
             out = out[columns]
-        return out.rename(columns=renames, copy=False)
+        out = out.rename(columns=renames, copy=False)
+        return (out, left, right) if with_rows else out
 
     def _relative_frequencies(
         self,
@@ -853,3 +865,44 @@ class LeadModel:
                 )
             )
         return self
+
+
+def _with_row_ids(keyed: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``keyed``'s ``columns`` with ``unique_id`` replaced by the row numbers, for the
+    database: a pair then costs two integers, not two strings. When ``columns`` are all of
+    ``keyed``'s, in order, the other columns are not copied (selecting them and assigning
+    the ids copied a million leads' table twice)."""
+    if list(keyed.columns) != columns:
+        keyed = keyed[columns]
+    table = keyed.copy(deep=False)
+    table["unique_id"] = np.arange(len(keyed))  # replaces the column in this copy only
+    return table
+
+
+def _merged_order(
+    prepared: pd.DataFrame, copies: pd.DataFrame, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """The order in which the pairs of the distinct records (rows ``left`` and ``right``
+    of the distinct table, in the order of their ids as text) followed by the pairs of
+    each copy with its representative (``copies``, see
+    :func:`~leadlink.match._copies.representatives`) are in the order of their ids as
+    text: the first pairs are in that order already, so the others are merged into them.
+    """
+    n = len(prepared)
+    rank = _text_ranks(prepared["unique_id"].to_numpy(dtype=object))
+    copy_rows = copies["row"].to_numpy(dtype=np.int64)
+    distinct_rows = np.flatnonzero(~np.isin(np.arange(n), copy_rows))
+    scored = rank[distinct_rows[left]] * n + rank[distinct_rows[right]]
+    a = rank[copy_rows]
+    b = rank[copies["representative_row"].to_numpy(dtype=np.int64)]
+    same = np.minimum(a, b) * n + np.maximum(a, b)
+    if len(scored) > 1 and not bool((np.diff(scored) > 0).all()):  # (never, as made)
+        return np.argsort(np.concatenate([scored, same]), kind="stable")
+    inserted = np.argsort(same, kind="stable")
+    at = np.searchsorted(scored, same[inserted]) + np.arange(len(same))
+    order = np.empty(len(scored) + len(same), dtype=np.int64)
+    taken = np.zeros(len(order), dtype=bool)
+    taken[at] = True
+    order[at] = len(scored) + inserted
+    order[~taken] = np.arange(len(scored))
+    return order

@@ -148,10 +148,11 @@ def _text_ranks(ids: np.ndarray) -> np.ndarray:
 def _level_names(preset: ComparisonPreset, gamma: pd.Series) -> pd.Series:
     """Splink's gamma (levels numbered from the weakest, -1 for null) as level ids."""
     n = len(preset.levels)
-    names = {n - 1 - i: level.id for i, level in enumerate(preset.levels)}
-    names[-1] = "null"
     levels = pd.CategoricalDtype([*preset.level_ids, "null"])
-    return gamma.astype(int).map(names).astype(levels).reset_index(drop=True)
+    # Splink's gamma g is level n - 1 - g; null (-1) is the last category, n
+    g = gamma.to_numpy().astype(np.int64)
+    codes = np.where(g < 0, n, n - 1 - g)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=levels))
 
 
 def _dtype(column: str) -> str:

@@ -527,9 +527,25 @@ def _person_term_frequencies(
         total = max(len(distinct_integers(people)), 1)
         index = pd.Index(np.asarray(values), name="value")
         frequencies[column] = (
-            pd.Series(per_value, index=index, name=f"tf_{column}").sort_index() / total
+            _by_value(pd.Series(per_value, index=index, name=f"tf_{column}")) / total
         )
     return frequencies
+
+
+def _by_value(series: pd.Series) -> pd.Series:
+    """``series.sort_index()`` for an index of distinct texts, sorted by Arrow (UTF-8 bytes
+    are in code point order, as Python compares texts): numpy's sort of the 450,000
+    distinct phones of a million leads took a second."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pa.array(series.index.to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowException, TypeError, ValueError):
+        return series.sort_index()
+    if values.null_count or not series.index.is_unique:
+        return series.sort_index()
+    return series.iloc[pc.array_sort_indices(values).to_numpy()]
 
 
 def _finite(value: Any) -> float | None:
@@ -711,9 +727,7 @@ def _agreeing_pairs(
     codes = []
     for fields, flag in zip(keys, personal or [None] * len(keys)):
         parts = [pd.factorize(records[f], use_na_sentinel=True)[0] for f in fields]
-        code = pd.factorize(
-            pd.Series(list(zip(*parts))) if len(parts) > 1 else pd.Series(parts[0])
-        )[0]
+        code = _joint(parts)
         missing = np.zeros(len(records), dtype=bool)
         for part in parts:
             missing |= part < 0
@@ -726,10 +740,26 @@ def _agreeing_pairs(
             valid = np.logical_and.reduce([c >= 0 for c in chosen])
             if not valid.any():
                 continue
-            joint = pd.factorize(pd.Series(list(zip(*(c[valid] for c in chosen)))))[0]
+            joint = _joint([c[valid] for c in chosen])
             counts = np.bincount(joint).astype(float)
             found += (-1) ** (size + 1) * float((counts * (counts - 1) / 2).sum())
     return found
+
+
+def _joint(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The number of each row's combination of values in ``parts`` (codes of -1 and up, of
+    equal length), rows equal in every part numbered alike: whole numbers combined a part at
+    a time, not a Python tuple per row (seconds for a million records).
+
+    >>> _joint([np.array([0, 1, 0, -1]), np.array([2, 2, 2, 2])]).tolist()
+    [0, 1, 0, 2]
+    """
+    combined = np.zeros(len(parts[0]), dtype=np.int64)
+    for part in parts:
+        part = np.asarray(part, dtype=np.int64) + 1  # -1 (missing) is a value here
+        width = int(part.max()) + 1 if len(part) else 1
+        combined = pd.factorize(combined * width + part)[0].astype(np.int64)
+    return combined
 
 
 def rule_recall(
