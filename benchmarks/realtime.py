@@ -4,10 +4,11 @@ incremental clusters, the HTTP service, and Splink 5's ``predict_between`` besid
 Per size (in leads) of generated leads:
 
 1. **build** — a sample of held-out duplicates (a lead whose person keeps another lead in
-   the base) and of new people (every lead of the person left out) is taken away; the model
-   is trained with ``ll.dedupe`` on the base, or on a sample of ``--train-leads`` leads of
-   it when the base is larger (then the index is built with ``LeadIndex(base, model=...)``,
-   which scores the whole base once; else with ``LeadIndex.from_result``). Reported: the
+   the base) and of new people (every lead of the person left out) is taken away; the base
+   is deduplicated with ``ll.dedupe`` (as a nightly batch run would) and the index built
+   from its result with ``LeadIndex.from_result``; with ``--train-leads N`` the model is
+   trained on a sample of N base leads instead and the index built with
+   ``LeadIndex(base, model=...)``, which scores the whole base once. Reported: the
    build time, the process's resident-memory growth at its peak during the build (sampled
    every 20 ms), ``save`` time and size on disk, and ``load`` time and peak memory of a
    fresh process that only loads the index.
@@ -32,7 +33,7 @@ Per size (in leads) of generated leads:
    from the ``LeadModel``, as its batch ``predict`` builds one); median and p99.
 
 Usage:  python benchmarks/realtime.py [--sizes 100000 1000000] [--queries 2000] [--quick]
-        [--train-leads 100000] [--agreement-people 3000] [--seconds 20] [--clients 4]
+        [--train-leads N] [--agreement-people 3000] [--seconds 20] [--clients 4]
         [--no-http] [--no-splink] [--no-incremental] [--output PATH]
         (``--sizes`` with no value runs the incremental section alone)
 """
@@ -192,10 +193,10 @@ def record_of(row: pd.Series | dict) -> dict[str, Any]:
 # -- 1. build -----------------------------------------------------------------------------
 
 
-def build(base: pd.DataFrame, train_leads: int, seed: int) -> tuple[Any, dict]:
+def build(base: pd.DataFrame, train_leads: int | None, seed: int) -> tuple[Any, dict]:
     inputs = base.drop(columns=["person_id", "is_ghost"])
     row: dict[str, Any] = {"base_leads": len(base)}
-    if len(base) <= train_leads:
+    if train_leads is None or len(base) <= train_leads:
         with timed() as train:
             result = ll.dedupe(inputs, id_column="lead_id", seed=seed)
         row["trained_on"] = f"the base ({len(base)} leads)"
@@ -646,8 +647,10 @@ def main() -> None:
                         help="leads per run")  # fmt: skip
     parser.add_argument("--queries", type=int, default=2000,
                         help="held-out records per size, half duplicates, half new people")  # fmt: skip
-    parser.add_argument("--train-leads", type=int, default=100_000,
-                        help="train on a sample of this many leads when the base is larger")  # fmt: skip
+    parser.add_argument("--train-leads", type=int, default=None,
+                        help="train on a sample of this many leads when the base is larger, "
+                        "and build the index from the leads and model (default: dedupe "
+                        "the whole base and build the index from its result)")  # fmt: skip
     parser.add_argument("--agreement-people", type=int, default=3000)
     parser.add_argument("--orders", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0, help="HTTP load-test length")
