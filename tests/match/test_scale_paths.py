@@ -182,3 +182,17 @@ def test_frequencies_sorted_by_arrow_are_sorted_as_by_pandas(values):
         np.arange(len(values), dtype=float), index=pd.Index(values, name="value"), name="tf_x"
     )
     pd.testing.assert_series_equal(_by_value(series), series.sort_index(), check_exact=True)
+
+
+def test_the_table_scored_has_row_ids_and_leaves_the_keyed_table_as_it_was():
+    from leadlink.match._model import _with_row_ids
+
+    keyed = pd.DataFrame({"unique_id": ["b", "a", "c"], "name": ["x", "y", None], "bk": [1, 2, 3]})
+    before = keyed.copy()
+    table = _with_row_ids(keyed, list(keyed.columns))
+    assert table["unique_id"].tolist() == [0, 1, 2]
+    assert table.columns.tolist() == keyed.columns.tolist()
+    pd.testing.assert_frame_equal(keyed, before)
+    fewer = _with_row_ids(keyed, ["name", "unique_id"])
+    assert fewer.columns.tolist() == ["name", "unique_id"]
+    pd.testing.assert_frame_equal(keyed, before)
