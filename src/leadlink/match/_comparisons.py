@@ -259,11 +259,14 @@ PHONE = ComparisonPreset(
             "same personal number (a mobile nobody else uses)",
             _sql("phone_l = phone_r AND phone_shared_l = 0"),
         ),
+        # No term-frequency adjustment by the number: a switchboard is common, its
+        # extension is one desk. Discounted by how common the switchboard was, a lead with
+        # the name, company and extension of his earlier lead on a switchboard 3,650 leads
+        # give scored 0.20 against it.
         LevelPreset(
             "same_extension",
             "same line and same extension",
             _sql("phone_l = phone_r AND phone_ext_l = phone_ext_r"),
-            "phone",
         ),
         LevelPreset(
             "other_extension",
