@@ -593,7 +593,8 @@ def splink_between(index: Any, records: list[dict], limit: int) -> dict:
 
     model = index.model
     presets = presets_for(model.roles, model.blocking, model._extra_kinds, model.entity)
-    prepared = index._base_prepared[~index._base_prepared["unique_id"].isin(index._ghosts)]
+    held = index._base_prepared.to_pandas()  # the index holds its base as an Arrow table
+    prepared = held[~held["unique_id"].isin(index._ghosts)].reset_index(drop=True)
     keyed, _ = add_blocking_keys(prepared, presets, max_block_size=model.max_block_size)
     columns = _model_columns(keyed, presets)
     db = DuckDBAPI()
@@ -613,9 +614,9 @@ def splink_between(index: Any, records: list[dict], limit: int) -> dict:
     splink_only: list[float] = []
     pairs: list[int] = []
     for i, record in enumerate(records[: limit + 5]):
-        frame = index._frame(record, f"q{i}")
         started = time.perf_counter()
-        row = index._prepare(frame)
+        values = index._prepare(index._values(record, f"q{i}"), f"q{i}")
+        row = pd.DataFrame([values], columns=list(prepared.columns)).astype(prepared.dtypes)
         row_keyed, _ = add_blocking_keys(row, presets, max_block_size=model.max_block_size)
         between = time.perf_counter()
         new = db.register(row_keyed[columns])
