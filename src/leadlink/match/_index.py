@@ -321,10 +321,11 @@ class CandidateIndex:
         ):
             raise ModelError(
                 say(
-                    "this CandidateIndex was saved for another model (its columns, blocking "
-                    "presets or frequency columns differ); build it again",
-                    "此 CandidateIndex 是为另一个模型保存的（列、分块预设或词频列不同）；"
-                    "请重新建立",
+                    "this CandidateIndex was saved for another model or by another version of "
+                    "leadlink (its columns, blocking presets or frequency columns differ); "
+                    "build it again from the leads",
+                    "此 CandidateIndex 是为另一个模型或由另一版本的 leadlink 保存的"
+                    "（列、分块预设或词频列不同）；请用线索重新建立",
                 )
             )
         index._compared = list(meta["compared"])
