@@ -658,7 +658,7 @@ class LeadIndex:
         levels = [c for c in scored.columns if c.endswith("_level")]
         shown = min(SHOWN_FROM, self.threshold)
         # only the pairs shown are read, column by column (pandas rows cost more than the
-        # scores): those at or above `shown`, by weight (stable: ties keep the pairs' order)
+        # scores): the best `top` of those at or above `shown`
         probability = scored["match_probability"].to_numpy()
         kept = np.flatnonzero(probability >= shown)
         among = self._cluster_probabilities(scored, own)

@@ -83,8 +83,9 @@ class IncrementalClusters:
     Starts as ``cluster_pairs(ids, pairs, threshold=..., cannot_link_below=...)`` would
     (or from ``cluster_ids``, each lead's cluster id in the order of ``ids``, when the caller
     holds those clusters already, as a :func:`leadlink.dedupe` result does: clustering a
-    million leads again takes seconds); every change afterwards gives what :func:`cluster_pairs` would give on the leads and
-    pairs held then, as long as the linked component the change touches holds at most
+    million leads again takes seconds); every change afterwards gives what
+    :func:`cluster_pairs` would give on the leads and pairs held then, as long as the
+    linked component the change touches holds at most
     ``component_limit`` leads (see the module docstring for what happens beyond).
 
     >>> pairs = pd.DataFrame(
