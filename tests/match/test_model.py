@@ -345,7 +345,10 @@ def test_pinyin_matches_of_common_names_weigh_less_than_rare_ones(fitted):
     from leadlink.match._training import _person_term_frequencies
 
     frequencies = _person_term_frequencies(keyed, ["name_key", "name_nick"])
-    fitted._relative_frequencies(out, keyed, np.array([0, 10]), ["name"], frequencies)
+    from leadlink.match._adjust import relative_frequencies
+
+    comparisons = {"name": fitted._comparison("name")}
+    relative_frequencies(out, keyed, np.array([0, 10]), comparisons, frequencies)
     common, rare = out["name_weight"]
     assert common < 0 < rare
     assert out["match_probability"].iloc[0] < 0.5 < out["match_probability"].iloc[1]

@@ -185,7 +185,7 @@ def test_frequencies_sorted_by_arrow_are_sorted_as_by_pandas(values):
 
 
 def test_the_table_scored_has_row_ids_and_leaves_the_keyed_table_as_it_was():
-    from leadlink.match._model import _with_row_ids
+    from leadlink.match._predict import _with_row_ids
 
     keyed = pd.DataFrame({"unique_id": ["b", "a", "c"], "name": ["x", "y", None], "bk": [1, 2, 3]})
     before = keyed.copy()

@@ -36,14 +36,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from leadlink._i18n import say
 from leadlink._jsonfile import read_json
 from leadlink.clean import extra_column
 from leadlink.errors import ConfigError, InputError, ModelError
-from leadlink.match._adjust import apply_rules, relative_frequencies, rule_column
+from leadlink.match._adjust import apply_rules, rule_column
 from leadlink.match._backends import database
 from leadlink.match._blocking import (
     DEFAULT_MAX_BLOCK_SIZE,
@@ -60,25 +59,19 @@ from leadlink.match._comparisons import (
 )
 from leadlink.match._copies import (
     compared_columns,
-    identical_pairs,
     identifying,
     representatives,
 )
 from leadlink.match._levels import table_of
 from leadlink.match._options import check_max_pairs, check_options, read_model_file
+from leadlink.match._predict import score_pairs, with_copies
 from leadlink.match._quiet import quiet_splink
 from leadlink.match._tables import (
     _check_min_probability,
     _check_prepared,
-    _dtype,
-    _level_names,
     _model_columns,
     _prediction_rules,
     _rule,
-    _text_ranks,
-    register_term_frequencies,
-    scored_columns,
-    scoring_settings,
     training_sample,
 )
 from leadlink.match._training import (
@@ -573,37 +566,11 @@ class LeadModel:
         # records reach (a list can hold one company or one inventor hundreds of times).
         distinct, copies = self._distinct(prepared, self._compared(prepared))
         if copies.empty:
-            return self._predict(prepared, min_probability, db_api, budget)
-        pairs, left, right = self._predict(
-            distinct, min_probability, db_api, budget, with_rows=True
+            return score_pairs(self, prepared, min_probability, db_api, budget)
+        pairs, left, right = score_pairs(
+            self, distinct, min_probability, db_api, budget, with_rows=True
         )
-        same = identical_pairs(self, copies, prepared, pairs.columns)
-        known = pairs["found_by"].dtype
-        presets = list(known.categories) if isinstance(known, pd.CategoricalDtype) else []
-        found_by = pd.Categorical(
-            np.concatenate(
-                [pairs["found_by"].to_numpy(dtype=object), same["found_by"].to_numpy(dtype=object)]
-            ),
-            [*presets, "identical"],
-        )
-        id_l = np.concatenate([pairs["id_l"].to_numpy(), same["id_l"].to_numpy()])
-        id_r = np.concatenate([pairs["id_r"].to_numpy(), same["id_r"].to_numpy()])
-        order = _merged_order(prepared, copies, left, right)
-        # Column by column, each freed from the scored pairs once placed: concatenating and
-        # then sorting the tables held three copies of a million leads' pairs at once.
-        out = pd.DataFrame(index=pd.RangeIndex(len(order)))
-        for name in list(pairs.columns):
-            if name == "found_by":
-                out[name] = found_by[order]
-            elif name == "id_l":
-                out[name] = id_l[order]
-            elif name == "id_r":
-                out[name] = id_r[order]
-            else:
-                parts = [part for part in (pairs.pop(name), same[name]) if len(part)]
-                both = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-                out[name] = both.iloc[order].reset_index(drop=True)
-        return out
+        return with_copies(self, prepared, copies, pairs, left, right)
 
     def predict_table(
         self,
@@ -670,102 +637,6 @@ class LeadModel:
     def _compared(self, prepared: pd.DataFrame) -> list[str]:
         """The prepared columns the model compares (two records equal in all are equal)."""
         return compared_columns(prepared, self.roles)
-
-    def _predict(
-        self,
-        prepared: pd.DataFrame,
-        min_probability: float,
-        db_api: DatabaseAPI | None,
-        budget: int | None,
-        *,
-        with_rows: bool = False,
-    ) -> Any:
-        """The scored pairs of ``prepared``, in the order of their ids as text; with
-        ``with_rows`` also the rows of ``prepared`` their two leads are (the pairs, the
-        left rows, the right rows)."""
-        roles = self.roles
-        presets = presets_for(roles, self.blocking, self._extra_kinds, self.entity)
-        keyed, report = self._keys(prepared, presets)
-        check_pair_budget(report, budget, len(prepared))
-        columns = ["id_l", "id_r", "match_weight", "match_probability", "found_by"]
-        columns += [f"{r}_level" for r in roles] + [f"{r}_weight" for r in roles]
-        if len(prepared) < 2 or report.total_comparisons == 0:
-            empty = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
-            none = np.zeros(0, dtype=np.int64)
-            return (empty, none, none) if with_rows else empty
-        from splink import Linker
-
-        from leadlink.match._splink import column_reader, predict_selected
-
-        with quiet_splink(), database(db_api) as db:
-            # Integer ids inside the database: a pair costs two integers, not two strings.
-            ids = keyed["unique_id"].to_numpy(dtype=object)
-            table = db.register(_with_row_ids(keyed, _model_columns(keyed, presets)))
-            linker = Linker(
-                table, scoring_settings(self, presets), log_level=None, validate_settings=False
-            )
-            levels = [level for role in roles for level in self._comparison(role).levels]
-            frequencies = register_term_frequencies(linker, db, keyed, levels)
-            wanted = scored_columns(self, id_type="INTEGER", level_type="TINYINT")
-            # Only these columns are made: Splink's predict() would materialise every
-            # compared and blocking column of both leads of each pair as well.
-            scored = predict_selected(linker, wanted, min_probability)
-            # Read a column at a time: the whole table read at once was, with its copy in
-            # the database and its conversion, the peak of memory at 1M leads.
-            column = column_reader(db.api, scored.physical_name)
-            left, right = column("l"), column("r")
-            # ids are compared as text so that id_l < id_r holds for the string ids; each
-            # id's place in text order is found once, and pairs are swapped and sorted by it.
-            rank = _text_ranks(ids)
-            swap = rank[left] > rank[right]
-            left, right = np.where(swap, right, left), np.where(swap, left, right)
-            order = np.lexsort((rank[right], rank[left]))
-            del swap
-            left, right = left[order], right[order]
-            out = pd.DataFrame(
-                {
-                    "id_l": ids[left],
-                    "id_r": ids[right],
-                    "match_weight": column("match_weight")[order].astype(float),
-                    "match_probability": column("match_probability")[order].astype(float),
-                    "found_by": pd.Categorical.from_codes(
-                        column("match_key")[order].astype(int),
-                        pd.Index([p.name for p in presets]),
-                    ),
-                }
-            )
-            for role in roles:
-                gamma = pd.Series(column(f"gamma_{role}")[order])
-                out[f"{role}_level"] = _level_names(self._comparison(role), gamma)
-            for role in roles:
-                out[f"{role}_weight"] = column(f"w_{role}")[order].astype(float)
-            scored.drop_table_from_database_and_remove_from_cache()
-        self._relative_frequencies(out, keyed, left, roles, frequencies)
-        for role in roles:
-            out[f"{role}_weight"] = out[f"{role}_weight"].round(4)
-        out["rule"] = self._apply_rules(out, prepared)
-        columns.append("rule")
-        renames = {}
-        for role in roles:
-            if role != self._display(role):
-                renames[f"{role}_level"] = f"{self._display(role)}_level"
-                renames[f"{role}_weight"] = f"{self._display(role)}_weight"
-        if list(out.columns) != columns:  # selecting copies every column: only when needed
-            out = out[columns]
-        out = out.rename(columns=renames, copy=False)
-        return (out, left, right) if with_rows else out
-
-    def _relative_frequencies(
-        self,
-        out: pd.DataFrame,
-        keyed: pd.DataFrame,
-        left: np.ndarray,
-        roles: Sequence[str],
-        frequencies: Mapping[str, pd.Series],
-    ) -> None:
-        """See :func:`leadlink.match._adjust.relative_frequencies`."""
-        comparisons = {role: self._comparison(role) for role in roles}
-        relative_frequencies(out, keyed, left, comparisons, frequencies)
 
     # -- persistence -------------------------------------------------------------------
 
@@ -865,44 +736,3 @@ class LeadModel:
                 )
             )
         return self
-
-
-def _with_row_ids(keyed: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``keyed``'s ``columns`` with ``unique_id`` replaced by the row numbers, for the
-    database: a pair then costs two integers, not two strings. When ``columns`` are all of
-    ``keyed``'s, in order, the other columns are not copied (selecting them and assigning
-    the ids copied a million leads' table twice)."""
-    if list(keyed.columns) != columns:
-        keyed = keyed[columns]
-    table = keyed.copy(deep=False)
-    table["unique_id"] = np.arange(len(keyed))  # replaces the column in this copy only
-    return table
-
-
-def _merged_order(
-    prepared: pd.DataFrame, copies: pd.DataFrame, left: np.ndarray, right: np.ndarray
-) -> np.ndarray:
-    """The order in which the pairs of the distinct records (rows ``left`` and ``right``
-    of the distinct table, in the order of their ids as text) followed by the pairs of
-    each copy with its representative (``copies``, see
-    :func:`~leadlink.match._copies.representatives`) are in the order of their ids as
-    text: the first pairs are in that order already, so the others are merged into them.
-    """
-    n = len(prepared)
-    rank = _text_ranks(prepared["unique_id"].to_numpy(dtype=object))
-    copy_rows = copies["row"].to_numpy(dtype=np.int64)
-    distinct_rows = np.flatnonzero(~np.isin(np.arange(n), copy_rows))
-    scored = rank[distinct_rows[left]] * n + rank[distinct_rows[right]]
-    a = rank[copy_rows]
-    b = rank[copies["representative_row"].to_numpy(dtype=np.int64)]
-    same = np.minimum(a, b) * n + np.maximum(a, b)
-    if len(scored) > 1 and not bool((np.diff(scored) > 0).all()):  # (never, as made)
-        return np.argsort(np.concatenate([scored, same]), kind="stable")
-    inserted = np.argsort(same, kind="stable")
-    at = np.searchsorted(scored, same[inserted]) + np.arange(len(same))
-    order = np.empty(len(scored) + len(same), dtype=np.int64)
-    taken = np.zeros(len(order), dtype=bool)
-    taken[at] = True
-    order[at] = len(scored) + inserted
-    order[~taken] = np.arange(len(scored))
-    return order
