@@ -287,7 +287,12 @@ class LeadIndex:
             if ghost:
                 return MatchResult(flagged=True, problems=problems, threshold=self.threshold)
             row = self._prepare(values, _QUERY)
-            found = self._candidates_of(self._score(row), _QUERY, top)
+            pairs = self._candidates.candidates(row)
+            found = (
+                self._candidates_of(self._candidates.score_columns(row, pairs), _QUERY, top)
+                if pairs
+                else []
+            )  # the mapping of candidates is scored as it is: no second block lookup
             return MatchResult(candidates=found, problems=problems, threshold=self.threshold)
 
     def match_frame(
@@ -652,72 +657,65 @@ class LeadIndex:
             return _no_pairs()
         return self._candidates.score(row, found)  # the mapping: no second block lookup
 
-    def _candidates_of(self, scored: pd.DataFrame, own: str, top: int) -> list[dict[str, Any]]:
-        if scored.empty:
+    def _candidates_of(self, pairs: Any, own: str, top: int) -> list[dict[str, Any]]:
+        # `pairs`: CandidateIndex.score_columns's plain arrays; a record has a few dozen
+        # pairs at most, and pandas' set-up per column read cost more than scoring them all
+        if not len(pairs):
             return []
-        levels = [c for c in scored.columns if c.endswith("_level")]
+        others = [r if lf == own else lf for lf, r in zip(pairs.id_l.tolist(), pairs.id_r.tolist())]
+        clusters = [self._clusters.cluster_of(str(other)) for other in others]
+        among = self._cluster_probabilities(pairs, clusters)
+        # only the pairs shown are read: the best `top` of those at or above `shown`
         shown = min(SHOWN_FROM, self.threshold)
-        # only the pairs shown are read, column by column (pandas rows cost more than the
-        # scores): the best `top` of those at or above `shown`
-        probability = scored["match_probability"].to_numpy()
-        kept = np.flatnonzero(probability >= shown)
-        among = self._cluster_probabilities(scored, own)
+        kept = np.flatnonzero(pairs.match_probability >= shown)
         # best first: the surest person (cluster) first, then by the pair's weight (stable:
         # ties keep the pairs' order); a lead whose cluster the record contradicts comes
         # after the others however close the pair alone is
-        left = scored["id_l"].to_numpy(dtype=object)[kept]
-        right = scored["id_r"].to_numpy(dtype=object)[kept]
-        surety = np.array(
-            [among[self._clusters.cluster_of(str(r if lf == own else lf))]
-             for lf, r in zip(left.tolist(), right.tolist())],
-            dtype=float,
-        )  # fmt: skip
-        weight = scored["match_weight"].to_numpy()[kept]
+        surety = np.array([among[clusters[i]] for i in kept.tolist()], dtype=float)
+        weight = pairs.match_weight[kept]
         best = kept[np.lexsort((-weight, -surety))][:top]
-        read = ["id_l", "id_r", "match_probability", "match_weight", *levels]
-        read += [f"{c[: -len('_level')]}_weight" for c in levels]
-        read += ["rule"] if "rule" in scored.columns else []
-        values = {c: np.asarray(scored[c])[best].tolist() for c in read}
-        pairs = [dict(zip(values, row)) for row in zip(*values.values())]
+        levels = pairs.levels[:, best].tolist()
+        weights = pairs.weights[:, best].tolist()
+        probability = pairs.match_probability[best].tolist()
+        match_weight = pairs.match_weight[best].tolist()
+        rules = pairs.rule[best].tolist()
         out = []
-        for pair in pairs:
-            other = pair["id_r"] if pair["id_l"] == own else pair["id_l"]
-            cluster = self._clusters.cluster_of(str(other))
+        for j, i in enumerate(best.tolist()):
+            cluster = clusters[i]
             why = []
-            for column in levels:
-                display = column[: -len("_level")]
-                level = str(pair[column])
+            for k, display in enumerate(pairs.displays):
+                level = pairs.level_names[k][levels[k][j]]
                 if level == "null":
                     continue
                 why.append(
                     {
                         "role": display,
                         "level": level,
-                        "weight": round(float(pair[f"{display}_weight"]), 2),
+                        "weight": round(weights[k][j], 2),
                         "description": self._descriptions.get((display, level), level),
                     }
                 )
             why.sort(key=lambda item: -abs(float(str(item["weight"]))))
             out.append(
                 {
-                    "id": str(other),
-                    "match_probability": round(float(pair["match_probability"]), 6),
-                    "match_weight": round(float(pair["match_weight"]), 4),
+                    "id": str(others[i]),
+                    "match_probability": round(probability[j], 6),
+                    "match_weight": round(match_weight[j], 4),
                     "cluster_probability": round(among[cluster], 6),
                     "cluster_id": cluster,
                     "golden": dict(self._golden_of(cluster) or {}),
                     "why": why,
-                    "rule": str(pair.get("rule", "") or ""),
+                    "rule": str(rules[j] or ""),
                 }
             )
         return out
 
-    def _cluster_probabilities(self, scored: pd.DataFrame, own: str) -> dict[str, float]:
-        """Per cluster found, the probability that the record is that cluster's person
-        rather than another found cluster's or someone new (see :meth:`match`): the odds
-        of its best pair over one plus the sum of every cluster's. A certain pair (a
-        must-link rule, or a probability that rounds to 1) shares the certainty with
-        the other certain ones only.
+    def _cluster_probabilities(self, pairs: Any, clusters: list[str]) -> dict[str, float]:
+        """Per cluster found (``clusters``: each pair's other lead's), the probability that
+        the record is that cluster's person rather than another found cluster's or someone
+        new (see :meth:`match`): the odds of its best pair over one plus the sum of every
+        cluster's. A certain pair (a must-link rule, or a probability that rounds to 1)
+        shares the certainty with the other certain ones only.
 
         A cluster that holds a lead the record contradicts (a pair scored below the
         clusters' ``cannot_link_below`` with a comparison against it, or a never-link
@@ -727,16 +725,19 @@ class LeadIndex:
         1 - ``cannot_link_below``: the same mobile, the same mailbox): it gets 0 and is
         left out of the sum. A 王伟 at a company who gives its switchboard is not the
         王伟 there whose own mobile is another one."""
-        left = scored["id_l"].to_numpy(dtype=object)
-        right = scored["id_r"].to_numpy(dtype=object)
-        others = np.where(left == own, right, left)
-        probability = scored["match_probability"].to_numpy(dtype=float)
+        probability = pairs.match_probability
         below = self._clusters.cannot_link_below
-        conflict = (probability < below) & contradicted(scored)
+        conflict = probability < below
+        low = np.flatnonzero(conflict)
+        if len(low):  # the contradiction test reads the low pairs only, as one block
+            weights = pd.DataFrame(
+                pairs.weights[:, low].T, columns=[f"{d}_weight" for d in pairs.displays]
+            )
+            never = [rule.startswith("never_link") for rule in pairs.rule[low].tolist()]
+            conflict[low] = contradicted(weights) | np.array(never, dtype=bool)
         best: dict[str, float] = {}
         against: set[str] = set()
-        for other, p, conflicts in zip(others.tolist(), probability.tolist(), conflict.tolist()):
-            cluster = self._clusters.cluster_of(str(other))
+        for cluster, p, conflicts in zip(clusters, probability.tolist(), conflict.tolist()):
             best[cluster] = max(best.get(cluster, 0.0), p)
             if conflicts:
                 against.add(cluster)

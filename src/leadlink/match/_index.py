@@ -71,7 +71,7 @@ from leadlink.match._columns import (
 from leadlink.match._copies import compared_columns
 from leadlink.match._copies import identifying as is_identifying
 from leadlink.match._levels import Row
-from leadlink.match._scoring import Scored, Scorer, relative_weight
+from leadlink.match._scoring import Scored, ScoredPairs, Scorer, relative_weight
 from leadlink.schema import PREPARED_COLUMNS
 
 if TYPE_CHECKING:
@@ -611,6 +611,18 @@ class CandidateIndex:
         ``ids`` may be what :meth:`candidates` returned for ``row`` (id → preset): its
         presets are then taken as they are instead of being looked up again.
         """
+        return self._scorer.frame(self._scored(row, ids))
+
+    def score_columns(
+        self, row: pd.Series | Mapping[str, Any], ids: Sequence[str] | Mapping[str, str]
+    ) -> ScoredPairs:
+        """:meth:`score` in plain arrays (:class:`~leadlink.match._scoring.ScoredPairs`):
+        the same values, without the DataFrame, for a caller that reads a few pairs."""
+        return self._scorer.columns(self._scored(row, ids))
+
+    def _scored(
+        self, row: pd.Series | Mapping[str, Any], ids: Sequence[str] | Mapping[str, str]
+    ) -> list[Scored]:
         record = self._record(row)
         unique_id = str(record["unique_id"])
         position = self._row_of.get(unique_id, self._next)
@@ -630,7 +642,7 @@ class CandidateIndex:
             text_left = record if unique_id < other else candidate
             scored = self._scorer.pair(l, r, text_left, self._frequency, self._relative)
             results.append((scored, unique_id, other, found.get(other), record, candidate))
-        return self._scorer.frame(results)
+        return results
 
     def _relative(self, column: str, row: Row) -> float:
         return relative_weight(

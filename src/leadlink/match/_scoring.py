@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +25,16 @@ from leadlink.match._levels import EXACT_ON, LEVEL_TESTS, NULL_UNLESS, LevelTest
 if TYPE_CHECKING:
     from leadlink.match._model import LeadModel
 
-__all__ = ["Comparison", "Frequency", "Relative", "Scored", "Scorer", "Weights", "relative_weight"]
+__all__ = [
+    "Comparison",
+    "Frequency",
+    "Relative",
+    "Scored",
+    "ScoredPairs",
+    "Scorer",
+    "Weights",
+    "relative_weight",
+]
 
 #: Splink's floor under m and u before taking log2(m / u).
 _M_U_FLOOR = 1e-300
@@ -82,6 +92,8 @@ class Scorer:
 
     def __init__(self, model: LeadModel, presets: Sequence[BlockingPreset]) -> None:
         self.comparisons = [Comparison(model, role) for role in model.roles]
+        self.displays = tuple(c.display for c in self.comparisons)
+        self.level_names = tuple((*c.preset.level_ids, "null") for c in self.comparisons)
         self.preset_names = pd.CategoricalDtype([p.name for p in presets])
         self.prior = math.log2(model.lambda_ / (1.0 - model.lambda_))
         self.rules = [
@@ -140,9 +152,10 @@ class Scorer:
             weights.append(weight)
         return total, levels, weights
 
-    def frame(self, results: Sequence[Scored]) -> pd.DataFrame:
-        """The pairs scored, as :meth:`LeadModel.predict <leadlink.match.LeadModel.predict>`
-        gives them, with the must-link / never-link rules applied."""
+    def columns(self, results: Sequence[Scored]) -> ScoredPairs:
+        """The pairs scored, column by column in plain arrays, with the must-link /
+        never-link rules applied: what :meth:`frame` holds, without building a DataFrame
+        (which costs more than scoring the few pairs of one record)."""
         n = len(results)
         id_l = np.empty(n, dtype=object)
         id_r = np.empty(n, dtype=object)
@@ -169,21 +182,63 @@ class Scorer:
                 if (a == b) if kind == "must_link" else (a != b):
                     probability[j] = fixed
                     rules[j] = f"{kind}:{_role}"
+        return ScoredPairs(
+            id_l=id_l,
+            id_r=id_r,
+            match_weight=totals,
+            match_probability=probability,
+            found_by=found,
+            levels=level_codes,
+            weights=np.round(weights, 4),
+            rule=rules,
+            displays=self.displays,
+            level_names=self.level_names,
+        )
+
+    def frame(self, results: Sequence[Scored]) -> pd.DataFrame:
+        """The pairs scored, as :meth:`LeadModel.predict <leadlink.match.LeadModel.predict>`
+        gives them, with the must-link / never-link rules applied."""
+        pairs = self.columns(results)
         data: dict[str, Any] = {
-            "id_l": id_l,
-            "id_r": id_r,
-            "match_weight": totals,
-            "match_probability": probability,
-            "found_by": pd.Categorical(found, dtype=self.preset_names),
+            "id_l": pairs.id_l,
+            "id_r": pairs.id_r,
+            "match_weight": pairs.match_weight,
+            "match_probability": pairs.match_probability,
+            "found_by": pd.Categorical(pairs.found_by, dtype=self.preset_names),
         }
         for k, comparison in enumerate(self.comparisons):
             data[f"{comparison.display}_level"] = pd.Categorical.from_codes(
-                level_codes[k], dtype=comparison.dtype
+                pairs.levels[k], dtype=comparison.dtype
             )
         for k, comparison in enumerate(self.comparisons):
-            data[f"{comparison.display}_weight"] = np.round(weights[k], 4)
-        data["rule"] = rules
+            data[f"{comparison.display}_weight"] = pairs.weights[k]
+        data["rule"] = pairs.rule
         return pd.DataFrame(data, copy=False)
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Scored pairs in plain arrays, one entry per pair (what :meth:`Scorer.frame` puts in
+    a DataFrame): ``id_l`` < ``id_r`` as text, ``match_weight``, ``match_probability``,
+    ``found_by`` (a preset's name or None), ``rule`` (``""`` or the rule that fixed the
+    probability), and per comparison of the scorer (rows, in its order) the ``levels``
+    (the level's index; the number of levels for null) and the ``weights`` (rounded to 4
+    decimals, as the frame holds them); ``displays`` names the comparisons as the frame's
+    columns do, ``level_names`` their levels by index (the last: ``"null"``)."""
+
+    id_l: np.ndarray
+    id_r: np.ndarray
+    match_weight: np.ndarray
+    match_probability: np.ndarray
+    found_by: np.ndarray
+    levels: np.ndarray
+    weights: np.ndarray
+    rule: np.ndarray
+    displays: tuple[str, ...]
+    level_names: tuple[tuple[str, ...], ...]
+
+    def __len__(self) -> int:
+        return len(self.id_l)
 
 
 def relative_weight(frequency: float | None, total: int, squares: int) -> float:
