@@ -73,10 +73,62 @@ def test_pairs_parquet_is_the_file_of_the_flat_pairs(tmp_path):
     )
     _write_pairs_parquet(pairs, tmp_path / "fast.parquet")
     _flat(pairs).to_parquet(tmp_path / "flat.parquet", index=False)
-    assert (tmp_path / "fast.parquet").read_bytes() == (tmp_path / "flat.parquet").read_bytes()
+    _assert_same_parquet(tmp_path / "fast.parquet", tmp_path / "flat.parquet")
     back = pd.read_parquet(tmp_path / "fast.parquet")
     assert back["name_level"].isin(["exact", "similar", "different", "nan"]).all()
     assert back["found_by"].dtype == object
+
+
+def _assert_same_parquet(path, expected):
+    """The same file for every reader: Parquet schema, the metadata Arrow and pandas
+    stored, the values; only the encoding of the levels may differ (see
+    ``_write_pairs_parquet``)."""
+    import pyarrow.parquet as pq
+
+    written, wanted = pq.ParquetFile(path), pq.ParquetFile(expected)
+    assert written.schema == wanted.schema
+    assert written.metadata.metadata == wanted.metadata.metadata
+    assert written.metadata.num_rows == wanted.metadata.num_rows
+    table = pq.read_table(path)
+    assert table.equals(pq.read_table(expected))
+    assert table.schema.equals(pq.read_table(expected).schema, check_metadata=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), pd.read_parquet(expected))
+
+
+def test_pairs_parquet_levels_keep_nan_and_odd_categories(tmp_path):
+    levels = pd.Categorical(["nan", None, "exact", "nan"], categories=["exact", "nan", "x"])
+    numbers = pd.Categorical([1, None, 2, 1])
+    pairs = pd.DataFrame(
+        {"id_l": ["a", "b", "c", "d"], "id_r": ["e", "f", "g", "h"], "level": levels, "n": numbers}
+    )
+    _write_pairs_parquet(pairs, tmp_path / "fast.parquet")
+    _flat(pairs).to_parquet(tmp_path / "flat.parquet", index=False)
+    _assert_same_parquet(tmp_path / "fast.parquet", tmp_path / "flat.parquet")
+    assert pd.read_parquet(tmp_path / "fast.parquet")["level"].tolist() == [
+        "nan", "nan", "exact", "nan"
+    ]  # fmt: skip
+
+
+def test_files_written_behind_are_the_same_and_their_errors_are_raised(tmp_path):
+    from leadlink._csv_text import run_behind, writes_behind
+    from leadlink.io import write_table
+
+    frame = pd.DataFrame({"id": ["L1", "=L2", None], "n": [1, 2, 3], "t": ["x", "y,z", ""]})
+    write_table(frame, tmp_path / "now.csv")
+    with writes_behind():
+        write_table(frame, tmp_path / "behind.csv")
+        write_table(frame, tmp_path / "next.csv")
+    for name in ("behind.csv", "next.csv"):
+        assert (tmp_path / name).read_bytes() == (tmp_path / "now.csv").read_bytes()
+
+    def fail() -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"), writes_behind():
+        run_behind(fail)
+    with pytest.raises(OSError, match="No space"), writes_behind():
+        run_behind(fail)
+        write_table(frame, tmp_path / "after.csv")  # waits for the one before
 
 
 def _golden_frame(values: list[object], *, explain: bool = False) -> pd.DataFrame:
@@ -159,4 +211,4 @@ def test_pairs_parquet_from_ids_at_hand_is_the_same_file(tmp_path):
     _flat(pairs).to_parquet(tmp_path / "flat.parquet", index=False)
     held = (tmp_path / "held.parquet").read_bytes()
     assert held == (tmp_path / "plain.parquet").read_bytes()
-    assert held == (tmp_path / "flat.parquet").read_bytes()
+    _assert_same_parquet(tmp_path / "held.parquet", tmp_path / "flat.parquet")

@@ -462,6 +462,7 @@ def _write_outputs(
     records the result's settings, for ``leadlink rethreshold``. With ``excel``, the golden
     records and clusters as workbooks too, when they fit a sheet. review.csv is the review
     queue (default: its first 200 items), review_all.csv every flagged cluster."""
+    from leadlink._csv_text import writes_behind
     from leadlink._outputs import SETTINGS, dedupe_settings
     from leadlink.io import fits_excel, write_table
 
@@ -470,14 +471,18 @@ def _write_outputs(
     if queue is None:
         queue = result.review_queue(size=200)
     out.record(SETTINGS, dedupe_settings(result, leads_file=leads_file))
-    with out.writing() as folder:
+    with out.writing() as folder, writes_behind():
+        # Each file is written behind while the next table is made: pairs.parquet first,
+        # encoded by Arrow while the golden records are made in Python.
+        pairs_files = _pairs_files(result.pairs, folder, ids=_pair_texts(result))
+        golden_files = _golden_files(result.golden, folder)
         written = [
             write_table(result.clusters, folder / "clusters.csv"),
-            *_golden_files(result.golden, folder),
+            *golden_files,
             write_table(_json_lists(result.conflicts()), folder / "conflicts.csv"),
             write_table(_json_lists(queue.items), folder / "review.csv"),
             write_table(_json_lists(review), folder / "review_all.csv"),
-            *_pairs_files(result.pairs, folder, ids=_pair_texts(result)),
+            *pairs_files,
         ]
         if result.model is not None:
             written.append(result.model.save(folder / "model.json"))
@@ -653,14 +658,26 @@ def _pairs_csv(pairs: Any, folder: Path) -> list[Path]:
 
 
 def _write_pairs_parquet(pairs: Any, target: Path, *, ids: Any = None) -> Path:
-    """``_flat(pairs)`` as Parquet, the same file byte for byte, with the categorical
-    columns made text by Arrow from their categories (millions of pairs, a handful of
-    levels) instead of converting millions of Python texts. ``ids``: ``id_l`` and
+    """``_flat(pairs)`` as Parquet: the same schema, metadata and values as
+    ``_flat(pairs).to_parquet(target, index=False)`` writes (pandas reads the same frame
+    back), made without converting millions of Python texts. ``ids``: ``id_l`` and
     ``id_r`` already made Arrow arrays of text (by the review context), taken as they
-    are: converting millions of ids again took seconds at a million leads."""
+    are: converting millions of ids again took seconds at a million leads.
+
+    A categorical column (a comparison's level, ``found_by``: millions of pairs, a handful
+    of levels) is handed to the encoder as its codes and its levels' texts (with "nan" for
+    none, as ``_flat``), not as a text per pair: the file then holds every level in the
+    column's dictionary, used or not, and its bytes differ from ``to_parquet``'s, not its
+    contents. The file is written behind the caller inside
+    :func:`leadlink._csv_text.writes_behind`.
+    """
+    import base64
+
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
+
+    from leadlink._csv_text import run_behind
 
     held: dict[str, Any] = {}
     names = [str(name) for name in pairs.columns]
@@ -686,21 +703,60 @@ def _write_pairs_parquet(pairs: Any, target: Path, *, ids: Any = None) -> Path:
         parts = [converted[name] for name in order]
     else:
         parts = list(zip(table.schema, table.columns))
+    coded = hasattr(pq.ParquetWriter, "add_key_value_metadata")  # pyarrow 15 and later
     columns, fields = [], []
     for field, column in parts:
         if pa.types.is_dictionary(field.type):  # as _flat: "nan" for none
-            column = pc.fill_null(column.cast(pa.string()), "nan")
+            levels = field.type.value_type
+            if coded and (pa.types.is_string(levels) or pa.types.is_large_string(levels)):
+                column = pa.chunked_array(
+                    [_with_nan(chunk) for chunk in column.chunks],
+                    pa.dictionary(pa.int32(), pa.string()),
+                )
+            else:
+                column = pc.fill_null(column.cast(pa.string()), "nan")
             field = pa.field(field.name, pa.string())
         columns.append(column)
         fields.append(field)
     for column_description in described["columns"]:
         if column_description["pandas_type"] == "categorical":
             column_description.update(pandas_type="unicode", numpy_type="object", metadata=None)
-    metadata = {b"pandas": json.dumps(described).encode()}
-    pq.write_table(
-        pa.Table.from_arrays(columns, schema=pa.schema(fields, metadata=metadata)), target
-    )
+    schema = pa.schema(fields, metadata={b"pandas": json.dumps(described).encode()})
+    if not any(pa.types.is_dictionary(column.type) for column in columns):
+        run_behind(lambda: pq.write_table(pa.Table.from_arrays(columns, schema=schema), target))
+        return target
+    # The schema Arrow stores in the file is the one of the text columns, as to_parquet's.
+    stored = {
+        "ARROW:schema": base64.b64encode(schema.serialize().to_pybytes()).decode("ascii"),
+        "pandas": schema.metadata[b"pandas"].decode(),
+    }
+    coded_table = pa.Table.from_arrays(columns, names=schema.names)
+
+    def write() -> None:
+        with pq.ParquetWriter(target, coded_table.schema, store_schema=False) as writer:
+            writer.write_table(coded_table)
+            writer.add_key_value_metadata(stored)
+
+    run_behind(write)
     return target
+
+
+def _with_nan(chunk: Any) -> Any:
+    """A dictionary array of text with "nan" where it holds none, as ``_flat`` writes it:
+    the codes point at "nan", added to the levels when it is not one of them."""
+    import numpy as np
+    import pyarrow as pa
+
+    levels = chunk.dictionary.cast(pa.string())
+    texts = levels.to_pylist()
+    codes = chunk.indices.fill_null(0).to_numpy()
+    missing = chunk.is_null().to_numpy(zero_copy_only=False)
+    if missing.any():
+        if "nan" not in texts:
+            levels = pa.concat_arrays([levels, pa.array(["nan"], type=pa.string())])
+            texts.append("nan")
+        codes = np.where(missing, texts.index("nan"), codes)
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), levels)
 
 
 def _flat(pairs: Any) -> Any:
