@@ -258,3 +258,46 @@ def test_only_the_door_reaches_into_splink_internals():
                 if _PRIVATE.search(line.split("#")[0]):
                     reaching.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()}")
     assert reaching == [], "use leadlink.match._splink for Splink internals"
+
+
+def test_levels_parsed_once_answer_as_splink_does(api):
+    from splink.internals.comparison_level import ComparisonLevel
+
+    door.parse_exact_matches_once()
+    door.parse_exact_matches_once()  # a second call changes nothing
+    own = getattr(ComparisonLevel, "_leadlink_splink_own", None)
+    assert own is not None, _moved("ComparisonLevel._is_exact_match / _exact_match_colnames")
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.ExactMatch("first_name").configure(term_frequency_adjustments=True),
+            cl.JaroWinklerAtThresholds("city", [0.9]),
+            cl.CustomComparison(
+                output_column_name="both",
+                comparison_levels=[
+                    cll.NullLevel("city"),
+                    cll.And(cll.ExactMatchLevel("first_name"), cll.ExactMatchLevel("city")),
+                    cll.ElseLevel(),
+                ],
+            ),
+        ],
+        blocking_rules_to_generate_predictions=[block_on("person")],
+    )
+    frame = pd.DataFrame({"unique_id": ["a", "b"], "first_name": ["x", "y"], "city": ["c", "c"]})
+    frame["person"] = "p"
+    linker = Linker(api.register(frame), settings, log_level=None)
+    levels = [
+        level
+        for comparison in linker._settings_obj.comparisons
+        for level in comparison.comparison_levels
+    ]
+    exact = [level._is_exact_match for level in levels]
+    assert exact == [own["_is_exact_match"](level) for level in levels]
+    assert any(exact) and not all(exact)
+    for level, is_exact in zip(levels, exact):
+        assert level._validate_sql() == own["_validate_sql"](level)
+        if is_exact:
+            assert level._exact_match_colnames == own["_exact_match_colnames"](level)
+        elif not level._is_else_level:
+            with pytest.raises(ValueError):
+                _ = level._exact_match_colnames

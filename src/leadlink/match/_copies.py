@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE, group_codes
+from leadlink.match._blocking import DEFAULT_MAX_BLOCK_SIZE
 from leadlink.schema import ROLE
 
 if TYPE_CHECKING:
@@ -63,9 +63,7 @@ def representatives(
     empty["row"] = empty["representative_row"] = np.zeros(0, dtype=np.int64)
     if not compared or eligible.sum() < 2:
         return prepared, empty
-    group = group_codes(prepared, compared, missing_apart=False)
-    alone = np.flatnonzero(~eligible)
-    group[alone] = group.max() + 1 + np.arange(len(alone))
+    group = identical_groups(prepared, compared, eligible)
     first = ~pd.Series(group).duplicated().to_numpy()
     ids = prepared["unique_id"].to_numpy(dtype=object)
     row_of = np.zeros(group.max() + 1 if len(group) else 0, dtype=np.int64)
@@ -80,7 +78,62 @@ def representatives(
             "representative_row": representative_rows,
         }
     )
-    return prepared[first].reset_index(drop=True), copies
+    distinct = prepared.take(np.flatnonzero(first))
+    distinct.index = pd.RangeIndex(len(distinct))  # reset_index would copy every column
+    return distinct, copies
+
+
+def identical_groups(
+    prepared: pd.DataFrame, compared: Sequence[str], eligible: np.ndarray
+) -> np.ndarray:
+    """A number per row, equal for the ``eligible`` rows equal in every ``compared``
+    column (a missing value equal to a missing value) and different for any other two.
+
+    The columns are numbered one after the other, each only on the rows that still share
+    every column before it with another row: after a phone or a name nearly every lead is
+    alone, so the twenty-odd compared columns of a million leads are not all factorised on
+    every lead (at 1M leads that was most of finding the copies).
+
+    >>> frame = pd.DataFrame({"a": ["x", "y", "x", None, None], "b": [1, 2, 1, 1, 1]})
+    >>> identical_groups(frame, ["a", "b"], np.array([True, True, True, True, False])).tolist()
+    [0, 2, 0, 4, 5]
+    """
+    n = len(prepared)
+    rows = np.flatnonzero(eligible)  # the rows that may still share a group
+    combined = np.zeros(len(rows), dtype=np.int64)
+    # the groups do not depend on the order; the columns that part leads most go first
+    first = [c for c in _PARTING_FIRST if c in compared]
+    for column in [*first, *(c for c in compared if c not in first)]:
+        if len(rows) < 2:
+            break
+        series = prepared[column]
+        values: Any = series
+        if len(rows) < n:
+            values = (
+                series.to_numpy()[rows]
+                if isinstance(series.dtype, np.dtype)
+                else series.array.take(rows)  # nullable and Arrow columns as themselves
+            )
+        codes = pd.factorize(values, use_na_sentinel=True)[0]
+        # a missing value (-1) is a value like any other; codes < width
+        width = int(codes.max()) + 2
+        combined = pd.factorize(combined * width + codes.astype(np.int64) + 1)[0]
+        counts = np.bincount(combined)
+        shared = counts[combined] > 1
+        if not shared.all():
+            rows, combined = rows[shared], pd.factorize(combined[shared])[0]
+    # rows still sharing a group are numbered by it, every other row after them alone
+    n_groups = int(combined.max()) + 1 if len(rows) >= 2 else 0
+    group = n_groups + np.arange(n, dtype=np.int64)
+    if n_groups:
+        group[rows] = combined
+    return group
+
+
+#: Columns in which few leads agree: :func:`identical_groups` numbers them first, and after
+#: them only a sixth of a million generated leads still share every column read (two
+#: thirds after the name and its keys).
+_PARTING_FIRST = ("email", "phone", "name")
 
 
 def compared_columns(table: pd.DataFrame, roles: Sequence[str]) -> list[str]:

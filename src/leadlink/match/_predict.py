@@ -59,8 +59,9 @@ def score_pairs(
         return (empty, none, none) if with_rows else empty
     from splink import Linker
 
-    from leadlink.match._splink import column_reader, predict_selected
+    from leadlink.match._splink import column_reader, parse_exact_matches_once, predict_selected
 
+    parse_exact_matches_once()
     with quiet_splink(), database(db_api) as db:
         # Integer ids inside the database: a pair costs two integers, not two strings.
         ids = keyed["unique_id"].to_numpy(dtype=object)

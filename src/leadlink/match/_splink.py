@@ -15,6 +15,7 @@ instead of deep inside a fit. The door was written for the Splink versions in
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "drop_table",
     "em_iterations",
     "is_database_api",
+    "parse_exact_matches_once",
     "predict_selected",
     "registered_tables",
     "set_lambda",
@@ -167,6 +169,67 @@ def collapsed_level(error: BaseException) -> tuple[str, str] | None:
                 return role, label
         tb = tb.tb_next
     return None
+
+
+def parse_exact_matches_once() -> None:
+    """Make Splink parse a comparison level's SQL once per condition instead of on every
+    question about it (idempotent).
+
+    Replaces ``_validate_sql`` and the properties ``_is_exact_match`` and
+    ``_exact_match_colnames`` of ``splink.internals.comparison_level.ComparisonLevel`` by
+    the same code with its answer kept per condition and dialect. Splink parses (and for
+    the exact-match questions simplifies) the level's SQL with sqlglot each time: for
+    every level of every linker made, for every term-frequency level on every EM iteration
+    and training session, 4 to 6 CPU seconds of a fit at any size. The answers depend on
+    nothing but the condition's text and the dialect; errors are raised as before (they
+    are not kept).
+    """
+    from splink.internals import comparison_level as module
+
+    level_class: Any = module.ComparisonLevel
+    if hasattr(level_class, "_leadlink_splink_own"):
+        return
+    # Splink's own code, kept: for its errors, and for the door's test to compare answers
+    own = {
+        "_validate_sql": level_class._validate_sql,
+        "_is_exact_match": level_class._is_exact_match.fget,
+        "_exact_match_colnames": level_class._exact_match_colnames.fget,
+    }
+
+    def subclauses(condition: str, dialect: str) -> list[Any]:
+        # parsed afresh for each question: reading the column names edits the trees
+        tree = module.sqlglot.parse_one(condition.lower(), read=dialect)
+        return list(module._get_and_subclauses(module.simplify(module.normalize(tree))))
+
+    @lru_cache(maxsize=4096)
+    def is_exact(condition: str, dialect: str) -> bool:
+        return all(module._is_exact_match(expr) for expr in subclauses(condition, dialect))
+
+    @lru_cache(maxsize=4096)
+    def colnames(condition: str, dialect: str) -> tuple[str, ...]:
+        return tuple(module._exact_match_colname(e) for e in subclauses(condition, dialect))
+
+    def is_exact_match(level: Any) -> bool:
+        return not level._is_else_level and is_exact(level.sql_condition, level.sqlglot_dialect)
+
+    def exact_match_colnames(level: Any) -> list[str]:
+        if not is_exact(level.sql_condition, level.sqlglot_dialect):
+            return list(own["_exact_match_colnames"](level))  # raises Splink's error
+        return list(colnames(level.sql_condition, level.sqlglot_dialect))
+
+    parsed: set[tuple[str, str]] = set()
+
+    def validate_sql(level: Any) -> bool:
+        if level._is_else_level or (level.sql_condition, level.sqlglot_dialect) in parsed:
+            return True
+        own["_validate_sql"](level)  # Splink's error if it does not parse
+        parsed.add((level.sql_condition, level.sqlglot_dialect))
+        return True
+
+    level_class._leadlink_splink_own = own
+    level_class._validate_sql = validate_sql
+    level_class._is_exact_match = property(is_exact_match)
+    level_class._exact_match_colnames = property(exact_match_colnames)
 
 
 # -- prediction ------------------------------------------------------------------------

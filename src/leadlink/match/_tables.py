@@ -132,9 +132,17 @@ def training_sample(prepared: pd.DataFrame, size: int, seed: int) -> pd.DataFram
     each id keyed with ``seed``: the same leads give the same sample in any order."""
     if len(prepared) <= size:
         return prepared
+    return prepared.iloc[training_rows(prepared, size, seed)]
+
+
+def training_rows(prepared: pd.DataFrame, size: int, seed: int) -> np.ndarray:
+    """The rows of :func:`training_sample`, in order (every row if there are ``size`` or
+    fewer): one draw serves several tables of the same leads in the same order."""
+    if len(prepared) <= size:
+        return np.arange(len(prepared))
     ids = prepared["unique_id"].astype(str).to_numpy(dtype=object)
     drawn = pd.util.hash_array(ids, hash_key=f"leadlink{seed % 10**8:08d}")
-    return prepared.iloc[np.sort(np.argsort(drawn, kind="stable")[:size])]
+    return np.sort(np.argsort(drawn, kind="stable")[:size])
 
 
 def _text_ranks(ids: np.ndarray) -> np.ndarray:
