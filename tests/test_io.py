@@ -304,3 +304,23 @@ def test_a_frame_of_categories_is_measured_against_a_sheet():
     short = pd.DataFrame({"level": pd.Categorical(["exact", None, "similar"])})
     long = pd.DataFrame({"level": pd.Categorical(["x" * 40_000, "exact"])})
     assert fits_excel(short) and not fits_excel(long)
+
+
+@pytest.mark.parametrize(
+    ("cells", "read"),
+    [
+        (["O'Brien", "'quoted'", "it's"], ["O'Brien", "'quoted'", "it's"]),  # no escape
+        (["O'Brien", "'=SUM(A1)", "'+b x"], ["O'Brien", "=SUM(A1)", "+b x"]),
+        (['"\'@x, y"', "''-z", "'\tt"], ["@x, y", "'-z", "\tt"]),  # inside quotes too
+    ],
+)
+def test_cells_are_unescaped_only_where_the_text_holds_an_escape(tmp_path, cells, read):
+    from leadlink._csv_text import unescaped_frame
+
+    text = "id,'=name\n" + "".join(f"L{i},{cell}\n" for i, cell in enumerate(cells))
+    back = read_leads(_csv(tmp_path, text))
+    assert back.columns.tolist() == ["id", "=name"]
+    assert back["=name"].tolist() == read
+    looked = pd.DataFrame({"v": [cell.strip('"') for cell in cells]})
+    expected = unescaped_frame(looked.copy())
+    assert unescaped_frame(looked, text=text)["v"].tolist() == expected["v"].tolist()

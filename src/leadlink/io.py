@@ -154,7 +154,7 @@ def read_leads(path: str | Path, sheet: Sheet | None = None) -> pd.DataFrame:
         )
     frame = frame.iloc[:, : len(names)]
     frame.columns = names
-    return unescaped_frame(frame)
+    return unescaped_frame(frame, text=text)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
