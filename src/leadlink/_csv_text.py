@@ -336,11 +336,11 @@ def _escaped_column(
         text = pa.array(values, type=pa.large_string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return _escaped_cells(pd.Series(values, dtype=object) if column is None else column), None
-    starts = pc.match_substring_regex(text, "^[=+\\-@\\t\\r']")
-    # what _PLAIN_NUMBER matches in ASCII digits: escape_cell keeps it as it is
-    number = pc.match_substring_regex(text, "^[+-]?[0-9][0-9 ().-]*$")
-    look = pc.and_(starts, pc.invert(number)).fill_null(False)
-    hit = np.flatnonzero(look.to_numpy(zero_copy_only=False))
+    starts = pc.match_substring_regex(text, "^[=+\\-@\\t\\r']").fill_null(False)
+    hit = np.flatnonzero(starts.to_numpy(zero_copy_only=False))
+    if len(hit):  # what _PLAIN_NUMBER matches in ASCII digits: escape_cell keeps it as it is
+        number = pc.match_substring_regex(text.take(hit), "^[+-]?[0-9][0-9 ().-]*$")
+        hit = hit[~number.to_numpy(zero_copy_only=False)]
     if not len(hit):
         return None, text
     seen: dict[str, str] = {}
