@@ -14,7 +14,7 @@ user has; the generator's ``person_id`` and ``is_ghost`` are dropped) go through
   columns, converted once for both), conflicts.csv, review_all.csv (``result.review()``),
   review.csv (``result.review_queue(size=200)``), pairs.parquet (and pairs.csv when the
   pairs fit a sheet) and model.json. Written one after another here, so the sum can be
-  more than the whole step, which writes pairs.parquet beside the rest.
+  more than the whole step, which writes each file behind the making of the next table.
 
 Times on a machine shared with other work vary by a fifth or more from run to run: to
 compare two versions of the code, run both back to back on the same leads.
