@@ -729,12 +729,15 @@ class LeadIndex:
         below = self._clusters.cannot_link_below
         conflict = probability < below
         low = np.flatnonzero(conflict)
-        if len(low):  # the contradiction test reads the low pairs only, as one block
-            weights = pd.DataFrame(
-                pairs.weights[:, low].T, columns=[f"{d}_weight" for d in pairs.displays]
+        if len(low):
+            # the contradiction test reads the low pairs only, and of those only the
+            # lowest comparison weight (a comparison speaks against a pair when its weight
+            # is low enough, so the lowest one tells): one column to build, not one per role
+            lowest = (
+                {"lowest_weight": pairs.weights[:, low].min(axis=0)} if len(pairs.weights) else {}
             )
             never = [rule.startswith("never_link") for rule in pairs.rule[low].tolist()]
-            conflict[low] = contradicted(weights) | np.array(never, dtype=bool)
+            conflict[low] = contradicted(pd.DataFrame(lowest, index=range(len(low)))) | never
         best: dict[str, float] = {}
         against: set[str] = set()
         for cluster, p, conflicts in zip(clusters, probability.tolist(), conflict.tolist()):
