@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 INDEX_FORMAT = "leadlink-index"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 #: A phone number → (whether it is a shared line, the employer most of its leads give).
 Lines = dict[str, tuple[bool, tuple[Any, Any] | None]]

@@ -53,12 +53,13 @@ from leadlink.match._columns import (
     FEW_ROWS,
     INDEX_FORMAT,
     INDEX_VERSION,
+    MISSING_HASH,
     Counts,
     Hashes,
     Keyed,
     arrow,
-    digest,
-    digests,
+    combined_hash,
+    combined_hashes,
     key_text,
     plain,
     plain_column,
@@ -367,17 +368,27 @@ class CandidateIndex:
         """Build the arrays of ``frame``'s leads (see :meth:`_hold` for what they are),
         column by column: each distinct key is hashed once (:class:`Hashes`)."""
         n = len(frame)
-        values = {c: plain_column(frame[c]) for c in self._columns}
-        base = pa.table({c: _arrow_column(values[c]) for c in self._columns})
-        plain_frame = pd.DataFrame(values, copy=False)
-        hashes = Hashes(plain_frame)
+        # text columns go to Arrow as they are; others as plain Python values
+        texts = {c: frame[c].to_numpy(dtype=object) for c in self._columns}
+        texts = {c: v for c, v in texts.items() if infer_dtype(v, skipna=True) == "string"}
+        values = {c: plain_column(frame[c]) for c in self._columns if c not in texts}
+        base = pa.table(
+            {
+                c: pa.array(texts[c], type=pa.string(), from_pandas=True)
+                if c in texts
+                else _arrow_column(values[c])
+                for c in self._columns
+            }
+        )
+        plain_frame = pd.DataFrame({c: values.get(c, texts.get(c)) for c in self._columns},
+                                   copy=False)  # fmt: skip
+        hashes = Hashes(plain_frame, base)
         # records identical in everything compared are one record to the batch
         identifying = is_identifying(frame, self._model.entity) if n else np.zeros(0, bool)
         signature = -1 - np.arange(n, dtype=np.int64)
         if self._compared:
             chosen = np.flatnonzero(identifying)
-            compared = zip(*(values[c][chosen].tolist() for c in self._compared))
-            signature[chosen] = np.array(digests(compared), dtype=np.int64)
+            signature[chosen] = combined_hashes([hashes.values(c)[chosen] for c in self._compared])
         rows = np.arange(n, dtype=np.int64)
         arrays: dict[str, np.ndarray] = {"signature": signature}
         # distinct records per key: the distinct (key, record) numbers, a record numbered
@@ -430,7 +441,9 @@ class CandidateIndex:
             totals[column] = len(_distinct(people % n_groups))
             squares[column] = int((counts * counts).sum())
         for column in self._one_missing:
-            arrays[f"missing.{column}"] = pd.isna(values[column]).astype(bool)
+            arrays[f"missing.{column}"] = (
+                base.column(column).is_null().to_numpy(zero_copy_only=False)
+            )
         self._hold(base, arrays, n_groups, totals, squares)
 
     def _arrays(self) -> dict[str, np.ndarray]:
@@ -461,7 +474,7 @@ class CandidateIndex:
     ) -> None:
         """Hold the leads ``base`` (their prepared values, row by row) with their arrays:
 
-        * ``signature`` per row: a 63-bit digest of the compared values for a record that
+        * ``signature`` per row: a 63-bit number standing for the compared values of a record that
           identifies its entity, else ``-1 - row`` (a record of its own);
         * per blocking preset, the rows by key (:class:`~leadlink.match._columns.Keyed`)
           and how many distinct records each key holds; per link of people (personal
@@ -561,6 +574,8 @@ class CandidateIndex:
     def _hash(self, value: Any) -> int:
         """The stable 64-bit hash of a key or value (see
         :func:`~leadlink.match._columns.stable_hashes`)."""
+        if type(value) is tuple:  # a key of several fields (see ``Hashes.key``)
+            return combined_hash(self._hash(part) for part in value)
         text = key_text(value)
         found = self._hashed.get(text)
         if found is None:
@@ -689,12 +704,14 @@ class CandidateIndex:
 
     def _signature_of(self, record: Row, row: int) -> int:
         """Records identical in everything compared are one record to the batch (see
-        ``representatives``) when what they share identifies an entity: their digest;
+        ``representatives``) when what they share identifies an entity: their signature;
         any other record is one of its own (``-1 - row``; a record from outside takes
         the next row's number)."""
         if not self._identifies(record):
             return -1 - (row if row >= 0 else self._next)
-        return digest(tuple(record[c] for c in self._compared))
+        return combined_hash(
+            MISSING_HASH if record[c] is None else self._hash(record[c]) for c in self._compared
+        )
 
     def _identifies(self, record: Row) -> bool:
         """Python twin of :func:`leadlink.match._copies.identifying`, for one record
@@ -755,7 +772,7 @@ class CandidateIndex:
         return rows + keyed.added.get(hashed, [])
 
     def _link_hash(self, kind: str, key: Hashable) -> int:
-        """A link's key as the arrays hold it: the digest itself for identical records."""
+        """A link's key as the arrays hold it: the signature itself for identical records."""
         return key if kind == "same" and isinstance(key, int) else self._hash(key)
 
     def _group_at(self, row: int) -> int:
@@ -858,11 +875,10 @@ def _arrow_column(values: np.ndarray) -> pa.Array:
 
 def _key(record: Row, fields: Sequence[str]) -> Hashable | None:
     """The blocking key of ``fields`` as :func:`~leadlink.match.add_blocking_keys` builds it
-    (``_composite_key``): the value, or the values joined by U+001F; None when one is
-    missing."""
+    (``_composite_key``): the value, or the tuple of values; None when one is missing."""
     values = [record[f] for f in fields]
     if any(v is None for v in values):
         return None
     if len(values) == 1:
         return values[0]
-    return "\x1f".join(map(str, values))
+    return tuple(values)
