@@ -27,7 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leadlink.clean import EMPLOYER_MIN_SHARE, SHARED_LINE_NAMES, prepare, validate
+from leadlink.clean import (
+    EMPLOYER_MIN_SHARE,
+    SHARED_LINE_NAMES,
+    ParsedColumns,
+    prepare,
+    validate,
+)
 
 __all__ = ["ORDER_COLUMN", "PREPARED_PREFIX", "VALIDATION_PREFIX", "prepare_leads", "split_row"]
 
@@ -44,8 +50,10 @@ def _batch(
 ) -> pd.DataFrame:
     """One batch: the leads, their prepared keys and their validation, side by side."""
     leads = leads.reset_index(drop=True)
-    validation = validate(leads, columns=roles, region=region)
-    prepared = prepare(leads, roles, id_column=id_column, region=region)
+    # each distinct phone and email of the batch is parsed once, for both stages
+    parsed = ParsedColumns(leads, region)
+    validation = validate(leads, columns=roles, region=region, parsed=parsed)
+    prepared = prepare(leads, roles, id_column=id_column, region=region, parsed=parsed)
     return pd.concat(
         [
             leads,
