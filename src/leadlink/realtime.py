@@ -729,15 +729,14 @@ class LeadIndex:
         below = self._clusters.cannot_link_below
         conflict = probability < below
         low = np.flatnonzero(conflict)
-        if len(low):
-            # the contradiction test reads the low pairs only, and of those only the
-            # lowest comparison weight (a comparison speaks against a pair when its weight
-            # is low enough, so the lowest one tells): one column to build, not one per role
-            lowest = (
-                {"lowest_weight": pairs.weights[:, low].min(axis=0)} if len(pairs.weights) else {}
-            )
+        if len(low):  # the contradiction test reads the low pairs only
             never = [rule.startswith("never_link") for rule in pairs.rule[low].tolist()]
-            conflict[low] = contradicted(pd.DataFrame(lowest, index=range(len(low)))) | never
+            spoken = (
+                _speaks_against(pairs.weights[:, low].min(axis=0).tolist())
+                if len(pairs.weights)
+                else [True] * len(low)  # no comparison weights: the probability decides
+            )
+            conflict[low] = [s or n for s, n in zip(spoken, never)]
         best: dict[str, float] = {}
         against: set[str] = set()
         for cluster, p, conflicts in zip(clusters, probability.tolist(), conflict.tolist()):
@@ -838,6 +837,33 @@ def _given_clusters(clusters: pd.DataFrame | None, ids: pd.Series) -> list[str] 
     if not np.array_equal(listed, ids.astype(str).to_numpy(dtype=object)):
         return None
     return clusters["cluster_id"].astype(str).tolist()
+
+
+def _speaks_against(lowest: list[float]) -> list[bool]:
+    """Whether a comparison speaks against each pair (:func:`leadlink.merge.contradicted`,
+    never-link rules aside), from each pair's lowest comparison weight: a comparison
+    speaks against a pair when its weight is low enough, so the lowest one tells.
+
+    The answer depends on that weight alone, and the weights of a model's levels are few,
+    so it is kept per weight: a frame for ``contradicted`` to read is built only for a
+    weight not seen yet (building one cost more than the rest of a match's ranking).
+    """
+    known = {weight: _AGAINST.get(weight) for weight in lowest}
+    unseen = [weight for weight, against in known.items() if against is None]
+    if unseen:
+        frame = pd.DataFrame({"lowest_weight": np.array(unseen, dtype=float)})
+        found = dict(zip(unseen, contradicted(frame).tolist()))
+        known |= found
+        if len(_AGAINST) + len(found) > _AGAINST_KEPT:
+            _AGAINST.clear()
+        _AGAINST.update(found)
+    return [bool(known[weight]) for weight in lowest]
+
+
+#: :func:`_speaks_against`'s answers by lowest weight, shared by the indexes of a process
+#: (it depends on the weight alone); emptied when it would hold more than _AGAINST_KEPT.
+_AGAINST: dict[float, bool] = {}
+_AGAINST_KEPT = 100_000
 
 
 def _no_pairs() -> pd.DataFrame:
