@@ -157,6 +157,8 @@ def _write_rows(
     rows = pa.table({f"c{i}": values for i, (values, _) in enumerate(plain)})
     connection = duckdb.connect()
     try:
+        # DuckDB draws a progress bar on the terminal for a file that takes seconds
+        connection.execute("SET enable_progress_bar = false")
         if threads is not None:
             connection.execute(f"SET threads = {int(threads)}")
         connection.register("leadlink_rows", rows)
