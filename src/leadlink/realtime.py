@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.types import infer_dtype
 
 from leadlink._i18n import say
 from leadlink._index_files import (
@@ -127,6 +128,20 @@ class MatchResult:
         }
 
 
+def _golden_as_held(result: DedupeResult) -> bool:
+    """Whether ``result.golden`` is what the index would make of the result's clusters:
+    shown in clear (no masked phones, emails or names) and made from leads that are text
+    already (the index makes golden records from the leads as text)."""
+    if result.masking.active:
+        return False
+    leads = result.leads
+    return leads is not None and all(
+        leads[c].dtype == object
+        and infer_dtype(leads[c].to_numpy(dtype=object), skipna=True) in ("string", "empty")
+        for c in leads.columns
+    )
+
+
 class LeadIndex:
     """Real-time matching of single records against a base of leads, with clusters and
     golden records kept current (see the module docstring).
@@ -160,6 +175,7 @@ class LeadIndex:
         _prepared: pd.DataFrame | None = None,
         _validation: pd.DataFrame | None = None,
         _clusters: pd.DataFrame | None = None,
+        _golden: pd.DataFrame | None = None,
     ) -> None:
         self.model = model if isinstance(model, LeadModel) else LeadModel.load(model)
         check_frame(leads)
@@ -210,13 +226,17 @@ class LeadIndex:
             if len(matchable) >= 2
             else None
         )
+        given = _given_clusters(_clusters, ids)
         clusters = IncrementalClusters(
             list(ids),
             pairs,
             threshold=self.threshold,
-            cluster_ids=_given_clusters(_clusters, ids),
+            cluster_ids=given,
         )
-        self._hold(leads.assign(**{id_column: ids.to_numpy()}), prepared, validation, clusters)
+        self._hold(
+            leads.assign(**{id_column: ids.to_numpy()}), prepared, validation, clusters,
+            _golden if given is not None else None,  # the records of the given clusters
+        )  # fmt: skip
         self._counter = 0
         logger.info("lead index: %d leads, %d ghosts", len(self), len(self._ghosts))
 
@@ -249,6 +269,7 @@ class LeadIndex:
             _prepared=result.prepared,
             _validation=result.validation,
             _clusters=result.clusters,
+            _golden=result.golden if _golden_as_held(result) else None,
         )
 
     # -- reading -------------------------------------------------------------------------
@@ -475,10 +496,12 @@ class LeadIndex:
         prepared: pd.DataFrame,
         validation: pd.DataFrame,
         clusters: IncrementalClusters,
+        golden: pd.DataFrame | None = None,
     ) -> None:
         """What a built index holds: the tables, problems and ghosts, the candidate index
-        of the leads that are no ghost, the clusters, their golden records, what shared
-        lines and mail domains say, and what each comparison level means."""
+        of the leads that are no ghost, the clusters, their golden records (``golden``:
+        those of these very clusters, made as the index makes them, when in hand), what
+        shared lines and mail domains say, and what each comparison level means."""
         ids = leads[self.id_column].astype(str).tolist()
         ghost = validation["is_ghost"].to_numpy(dtype=bool)
         problems = pa.array([";".join(map(str, p)) for p in validation["problems"]], pa.string())
@@ -488,10 +511,13 @@ class LeadIndex:
                     problems, ghost)  # fmt: skip
         self._candidates = CandidateIndex(self.model, prepared[~ghost])
         self._clusters = clusters
-        self._golden = base_golden(
-            clusters.assignments(), self._base_position, text, prepared, validation,
-            self.roles, self.policy,
-        )  # fmt: skip
+        if golden is not None:
+            self._golden = GoldenRecords(pa.Table.from_pandas(golden, preserve_index=False))
+        else:
+            self._golden = base_golden(
+                clusters.assignments(), self._base_position, text, prepared, validation,
+                self.roles, self.policy,
+            )  # fmt: skip
         self._lines, self._domains = _employer_sources(prepared)
         self._describe()
 
