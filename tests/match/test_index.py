@@ -274,6 +274,24 @@ def test_rules_decide_pairs_as_in_batch(with_extra):
         assert (mine["rule"], mine["match_probability"]) == (pair.rule, pair.match_probability)
 
 
+def test_score_columns_hold_what_score_gives(mixed):
+    """The plain arrays ``LeadIndex.match`` reads are the values of the scored frame."""
+    model, prepared = mixed
+    index = CandidateIndex(model, prepared)
+    for _, row in prepared.head(40).iterrows():
+        found = index.candidates(row)
+        if not found:
+            continue
+        frame, pairs = index.score(row, found), index.score_columns(row, found)
+        assert len(pairs) == len(frame)
+        for column in ("id_l", "id_r", "match_weight", "match_probability", "rule"):
+            assert getattr(pairs, column).tolist() == frame[column].tolist()
+        for k, display in enumerate(pairs.displays):
+            names = [pairs.level_names[k][code] for code in pairs.levels[k]]
+            assert names == frame[f"{display}_level"].astype(str).tolist()
+            assert pairs.weights[k].tolist() == frame[f"{display}_weight"].tolist()
+
+
 # -- content kept current -----------------------------------------------------------------
 
 

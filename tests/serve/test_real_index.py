@@ -114,3 +114,17 @@ def test_what_the_index_refuses_is_400_with_its_message(real_index, dedupe_resul
     assert unknown.status_code == 400 and "nonsense" in unknown.json()["detail"]
     assert again.status_code == 400 and lead_id in again.json()["detail"]
     assert "Traceback" not in unknown.text + again.text
+
+
+def test_a_match_response_is_what_its_response_model_would_write(real_index, dedupe_result):
+    """The /match endpoints write their JSON themselves: the same bytes FastAPI would write
+    after validating the result against the response model."""
+    from leadlink.serve._app import BatchResponse, MatchResponse
+
+    typed = [_duplicate(dedupe_result[0])[1], NEW_PERSON, {"name": "test", "phone": "12345678901"}]
+    with client_of(real_index) as client:
+        for record in typed:
+            body = client.post("/match", json={"record": record, "top": 3}).content
+            assert body == MatchResponse.model_validate_json(body).model_dump_json().encode()
+        body = client.post("/match/batch", json={"records": typed}).content
+    assert body == BatchResponse.model_validate_json(body).model_dump_json().encode()
