@@ -195,8 +195,6 @@ def local_spark_session(
     * a checkpoint directory in a private folder (mode 0700, removed at exit): Splink and
       leadlink's clustering write intermediate tables there, and they hold the leads' keys;
     * shuffle partitions a few per core (Spark's 200 are meant for a cluster);
-    * the JVM's parallel garbage collector, which costs less processor time than G1 on a
-      few cores;
     * the driver bound to 127.0.0.1 (no network, no host name to resolve), the web UI off;
     * Python workers on this interpreter (``PYSPARK_PYTHON``, when not set already), not
       whatever ``python3`` is on the PATH.
@@ -227,9 +225,6 @@ def local_spark_session(
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        # The parallel collector: G1's concurrent threads take processor time that a
-        # machine of two cores does not have to spare.
-        .config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC")
     )
     for name, value in (config or {}).items():
         builder = builder.config(name, value)
@@ -248,17 +243,10 @@ def _checkpoint_dir(session: Any) -> None:
 
 
 def _spark_api(session: Any) -> DatabaseAPI:
-    """A Splink SparkAPI on ``session``, with a checkpoint directory.
-
-    On a local session, Splink's tables are repartitioned to twice the shuffle partitions
-    instead of Splink's half: Splink writes some of its tables in a sixth or a quarter of
-    that number, which on two cores was one partition, so one core did the work."""
+    """A Splink SparkAPI on ``session``, with a checkpoint directory."""
     from splink import SparkAPI
 
     _checkpoint_dir(session)
-    if str(session.sparkContext.master).startswith("local"):
-        partitions = 2 * max(int(session.conf.get("spark.sql.shuffle.partitions")), 1)
-        return SparkAPI(spark_session=session, num_partitions_on_repartition=partitions)
     return SparkAPI(spark_session=session)
 
 
