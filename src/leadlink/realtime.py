@@ -218,14 +218,12 @@ class LeadIndex:
                 leads, self.roles, id_column=id_column, region=self.region, extra=self.model.extra
             )
         )
-        matchable = prepared[~validation["is_ghost"].to_numpy(dtype=bool)]
-        pairs = (
-            _pairs
-            if _pairs is not None
-            else self.model.predict(matchable, min_probability=0.0)
-            if len(matchable) >= 2
-            else None
-        )
+        pairs = _pairs
+        if pairs is None:  # (the matchable leads copied only when they are scored)
+            matchable = prepared[~validation["is_ghost"].to_numpy(dtype=bool)]
+            if len(matchable) >= 2:
+                pairs = self.model.predict(matchable, min_probability=0.0)
+            del matchable
         given = _given_clusters(_clusters, ids)
         clusters = IncrementalClusters(
             list(ids),

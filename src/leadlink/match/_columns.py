@@ -114,7 +114,7 @@ class Hashes:
             found = self._table.column(column)
             if pa.types.is_string(found.type):
                 encoded = pc.dictionary_encode(found.combine_chunks())
-                codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
+                codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
                 uniques = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
                 self._columns[column] = (codes, uniques, stable_hashes(uniques))
         if column not in self._columns:
@@ -124,7 +124,7 @@ class Hashes:
             # numbering merges values Python holds equal (1, 1.0, True) whose texts differ
             plain_text = _all_text(uniques) or not len(uniques)
             self._columns[column] = (
-                (codes.astype(np.int64), uniques, stable_hashes(uniques)) if plain_text else None
+                (codes.astype(np.int32), uniques, stable_hashes(uniques)) if plain_text else None
             )
         return self._columns[column]
 
@@ -145,7 +145,7 @@ class Hashes:
         present = np.ones(len(self._frame), dtype=bool)
         for values in hashed:
             present &= values != np.uint64(MISSING_HASH)
-        combined = combined_hashes([values[present] for values in hashed])
+        combined = combined_hashes((values[present] for values in hashed), int(present.sum()))
         return present, combined.astype(np.uint64)
 
     def values(self, column: str) -> np.ndarray:
@@ -282,15 +282,16 @@ def combined_hash(hashes: Iterable[int]) -> int:
     return h >> 1
 
 
-def combined_hashes(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """:func:`combined_hash` of each row, from one array of value hashes per column
-    (``uint64``; arrays wrap around as the masks above do).
+def combined_hashes(columns: Iterable[np.ndarray], rows: int) -> np.ndarray:
+    """:func:`combined_hash` of each of ``rows`` rows, from one array of value hashes per
+    column (``uint64``; arrays wrap around as the masks above do), taken one at a time (a
+    generator of them holds one column in memory, not all).
 
     >>> hashes = [np.array([1, 2], dtype=np.uint64), np.array([3, 4], dtype=np.uint64)]
-    >>> combined_hashes(hashes).tolist() == [combined_hash([1, 3]), combined_hash([2, 4])]
+    >>> combined_hashes(hashes, 2).tolist() == [combined_hash([1, 3]), combined_hash([2, 4])]
     True
     """
-    h = np.zeros(len(columns[0]) if columns else 0, dtype=np.uint64)
+    h = np.zeros(rows, dtype=np.uint64)
     for values in columns:
         h = h + values.astype(np.uint64, copy=False)
         h ^= h >> np.uint64(30)

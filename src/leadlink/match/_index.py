@@ -353,9 +353,12 @@ class CandidateIndex:
         (in its last place), missing values as None."""
         ids = rows["unique_id"].astype(str).to_numpy(dtype=object)
         last = ~pd.Series(ids).duplicated(keep="last").to_numpy()
-        frame = rows.loc[last, self._columns].reset_index(drop=True)
-        frame["unique_id"] = ids[last]
-        return frame
+        if last.all():  # the columns as they are, not copied (a million leads: 0.5 GB)
+            columns = {c: rows[c].array for c in self._columns}
+        else:
+            columns = {c: rows[c].array[last] for c in self._columns}
+        columns["unique_id"] = ids[last]
+        return pd.DataFrame(columns, copy=False)
 
     def _held_frame(self) -> pd.DataFrame:
         """Every lead held, in the order they came, as a frame of the index's columns."""
@@ -388,7 +391,9 @@ class CandidateIndex:
         signature = -1 - np.arange(n, dtype=np.int64)
         if self._compared:
             chosen = np.flatnonzero(identifying)
-            signature[chosen] = combined_hashes([hashes.values(c)[chosen] for c in self._compared])
+            signature[chosen] = combined_hashes(
+                (hashes.values(c)[chosen] for c in self._compared), len(chosen)
+            )
         rows = np.arange(n, dtype=np.int64)
         arrays: dict[str, np.ndarray] = {"signature": signature}
         # distinct records per key: the distinct (key, record) numbers, a record numbered
