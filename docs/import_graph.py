@@ -54,6 +54,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "realtime",
             "_index_files",
             "_index_golden",
+            "_index_ranking",
             "linking",
             "_run_warnings",
             "_erasure",

@@ -34,7 +34,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +48,6 @@ from leadlink._index_files import (
     INDEX_VERSION,
     as_text,
     joined,
-    jsonable,
     positions,
     read_arrow,
     read_clusters,
@@ -59,6 +57,7 @@ from leadlink._index_files import (
     write_folder,
 )
 from leadlink._index_golden import GoldenRecords, base_golden
+from leadlink._index_ranking import SHOWN_FROM, MatchResult, ranked
 from leadlink.clean import (
     prepare,
     prepare_record,
@@ -67,8 +66,8 @@ from leadlink.clean import (
     validate_record,
 )
 from leadlink.errors import ConfigError, InputError
-from leadlink.match import DEFAULT_THRESHOLD, CandidateIndex, LeadModel
-from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, contradicted, golden_records
+from leadlink.match import CandidateIndex, LeadModel
+from leadlink.merge import IncrementalClusters, SurvivorshipPolicy, golden_records
 from leadlink.schema import ROLES, check_frame, check_ids, resolve_columns
 
 if TYPE_CHECKING:
@@ -78,54 +77,10 @@ __all__ = ["INDEX_FORMAT", "INDEX_VERSION", "LeadIndex", "MatchResult"]
 
 logger = logging.getLogger(__name__)
 
-#: Candidates at or above this probability are shown as duplicates by default.
-SHOWN_FROM = 0.2
 #: Up to this many leads, the rows of a change are read from the tables row by row.
 _FEW_ROWS = 1000
 #: The id a record being matched (not added) carries while it is scored.
 _QUERY = "\x00query"
-
-
-@dataclass
-class MatchResult:
-    """What :meth:`LeadIndex.match` found for one record.
-
-    Attributes:
-        candidates: existing leads, best first (by ``cluster_probability``, then by
-            ``match_weight``): ``id``, ``match_probability`` and
-            ``match_weight`` (the pair's, as batch scores it), ``cluster_probability``
-            (that the record is this lead's person rather than another candidate's or
-            someone new: see :meth:`LeadIndex.match`), ``cluster_id``, ``golden`` (the
-            cluster's golden record) and ``why`` (per compared field: the level it agreed
-            at, its weight in bits and what the level means).
-        flagged: the record is a ghost (junk or a test entry), so it was not matched.
-        problems: the record's problem codes (``phone.invalid``, ``name.placeholder`` ...).
-        threshold: the index's match threshold: a candidate at or above it is the same
-            person (or organisation) by the model's decision.
-    """
-
-    candidates: list[dict[str, Any]] = field(default_factory=list)
-    flagged: bool = False
-    problems: list[str] = field(default_factory=list)
-    threshold: float = DEFAULT_THRESHOLD
-
-    @property
-    def duplicate(self) -> bool:
-        """Whether the best candidate's ``cluster_probability`` reaches the threshold (the
-        candidates come in its order, so: whether any candidate's does)."""
-        return bool(self.candidates) and (
-            self.candidates[0]["cluster_probability"] >= self.threshold
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data."""
-        return {
-            "flagged": self.flagged,
-            "problems": list(self.problems),
-            "duplicate": self.duplicate,
-            "threshold": self.threshold,
-            "candidates": jsonable(self.candidates),
-        }
 
 
 def _golden_as_held(result: DedupeResult) -> bool:
@@ -307,11 +262,13 @@ class LeadIndex:
                 return MatchResult(flagged=True, problems=problems, threshold=self.threshold)
             row = self._prepare(values, _QUERY)
             pairs = self._candidates.candidates(row)
-            found = (
-                self._candidates_of(self._candidates.score_columns(row, pairs), _QUERY, top)
-                if pairs
-                else []
-            )  # the mapping of candidates is scored as it is: no second block lookup
+            found = []
+            if pairs:  # the mapping of candidates is scored as it is: no second block lookup
+                found = ranked(
+                    self._candidates.score_columns(row, pairs), _QUERY, top,
+                    clusters=self._clusters, threshold=self.threshold,
+                    descriptions=self._descriptions, golden_of=self._golden_of,
+                )  # fmt: skip
             return MatchResult(candidates=found, problems=problems, threshold=self.threshold)
 
     def match_frame(
@@ -681,100 +638,6 @@ class LeadIndex:
             return _no_pairs()
         return self._candidates.score(row, found)  # the mapping: no second block lookup
 
-    def _candidates_of(self, pairs: Any, own: str, top: int) -> list[dict[str, Any]]:
-        # `pairs`: CandidateIndex.score_columns's plain arrays; a record has a few dozen
-        # pairs at most, and pandas' set-up per column read cost more than scoring them all
-        if not len(pairs):
-            return []
-        others = [r if lf == own else lf for lf, r in zip(pairs.id_l.tolist(), pairs.id_r.tolist())]
-        clusters = [self._clusters.cluster_of(str(other)) for other in others]
-        among = self._cluster_probabilities(pairs, clusters)
-        # only the pairs shown are read: the best `top` of those at or above `shown`
-        shown = min(SHOWN_FROM, self.threshold)
-        kept = np.flatnonzero(pairs.match_probability >= shown)
-        # best first: the surest person (cluster) first, then by the pair's weight (stable:
-        # ties keep the pairs' order); a lead whose cluster the record contradicts comes
-        # after the others however close the pair alone is
-        surety = np.array([among[clusters[i]] for i in kept.tolist()], dtype=float)
-        weight = pairs.match_weight[kept]
-        best = kept[np.lexsort((-weight, -surety))][:top]
-        levels = pairs.levels[:, best].tolist()
-        weights = pairs.weights[:, best].tolist()
-        probability = pairs.match_probability[best].tolist()
-        match_weight = pairs.match_weight[best].tolist()
-        rules = pairs.rule[best].tolist()
-        out = []
-        for j, i in enumerate(best.tolist()):
-            cluster = clusters[i]
-            why = []
-            for k, display in enumerate(pairs.displays):
-                level = pairs.level_names[k][levels[k][j]]
-                if level == "null":
-                    continue
-                why.append(
-                    {
-                        "role": display,
-                        "level": level,
-                        "weight": round(weights[k][j], 2),
-                        "description": self._descriptions.get((display, level), level),
-                    }
-                )
-            why.sort(key=lambda item: -abs(float(str(item["weight"]))))
-            out.append(
-                {
-                    "id": str(others[i]),
-                    "match_probability": round(probability[j], 6),
-                    "match_weight": round(match_weight[j], 4),
-                    "cluster_probability": round(among[cluster], 6),
-                    "cluster_id": cluster,
-                    "golden": dict(self._golden_of(cluster) or {}),
-                    "why": why,
-                    "rule": str(rules[j] or ""),
-                }
-            )
-        return out
-
-    def _cluster_probabilities(self, pairs: Any, clusters: list[str]) -> dict[str, float]:
-        """Per cluster found (``clusters``: each pair's other lead's), the probability that
-        the record is that cluster's person rather than another found cluster's or someone
-        new (see :meth:`match`): the odds of its best pair over one plus the sum of every
-        cluster's. A certain pair (a must-link rule, or a probability that rounds to 1)
-        shares the certainty with the other certain ones only.
-
-        A cluster that holds a lead the record contradicts (a pair scored below the
-        clusters' ``cannot_link_below`` with a comparison against it, or a never-link
-        rule: see :func:`leadlink.merge.cluster_pairs`) is not the record's person, as
-        clustering would not let the record join it, unless the record's best pair with
-        it is surer of one person than the contradiction is of two (at or above
-        1 - ``cannot_link_below``: the same mobile, the same mailbox): it gets 0 and is
-        left out of the sum. A 王伟 at a company who gives its switchboard is not the
-        王伟 there whose own mobile is another one."""
-        probability = pairs.match_probability
-        below = self._clusters.cannot_link_below
-        conflict = probability < below
-        low = np.flatnonzero(conflict)
-        if len(low):  # the contradiction test reads the low pairs only
-            never = [rule.startswith("never_link") for rule in pairs.rule[low].tolist()]
-            spoken = (
-                _speaks_against(pairs.weights[:, low].min(axis=0).tolist())
-                if len(pairs.weights)
-                else [True] * len(low)  # no comparison weights: the probability decides
-            )
-            conflict[low] = [s or n for s, n in zip(spoken, never)]
-        best: dict[str, float] = {}
-        against: set[str] = set()
-        for cluster, p, conflicts in zip(clusters, probability.tolist(), conflict.tolist()):
-            best[cluster] = max(best.get(cluster, 0.0), p)
-            if conflicts:
-                against.add(cluster)
-        possible = {c: p for c, p in best.items() if c not in against or p >= 1.0 - below}
-        certain = [c for c, p in possible.items() if p >= 1.0]
-        if certain:
-            return {c: 1.0 / len(certain) if c in certain else 0.0 for c in best}
-        odds = {c: p / (1.0 - p) for c, p in possible.items()}
-        total = 1.0 + sum(odds.values())
-        return {c: odds.get(c, 0.0) / total for c in best}
-
     def _insert(self, lead_id: str, values: dict[str, Any]) -> dict[str, Any]:
         ghost, problems = validate_record(values, roles=self.roles, region=self.region)
         row = self._prepare(values, lead_id)
@@ -861,33 +724,6 @@ def _given_clusters(clusters: pd.DataFrame | None, ids: pd.Series) -> list[str] 
     if not np.array_equal(listed, ids.astype(str).to_numpy(dtype=object)):
         return None
     return clusters["cluster_id"].astype(str).tolist()
-
-
-def _speaks_against(lowest: list[float]) -> list[bool]:
-    """Whether a comparison speaks against each pair (:func:`leadlink.merge.contradicted`,
-    never-link rules aside), from each pair's lowest comparison weight: a comparison
-    speaks against a pair when its weight is low enough, so the lowest one tells.
-
-    The answer depends on that weight alone, and the weights of a model's levels are few,
-    so it is kept per weight: a frame for ``contradicted`` to read is built only for a
-    weight not seen yet (building one cost more than the rest of a match's ranking).
-    """
-    known = {weight: _AGAINST.get(weight) for weight in lowest}
-    unseen = [weight for weight, against in known.items() if against is None]
-    if unseen:
-        frame = pd.DataFrame({"lowest_weight": np.array(unseen, dtype=float)})
-        found = dict(zip(unseen, contradicted(frame).tolist()))
-        known |= found
-        if len(_AGAINST) + len(found) > _AGAINST_KEPT:
-            _AGAINST.clear()
-        _AGAINST.update(found)
-    return [bool(known[weight]) for weight in lowest]
-
-
-#: :func:`_speaks_against`'s answers by lowest weight, shared by the indexes of a process
-#: (it depends on the weight alone); emptied when it would hold more than _AGAINST_KEPT.
-_AGAINST: dict[float, bool] = {}
-_AGAINST_KEPT = 100_000
 
 
 def _no_pairs() -> pd.DataFrame:
